@@ -1,0 +1,27 @@
+import Database from 'better-sqlite3';
+import { migrate } from './migrate.ts';
+
+export type Db = Database.Database;
+
+/**
+ * SQLite's `synchronous` setting, which decides what survives a power cut (a process crash loses nothing
+ * committed under any of them, thanks to WAL): FULL syncs the WAL on every commit, so an acknowledged trade
+ * survives power loss; NORMAL syncs only at checkpoints, so the last commits before a power cut may be lost.
+ */
+export type Durability = 'FULL' | 'NORMAL';
+
+export interface OpenOptions {
+  durability?: Durability;
+  readonly?: boolean;
+}
+
+/** Opens (creating if needed) the database, sets its pragmas and brings its schema up to date. */
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
+  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.durability ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, { readonly: options.readonly ?? false });
+  return db;
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import type { Account } from '../markets/ledger.ts';
+import { LEDGER_REASONS, type RecordedLedgerEntry } from '../markets/ledger.ts';
+import type { Market } from '../markets/market.ts';
+
+/**
+ * Rows are parsed, not trusted: a corrupt row (bad JSON, a wrong type) becomes a clear error naming the
+ * table and row instead of a wrong number flowing into the engine.
+ */
+export class CorruptRowError extends Error {
+  override readonly name = 'CorruptRowError';
+}
+
+function json<S extends z.ZodType>(schema: S) {
+  return z.string().transform((text, ctx): z.output<S> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'unexpected JSON' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+}
+
+const millis = z.number().int();
+const epoch = z.number().int();
+
+export const marketRow = z
+  .object({
+    id: z.string(),
+    guild_id: z.string().nullable(),
+    channel_id: z.string().nullable(),
+    message_id: z.string().nullable(),
+    question: z.string(),
+    criteria: z.string(),
+    outcomes: json(z.array(z.string()).min(2)),
+    liquidity: z.number().positive(),
+    opening_shares: json(z.array(z.number())),
+    outstanding: json(z.array(millis.nonnegative())),
+    subsidy: millis.nonnegative(),
+    pool: millis,
+    status: z.enum(['open', 'closed', 'resolved', 'cancelled']),
+    created_by: z.string(),
+    created_at: epoch,
+    closes_at: epoch,
+    closed_at: epoch.nullable(),
+    resolved_outcome: z.number().int().nullable(),
+    resolved_by: z.string().nullable(),
+    resolution_evidence: z.string().nullable(),
+    resolved_at: epoch.nullable(),
+    tags: json(z.array(z.string())),
+  })
+  .refine((row) => row.opening_shares.length === row.outcomes.length && row.outstanding.length === row.outcomes.length, {
+    message: 'outcome vectors differ in length',
+  })
+  .transform(
+    (row): Market => ({
+      id: row.id,
+      guildId: row.guild_id,
+      channelId: row.channel_id,
+      messageId: row.message_id,
+      question: row.question,
+      criteria: row.criteria,
+      outcomes: row.outcomes,
+      liquidity: row.liquidity,
+      openingShares: row.opening_shares,
+      outstanding: row.outstanding,
+      subsidy: row.subsidy,
+      pool: row.pool,
+      status: row.status,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      closesAt: row.closes_at,
+      closedAt: row.closed_at,
+      resolution:
+        row.resolved_at === null || row.resolved_by === null
+          ? null
+          : {
+              outcome: row.resolved_outcome,
+              decidedBy: row.resolved_by,
+              evidence: row.resolution_evidence ?? '',
+              at: row.resolved_at,
+            },
+      tags: row.tags,
+    }),
+  );
+
+export const accountRow = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['mint', 'user', 'market']),
+    display_name: z.string().nullable(),
+    balance: millis,
+    allowance_day: z.string().nullable(),
+    created_at: epoch,
+  })
+  .transform(
+    (row): Account => ({
+      id: row.id,
+      kind: row.kind,
+      displayName: row.display_name,
+      balance: row.balance,
+      allowanceDay: row.allowance_day,
+      createdAt: row.created_at,
+    }),
+  );
+
+export const ledgerRow = z
+  .object({
+    id: z.number().int(),
+    at: epoch,
+    from_account: z.string(),
+    to_account: z.string(),
+    amount: millis.nonnegative(),
+    reason: z.enum(LEDGER_REASONS),
+    market_id: z.string().nullable(),
+    holder: z.string().nullable(),
+    outcome: z.number().int().nullable(),
+    shares: millis.nullable(),
+    prices_after: json(z.array(z.number())).nullable(),
+    request_id: z.string().nullable(),
+  })
+  .transform(
+    (row): RecordedLedgerEntry => ({
+      id: row.id,
+      at: row.at,
+      from: row.from_account,
+      to: row.to_account,
+      amount: row.amount,
+      reason: row.reason,
+      marketId: row.market_id,
+      holder: row.holder,
+      outcome: row.outcome,
+      shares: row.shares,
+      pricesAfter: row.prices_after,
+      requestId: row.request_id,
+    }),
+  );
+
+/** Parses one row with a schema, naming the table and key when it does not fit. */
+export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.output<S> {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const key = typeof row === 'object' && row !== null && 'id' in row ? String(row.id) : '?';
+  const issue = parsed.error.issues[0];
+  throw new CorruptRowError(`Corrupt row in ${table} (id ${key}): ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+}

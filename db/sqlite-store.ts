@@ -1,0 +1,251 @@
+import type { Account, AccountKind, LedgerEntry } from '../markets/ledger.ts';
+import type { Market } from '../markets/market.ts';
+import type {
+  MarketFilter,
+  MarketLink,
+  MarketState,
+  MarketStats,
+  NewMarket,
+  Position,
+  ProfitRow,
+  Store,
+} from '../markets/store.ts';
+import type { Db } from './open.ts';
+import { accountRow, marketRow, parseRow } from './rows.ts';
+
+const MARKET_COLUMNS = `m.*, a.balance AS pool`;
+const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
+
+/** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
+export class SqliteStore implements Store {
+  private readonly statements;
+
+  constructor(readonly db: Db) {
+    this.statements = {
+      recallRequest: db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?'),
+      rememberRequest: db.prepare('INSERT INTO requests (id, result, at) VALUES (?, ?, ?)'),
+      findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
+      createAccount: db.prepare(
+        'INSERT INTO accounts (id, kind, display_name, balance, created_at) VALUES (@id, @kind, @displayName, 0, @createdAt)',
+      ),
+      setDisplayName: db.prepare('UPDATE accounts SET display_name = ? WHERE id = ?'),
+      setAllowanceDay: db.prepare('UPDATE accounts SET allowance_day = ? WHERE id = ?'),
+      appendLedger: db.prepare(
+        `INSERT INTO ledger (at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after, request_id)
+         VALUES (@at, @from, @to, @amount, @reason, @marketId, @holder, @outcome, @shares, @pricesAfter, @requestId)`,
+      ),
+      debit: db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?'),
+      credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
+      addShares: db.prepare(
+        `INSERT INTO positions (market_id, user_id, outcome, shares) VALUES (?, ?, ?, ?)
+         ON CONFLICT (market_id, user_id, outcome) DO UPDATE SET shares = shares + excluded.shares`,
+      ),
+      // SQLite checks an upsert's candidate row before resolving the conflict, so removals must be updates.
+      removeShares: db.prepare('UPDATE positions SET shares = shares - ? WHERE market_id = ? AND user_id = ? AND outcome = ?'),
+      marketExists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM markets WHERE id = ?'),
+      findMarket: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.id = ?`),
+      insertMarket: db.prepare(
+        `INSERT INTO markets (id, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares,
+           outstanding, subsidy, status, created_by, created_at, closes_at, closed_at, tags)
+         VALUES (@id, @guildId, @channelId, @messageId, @question, @criteria, @outcomes, @liquidity, @openingShares,
+           @outstanding, @subsidy, @status, @createdBy, @createdAt, @closesAt, @closedAt, @tags)`,
+      ),
+      saveMarketState: db.prepare(
+        `UPDATE markets SET status = @status, outstanding = @outstanding, closed_at = @closedAt,
+           resolved_outcome = @resolvedOutcome, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
+         WHERE id = @id`,
+      ),
+      setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ?'),
+      dueToClose: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.status = 'open' AND m.closes_at <= ? ORDER BY m.closes_at`),
+      marketStats: db.prepare<[string], { volume: number; traders: number }>(
+        `SELECT COALESCE(SUM(amount), 0) AS volume, COUNT(DISTINCT holder) AS traders
+         FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell')`,
+      ),
+      addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),
+      links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
+        'SELECT url, kind, added_by, added_at FROM market_links WHERE market_id = ? ORDER BY id',
+      ),
+      priceHistory: db.prepare<[string], { at: number; prices_after: string }>(
+        'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
+      ),
+      positions: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
+        'SELECT market_id, user_id, outcome, shares FROM positions WHERE market_id = ? AND shares > 0 ORDER BY user_id, outcome',
+      ),
+      positionsOf: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
+        'SELECT market_id, user_id, outcome, shares FROM positions WHERE user_id = ? AND shares > 0 ORDER BY market_id, outcome',
+      ),
+      netPaid: db.prepare<[string], { holder: string; paid: number }>(
+        `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
+         FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
+      ),
+      profits: db.prepare<[string | null, string | null, number], { id: string; display_name: string | null; balance: number; profit: number }>(
+        `SELECT a.id, a.display_name, a.balance,
+           COALESCE(SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END), 0) AS profit
+         FROM accounts a
+         LEFT JOIN ledger l ON (l.to_account = a.id OR l.from_account = a.id)
+           AND l.reason IN ('buy', 'sell', 'payout', 'refund')
+           AND (? IS NULL OR l.market_id IN (SELECT id FROM markets WHERE guild_id = ?))
+         WHERE a.kind = 'user'
+         GROUP BY a.id
+         ORDER BY profit DESC, a.id
+         LIMIT ?`,
+      ),
+    };
+  }
+
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  recallRequest(requestId: string): string | undefined {
+    return this.statements.recallRequest.get(requestId)?.result;
+  }
+
+  rememberRequest(requestId: string, result: string, at: number): void {
+    this.statements.rememberRequest.run(requestId, result, at);
+  }
+
+  findAccount(id: string): Account | undefined {
+    const row = this.statements.findAccount.get(id);
+    return row === undefined ? undefined : parseRow(accountRow, 'accounts', row);
+  }
+
+  createAccount(account: { id: string; kind: AccountKind; displayName: string | null; createdAt: number }): void {
+    this.statements.createAccount.run(account);
+  }
+
+  updateAccountProfile(id: string, changes: { displayName?: string; allowanceDay?: string }): void {
+    if (changes.displayName !== undefined) this.statements.setDisplayName.run(changes.displayName, id);
+    if (changes.allowanceDay !== undefined) this.statements.setAllowanceDay.run(changes.allowanceDay, id);
+  }
+
+  append(entry: LedgerEntry): number {
+    const { lastInsertRowid } = this.statements.appendLedger.run({
+      ...entry,
+      pricesAfter: entry.pricesAfter === null ? null : JSON.stringify(entry.pricesAfter),
+    });
+    this.statements.debit.run(entry.amount, entry.from);
+    this.statements.credit.run(entry.amount, entry.to);
+    if (entry.holder !== null && entry.outcome !== null && entry.shares !== null) {
+      if (entry.shares >= 0) {
+        this.statements.addShares.run(entry.marketId, entry.holder, entry.outcome, entry.shares);
+      } else if (this.statements.removeShares.run(-entry.shares, entry.marketId, entry.holder, entry.outcome).changes !== 1) {
+        throw new Error(`no position ${entry.marketId}/${entry.holder}/#${entry.outcome} to remove shares from`);
+      }
+    }
+    return Number(lastInsertRowid);
+  }
+
+  marketExists(id: string): boolean {
+    return this.statements.marketExists.get(id) !== undefined;
+  }
+
+  findMarket(id: string): Market | undefined {
+    const row = this.statements.findMarket.get(id);
+    return row === undefined ? undefined : parseRow(marketRow, 'markets', row);
+  }
+
+  insertMarket(market: NewMarket): void {
+    this.createAccount({ id: `market:${market.id}`, kind: 'market', displayName: market.id, createdAt: market.createdAt });
+    this.statements.insertMarket.run({
+      ...market,
+      outcomes: JSON.stringify(market.outcomes),
+      openingShares: JSON.stringify(market.openingShares),
+      outstanding: JSON.stringify(market.outstanding),
+      tags: JSON.stringify(market.tags),
+    });
+  }
+
+  saveMarketState(id: string, state: MarketState): void {
+    this.statements.saveMarketState.run({
+      id,
+      status: state.status,
+      outstanding: JSON.stringify(state.outstanding),
+      closedAt: state.closedAt,
+      resolvedOutcome: state.resolution?.outcome ?? null,
+      resolvedBy: state.resolution?.decidedBy ?? null,
+      evidence: state.resolution?.evidence ?? null,
+      resolvedAt: state.resolution?.at ?? null,
+    });
+  }
+
+  /** Remembers where a market's embed was posted, so price moves can edit it. */
+  setMarketMessage(id: string, channelId: string, messageId: string): void {
+    this.statements.setMessage.run(channelId, messageId, id);
+  }
+
+  listMarkets(filter: MarketFilter): Market[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.guildId !== undefined && filter.guildId !== null) {
+      where.push('m.guild_id = ?');
+      params.push(filter.guildId);
+    }
+    if (filter.status !== undefined) {
+      where.push('m.status = ?');
+      params.push(filter.status);
+    }
+    if (filter.search !== undefined && filter.search.trim() !== '') {
+      where.push(`(m.id LIKE ? ESCAPE '\\' OR m.question LIKE ? ESCAPE '\\')`);
+      const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(pattern, pattern);
+    }
+    const sql = `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY CASE m.status WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, m.closes_at, m.id
+      LIMIT ?`;
+    params.push(filter.limit ?? 25);
+    return this.db
+      .prepare(sql)
+      .all(...params)
+      .map((row) => parseRow(marketRow, 'markets', row));
+  }
+
+  marketsDueToClose(now: number): Market[] {
+    return this.statements.dueToClose.all(now).map((row) => parseRow(marketRow, 'markets', row));
+  }
+
+  marketStats(id: string): MarketStats {
+    const row = this.statements.marketStats.get(id);
+    return { volume: row?.volume ?? 0, traders: row?.traders ?? 0 };
+  }
+
+  addLink(marketId: string, link: MarketLink): void {
+    this.statements.addLink.run(marketId, link.url, link.kind, link.addedBy, link.addedAt);
+  }
+
+  links(marketId: string): MarketLink[] {
+    return this.statements.links
+      .all(marketId)
+      .map((row) => ({ url: row.url, kind: row.kind, addedBy: row.added_by, addedAt: row.added_at }));
+  }
+
+  priceHistory(marketId: string): { at: number; prices: number[] }[] {
+    return this.statements.priceHistory.all(marketId).map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
+  }
+
+  positions(marketId: string): Position[] {
+    return this.statements.positions.all(marketId).map(toPosition);
+  }
+
+  positionsOf(userId: string): Position[] {
+    return this.statements.positionsOf.all(userId).map(toPosition);
+  }
+
+  netPaid(marketId: string): { userId: string; paid: number }[] {
+    return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
+  }
+
+  profits(guildId: string | null, limit: number): ProfitRow[] {
+    return this.statements.profits.all(guildId, guildId, limit).map((row) => ({
+      userId: row.id.replace(/^user:/, ''),
+      displayName: row.display_name,
+      profit: row.profit,
+      balance: row.balance,
+    }));
+  }
+}
+
+function toPosition(row: { market_id: string; user_id: string; outcome: number; shares: number }): Position {
+  return { marketId: row.market_id, userId: row.user_id, outcome: row.outcome, shares: row.shares };
+}

@@ -1,0 +1,33 @@
+/** What went wrong, in words a Discord user can act on. Every refusal of the engine is one of these. */
+export type CruxErrorCode =
+  | 'invalid_input'
+  | 'unknown_market'
+  | 'unknown_outcome'
+  | 'market_exists'
+  | 'market_not_open'
+  | 'market_not_closed'
+  | 'market_settled'
+  | 'insufficient_balance'
+  | 'insufficient_shares'
+  | 'amount_too_small'
+  | 'slippage'
+  | 'not_moderator'
+  | 'rate_limited'
+  | 'limit_reached';
+
+export class CruxError extends Error {
+  override readonly name = 'CruxError';
+
+  constructor(
+    readonly code: CruxErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isCruxError(error: unknown): error is CruxError {
+  return error instanceof CruxError;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CruxError };

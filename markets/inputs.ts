@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { CruxError } from './errors.ts';
+import { MAX_OUTCOMES, MIN_OUTCOMES } from './market.ts';
+import { SLUG_PATTERN } from './slug.ts';
+
+/** Opening probabilities are kept off the edges so the maker's worst-case loss stays bounded and sane. */
+export const MIN_OPENING_PROBABILITY = 0.01;
+export const MAX_OPENING_PROBABILITY = 0.99;
+/** Many-outcome markets may open some outcomes far lower; the subsidy b·ln(1/p) stays under 7b. */
+export const MIN_OPENING_VECTOR_PROBABILITY = 0.001;
+export const MIN_LIQUIDITY = 10;
+export const MAX_LIQUIDITY = 1_000_000;
+
+const text = (label: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min, `${label} must be at least ${min} character${min === 1 ? '' : 's'}`)
+    .max(max, `${label} must be at most ${max} characters`);
+
+const outcomeList = z
+  .array(text('An outcome', 1, 60))
+  .min(MIN_OUTCOMES, `a market needs at least ${MIN_OUTCOMES} outcomes`)
+  .max(MAX_OUTCOMES, `a market has at most ${MAX_OUTCOMES} outcomes`)
+  .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, 'outcomes must differ');
+
+export const openMarketInput = z
+  .object({
+    id: z.string().regex(SLUG_PATTERN, 'an id is lower-case words joined by dashes').max(60).optional(),
+    question: text('The question', 5, 300),
+    criteria: text('The resolution criteria', 1, 2000),
+    outcomes: outcomeList.default(['Yes', 'No']),
+    /** Opening probability of the first outcome; binary markets only. */
+    probability: z.number().min(MIN_OPENING_PROBABILITY).max(MAX_OPENING_PROBABILITY).optional(),
+    /** A full opening vector; normalised to sum to 1. */
+    probabilities: z.array(z.number().positive().finite()).optional(),
+    liquidity: z.number().min(MIN_LIQUIDITY).max(MAX_LIQUIDITY).optional(),
+    closesAt: z.number().int().positive(),
+    guildId: z.string().nullable().default(null),
+    channelId: z.string().nullable().default(null),
+    tags: z.array(z.string().trim().min(1).max(40)).max(10).default([]),
+    links: z.array(z.url({ protocol: /^https?$/, error: 'a source must be an http(s) URL' })).max(10).default([]),
+  })
+  .refine((input) => input.probability === undefined || input.outcomes.length === 2, {
+    message: 'an opening probability applies to binary markets only; give a vector for more outcomes',
+    path: ['probability'],
+  })
+  .refine((input) => input.probabilities === undefined || input.probabilities.length === input.outcomes.length, {
+    message: 'give one opening probability per outcome',
+    path: ['probabilities'],
+  });
+
+export type OpenMarketInput = z.input<typeof openMarketInput>;
+export type OpenMarketCommand = z.output<typeof openMarketInput>;
+
+/** Runs a schema and turns its first complaint into a CruxError a user can read. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new CruxError('invalid_input', `${where}${issue?.message ?? 'invalid input'}.`);
+}

@@ -1,0 +1,415 @@
+import { CruxError, isCruxError, type Result } from './errors.ts';
+import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
+import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
+import { openingShares, prices, worstCaseLoss } from './lmsr.ts';
+import {
+  assertClosable,
+  assertSettleable,
+  assertTradable,
+  type Market,
+  outcomeIndex,
+} from './market.ts';
+import { chargeInMillis, formatCredits, type Millis } from './money.ts';
+import { slugFromQuestion, uniqueSlug } from './slug.ts';
+import type { Position, Store } from './store.ts';
+import { assertWithinLimit, type Quote, quoteBuyForAmount, quoteBuyShares, quoteSell } from './trade.ts';
+
+export interface EngineSettings {
+  startingGrant: Millis;
+  /** Granted on a user's first action of each UTC day after the day they joined; 0 turns it off. */
+  dailyAllowance: Millis;
+  /** The LMSR b of a market opened without one, in credits. */
+  defaultLiability: number;
+}
+
+export interface Actor {
+  userId: string;
+  displayName?: string;
+  /** Decided by the edge from the member's server-side permissions, never from anything the client sent. */
+  isModerator: boolean;
+}
+
+/** Every mutating use case takes the time from its caller and may carry the id of the request it serves. */
+export interface Context {
+  actor: Actor;
+  now: number;
+  /** A Discord interaction id or similar: the same id is applied at most once. */
+  requestId?: string;
+}
+
+export type OutcomeRef = number | string;
+
+export interface BuyCommand {
+  marketId: string;
+  outcome: OutcomeRef;
+  /** Spend this many millis (exactly one of amount and shares). */
+  amount?: Millis;
+  /** Buy this many milli-shares. */
+  shares?: Millis;
+  /** Refuse if the outcome's price would end above this probability. */
+  maxPrice?: number;
+}
+
+export interface SellCommand {
+  marketId: string;
+  outcome: OutcomeRef;
+  /** Milli-shares to sell; all held when omitted. */
+  shares?: Millis;
+  /** Refuse if the outcome's price would end below this probability. */
+  minPrice?: number;
+}
+
+export interface TradeResult {
+  market: Market;
+  quote: Quote;
+  balance: Millis;
+  position: Millis;
+}
+
+export interface Settlement {
+  market: Market;
+  /** Per trader, what the market paid them now (payouts on resolve, refunds on cancel). */
+  paid: { userId: string; amount: Millis }[];
+  /** What went back to the mint: the unused subsidy and rounding. */
+  returned: Millis;
+}
+
+function utcDay(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+function openingProbabilities(command: { outcomes: string[]; probability?: number; probabilities?: number[] }): number[] {
+  const n = command.outcomes.length;
+  if (command.probability !== undefined) return [command.probability, 1 - command.probability];
+  if (command.probabilities === undefined) return Array.from({ length: n }, () => 1 / n);
+  const total = command.probabilities.reduce((sum, p) => sum + p, 0);
+  const normalised = command.probabilities.map((p) => p / total);
+  if (normalised.some((p) => p < MIN_OPENING_VECTOR_PROBABILITY)) {
+    throw new CruxError('invalid_input', `Every opening probability must be at least ${MIN_OPENING_VECTOR_PROBABILITY * 100}%.`);
+  }
+  return normalised;
+}
+
+/** Splits `pool` among claims in proportion, rounding each share down, when the pool cannot pay them all. */
+function proRata(claims: { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
+  const total = claims.reduce((sum, claim) => sum + claim.paid, 0);
+  if (total <= pool) return claims.map((claim) => ({ userId: claim.userId, amount: claim.paid }));
+  return claims.map((claim) => ({
+    userId: claim.userId,
+    amount: Number((BigInt(claim.paid) * BigInt(pool)) / BigInt(total)),
+  }));
+}
+
+export class MarketService {
+  constructor(
+    private readonly store: Store,
+    readonly settings: EngineSettings,
+  ) {}
+
+  /** Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. */
+  private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
+    try {
+      const value = this.store.atomically(() => {
+        const { requestId } = context;
+        if (requestId !== undefined) {
+          const earlier = this.store.recallRequest(requestId);
+          if (earlier !== undefined) return JSON.parse(earlier) as T;
+        }
+        const result = work();
+        if (requestId !== undefined) this.store.rememberRequest(requestId, JSON.stringify(result), context.now);
+        return result;
+      });
+      return { ok: true, value };
+    } catch (error) {
+      if (isCruxError(error)) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  private requireMarket(marketId: string): Market {
+    const market = this.store.findMarket(marketId);
+    if (!market) throw new CruxError('unknown_market', `There is no market \`${marketId}\`.`);
+    return market;
+  }
+
+  private requireModerator(actor: Actor, action: string): void {
+    if (!actor.isModerator) throw new CruxError('not_moderator', `Only moderators can ${action}.`);
+  }
+
+  private resolveOutcome(market: Market, outcome: OutcomeRef): number {
+    if (typeof outcome === 'string') return outcomeIndex(market, outcome);
+    if (!Number.isInteger(outcome) || outcome < 0 || outcome >= market.outcomes.length) {
+      throw new CruxError('unknown_outcome', `Market \`${market.id}\` has no outcome #${outcome + 1}.`);
+    }
+    return outcome;
+  }
+
+  /** Makes sure the actor has an account, granting the starting credits once and the allowance daily. */
+  private enrol(actor: Actor, now: number): Account {
+    const id = userAccount(actor.userId);
+    const today = utcDay(now);
+    const existing = this.store.findAccount(id);
+    if (!existing) {
+      this.store.createAccount({ id, kind: 'user', displayName: actor.displayName ?? null, createdAt: now });
+      if (this.settings.startingGrant > 0) {
+        this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.startingGrant, reason: 'grant' }));
+      }
+      this.store.updateAccountProfile(id, { allowanceDay: today });
+    } else {
+      if (actor.displayName !== undefined && actor.displayName !== existing.displayName) {
+        this.store.updateAccountProfile(id, { displayName: actor.displayName });
+      }
+      if (this.settings.dailyAllowance > 0 && existing.allowanceDay !== today) {
+        this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.dailyAllowance, reason: 'allowance' }));
+        this.store.updateAccountProfile(id, { allowanceDay: today });
+      }
+    }
+    const account = this.store.findAccount(id);
+    if (!account) throw new Error(`account ${id} vanished inside its own transaction`);
+    return account;
+  }
+
+  account(context: Context): Result<Account> {
+    return this.run(context, () => this.enrol(context.actor, context.now));
+  }
+
+  openMarket(input: OpenMarketInput, context: Context): Result<Market> {
+    return this.run(context, () => {
+      const command = parseInput(openMarketInput, input);
+      if (command.closesAt <= context.now) {
+        throw new CruxError('invalid_input', 'The close time must be in the future.');
+      }
+      this.enrol(context.actor, context.now);
+      if (command.id !== undefined && this.store.marketExists(command.id)) {
+        throw new CruxError('market_exists', `A market \`${command.id}\` already exists.`);
+      }
+      const id = command.id ?? uniqueSlug(slugFromQuestion(command.question), (slug) => this.store.marketExists(slug));
+      const liquidity = command.liquidity ?? this.settings.defaultLiability;
+      const q0 = openingShares(openingProbabilities(command), liquidity);
+      const subsidy = chargeInMillis(worstCaseLoss(q0, liquidity));
+      this.store.insertMarket({
+        id,
+        guildId: command.guildId,
+        channelId: command.channelId,
+        messageId: null,
+        question: command.question,
+        criteria: command.criteria,
+        outcomes: command.outcomes,
+        liquidity,
+        openingShares: q0,
+        outstanding: command.outcomes.map(() => 0),
+        subsidy,
+        status: 'open',
+        createdBy: context.actor.userId,
+        createdAt: context.now,
+        closesAt: command.closesAt,
+        closedAt: null,
+        resolution: null,
+        tags: command.tags,
+      });
+      this.store.append(
+        blankEntry({
+          at: context.now,
+          from: MINT_ACCOUNT,
+          to: marketAccount(id),
+          amount: subsidy,
+          reason: 'subsidy',
+          marketId: id,
+          pricesAfter: prices(q0, liquidity),
+        }),
+      );
+      for (const url of command.links) {
+        this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
+      }
+      return this.requireMarket(id);
+    });
+  }
+
+  /** Prices a buy without committing anything. */
+  quoteBuy(command: BuyCommand, now: number): Result<Quote> {
+    return this.run({ now }, () => {
+      const market = this.requireMarket(command.marketId);
+      assertTradable(market, now);
+      return this.priceBuy(market, command);
+    });
+  }
+
+  private priceBuy(market: Market, command: BuyCommand): Quote {
+    const outcome = this.resolveOutcome(market, command.outcome);
+    if ((command.amount === undefined) === (command.shares === undefined)) {
+      throw new CruxError('invalid_input', 'Give either an amount to spend or a number of shares to buy.');
+    }
+    const quote =
+      command.amount !== undefined
+        ? quoteBuyForAmount(market, outcome, command.amount)
+        : quoteBuyShares(market, outcome, command.shares ?? 0);
+    assertWithinLimit(quote, command.maxPrice);
+    return quote;
+  }
+
+  buy(command: BuyCommand, context: Context): Result<TradeResult> {
+    return this.run(context, () => {
+      const market = this.requireMarket(command.marketId);
+      assertTradable(market, context.now);
+      const account = this.enrol(context.actor, context.now);
+      const quote = this.priceBuy(market, command);
+      if (quote.cash > account.balance) {
+        throw new CruxError(
+          'insufficient_balance',
+          `That costs ${formatCredits(quote.cash)} credits and you have ${formatCredits(account.balance)}.`,
+        );
+      }
+      return this.commitTrade(market, quote, context);
+    });
+  }
+
+  sell(command: SellCommand, context: Context): Result<TradeResult> {
+    return this.run(context, () => {
+      const market = this.requireMarket(command.marketId);
+      assertTradable(market, context.now);
+      this.enrol(context.actor, context.now);
+      const outcome = this.resolveOutcome(market, command.outcome);
+      const held = this.heldShares(market.id, context.actor.userId, outcome);
+      if (held === 0) {
+        throw new CruxError('insufficient_shares', `You hold no shares of ${market.outcomes[outcome]} in \`${market.id}\`.`);
+      }
+      const quote = quoteSell(market, outcome, command.shares ?? held, held);
+      assertWithinLimit(quote, command.minPrice);
+      return this.commitTrade(market, quote, context);
+    });
+  }
+
+  private heldShares(marketId: string, userId: string, outcome: number): Millis {
+    return this.store.positions(marketId).find((p) => p.userId === userId && p.outcome === outcome)?.shares ?? 0;
+  }
+
+  private commitTrade(market: Market, quote: Quote, context: Context): TradeResult {
+    const trader = userAccount(context.actor.userId);
+    const pool = marketAccount(market.id);
+    const buying = quote.side === 'buy';
+    this.store.append(
+      blankEntry({
+        at: context.now,
+        from: buying ? trader : pool,
+        to: buying ? pool : trader,
+        amount: quote.cash,
+        reason: quote.side,
+        marketId: market.id,
+        holder: context.actor.userId,
+        outcome: quote.outcome,
+        shares: buying ? quote.shares : -quote.shares,
+        pricesAfter: quote.pricesAfter,
+        requestId: context.requestId ?? null,
+      }),
+    );
+    this.store.saveMarketState(market.id, { ...market, outstanding: quote.outstandingAfter });
+    const account = this.store.findAccount(trader);
+    return {
+      market: this.requireMarket(market.id),
+      quote,
+      balance: account?.balance ?? 0,
+      position: this.heldShares(market.id, context.actor.userId, quote.outcome),
+    };
+  }
+
+  closeMarket(marketId: string, context: Context): Result<Market> {
+    return this.run(context, () => {
+      this.requireModerator(context.actor, 'close a market');
+      const market = this.requireMarket(marketId);
+      assertClosable(market);
+      this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: context.now });
+      return this.requireMarket(market.id);
+    });
+  }
+
+  /** The close job: every open market past its close time is closed, in one transaction. */
+  closeDueMarkets(now: number): Result<Market[]> {
+    return this.run({ now }, () =>
+      this.store.marketsDueToClose(now).map((market) => {
+        this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: market.closesAt });
+        return this.requireMarket(market.id);
+      }),
+    );
+  }
+
+  resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context): Result<Settlement> {
+    return this.run(context, () => {
+      this.requireModerator(context.actor, 'resolve a market');
+      const market = this.requireMarket(marketId);
+      assertSettleable(market);
+      const winner = this.resolveOutcome(market, outcome);
+      const citation = evidence.trim();
+      if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
+      const paid = this.store
+        .positions(market.id)
+        .filter((position) => position.outcome === winner && position.shares > 0)
+        .map((position) => ({ userId: position.userId, amount: position.shares }));
+      return this.settle(market, paid, 'payout', {
+        outcome: winner,
+        decidedBy: context.actor.userId,
+        evidence: citation,
+        at: context.now,
+      });
+    });
+  }
+
+  /**
+   * Cancelling reverses the market: each trader gets back what they paid in minus what they took out.
+   * A trader who took out more than they paid keeps the difference (balances never go below zero), so if
+   * the pool cannot cover every refund, refunds are paid pro rata, rounded down.
+   */
+  cancelMarket(marketId: string, reason: string, context: Context): Result<Settlement> {
+    return this.run(context, () => {
+      this.requireModerator(context.actor, 'cancel a market');
+      const market = this.requireMarket(marketId);
+      assertSettleable(market);
+      const why = reason.trim();
+      if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
+      const claims = this.store.netPaid(market.id).filter((claim) => claim.paid > 0);
+      return this.settle(market, proRata(claims, market.pool), 'refund', {
+        outcome: null,
+        decidedBy: context.actor.userId,
+        evidence: why,
+        at: context.now,
+      });
+    });
+  }
+
+  private settle(
+    market: Market,
+    paid: { userId: string; amount: Millis }[],
+    reason: 'payout' | 'refund',
+    resolution: NonNullable<Market['resolution']>,
+  ): Settlement {
+    const pool = marketAccount(market.id);
+    const owed = paid.reduce((sum, p) => sum + p.amount, 0);
+    if (owed > market.pool) {
+      throw new Error(`market ${market.id} owes ${owed} but holds ${market.pool}: the solvency invariant is broken`);
+    }
+    const nonZero = paid.filter((p) => p.amount > 0);
+    for (const { userId, amount } of nonZero) {
+      this.store.append(blankEntry({ at: resolution.at, from: pool, to: userAccount(userId), amount, reason, marketId: market.id }));
+    }
+    const returned = market.pool - owed;
+    if (returned > 0) {
+      this.store.append(blankEntry({ at: resolution.at, from: pool, to: MINT_ACCOUNT, amount: returned, reason: 'settle', marketId: market.id }));
+    }
+    this.store.saveMarketState(market.id, {
+      ...market,
+      status: resolution.outcome === null ? 'cancelled' : 'resolved',
+      closedAt: market.closedAt ?? resolution.at,
+      resolution,
+    });
+    return { market: this.requireMarket(market.id), paid: nonZero, returned };
+  }
+
+  /* Read-only views for the edges. */
+
+  market(marketId: string): Result<Market> {
+    return this.run({ now: 0 }, () => this.requireMarket(marketId));
+  }
+
+  positionsOf(userId: string): Position[] {
+    return this.store.positionsOf(userId);
+  }
+}

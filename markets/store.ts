@@ -1,0 +1,83 @@
+import type { Account, AccountKind, LedgerEntry } from './ledger.ts';
+import type { Market, MarketStatus, Resolution } from './market.ts';
+import type { Millis } from './money.ts';
+
+export interface Position {
+  marketId: string;
+  userId: string;
+  outcome: number;
+  shares: Millis;
+}
+
+export interface MarketLink {
+  url: string;
+  kind: string;
+  addedBy: string;
+  addedAt: number;
+}
+
+export interface MarketStats {
+  /** Total millis that changed hands in buys and sells. */
+  volume: Millis;
+  traders: number;
+}
+
+export interface MarketFilter {
+  guildId?: string | null;
+  status?: MarketStatus;
+  search?: string;
+  limit?: number;
+}
+
+export interface ProfitRow {
+  userId: string;
+  displayName: string | null;
+  /** Everything received from markets (sells, payouts, refunds) minus everything paid into them. */
+  profit: Millis;
+  balance: Millis;
+}
+
+export type NewMarket = Omit<Market, 'pool'>;
+
+export interface MarketState {
+  status: MarketStatus;
+  outstanding: Millis[];
+  closedAt: number | null;
+  resolution: Resolution | null;
+}
+
+/**
+ * What the use cases need from storage and nothing more. One implementation lives in db/; everything
+ * a use case does between `atomically` and its return commits together or not at all.
+ */
+export interface Store {
+  atomically<T>(work: () => T): T;
+
+  recallRequest(requestId: string): string | undefined;
+  rememberRequest(requestId: string, result: string, at: number): void;
+
+  findAccount(id: string): Account | undefined;
+  createAccount(account: { id: string; kind: AccountKind; displayName: string | null; createdAt: number }): void;
+  updateAccountProfile(id: string, changes: { displayName?: string; allowanceDay?: string }): void;
+
+  /** Appends one entry and applies it to both balances and, for trades, to the holder's position. */
+  append(entry: LedgerEntry): number;
+
+  marketExists(id: string): boolean;
+  findMarket(id: string): Market | undefined;
+  insertMarket(market: NewMarket): void;
+  saveMarketState(id: string, state: MarketState): void;
+  listMarkets(filter: MarketFilter): Market[];
+  /** Open markets whose close time has passed. */
+  marketsDueToClose(now: number): Market[];
+  marketStats(id: string): MarketStats;
+  addLink(marketId: string, link: MarketLink): void;
+  links(marketId: string): MarketLink[];
+  priceHistory(marketId: string): { at: number; prices: number[] }[];
+
+  positions(marketId: string): Position[];
+  positionsOf(userId: string): Position[];
+  /** Per trader of a market: what they paid in buys minus what they got from sells. */
+  netPaid(marketId: string): { userId: string; paid: Millis }[];
+  profits(guildId: string | null, limit: number): ProfitRow[];
+}

@@ -1,0 +1,196 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { latestVersion } from '../../db/migrate.ts';
+import { creditsToMillis } from '../../markets/money.ts';
+import { DAY, T0, failure, ok, testEngine, type TestEngine } from '../support/engine.ts';
+
+const question = {
+  question: 'Did the ROME agent genuinely show power-seeking?',
+  criteria: 'YES if training logs show an unprompted reverse SSH tunnel.',
+  closesAt: T0 + 30 * DAY,
+};
+
+let engine: TestEngine;
+afterEach(() => {
+  // The books must balance after every test, whatever it did.
+  engine.assertVerified();
+  engine.db.close();
+});
+
+describe('accounts', () => {
+  it('grants the starting credits once and the daily allowance on each new UTC day', () => {
+    engine = testEngine({ startingGrant: creditsToMillis(500), dailyAllowance: creditsToMillis(25) });
+    const alice = engine.member('alice');
+    expect(ok(engine.service.account(alice)).balance).toBe(500_000);
+    expect(ok(engine.service.account({ ...alice, now: T0 + 60_000 })).balance).toBe(500_000);
+    expect(ok(engine.service.account({ ...alice, now: T0 + DAY })).balance).toBe(525_000);
+    expect(ok(engine.service.account({ ...alice, now: T0 + DAY + 1 })).balance).toBe(525_000);
+  });
+});
+
+describe('a market from open to resolved', () => {
+  it('opens at the chosen probability, funded by a subsidy from the mint', () => {
+    engine = testEngine();
+    const market = ok(engine.service.openMarket({ ...question, id: 'rome', probability: 0.45 }, engine.member('alice')));
+    expect(market.status).toBe('open');
+    expect(market.subsidy).toBe(Math.ceil(100 * Math.log(1 / 0.45) * 1000));
+    expect(market.pool).toBe(market.subsidy);
+    expect(engine.store.priceHistory('rome')[0]?.prices[0]).toBeCloseTo(0.45, 12);
+  });
+
+  it('trades, resolves and pays each winning share one credit', () => {
+    engine = testEngine();
+    const mod = engine.moderator('mod');
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, mod));
+    const bob = ok(engine.service.buy({ marketId: 'rome', outcome: 'yes', amount: 100_000 }, engine.member('bob')));
+    expect(bob.quote.cash).toBeLessThanOrEqual(100_000);
+    expect(bob.quote.shares).toBe(Math.floor(100 * Math.log(2 * Math.E - 1) * 1000));
+    expect(bob.quote.pricesAfter[0]).toBeGreaterThan(0.5);
+    const carol = ok(engine.service.buy({ marketId: 'rome', outcome: 'No', amount: 50_000 }, engine.member('carol')));
+    const sold = ok(engine.service.sell({ marketId: 'rome', outcome: 'No', shares: 10_000 }, engine.member('carol')));
+    expect(sold.position).toBe(carol.quote.shares - 10_000);
+
+    const refused = failure(engine.service.resolveMarket('rome', 'Yes', 'https://example.org/logs', engine.member('bob')));
+    expect(refused.code).toBe('not_moderator');
+
+    const settlement = ok(engine.service.resolveMarket('rome', 'Yes', 'https://example.org/logs', mod));
+    expect(settlement.market.status).toBe('resolved');
+    expect(settlement.market.resolution).toMatchObject({ outcome: 0, decidedBy: 'mod', evidence: 'https://example.org/logs' });
+    expect(settlement.paid).toEqual([{ userId: 'bob', amount: bob.quote.shares }]);
+    expect(engine.store.findAccount('user:bob')?.balance).toBe(1_000_000 - bob.quote.cash + bob.quote.shares);
+    expect(settlement.market.pool).toBe(0);
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, engine.member('bob'))).code).toBe(
+      'market_not_open',
+    );
+  });
+
+  it('refuses trades after the close time, and after a moderator closes it', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const late = { ...engine.member('bob'), now: question.closesAt };
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, late)).code).toBe('market_not_open');
+    expect(ok(engine.service.closeDueMarkets(question.closesAt)).map((m) => m.id)).toEqual(['rome']);
+    expect(ok(engine.service.market('rome')).status).toBe('closed');
+    expect(failure(engine.service.closeMarket('rome', engine.moderator('mod'))).code).toBe('market_not_open');
+  });
+
+  it('cancelling refunds each trader their net payment and returns the subsidy', () => {
+    engine = testEngine();
+    const mod = engine.moderator('mod');
+    ok(engine.service.openMarket({ ...question, id: 'rome', outcomes: ['A', 'B', 'C'] }, mod));
+    const bob = ok(engine.service.buy({ marketId: 'rome', outcome: 'A', amount: 70_000 }, engine.member('bob')));
+    const carol = ok(engine.service.buy({ marketId: 'rome', outcome: 'C', amount: 30_000 }, engine.member('carol')));
+    const carolSold = ok(engine.service.sell({ marketId: 'rome', outcome: 'C' }, engine.member('carol')));
+    const cancelled = ok(engine.service.cancelMarket('rome', 'the question was ill-posed', mod));
+    expect(cancelled.market.status).toBe('cancelled');
+    expect(engine.store.findAccount('user:bob')?.balance).toBe(1_000_000);
+    expect(engine.store.findAccount('user:carol')?.balance).toBe(1_000_000);
+    expect(cancelled.paid).toEqual([
+      { userId: 'bob', amount: bob.quote.cash },
+      { userId: 'carol', amount: carol.quote.cash - carolSold.quote.cash },
+    ]);
+    expect(cancelled.returned).toBe(cancelled.market.subsidy);
+  });
+});
+
+describe('refusals leave nothing behind', () => {
+  it('refuses an overdraft, a slipped price, an unknown outcome and shares not held', () => {
+    engine = testEngine({ startingGrant: 50_000 });
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const before = verify(engine.db);
+    const bob = engine.member('bob');
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 60_000 }, bob)).code).toBe('insufficient_balance');
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 40_000, maxPrice: 0.55 }, bob)).code).toBe('slippage');
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Maybe', amount: 10_000 }, bob)).code).toBe('unknown_outcome');
+    expect(failure(engine.service.buy({ marketId: 'nope', outcome: 'Yes', amount: 10_000 }, bob)).code).toBe('unknown_market');
+    expect(failure(engine.service.sell({ marketId: 'rome', outcome: 'Yes' }, bob)).code).toBe('insufficient_shares');
+    expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: -5 }, bob)).code).toBe('invalid_input');
+    const ledgerRows = engine.db.prepare('SELECT COUNT(*) AS n FROM ledger').get();
+    expect(ledgerRows).toEqual({ n: before.entries });
+  });
+
+  it('rejects invalid market definitions with the field named', () => {
+    engine = testEngine();
+    const alice = engine.member('alice');
+    expect(failure(engine.service.openMarket({ ...question, outcomes: ['Yes'] }, alice)).message).toMatch(/outcomes/);
+    expect(failure(engine.service.openMarket({ ...question, outcomes: ['A', 'B', 'C'], probability: 0.3 }, alice)).message).toMatch(
+      /binary/,
+    );
+    expect(failure(engine.service.openMarket({ ...question, closesAt: T0 - 1 }, alice)).message).toMatch(/future/);
+    expect(failure(engine.service.openMarket({ ...question, probability: 1 }, alice)).code).toBe('invalid_input');
+  });
+});
+
+describe('requests', () => {
+  it('applies the same request id at most once and returns the first result again', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const bob = { ...engine.member('bob'), requestId: 'interaction-1' };
+    const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    const again = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    expect(again).toEqual(first);
+    const trades = engine.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get();
+    expect(trades).toEqual({ n: 1 });
+  });
+});
+
+describe('the ledger', () => {
+  it('is append-only', () => {
+    engine = testEngine();
+    ok(engine.service.account(engine.member('alice')));
+    expect(() => engine.db.prepare('UPDATE ledger SET amount = amount + 1').run()).toThrow(/append-only/);
+    expect(() => engine.db.prepare('DELETE FROM ledger').run()).toThrow(/append-only/);
+  });
+
+  it('catches a tampered balance and a tampered ledger row', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, engine.member('bob')));
+    expect(verify(engine.db).ok).toBe(true);
+
+    engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:bob'`).run();
+    const balanceReport = verify(engine.db);
+    expect(balanceReport.ok).toBe(false);
+    expect(balanceReport.problems.join('\n')).toMatch(/user:bob: stored balance/);
+    engine.db.prepare(`UPDATE accounts SET balance = balance - 1 WHERE id = 'user:bob'`).run();
+
+    // Tampering below the triggers, as a disk-level edit would.
+    engine.db.exec('DROP TRIGGER ledger_refuses_updates');
+    engine.db.prepare(`UPDATE ledger SET shares = shares + 5 WHERE reason = 'buy'`).run();
+    const rowReport = verify(engine.db);
+    expect(rowReport.ok).toBe(false);
+    expect(rowReport.problems.join('\n')).toMatch(/position rome\/bob\/#0/);
+    engine.db.prepare(`UPDATE ledger SET shares = shares - 5 WHERE reason = 'buy'`).run();
+  });
+
+  it('names a corrupt market row instead of trading on it', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    engine.db.prepare(`UPDATE markets SET outstanding = 'not json' WHERE id = 'rome'`).run();
+    expect(() => engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, engine.member('bob'))).toThrow(
+      /Corrupt row in markets \(id rome\)/,
+    );
+    expect(verify(engine.db).problems.join('\n')).toMatch(/Corrupt row in markets/);
+    engine.db.prepare(`UPDATE markets SET outstanding = '[0,0]' WHERE id = 'rome'`).run();
+  });
+});
+
+describe('migrations', () => {
+  it('refuses a database written by a newer Crux', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crux-'));
+    try {
+      const path = join(dir, 'crux.sqlite');
+      engine = testEngine({}, path);
+      engine.db.pragma(`user_version = ${latestVersion() + 1}`);
+      expect(() => openDatabase(path)).toThrow(/newer Crux/);
+      engine.db.pragma(`user_version = ${latestVersion()}`);
+      expect(openDatabase(path).pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,53 @@
+import { openDatabase, type Db } from '../../db/open.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
+import { verify } from '../../db/verify.ts';
+import { creditsToMillis } from '../../markets/money.ts';
+import { type Actor, type Context, type EngineSettings, MarketService } from '../../markets/service.ts';
+import type { Result } from '../../markets/errors.ts';
+
+export const T0 = Date.parse('2026-11-24T12:00:00Z');
+export const DAY = 24 * 60 * 60 * 1000;
+
+export interface TestEngine {
+  db: Db;
+  store: SqliteStore;
+  service: MarketService;
+  member(name: string): Context;
+  moderator(name: string): Context;
+  /** Fails the test with the ledger's own words if the books do not verify. */
+  assertVerified(): void;
+}
+
+export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memory:'): TestEngine {
+  const db = openDatabase(path);
+  const store = new SqliteStore(db);
+  const service = new MarketService(store, {
+    startingGrant: creditsToMillis(1000),
+    dailyAllowance: 0,
+    defaultLiability: 100,
+    ...settings,
+  });
+  const context = (actor: Actor): Context => ({ actor, now: T0 });
+  return {
+    db,
+    store,
+    service,
+    member: (name) => context({ userId: name, displayName: name, isModerator: false }),
+    moderator: (name) => context({ userId: name, displayName: name, isModerator: true }),
+    assertVerified() {
+      const report = verify(db);
+      if (!report.ok) throw new Error(`ledger does not verify:\n${report.problems.join('\n')}`);
+    },
+  };
+}
+
+/** Unwraps a use case's result, failing loudly with the domain error's message. */
+export function ok<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+export function failure<T>(result: Result<T>): { code: string; message: string } {
+  if (result.ok) throw new Error('expected a refusal, but the use case succeeded');
+  return { code: result.error.code, message: result.error.message };
+}
