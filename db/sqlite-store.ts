@@ -87,6 +87,7 @@ export class SqliteStore implements Store {
            AND (? IS NULL OR l.market_id IN (SELECT id FROM markets WHERE guild_id = ?))
          WHERE a.kind = 'user'
          GROUP BY a.id
+         HAVING COUNT(l.id) > 0
          ORDER BY profit DESC, a.id
          LIMIT ?`,
       ),
@@ -169,7 +170,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Remembers where a market's embed was posted, so price moves can edit it. */
   setMarketMessage(id: string, channelId: string, messageId: string): void {
     this.statements.setMessage.run(channelId, messageId, id);
   }

@@ -1,3 +1,4 @@
+import { type ClaimPack, claimToMarketInput } from './claims.ts';
 import { CruxError, isCruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
@@ -179,7 +180,6 @@ export class MarketService {
       if (command.closesAt <= context.now) {
         throw new CruxError('invalid_input', 'The close time must be in the future.');
       }
-      this.enrol(context.actor, context.now);
       if (command.id !== undefined && this.store.marketExists(command.id)) {
         throw new CruxError('market_exists', `A market \`${command.id}\` already exists.`);
       }
@@ -222,6 +222,28 @@ export class MarketService {
         this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
       }
       return this.requireMarket(id);
+    });
+  }
+
+  /**
+   * Opens every claim of a pack whose slug is not yet a market, all in one transaction; claims already
+   * open are skipped, so loading a pack twice is harmless.
+   */
+  openClaims(pack: ClaimPack, place: { guildId: string | null; channelId: string | null }, context: Context): Result<{ opened: string[]; skipped: string[] }> {
+    return this.run(context, () => {
+      this.requireModerator(context.actor, 'load a claim pack');
+      const opened: string[] = [];
+      const skipped: string[] = [];
+      for (const claim of pack.claims) {
+        if (this.store.marketExists(claim.slug) || Date.parse(claim.closes) <= context.now) {
+          skipped.push(claim.slug);
+          continue;
+        }
+        const result = this.openMarket(claimToMarketInput(claim, place), { actor: context.actor, now: context.now });
+        if (!result.ok) throw result.error;
+        opened.push(result.value.id);
+      }
+      return { opened, skipped };
     });
   }
 
@@ -401,6 +423,24 @@ export class MarketService {
       resolution,
     });
     return { market: this.requireMarket(market.id), paid: nonZero, returned };
+  }
+
+  /** Links a resolution source (a URL) to a market; `kind` is what the source adapters recognised. */
+  linkSource(marketId: string, link: { url: string; kind: string }, context: Context): Result<Market> {
+    return this.run(context, () => {
+      this.requireModerator(context.actor, 'link a source to a market');
+      const market = this.requireMarket(marketId);
+      if (this.store.links(market.id).some((existing) => existing.url === link.url)) {
+        throw new CruxError('invalid_input', `That source is already linked to \`${market.id}\`.`);
+      }
+      this.store.addLink(market.id, { ...link, addedBy: context.actor.userId, addedAt: context.now });
+      return market;
+    });
+  }
+
+  /** Remembers where the market's card was posted; not a money movement, so no ledger entry. */
+  recordMarketMessage(marketId: string, channelId: string, messageId: string): void {
+    this.store.atomically(() => this.store.setMarketMessage(marketId, channelId, messageId));
   }
 
   /* Read-only views for the edges. */

@@ -66,6 +66,8 @@ export interface Store {
   marketExists(id: string): boolean;
   findMarket(id: string): Market | undefined;
   insertMarket(market: NewMarket): void;
+  /** Remembers where a market's card was posted, so price moves can edit it. */
+  setMarketMessage(id: string, channelId: string, messageId: string): void;
   saveMarketState(id: string, state: MarketState): void;
   listMarkets(filter: MarketFilter): Market[];
   /** Open markets whose close time has passed. */

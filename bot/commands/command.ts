@@ -1,0 +1,91 @@
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { z } from 'zod';
+import { isCruxError, type Result } from '../../markets/errors.ts';
+import { parseInput } from '../../markets/inputs.ts';
+import type { MarketService } from '../../markets/service.ts';
+import { SLUG_PATTERN } from '../../markets/slug.ts';
+import type { MarketViews } from '../../markets/views.ts';
+import type { Config } from '../config.ts';
+import { errorReply, type Invocation, type OptionValue, type Reply } from '../reply.ts';
+
+/** What every handler may use: the use cases, the read views and the settings. Nothing else. */
+export interface App {
+  service: MarketService;
+  views: MarketViews;
+  config: Config;
+  log: (message: string, context?: Record<string, unknown>) => void;
+}
+
+export interface Choice {
+  name: string;
+  value: string;
+}
+
+export interface CommandModule {
+  data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(invocation: Invocation, app: App): Reply | Promise<Reply>;
+  autocomplete?(invocation: Invocation, focused: { name: string; value: string }, app: App): Choice[];
+}
+
+/** Turns a use case's error value back into a throw, so handlers read straight through. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/** Runs a handler: a domain error becomes an ephemeral reply; anything else is logged and apologised for. */
+export async function runHandler(work: () => Reply | Promise<Reply>, app: App, context: Record<string, unknown>): Promise<Reply> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isCruxError(error)) return errorReply(error.message);
+    app.log('unexpected error in a handler', { ...context, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return errorReply('Something went wrong on our side; nothing was changed. The moderators can see the details in the log.');
+  }
+}
+
+export function parseOptions<S extends z.ZodType>(schema: S, invocation: Invocation): z.output<S> {
+  return parseInput(schema, invocation.options);
+}
+
+/* Option schemas shared by several commands. Discord sends typed values, the console sends text: both coerce. */
+
+export const marketOption = z
+  .string({ error: 'choose a market' })
+  .trim()
+  .toLowerCase()
+  .regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes, like rome-genuine-power-seeking')
+  .max(60);
+
+export const outcomeOption = z.string({ error: 'choose an outcome' }).trim().min(1).max(100);
+
+export const requiredText = (label: string, max: number) =>
+  z.string({ error: `${label} is required` }).trim().min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`);
+
+/** A percentage option (1–99) as a probability. */
+export const percentOption = z.coerce
+  .number({ error: 'give a percentage between 1 and 99' })
+  .finite()
+  .min(1, 'give a percentage between 1 and 99')
+  .max(99, 'give a percentage between 1 and 99')
+  .transform((p) => p / 100);
+
+/* Autocomplete. */
+
+export function marketChoices(app: App, text: string, guildId: string | null, onlyOpen: boolean): Choice[] {
+  return app.views.search(text, guildId, onlyOpen).map((market) => ({
+    name: `${market.id} — ${market.question}`.slice(0, 100),
+    value: market.id,
+  }));
+}
+
+export function outcomeChoices(app: App, marketId: OptionValue | undefined, text: string): Choice[] {
+  if (typeof marketId !== 'string' || marketId === '') return [];
+  const market = app.views.search(marketId, null, false).find((m) => m.id === marketId);
+  if (!market) return [];
+  const wanted = text.trim().toLowerCase();
+  return market.outcomes
+    .filter((name) => name.toLowerCase().includes(wanted))
+    .slice(0, 25)
+    .map((name) => ({ name: name.slice(0, 100), value: name }));
+}

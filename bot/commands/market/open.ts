@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { parseCloseTime } from '../../close-time.ts';
+import { marketActions, marketCard } from '../../render/market-card.ts';
+import { type Invocation, type Modal, type Reply, replyWith } from '../../reply.ts';
+import { type App, parseOptions, percentOption, unwrap } from '../command.ts';
+import { contextOf } from '../trading.ts';
+
+const options = z.object({
+  question: z.string().trim().max(300, 'at most 300 characters').optional(),
+  criteria: z.string().trim().max(2000, 'at most 2000 characters').optional(),
+  closes: z.string().trim().max(100).optional(),
+  outcomes: z.string().trim().max(1300).optional(),
+  probability: percentOption.optional(),
+  liquidity: z.coerce.number().finite().optional(),
+  source: z.string().trim().max(500).optional(),
+});
+
+type OpenOptions = z.output<typeof options>;
+
+/** The modal that asks for the long texts, carrying the short options it cannot show in its id. */
+function openModal(input: OpenOptions): Modal {
+  const probability = input.probability === undefined ? '-' : String(Math.round(input.probability * 100));
+  const liquidity = input.liquidity === undefined ? '-' : String(input.liquidity);
+  const prefill = (value: string | undefined) => (value === undefined || value === '' ? {} : { value });
+  return {
+    id: `crux:open:${probability}:${liquidity}`,
+    title: 'Open a market',
+    fields: [
+      { id: 'question', label: 'Question', style: 'short', required: true, maxLength: 300, ...prefill(input.question) },
+      { id: 'criteria', label: 'How it resolves', style: 'paragraph', required: true, maxLength: 2000, ...prefill(input.criteria) },
+      { id: 'closes', label: 'Closes (2027-06-30, in 3 weeks)', style: 'short', required: true, maxLength: 100, ...prefill(input.closes) },
+      { id: 'outcomes', label: 'Outcomes, comma-separated (default Yes,No)', style: 'short', required: false, maxLength: 1300, ...prefill(input.outcomes) },
+      { id: 'source', label: 'Source URL (optional)', style: 'short', required: false, maxLength: 500, ...prefill(input.source) },
+    ],
+  };
+}
+
+export function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Reply {
+  if (!input.question || !input.criteria || !input.closes) {
+    if (invocation.requestId.startsWith('console:')) {
+      return replyWith({ ephemeral: true, content: '⚠️ Give question:, criteria: and closes: to open a market.' });
+    }
+    return replyWith({ ephemeral: true, modal: openModal(input) });
+  }
+  const outcomes = input.outcomes
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const market = unwrap(
+    app.service.openMarket(
+      {
+        question: input.question,
+        criteria: input.criteria,
+        closesAt: parseCloseTime(input.closes, invocation.now),
+        ...(outcomes && outcomes.length > 0 ? { outcomes } : {}),
+        ...(input.probability !== undefined ? { probability: input.probability } : {}),
+        ...(input.liquidity !== undefined ? { liquidity: input.liquidity } : {}),
+        guildId: invocation.guildId,
+        channelId: invocation.channelId,
+        links: input.source ? [input.source] : [],
+      },
+      contextOf(invocation),
+    ),
+  );
+  const view = app.views.market(market.id);
+  return replyWith({ cards: [marketCard(view)], actions: marketActions(view), postsMarket: market.id });
+}
+
+export function openMarket(invocation: Invocation, app: App): Reply {
+  return openMarketReply(invocation, app, parseOptions(options, invocation));
+}
+
+/** The open modal's submit: its fields plus what its id carried. */
+export function openMarketFromModal(invocation: Invocation, app: App, modalId: string, fields: Record<string, string>): Reply {
+  const [, , probability, liquidity] = modalId.split(':');
+  const carried = {
+    ...fields,
+    ...(probability && probability !== '-' ? { probability } : {}),
+    ...(liquidity && liquidity !== '-' ? { liquidity } : {}),
+  };
+  const input = parseOptions(options, { ...invocation, options: carried });
+  if (!input.question || !input.criteria || !input.closes) {
+    return replyWith({ ephemeral: true, content: '⚠️ The question, how it resolves and the close time are all needed.' });
+  }
+  return openMarketReply(invocation, app, input);
+}

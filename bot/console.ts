@@ -1,0 +1,154 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { APIApplicationCommandOption } from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
+import { type App, type CommandModule, runHandler } from './commands/command.ts';
+import { findCommand } from './commands/index.ts';
+import { replyToText } from './render/text.ts';
+import type { Actor } from '../markets/service.ts';
+import type { Invocation, OptionValue } from './reply.ts';
+
+export interface ParsedLine {
+  command: CommandModule;
+  subcommand: string | null;
+  options: Record<string, OptionValue>;
+}
+
+/** The option names a command (or its subcommand) takes, read from its slash-command definition. */
+function optionNames(command: CommandModule, subcommand: string | null): string[] {
+  const options: APIApplicationCommandOption[] = command.data.toJSON().options ?? [];
+  const scope =
+    subcommand === null
+      ? options
+      : options.flatMap((option) =>
+          option.type === ApplicationCommandOptionType.Subcommand && option.name === subcommand ? (option.options ?? []) : [],
+        );
+  return scope.map((option) => option.name);
+}
+
+function subcommandNames(command: CommandModule): string[] {
+  return (command.data.toJSON().options ?? [])
+    .filter((option) => option.type === ApplicationCommandOptionType.Subcommand)
+    .map((option) => option.name);
+}
+
+/**
+ * Reads `/bet market:rome outcome:Yes amount:50` — values run until the next known `name:`, so
+ * `question:Will it happen? criteria:...` needs no quotes (quotes are stripped if given).
+ */
+export function parseCommandLine(line: string): ParsedLine | string {
+  const match = /^\/(\S+)\s*(.*)$/s.exec(line.trim());
+  if (!match) return 'Commands start with /. Type /help for the list.';
+  const command = findCommand(match[1] ?? '');
+  if (!command) return `Unknown command /${match[1]}. Type /help for the list.`;
+  let rest = match[2] ?? '';
+  let subcommand: string | null = null;
+  const subcommands = subcommandNames(command);
+  if (subcommands.length > 0) {
+    const [word = '', ...others] = rest.split(/\s+/);
+    if (!subcommands.includes(word)) return `/${command.data.name} needs one of: ${subcommands.join(', ')}.`;
+    subcommand = word;
+    rest = others.join(' ');
+  }
+  const names = optionNames(command, subcommand);
+  const options: Record<string, OptionValue> = {};
+  if (rest.trim() === '') return { command, subcommand, options };
+  const marker = new RegExp(`(?:^|\\s)(${names.join('|')}):`, 'g');
+  const marks = [...rest.matchAll(marker)];
+  if (marks.length === 0 || rest.slice(0, marks[0]?.index ?? 0).trim() !== '') {
+    return `I could not read the options. Write them as name:value; /${command.data.name}${subcommand ? ` ${subcommand}` : ''} takes ${names.map((n) => `${n}:`).join(' ')}`;
+  }
+  marks.forEach((mark, i) => {
+    const start = (mark.index ?? 0) + mark[0].length;
+    const end = marks[i + 1]?.index ?? rest.length;
+    const value = rest.slice(start, end).trim().replace(/^"(.*)"$/s, '$1');
+    options[mark[1] ?? ''] = value;
+  });
+  return { command, subcommand, options };
+}
+
+const HELP = [
+  'Crux console — the same commands as in Discord, typed as text:',
+  '  /market open question:… criteria:… closes:in 3 weeks [outcomes:A,B,C] [probability:45] [liquidity:100] [source:URL]',
+  '  /market show market:ID    /market list [status:open|closed|resolved|cancelled|all]',
+  '  /bet market:ID outcome:Yes amount:50 [max_price:60]    /sell market:ID outcome:Yes [shares:10] [min_price:40]',
+  '  /portfolio [user:NAME]    /leaderboard',
+  '  moderators: /market close|resolve|cancel|link …',
+  '  /as NAME [--moderator]   act as another user      /help   /quit',
+].join('\n');
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  app: App;
+  now?: () => number;
+  /** Called once the input ends or /quit is typed. */
+  onClose?: () => void;
+}
+
+/** Runs the local console until its input ends: one line in, one reply out, in order. */
+export function runConsole({ input, output, app, now = Date.now, onClose }: ConsoleOptions): Promise<void> {
+  let actor: Actor = { userId: 'you', displayName: 'you', isModerator: true };
+  let counter = 0;
+  const write = (text: string) => output.write(`${text}\n`);
+  const lines = createInterface({ input, terminal: false });
+  write(`Acting as ${actor.displayName} (moderator). Type /help for commands.`);
+
+  const handle = async (line: string): Promise<boolean> => {
+    const text = line.trim();
+    if (text === '') return true;
+    if (text === '/quit' || text === '/exit') return false;
+    if (text === '/help') {
+      write(HELP);
+      return true;
+    }
+    const as = /^\/as\s+([\w.-]{1,64})(\s+--moderator)?$/.exec(text);
+    if (as) {
+      actor = { userId: as[1] ?? 'you', displayName: as[1] ?? 'you', isModerator: as[2] !== undefined };
+      write(`Acting as ${actor.userId}${actor.isModerator ? ' (moderator)' : ''}.`);
+      return true;
+    }
+    const parsed = parseCommandLine(text);
+    if (typeof parsed === 'string') {
+      write(`⚠️ ${parsed}`);
+      return true;
+    }
+    counter += 1;
+    const invocation: Invocation = {
+      command: parsed.command.data.name,
+      subcommand: parsed.subcommand,
+      options: parsed.options,
+      actor,
+      guildId: null,
+      channelId: null,
+      requestId: `console:${process.pid}:${now()}:${counter}`,
+      now: now(),
+    };
+    const reply = await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId });
+    write(replyToText(reply));
+    return true;
+  };
+
+  return new Promise((resolve) => {
+    let queue = Promise.resolve(true);
+    let closed = false;
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      lines.close();
+      onClose?.();
+      resolve();
+    };
+    lines.on('line', (line) => {
+      queue = queue.then(async (going) => {
+        if (!going) return false;
+        const keepGoing = await handle(line);
+        if (!keepGoing) finish();
+        return keepGoing;
+      });
+    });
+    lines.on('close', () => {
+      void queue.then(finish);
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  type MessageActionRowComponentBuilder,
+  ModalBuilder,
+  StringSelectMenuBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+} from 'discord.js';
+import type { Action, Card, Modal, Reply } from '../reply.ts';
+
+const BUTTON_STYLES = {
+  primary: ButtonStyle.Primary,
+  secondary: ButtonStyle.Secondary,
+  success: ButtonStyle.Success,
+  danger: ButtonStyle.Danger,
+} as const;
+
+/** Nothing Crux sends may ping anyone: user text is echoed back, and it could say @everyone. */
+export const NO_MENTIONS = { parse: [] as [] };
+
+export function toEmbed(card: Card): EmbedBuilder {
+  const embed = new EmbedBuilder().setTitle(card.title);
+  if (card.description) embed.setDescription(card.description);
+  if (card.color !== undefined) embed.setColor(card.color);
+  if (card.fields && card.fields.length > 0) {
+    embed.addFields(card.fields.map((field) => ({ name: field.name, value: field.value || '—', inline: field.inline ?? false })));
+  }
+  if (card.footer) embed.setFooter({ text: card.footer });
+  if (card.image) embed.setImage(`attachment://${card.image}`);
+  return embed;
+}
+
+function toComponent(action: Action): MessageActionRowComponentBuilder {
+  if (action.kind === 'button') {
+    return new ButtonBuilder().setCustomId(action.id).setLabel(action.label).setStyle(BUTTON_STYLES[action.style]);
+  }
+  return new StringSelectMenuBuilder()
+    .setCustomId(action.id)
+    .setPlaceholder(action.placeholder)
+    .addOptions(action.options.map((o) => ({ label: o.label, value: o.value, ...(o.description ? { description: o.description } : {}) })));
+}
+
+export function toMessage(reply: Reply) {
+  return {
+    ...(reply.content ? { content: reply.content } : {}),
+    embeds: reply.cards.map(toEmbed),
+    components: reply.actions.map((row) => new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(row.map(toComponent))),
+    files: reply.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+export function toModal(modal: Modal): ModalBuilder {
+  return new ModalBuilder()
+    .setCustomId(modal.id)
+    .setTitle(modal.title)
+    .addComponents(
+      modal.fields.map((field) => {
+        const input = new TextInputBuilder()
+          .setCustomId(field.id)
+          .setLabel(field.label)
+          .setStyle(field.style === 'paragraph' ? TextInputStyle.Paragraph : TextInputStyle.Short)
+          .setRequired(field.required);
+        if (field.value !== undefined) input.setValue(field.value);
+        if (field.placeholder !== undefined) input.setPlaceholder(field.placeholder);
+        if (field.maxLength !== undefined) input.setMaxLength(field.maxLength);
+        return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
+      }),
+    );
+}

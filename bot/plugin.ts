@@ -1,0 +1,74 @@
+import { type Client, Events, type RESTPostAPIChatInputApplicationCommandsJSONBody, Routes } from 'discord.js';
+import type { Db } from '../db/open.ts';
+import { createApp } from './app.ts';
+import type { App } from './commands/command.ts';
+import { COMMANDS } from './commands/index.ts';
+import type { Config } from './config.ts';
+import { createInteractionHandler } from './discord/interactions.ts';
+import { NO_MENTIONS } from './discord/payload.ts';
+import { type Jobs, startJobs } from './jobs.ts';
+import { createLogger, type Logger } from './log.ts';
+import { redrawMarketCard } from './discord/market-message.ts';
+
+export interface CruxPluginOptions {
+  config: Config;
+  db: Db;
+  log?: Logger;
+  now?: () => number;
+}
+
+export interface CruxPlugin {
+  app: App;
+  /** The slash commands to register (see `npm run deploy-commands`). */
+  commands: RESTPostAPIChatInputApplicationCommandsJSONBody[];
+  /** Stops taking interactions and jobs; waits for work in flight. The database stays open: it is the caller's. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Installs Crux into an existing discord.js Client: its interaction handler and, once the client is ready,
+ * its scheduled jobs. The standalone bot is exactly this call plus a Client.
+ */
+export function installCrux(client: Client, options: CruxPluginOptions): CruxPlugin {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? createLogger([options.config.DISCORD_TOKEN]);
+  const app = createApp(options.config, options.db, log);
+  const inFlight = new Set<Promise<void>>();
+  const handle = createInteractionHandler({ app, client, now });
+  let accepting = true;
+  let jobs: Jobs | undefined;
+
+  const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
+    if (!accepting) return;
+    const work = handle(interaction).finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  };
+
+  const announceClosed = async (market: { id: string; channelId: string | null }) => {
+    if (market.channelId === null) return;
+    await client.rest.post(Routes.channelMessages(market.channelId), {
+      body: { content: `🔒 Market \`${market.id}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
+    });
+    await redrawMarketCard(client, app, market.id);
+  };
+
+  const onReady = () => {
+    jobs ??= startJobs(app, { now, announceClosed });
+  };
+
+  client.on(Events.InteractionCreate, onInteraction);
+  if (client.isReady()) onReady();
+  else client.once(Events.ClientReady, onReady);
+
+  return {
+    app,
+    commands: COMMANDS.map((command) => command.data.toJSON()),
+    async stop() {
+      accepting = false;
+      client.off(Events.InteractionCreate, onInteraction);
+      client.off(Events.ClientReady, onReady);
+      await jobs?.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

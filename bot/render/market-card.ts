@@ -1,0 +1,79 @@
+import { formatCredits } from '../../markets/money.ts';
+import type { MarketView } from '../../markets/views.ts';
+import type { Action, Card } from '../reply.ts';
+import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
+
+const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
+
+export function marketCard(view: MarketView): Card {
+  const { market, prices, stats, links } = view;
+  const outcomeLines = market.outcomes.map((name, i) => {
+    const price = prices[i] ?? 0;
+    const won = market.resolution?.outcome === i ? ' ✅' : '';
+    return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
+  });
+  const fields = [
+    { name: 'Prices', value: outcomeLines.join('\n') },
+    { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
+    { name: 'Traders', value: String(stats.traders), inline: true },
+    {
+      name: market.status === 'open' ? 'Closes' : 'Closed',
+      value: discordTime(market.closedAt ?? market.closesAt, 'R'),
+      inline: true,
+    },
+  ];
+  if (links.length > 0) {
+    fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
+  }
+  if (market.resolution) {
+    const verdict =
+      market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
+    fields.push({
+      name: 'Resolution',
+      value: truncate(`${verdict} by <@${market.resolution.decidedBy}> ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`, 1024),
+    });
+  }
+  return {
+    title: truncate(market.question, 256),
+    description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
+    color: STATUS_COLORS[market.status],
+    fields,
+    footer: `${market.id} · ${market.status} · liquidity ${market.liquidity}`,
+  };
+}
+
+/** Buttons to bet on each outcome of a binary market, or one select for many outcomes. */
+export function marketActions(view: MarketView): Action[][] {
+  const { market } = view;
+  if (market.status !== 'open') return [];
+  if (market.outcomes.length <= 4) {
+    return [
+      market.outcomes.map((name, i) => ({
+        kind: 'button' as const,
+        id: `crux:bet:${market.id}:${i}`,
+        label: truncate(`Bet ${name}`, 80),
+        style: i === 0 ? ('success' as const) : i === 1 && market.outcomes.length === 2 ? ('danger' as const) : ('primary' as const),
+      })),
+    ];
+  }
+  return [
+    [
+      {
+        kind: 'select',
+        id: `crux:betselect:${market.id}`,
+        placeholder: 'Bet on an outcome…',
+        options: market.outcomes.map((name, i) => ({
+          label: truncate(name, 100),
+          value: String(i),
+          description: percent(view.prices[i] ?? 0),
+        })),
+      },
+    ],
+  ];
+}
+
+export function marketLine(view: MarketView): string {
+  const { market, prices } = view;
+  const leader = prices.indexOf(Math.max(...prices));
+  return `\`${market.id}\` — ${plain(truncate(market.question, 90))}\n  ${market.status} · ${plain(market.outcomes[leader] ?? '')} ${percent(prices[leader] ?? 0)} · closes ${discordTime(market.closesAt, 'R')}`;
+}

@@ -1,0 +1,84 @@
+import type { Actor } from '../markets/service.ts';
+
+/**
+ * The transport-neutral shape of a command and its answer, so the same handlers serve Discord and the
+ * local console: Discord turns a Reply into embeds and components, the console into text.
+ */
+export type OptionValue = string | number | boolean;
+
+export interface Invocation {
+  command: string;
+  subcommand: string | null;
+  options: Record<string, OptionValue | undefined>;
+  actor: Actor;
+  guildId: string | null;
+  channelId: string | null;
+  /** Unique per delivery of a user's action (a Discord interaction id); repeats are applied once. */
+  requestId: string;
+  now: number;
+}
+
+export interface CardField {
+  name: string;
+  value: string;
+  inline?: boolean;
+}
+
+export interface Card {
+  title: string;
+  description?: string;
+  color?: number;
+  fields?: CardField[];
+  footer?: string;
+  /** The name of an attached file to show as the card's image. */
+  image?: string;
+}
+
+export type Action =
+  | { kind: 'button'; id: string; label: string; style: 'primary' | 'secondary' | 'success' | 'danger' }
+  | { kind: 'select'; id: string; placeholder: string; options: { label: string; value: string; description?: string }[] };
+
+export interface ModalField {
+  id: string;
+  label: string;
+  style: 'short' | 'paragraph';
+  required: boolean;
+  value?: string;
+  placeholder?: string;
+  maxLength?: number;
+}
+
+export interface Modal {
+  id: string;
+  title: string;
+  fields: ModalField[];
+}
+
+export interface Attachment {
+  name: string;
+  data: Buffer;
+}
+
+export interface Reply {
+  /** Shown only to the person who asked. */
+  ephemeral: boolean;
+  content?: string;
+  cards: Card[];
+  /** Rows of buttons or selects. */
+  actions: Action[][];
+  files: Attachment[];
+  /** Ask for more input instead of answering (Discord only). */
+  modal?: Modal;
+  /** This reply is the market's card: remember where it was posted so price moves can edit it. */
+  postsMarket?: string;
+  /** Markets whose posted cards should be redrawn after this reply. */
+  refreshMarkets?: string[];
+}
+
+export function replyWith(parts: Partial<Reply>): Reply {
+  return { ephemeral: false, cards: [], actions: [], files: [], ...parts };
+}
+
+export function errorReply(message: string): Reply {
+  return replyWith({ ephemeral: true, content: `⚠️ ${message}` });
+}

@@ -1,0 +1,74 @@
+import { sortByTime } from './collections.ts';
+import { assertFitsMarket } from './market-fit.ts';
+import { mean } from './statistics.ts';
+import type { Forecast, ScoredMarket } from './types.ts';
+
+export const DEFAULT_CALIBRATION_BUCKET_COUNT = 10;
+
+/** One probability stated for one outcome, and whether that outcome happened. */
+export interface CalibrationEntry {
+  readonly probability: number;
+  readonly happened: boolean;
+}
+
+/** Forecast probabilities in [lower, upper); the last bucket also holds p = 1. */
+export interface CalibrationBucket {
+  readonly lower: number;
+  readonly upper: number;
+  readonly count: number;
+  /** Null when the bucket is empty. */
+  readonly meanForecast: number | null;
+  /** Share of the bucket's entries whose outcome happened; null when the bucket is empty. */
+  readonly observedFrequency: number | null;
+}
+
+export type CalibrationTable = readonly CalibrationBucket[];
+
+/**
+ * The calibration entries of every forecast on this market at or before closesAt (forecasts on other markets are
+ * ignored). Binary markets enter only the first outcome's probability: the second outcome's entry would be the
+ * mirror image (1 - p, 1 - o), adding nothing but forcing the curve to look symmetric. With 3 or more outcomes every
+ * outcome enters (one-vs-rest), since no single outcome stands for the forecast.
+ */
+export function calibrationEntries(market: ScoredMarket, forecasts: readonly Forecast[]): CalibrationEntry[] {
+  const scored = forecasts.filter((forecast) => forecast.marketId === market.marketId && forecast.at <= market.closesAt);
+  assertFitsMarket(scored, market);
+  return sortByTime(scored).flatMap(({ probabilities }) => {
+    const entered = probabilities.length === 2 ? probabilities.slice(0, 1) : probabilities;
+    return entered.map((probability, outcome) => ({ probability, happened: outcome === market.resolvedOutcome }));
+  });
+}
+
+/**
+ * Bucket i holds [i/k, (i+1)/k); p = 1 goes to the last bucket, which is therefore closed on the right.
+ * A p on a boundary belongs to the bucket that starts there.
+ */
+export function calibrationBucketIndex(probability: number, bucketCount: number): number {
+  let index = Math.min(bucketCount - 1, Math.max(0, Math.floor(probability * bucketCount)));
+  // p * k can round across a boundary; settle against the same i / k that the table reports as bounds.
+  if (index > 0 && probability < index / bucketCount) index -= 1;
+  else if (index < bucketCount - 1 && probability >= (index + 1) / bucketCount) index += 1;
+  return index;
+}
+
+/** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */
+export function buildCalibrationTable(
+  entries: readonly CalibrationEntry[],
+  bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT,
+): CalibrationBucket[] {
+  if (!Number.isInteger(bucketCount) || bucketCount < 1) {
+    throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
+  }
+  const members = Array.from({ length: bucketCount }, (): CalibrationEntry[] => []);
+  for (const entry of entries) members[calibrationBucketIndex(entry.probability, bucketCount)]!.push(entry);
+  return members.map((bucket, index) => {
+    const isEmpty = bucket.length === 0;
+    return {
+      lower: index / bucketCount,
+      upper: (index + 1) / bucketCount,
+      count: bucket.length,
+      meanForecast: isEmpty ? null : mean(bucket.map((entry) => entry.probability)),
+      observedFrequency: isEmpty ? null : mean(bucket.map((entry) => (entry.happened ? 1 : 0))),
+    };
+  });
+}

@@ -1,0 +1,29 @@
+export { FORECAST_DEFINITION, SCORING_DEFINITIONS } from './definitions.ts';
+export {
+  ForecastSchema,
+  PricePointSchema,
+  ProbabilityVectorSchema,
+  PROBABILITY_SUM_TOLERANCE,
+  ScoredMarketSchema,
+  type Forecast,
+  type PathScores,
+  type PricePoint,
+  type ScoredMarket,
+  type TimedProbabilities,
+} from './types.ts';
+export { sortByTime } from './collections.ts';
+export { brierScore } from './brier.ts';
+export { LOG_SCORE_EPSILON, logScore } from './log-score.ts';
+export { clipToWindow, timeAverage, type HeldProbabilities, type ScoringWindow, type WindowedPath } from './time-average.ts';
+export { scorePath } from './path-scores.ts';
+export { scoreCrowd, scoreForecasters, type CrowdMarketScore, type ForecasterMarketScore } from './market-scores.ts';
+export {
+  buildCalibrationTable,
+  calibrationBucketIndex,
+  calibrationEntries,
+  DEFAULT_CALIBRATION_BUCKET_COUNT,
+  type CalibrationBucket,
+  type CalibrationEntry,
+  type CalibrationTable,
+} from './calibration.ts';
+export { summariseUsers, type UserSummary, type UserSummaryOptions } from './summary.ts';

@@ -1,0 +1,12 @@
+/**
+ * The smallest probability the log score uses: certainty on the wrong outcome then costs ln(1e-9) = -20.72,
+ * a large but finite penalty, so one such forecast cannot turn a user's mean into -Infinity.
+ */
+export const LOG_SCORE_EPSILON = 1e-9;
+
+/** Natural log of the probability given to the outcome that happened: <= 0, and 0 is best. */
+export function logScore(probabilities: readonly number[], resolvedOutcome: number): number {
+  const probability = probabilities[resolvedOutcome]!;
+  // The upper clamp absorbs prices that float arithmetic left a hair above 1, keeping the score <= 0.
+  return Math.log(Math.min(1, Math.max(LOG_SCORE_EPSILON, probability)));
+}

@@ -1,0 +1,84 @@
+import { CruxError } from './errors.ts';
+import { userAccount } from './ledger.ts';
+import { currentPrices, type Market } from './market.ts';
+import type { Millis } from './money.ts';
+import type { MarketFilter, MarketLink, MarketStats, ProfitRow, Store } from './store.ts';
+
+export interface MarketView {
+  market: Market;
+  prices: number[];
+  stats: MarketStats;
+  links: MarketLink[];
+}
+
+export interface Holding {
+  market: Market;
+  outcome: number;
+  shares: Millis;
+  price: number;
+  /** What the shares would pay if the market resolved at today's prices, rounded down. */
+  value: Millis;
+}
+
+export interface Portfolio {
+  userId: string;
+  balance: Millis;
+  holdings: Holding[];
+  /** Balance plus the value of live holdings at current prices. */
+  netWorth: Millis;
+}
+
+/** Read-only views for the edges: no transaction, no writes. */
+export class MarketViews {
+  constructor(private readonly store: Store) {}
+
+  market(id: string): MarketView {
+    const market = this.store.findMarket(id);
+    if (!market) throw new CruxError('unknown_market', `There is no market \`${id}\`.`);
+    return this.view(market);
+  }
+
+  private view(market: Market): MarketView {
+    return {
+      market,
+      prices: currentPrices(market),
+      stats: this.store.marketStats(market.id),
+      links: this.store.links(market.id),
+    };
+  }
+
+  list(filter: MarketFilter): MarketView[] {
+    return this.store.listMarkets(filter).map((market) => this.view(market));
+  }
+
+  /** Markets matching what a user is typing, for autocomplete. */
+  search(text: string, guildId: string | null, onlyOpen: boolean): Market[] {
+    return this.store.listMarkets({ guildId, search: text, limit: 25, ...(onlyOpen ? { status: 'open' as const } : {}) });
+  }
+
+  priceHistory(id: string): { at: number; prices: number[] }[] {
+    return this.store.priceHistory(id);
+  }
+
+  portfolio(userId: string): Portfolio {
+    const balance = this.store.findAccount(userAccount(userId))?.balance ?? 0;
+    const markets = new Map<string, Market>();
+    const holdings: Holding[] = [];
+    for (const position of this.store.positionsOf(userId)) {
+      let market = markets.get(position.marketId);
+      if (!market) {
+        market = this.store.findMarket(position.marketId);
+        if (!market) continue;
+        markets.set(market.id, market);
+      }
+      if (market.status === 'resolved' || market.status === 'cancelled') continue;
+      const price = currentPrices(market)[position.outcome] ?? 0;
+      holdings.push({ market, outcome: position.outcome, shares: position.shares, price, value: Math.floor(position.shares * price) });
+    }
+    return { userId, balance, holdings, netWorth: balance + holdings.reduce((sum, h) => sum + h.value, 0) };
+  }
+
+  leaderboard(guildId: string | null, limit: number): ProfitRow[] {
+    return this.store.profits(guildId, limit);
+  }
+}

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseCommandLine, runConsole } from '../../bot/console.ts';
+import { openDatabase } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { T0 } from '../support/engine.ts';
+import { testApp, type TestApp } from '../support/app.ts';
+
+async function drive(harness: TestApp, lines: string[]): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const done = runConsole({ input, output, app: harness.app, now: () => T0 });
+  input.end(`${lines.join('\n')}\n`);
+  await done;
+  return text;
+}
+
+let harness: TestApp | undefined;
+afterEach(() => {
+  harness?.assertVerified();
+  harness?.db.close();
+  harness = undefined;
+});
+
+describe('the console', () => {
+  it('opens, trades and resolves a market with the same commands as Discord', async () => {
+    const h = (harness = testApp());
+    const out = await drive(h, [
+      '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31 probability:30',
+      '/as bob',
+      '/bet market:replication-published-2027 outcome:Yes amount:100',
+      '/as carol',
+      '/bet market:replication-published-2027 outcome:No amount:40 max_price:90',
+      '/sell market:replication-published-2027 outcome:No shares:10',
+      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/as mod --moderator',
+      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/as bob',
+      '/portfolio',
+    ]);
+    expect(out).toContain('┌ Will a replication be published by 2027?');
+    expect(out).toMatch(/Prices:\n│ {3}█+░+ 30\.0% Yes/);
+    expect(out).toContain('bob bought');
+    expect(out).toMatch(/Yes price: 30\.0% → \d+\.\d%/);
+    expect(out).toContain('carol sold 10 No shares');
+    expect(out).toContain('⚠️ Only moderators can resolve a market.');
+    expect(out).toContain('✅ replication-published-2027 resolved Yes');
+    const bob = h.db.prepare(`SELECT balance FROM accounts WHERE id = 'user:bob'`).get() as { balance: number };
+    expect(bob.balance).toBeGreaterThan(1_000_000);
+    expect(out).toMatch(/Portfolio of bob\n│ No open positions\.\n│ Balance: 1,\d{3}(\.\d\d)? credits/);
+  });
+
+  it('answers bad input with a clear error and writes nothing', async () => {
+    const h = (harness = testApp());
+    const before = verify(h.db).entries;
+    const out = await drive(h, [
+      'hello',
+      '/frobnicate',
+      '/market',
+      '/bet market:nope outcome:Yes amount:10',
+      '/bet market:nope outcome:Yes amount:lots',
+      "/bet market:x'; DROP TABLE ledger; -- outcome:Yes amount:10",
+      '/market open question:Too soon criteria:x closes:yesterday',
+    ]);
+    expect(out).toContain('⚠️ Commands start with /');
+    expect(out).toContain('⚠️ Unknown command /frobnicate');
+    expect(out).toContain('⚠️ /market needs one of: open, show, list');
+    expect(out).toContain('⚠️ There is no market nope.');
+    expect(out).toContain('⚠️ amount: give a number of credits.');
+    expect(out).toContain('⚠️ market: a market id is lower-case words joined by dashes');
+    expect(out).toContain('⚠️ closes: I could not read "yesterday"');
+    expect(verify(h.db).entries).toBe(before);
+  });
+
+  it('reads option values with spaces up to the next known option name', () => {
+    const parsed = parseCommandLine('/market open question:Did it: really happen? criteria:Logs say so closes:in 3 weeks');
+    expect(typeof parsed).toBe('object');
+    if (typeof parsed === 'object') {
+      expect(parsed.subcommand).toBe('open');
+      expect(parsed.options).toEqual({ question: 'Did it: really happen?', criteria: 'Logs say so', closes: 'in 3 weeks' });
+    }
+  });
+});
+
+describe('npm start without a token', () => {
+  it('loads the starter claims and runs the console on stdin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crux-console-'));
+    const database = join(dir, 'crux.sqlite');
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts', '--load-claims', 'claims/starter.json'], {
+        env: { PATH: process.env['PATH'] ?? '', CRUX_DATABASE: database },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdin.end('/as dana\n/bet market:rome-genuine-power-seeking outcome:Yes amount:25\n/market list\n');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toContain('opened 5 market(s)');
+      expect(stdout).toContain('To connect to Discord, set DISCORD_TOKEN');
+      expect(stdout).toContain('dana bought');
+      expect(stdout).toContain('Yes price: 45.0% →');
+      expect(stdout).toContain('first-unauthorized-compute-lab');
+      const db = openDatabase(database);
+      try {
+        expect(verify(db).ok).toBe(true);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad configuration value with one line naming the variable', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
+      env: { PATH: process.env['PATH'] ?? '', CRUX_STARTING_GRANT: 'lots', CRUX_DATABASE: ':memory:' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^Configuration error — CRUX_STARTING_GRANT: /);
+  });
+});
