@@ -1,4 +1,5 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createRequire } from 'node:module';
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import {
   BarController,
   BarElement,
@@ -16,6 +17,12 @@ import {
   type Plugin,
 } from 'chart.js';
 import { CHART_COLOURS } from './chart-theme.ts';
+
+// The font ships in an npm package, so chart text renders on any machine after npm install.
+const resolveFont = createRequire(import.meta.url).resolve;
+for (const weight of ['400', '700']) {
+  GlobalFonts.registerFromPath(resolveFont(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`), 'DejaVu Sans');
+}
 
 // Explicit registration (not chart.js/auto) keeps to what the charts use; without a DOM, Chart.js picks its
 // BasicPlatform, which only needs the canvas's 2D context.

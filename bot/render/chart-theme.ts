@@ -17,10 +17,9 @@ export const CHART_COLOURS = {
 } as const;
 
 /**
- * Text needs an installed font: @napi-rs/canvas ships none and no installed npm package carries one. DejaVu Sans
- * (Debian's fonts-dejavu-core) is named first for the same metrics wherever it exists, then whatever sans-serif the
- * machine has. Nothing a chart means depends on text alone: counts are also bar heights and point sizes, and the
- * outcomes are told apart by colour.
+ * DejaVu Sans is registered from @fontsource/dejavu-sans (chart-canvas.ts): @napi-rs/canvas ships no font, and the
+ * machine may have none. Nothing a chart means depends on text alone: counts are also bar heights and point sizes,
+ * and the outcomes are told apart by colour.
  */
 export const CHART_FONT_FAMILY = "'DejaVu Sans', sans-serif";
 

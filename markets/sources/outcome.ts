@@ -1,0 +1,53 @@
+import { formatProbability } from './format.ts';
+import type { SourceCheck } from './types.ts';
+
+export type MarketOutcomeMapping =
+  | { readonly kind: 'outcome'; readonly outcomeIndex: number }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'none'; readonly reason: string };
+
+/**
+ * What a check means for one of our markets. Only a platform outcome that names exactly one of the market's outcomes
+ * (ignoring case and spacing, so "YES" finds "Yes") or a platform cancellation ever maps; everything else is a reason
+ * for a moderator to read.
+ */
+export function mapToMarketOutcome(check: SourceCheck, marketOutcomes: readonly string[]): MarketOutcomeMapping {
+  switch (check.kind) {
+    case 'outcome':
+      return matchOutcomeLabel(check.label, marketOutcomes);
+    case 'cancel':
+      return { kind: 'cancel' };
+    case 'pending':
+      return none(`The source has not resolved yet: ${check.detail}`);
+    case 'probability':
+      return none(`The source resolved to a probability (${formatProbability(check.probability)}), not an outcome; a moderator decides.`);
+    case 'manual':
+      return none(`${check.detail} A moderator decides.`);
+    case 'evidence':
+      return none('A plain link never resolves a market by itself; a moderator reads it.');
+    case 'error':
+      return none(`The source could not be checked: ${check.message}`);
+  }
+}
+
+/** Whether the platform has finished with the question, so polling can stop. */
+export function isTerminalCheck(check: SourceCheck): boolean {
+  return check.kind === 'outcome' || check.kind === 'cancel' || check.kind === 'probability' || check.kind === 'manual';
+}
+
+function matchOutcomeLabel(label: string, marketOutcomes: readonly string[]): MarketOutcomeMapping {
+  const wanted = normaliseLabel(label);
+  const matches = marketOutcomes.flatMap((outcome, index) => (normaliseLabel(outcome) === wanted ? [index] : []));
+  const [only] = matches;
+  if (only !== undefined && matches.length === 1) return { kind: 'outcome', outcomeIndex: only };
+  if (matches.length > 1) return none(`The source says "${label}", which matches several of this market's outcomes.`);
+  return none(`The source says "${label}", which is none of this market's outcomes (${marketOutcomes.join(', ')}).`);
+}
+
+function normaliseLabel(label: string): string {
+  return label.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function none(reason: string): MarketOutcomeMapping {
+  return { kind: 'none', reason };
+}
