@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { afterEach, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '../fake-discord/index.ts';
+
+let fake: FakeDiscord;
+afterEach(async () => {
+  await fake.close();
+});
+
+function deploy(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/deploy-commands.ts'], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+it('npm run deploy-commands registers the commands in the configured guild, then globally', async () => {
+  fake = await startFakeDiscord();
+  const env = { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase };
+  const inGuild = await deploy({ ...env, DISCORD_GUILD_ID: fake.guild.id });
+  expect(inGuild).toMatchObject({ code: 0, stderr: '' });
+  expect(inGuild.stdout).toContain(`Registered 5 commands in guild ${fake.guild.id}`);
+  expect(fake.registeredCommands(fake.guild.id).map((c) => c.name)).toEqual(['market', 'bet', 'sell', 'portfolio', 'leaderboard']);
+  const global = await deploy(env);
+  expect(global.code).toBe(0);
+  expect(fake.registeredCommands().map((c) => c.name)).toContain('bet');
+  expect(fake.unhandledRequests).toEqual([]);
+});

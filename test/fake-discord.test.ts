@@ -1,0 +1,371 @@
+import { once } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  Client,
+  DiscordAPIError,
+  EmbedBuilder,
+  Events,
+  GatewayIntentBits,
+  InteractionResponseType,
+  MessageFlags,
+  ModalBuilder,
+  PermissionFlagsBits,
+  TextInputBuilder,
+  TextInputStyle,
+} from 'discord.js';
+import type { Interaction } from 'discord.js';
+import { MARKET_MOD_ROLE, option, startFakeDiscord } from './fake-discord/index.ts';
+import type { FakeDiscord } from './fake-discord/index.ts';
+
+// A PNG signature plus an IHDR chunk header: enough for discord.js to sniff the type as image/png.
+const PNG_BYTES = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+]);
+
+// Short enough that a missed heartbeat ACK turns into a reconnect within about a second.
+const HEARTBEAT_INTERVAL_MS = 300;
+
+let fake: FakeDiscord;
+let client: Client;
+let handlerErrors: unknown[];
+
+beforeEach(async () => {
+  fake = await startFakeDiscord({ heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+  client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase } });
+  handlerErrors = [];
+  const ready = once(client, Events.ClientReady);
+  await client.login(fake.botToken);
+  await ready;
+});
+
+afterEach(async () => {
+  await client.destroy();
+  await fake.close();
+  expect(handlerErrors).toEqual([]);
+  expect(fake.unhandledRequests).toEqual([]);
+});
+
+/** Registers an interaction handler whose failures fail the test instead of vanishing. */
+function onInteraction(handler: (interaction: Interaction) => Promise<void>): void {
+  client.on(Events.InteractionCreate, (interaction) => {
+    handler(interaction).catch((error: unknown) => handlerErrors.push(error));
+  });
+}
+
+describe('login', () => {
+  it('discovers the gateway over REST, identifies, and caches the guild with its channels, roles and members', () => {
+    expect(client.user?.id).toBe(fake.botUser.id);
+    expect(client.application?.id).toBe(fake.applicationId);
+    expect(fake.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['GET /gateway/bot']);
+    expect(fake.gateway.identifyCount).toBe(1);
+
+    const guild = client.guilds.cache.get(fake.guild.id);
+    expect(guild?.name).toBe(fake.guild.name);
+    expect(guild?.channels.cache.map((channel) => channel.name)).toEqual(['general', 'markets', 'market-log']);
+    expect(guild?.roles.cache.map((role) => role.name)).toContain(MARKET_MOD_ROLE);
+
+    const canManageServer = (username: string) =>
+      guild?.members.cache.get(fake.guild.member(username).user.id)?.permissions.has(PermissionFlagsBits.ManageGuild);
+    expect(canManageServer('moderator')).toBe(true);
+    expect(canManageServer('owner')).toBe(true);
+    expect(canManageServer('alice')).toBe(false);
+  });
+});
+
+describe('interactions', () => {
+  it('delivers a slash command with typed options and receives an ephemeral reply as callback type 4', async () => {
+    const evidence = fake.hostAttachment({ filename: 'evidence.png', contentType: 'image/png', bytes: PNG_BYTES });
+    const seen: unknown[] = [];
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      const attachment = interaction.options.getAttachment('evidence', true);
+      const downloaded = Buffer.from(await (await fetch(attachment.url)).arrayBuffer());
+      seen.push({
+        command: `${interaction.commandName} ${interaction.options.getSubcommand()}`,
+        claim: interaction.options.getString('claim'),
+        stake: interaction.options.getInteger('stake'),
+        probability: interaction.options.getNumber('probability'),
+        anonymous: interaction.options.getBoolean('anonymous'),
+        counterparty: interaction.options.getUser('counterparty')?.username,
+        evidenceMatches: downloaded.equals(PNG_BYTES),
+        canManageServer: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild),
+      });
+      await interaction.reply({ content: 'Bet placed.', flags: MessageFlags.Ephemeral });
+    });
+
+    const command = fake.slashCommand({
+      name: 'market',
+      subcommand: 'bet',
+      user: 'alice',
+      channel: 'markets',
+      options: [
+        option.string('claim', 'scaling-laws'),
+        option.integer('stake', 50),
+        option.number('probability', 0.7),
+        option.boolean('anonymous', false),
+        option.user('counterparty', 'bob'),
+        option.attachment('evidence', evidence),
+      ],
+    });
+
+    const callback = await fake.waitForCallback(command.id);
+    expect(callback).toMatchObject({
+      type: InteractionResponseType.ChannelMessageWithSource,
+      data: { content: 'Bet placed.', flags: MessageFlags.Ephemeral },
+    });
+    expect(seen).toEqual([
+      {
+        command: 'market bet',
+        claim: 'scaling-laws',
+        stake: 50,
+        probability: 0.7,
+        anonymous: false,
+        counterparty: 'bob',
+        evidenceMatches: true,
+        canManageServer: false,
+      },
+    ]);
+    expect(fake.originalResponse(command.id)).toMatchObject({
+      content: 'Bet placed.',
+      channel_id: fake.guild.channel('markets').id,
+      flags: MessageFlags.Ephemeral,
+    });
+  });
+
+  it('reports Manage Server for members holding the Market Mod role', async () => {
+    const permissionsByUser = new Map<string, boolean | undefined>();
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      const canManageServer = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild);
+      permissionsByUser.set(interaction.user.username, canManageServer);
+      await interaction.reply({ content: 'ok', flags: MessageFlags.Ephemeral });
+    });
+
+    const byModerator = fake.slashCommand({ name: 'resolve', user: 'moderator' });
+    const byAlice = fake.slashCommand({ name: 'resolve', user: 'alice' });
+    await Promise.all([fake.waitForCallback(byModerator.id), fake.waitForCallback(byAlice.id)]);
+
+    expect(Object.fromEntries(permissionsByUser)).toEqual({ moderator: true, alice: false });
+  });
+
+  it('turns deferReply + editReply with an embed and a PNG into callback 5 and a multipart PATCH', async () => {
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply();
+      await interaction.editReply({
+        embeds: [new EmbedBuilder().setTitle('Market chart').setDescription('Probability over time')],
+        files: [new AttachmentBuilder(PNG_BYTES, { name: 'chart.png' })],
+      });
+    });
+
+    const command = fake.slashCommand({ name: 'chart', user: 'bob' });
+
+    const callback = await fake.waitForCallback(command.id);
+    expect(callback.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
+    const originalPath = `/webhooks/${fake.applicationId}/${command.token}/messages/@original`;
+    const edit = await fake.waitForRequest(({ method, path }) => method === 'PATCH' && path === originalPath);
+    expect(edit.status).toBe(200);
+    expect(edit.body).toMatchObject({ embeds: [{ title: 'Market chart' }], attachments: [{ id: '0' }] });
+    expect(edit.files).toEqual([
+      { fieldName: 'files[0]', filename: 'chart.png', contentType: 'image/png', bytes: PNG_BYTES },
+    ]);
+
+    const original = fake.originalResponse(command.id);
+    expect(original?.embeds).toEqual([{ type: 'rich', title: 'Market chart', description: 'Probability over time' }]);
+    expect(original?.flags).toBe(0); // the Loading flag of the deferred reply is gone
+    const [attachment] = original?.attachments ?? [];
+    expect(attachment).toMatchObject({ filename: 'chart.png', size: PNG_BYTES.length });
+    expect(attachment && fake.attachmentBytes(attachment)).toEqual(PNG_BYTES);
+  });
+
+  it('fills a deferred reply with the first follow-up, as Discord does', async () => {
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await interaction.followUp({ content: 'Done thinking.' });
+      await interaction.followUp({ content: 'And one more thing.' });
+    });
+
+    const command = fake.slashCommand({ name: 'portfolio', user: 'alice' });
+
+    await fake.waitUntil(() => fake.followUps(command.id).length === 1);
+    expect(fake.originalResponse(command.id)).toMatchObject({
+      content: 'Done thinking.',
+      flags: MessageFlags.Ephemeral,
+    });
+    expect(fake.followUps(command.id).map((message) => message.content)).toEqual(['And one more thing.']);
+  });
+
+  it('answers autocomplete with callback type 8 and the offered choices', async () => {
+    const claims = ['scaling-laws', 'sharp-left-turn', 'deceptive-alignment'];
+    onInteraction(async (interaction) => {
+      if (!interaction.isAutocomplete()) return;
+      const typed = interaction.options.getFocused();
+      const matching = claims.filter((claim) => claim.startsWith(typed));
+      await interaction.respond(matching.map((claim) => ({ name: claim, value: claim })));
+    });
+
+    const request = fake.autocomplete({
+      name: 'market',
+      subcommand: 'bet',
+      user: 'alice',
+      options: [option.integer('stake', 10)],
+      focused: { name: 'claim', value: 's' },
+    });
+
+    expect(await fake.waitForCallback(request.id)).toMatchObject({
+      type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+      data: {
+        choices: [
+          { name: 'scaling-laws', value: 'scaling-laws' },
+          { name: 'sharp-left-turn', value: 'sharp-left-turn' },
+        ],
+      },
+    });
+  });
+
+  it('shows a modal from a button (callback 9) and reads the submitted fields', async () => {
+    const submitted: Record<string, string>[] = [];
+    onInteraction(async (interaction) => {
+      if (interaction.isButton()) {
+        const reasoning = new TextInputBuilder()
+          .setCustomId('reasoning')
+          .setLabel('Why?')
+          .setStyle(TextInputStyle.Paragraph);
+        await interaction.showModal(
+          new ModalBuilder()
+            .setCustomId('resolve-modal:42')
+            .setTitle('Resolve market')
+            .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(reasoning)),
+        );
+      } else if (interaction.isModalSubmit()) {
+        const reasoning = interaction.fields.getTextInputValue('reasoning');
+        submitted.push({ customId: interaction.customId, reasoning });
+        await interaction.reply({ content: 'Resolved.', flags: MessageFlags.Ephemeral });
+      }
+    });
+
+    const press = fake.buttonPress({ customId: 'resolve:42', user: 'moderator', channel: 'markets' });
+    const modal = await fake.waitForCallback(press.id);
+    expect(modal).toMatchObject({
+      type: InteractionResponseType.Modal,
+      data: { custom_id: 'resolve-modal:42', title: 'Resolve market' },
+    });
+
+    const submit = fake.modalSubmit({
+      customId: 'resolve-modal:42',
+      fields: { reasoning: 'The paper replicated.' },
+      user: 'moderator',
+    });
+    expect(await fake.waitForCallback(submit.id)).toMatchObject({
+      type: InteractionResponseType.ChannelMessageWithSource,
+    });
+    expect(submitted).toEqual([{ customId: 'resolve-modal:42', reasoning: 'The paper replicated.' }]);
+  });
+
+  it('updates the message a select menu sits on (callback 7)', async () => {
+    onInteraction(async (interaction) => {
+      if (!interaction.isStringSelectMenu()) return;
+      await interaction.update({ content: `Chose ${interaction.values.join(', ')}`, components: [] });
+    });
+
+    const selection = fake.selectMenu({ customId: 'pick-claim', values: ['sharp-left-turn'], user: 'bob' });
+
+    expect(await fake.waitForCallback(selection.id)).toMatchObject({ type: InteractionResponseType.UpdateMessage });
+    expect(fake.message(selection.message.id)).toMatchObject({ content: 'Chose sharp-left-turn', components: [] });
+  });
+
+  it('stores messages sent with channel.send and applies edits', async () => {
+    const channel = client.channels.cache.get(fake.guild.channel('market-log').id);
+    if (!channel?.isSendable()) throw new Error('market-log should be a sendable text channel');
+
+    const sent = await channel.send({ content: 'Market opened', embeds: [new EmbedBuilder().setTitle('Claim 1')] });
+    await sent.edit({ content: 'Market closed' });
+
+    expect(fake.messagesIn('market-log')).toMatchObject([
+      { id: sent.id, content: 'Market closed', embeds: [{ title: 'Claim 1' }], author: { id: fake.botUser.id } },
+    ]);
+    expect(fake.message(sent.id)?.edited_timestamp).not.toBeNull();
+  });
+
+  it('rejects a second response to a redelivered interaction with 40060, like Discord', async () => {
+    const outcomes: string[] = [];
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      try {
+        await interaction.reply({ content: 'Counted once.' });
+        outcomes.push('replied');
+      } catch (error) {
+        outcomes.push(error instanceof DiscordAPIError ? `rejected ${error.code}` : 'crashed');
+      }
+    });
+
+    const command = fake.slashCommand({ name: 'bet', user: 'alice' });
+    await fake.waitForCallback(command.id);
+    fake.redeliver(command);
+
+    await fake.waitUntil(() => outcomes.length === 2);
+    expect(outcomes).toEqual(['replied', 'rejected 40060']);
+    expect(fake.deliveries(command.id)).toBe(2);
+  });
+
+  it('registers commands by bulk overwrite and validates them like Discord', async () => {
+    const guildCommands = client.guilds.cache.get(fake.guild.id)?.commands;
+    await guildCommands?.set([{ name: 'market', description: 'Prediction markets' }]);
+    await client.application?.commands.set([{ name: 'help', description: 'How Crux works' }]);
+
+    expect(fake.registeredCommands(fake.guild.id)).toMatchObject([{ name: 'market', guild_id: fake.guild.id }]);
+    expect(fake.registeredCommands()).toMatchObject([{ name: 'help', application_id: fake.applicationId }]);
+    const invalid = client.application?.commands.set([{ name: 'Help', description: 'Uppercase is invalid' }]);
+    await expect(invalid).rejects.toMatchObject({ code: 50035 });
+
+    const command = fake.slashCommand({ name: 'market', user: 'alice' });
+    expect(command.data).toMatchObject({ id: fake.registeredCommands(fake.guild.id)[0]?.id, guild_id: fake.guild.id });
+  });
+});
+
+describe('gateway faults', () => {
+  /** Dispatches a command and resolves once the bot has answered it. */
+  async function expectBotAnswers(user: string): Promise<void> {
+    const command = fake.slashCommand({ name: 'ping', user });
+    expect(await fake.waitForCallback(command.id, { timeoutMs: 4_000 })).toMatchObject({ data: { content: 'pong' } });
+  }
+
+  beforeEach(() => {
+    onInteraction(async (interaction) => {
+      if (interaction.isChatInputCommand()) await interaction.reply({ content: 'pong' });
+    });
+  });
+
+  it('resumes after the connection drops and replays what was dispatched meanwhile', async () => {
+    fake.gateway.dropConnections();
+    // Dispatched while the socket is down: Discord keeps it for the session and replays it on RESUME.
+    const missed = fake.slashCommand({ name: 'ping', user: 'alice' });
+
+    await fake.waitUntil(() => fake.gateway.resumeCount === 1);
+    expect(await fake.waitForCallback(missed.id)).toMatchObject({ data: { content: 'pong' } });
+    await expectBotAnswers('bob');
+    expect(fake.gateway.identifyCount).toBe(1);
+  });
+
+  it('identifies again when the resume is refused with INVALID_SESSION', async () => {
+    fake.gateway.refuseNextResume();
+    fake.gateway.dropConnections();
+
+    // discord.js spaces identifies 5 s apart (Discord's identify rate limit), so this one takes a while.
+    await fake.waitUntil(() => fake.gateway.identifyCount === 2, { timeoutMs: 8_000 });
+    expect(fake.gateway.resumeCount).toBe(1);
+    await expectBotAnswers('alice');
+  }, 12_000);
+
+  it('reconnects by itself when heartbeats stop being acknowledged', async () => {
+    fake.gateway.stopHeartbeatAcks();
+
+    await fake.waitUntil(() => fake.gateway.resumeCount >= 1, { timeoutMs: 4_000 });
+    fake.gateway.resumeHeartbeatAcks();
+    await expectBotAnswers('alice');
+    expect(fake.gateway.identifyCount).toBe(1);
+  });
+});

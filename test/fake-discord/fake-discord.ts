@@ -1,0 +1,208 @@
+import { ButtonStyle, ComponentType, GatewayDispatchEvents, MessageType } from 'discord.js';
+import type {
+  APIActionRowComponent,
+  APIApplicationCommandAutocompleteGuildInteraction,
+  APIAttachment,
+  APIChatInputApplicationCommandGuildInteraction,
+  APIComponentInMessageActionRow,
+  APIMessage,
+  APIMessageComponentGuildInteraction,
+  APIModalSubmitGuildInteraction,
+  APIUser,
+} from 'discord.js';
+import type { CommandRegistry, RegisteredCommand } from './commands.ts';
+import type { FakeGateway } from './gateway.ts';
+import type { FakeGuild } from './guild.ts';
+import type { RecordedCallback } from './interaction-callback.ts';
+import type { InteractionTracker } from './interaction-tracker.ts';
+import type {
+  Actor,
+  AutocompleteInput,
+  FakeInteraction,
+  InteractionFactory,
+  ModalSubmitInput,
+  SlashCommandInput,
+} from './interactions.ts';
+import type { HostedFile, MessageStore } from './message-store.ts';
+import type { FakeHttpServer, RecordedRequest } from './server.ts';
+import { waitForValue, waitUntil } from './wait.ts';
+import type { WaitOptions } from './wait.ts';
+
+export interface ButtonPressInput extends Actor {
+  customId: string;
+  /** A stored message carrying the button; without it the fake posts a bot message with that button first. */
+  messageId?: string;
+}
+
+export interface SelectMenuPressInput extends ButtonPressInput {
+  values: string[];
+}
+
+/** The parts `startFakeDiscord` wires together. */
+export interface FakeDiscordParts {
+  http: FakeHttpServer;
+  gateway: FakeGateway;
+  applicationId: string;
+  botUser: APIUser;
+  botToken: string;
+  guild: FakeGuild;
+  messages: MessageStore;
+  interactions: InteractionTracker;
+  interactionFactory: InteractionFactory;
+  commands: CommandRegistry;
+}
+
+/** A running fake Discord: what tests drive (interactions, faults) and inspect (requests, messages). */
+export class FakeDiscord {
+  /** Pass as `rest.api` to the discord.js Client. */
+  readonly apiBase: string;
+  readonly applicationId: string;
+  readonly botUser: APIUser;
+  readonly botToken: string;
+  readonly guild: FakeGuild;
+  /** Counters and fault injection for the gateway connection. */
+  readonly gateway: FakeGateway;
+  readonly #parts: FakeDiscordParts;
+
+  constructor(parts: FakeDiscordParts) {
+    this.#parts = parts;
+    this.apiBase = parts.http.apiBase;
+    this.applicationId = parts.applicationId;
+    this.botUser = parts.botUser;
+    this.botToken = parts.botToken;
+    this.guild = parts.guild;
+    this.gateway = parts.gateway;
+  }
+
+  /** Every REST request received so far, oldest first. */
+  get requests(): readonly RecordedRequest[] {
+    return this.#parts.http.requests;
+  }
+
+  /** Requests no route matched; a test can assert this is empty to catch calls the fake does not know. */
+  get unhandledRequests(): RecordedRequest[] {
+    return this.#parts.http.requests.filter((request) => request.unhandled);
+  }
+
+  slashCommand(input: SlashCommandInput): APIChatInputApplicationCommandGuildInteraction {
+    return this.#deliver(this.#parts.interactionFactory.slashCommand(input));
+  }
+
+  autocomplete(input: AutocompleteInput): APIApplicationCommandAutocompleteGuildInteraction {
+    return this.#deliver(this.#parts.interactionFactory.autocomplete(input));
+  }
+
+  buttonPress(input: ButtonPressInput): APIMessageComponentGuildInteraction {
+    const message = this.#componentMessage(input, {
+      type: ComponentType.Button,
+      style: ButtonStyle.Primary,
+      custom_id: input.customId,
+      label: input.customId,
+    });
+    return this.#deliver(
+      this.#parts.interactionFactory.buttonPress({ ...input, channel: message.channel_id, message }),
+    );
+  }
+
+  selectMenu(input: SelectMenuPressInput): APIMessageComponentGuildInteraction {
+    const message = this.#componentMessage(input, {
+      type: ComponentType.StringSelect,
+      custom_id: input.customId,
+      options: input.values.map((value) => ({ label: value, value })),
+      max_values: input.values.length,
+    });
+    return this.#deliver(
+      this.#parts.interactionFactory.selectMenu({ ...input, channel: message.channel_id, message }),
+    );
+  }
+
+  modalSubmit(input: ModalSubmitInput): APIModalSubmitGuildInteraction {
+    return this.#deliver(this.#parts.interactionFactory.modalSubmit(input));
+  }
+
+  /** Dispatches an interaction again with the same id and token, to simulate duplicate delivery. */
+  redeliver(interaction: FakeInteraction): void {
+    this.#deliver(interaction);
+  }
+
+  /** Hosts a file on the fake CDN, e.g. for `option.attachment('pack', fake.hostAttachment(...))`. */
+  hostAttachment(file: HostedFile, channel?: string): APIAttachment {
+    return this.#parts.messages.hostFile(this.guild.channel(channel).id, file);
+  }
+
+  /** The accepted initial response to an interaction, if any. */
+  callback(interactionId: string): RecordedCallback | undefined {
+    return this.#parts.interactions.callback(interactionId);
+  }
+
+  waitForCallback(interactionId: string, options?: WaitOptions): Promise<RecordedCallback> {
+    return waitForValue(() => this.callback(interactionId), `a callback to interaction ${interactionId}`, options);
+  }
+
+  /** Resolves with the first recorded request (including ones made before the call) that matches. */
+  waitForRequest(predicate: (request: RecordedRequest) => boolean, options?: WaitOptions): Promise<RecordedRequest> {
+    return waitForValue(() => this.requests.find(predicate), 'a matching REST request', options);
+  }
+
+  waitUntil(condition: () => boolean, options?: WaitOptions & { description?: string }): Promise<void> {
+    return waitUntil(condition, options?.description ?? 'a condition', options);
+  }
+
+  /** The original response in its latest state: the callback's message after any webhook edits. */
+  originalResponse(interactionId: string): APIMessage | undefined {
+    return this.#parts.interactions.originalResponse(interactionId);
+  }
+
+  followUps(interactionId: string): APIMessage[] {
+    return this.#parts.interactions.followUps(interactionId);
+  }
+
+  /** How many times an interaction was dispatched (more than 1 after `redeliver`). */
+  deliveries(interactionId: string): number {
+    return this.#parts.interactions.deliveries(interactionId);
+  }
+
+  /** Messages in a guild channel (by name) or any channel (by id, e.g. a DM), oldest first, in their latest state. */
+  messagesIn(channel: string): APIMessage[] {
+    const channelId = this.guild.channels.find(({ name }) => name === channel)?.id ?? channel;
+    return this.#parts.messages.inChannel(channelId);
+  }
+
+  message(messageId: string): APIMessage | undefined {
+    return this.#parts.messages.get(messageId);
+  }
+
+  attachmentBytes(attachment: Pick<APIAttachment, 'id'>): Buffer | undefined {
+    return this.#parts.messages.hostedFile(attachment.id)?.bytes;
+  }
+
+  /** Commands registered by bulk overwrite: global ones, or a guild's when given its id. */
+  registeredCommands(guildId?: string): RegisteredCommand[] {
+    return this.#parts.commands.list(guildId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#parts.gateway.close(), this.#parts.http.close()]);
+  }
+
+  #deliver<Interaction extends FakeInteraction>(interaction: Interaction): Interaction {
+    this.#parts.interactions.recordDelivery(interaction);
+    this.#parts.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, interaction);
+    return interaction;
+  }
+
+  #componentMessage(input: ButtonPressInput, component: APIComponentInMessageActionRow): APIMessage {
+    const { messages } = this.#parts;
+    if (input.messageId) {
+      const message = messages.get(input.messageId);
+      if (!message) throw new Error(`Fake Discord has no message ${input.messageId}`);
+      return message;
+    }
+    const row: APIActionRowComponent<APIComponentInMessageActionRow> = {
+      type: ComponentType.ActionRow,
+      components: [component],
+    };
+    const origin = { author: this.botUser, type: MessageType.Default };
+    return messages.create(this.guild.channel(input.channel).id, origin, { components: [row] }, []);
+  }
+}

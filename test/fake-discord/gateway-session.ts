@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { GatewayOpcodes } from 'discord.js';
+import type { GatewayDispatchPayload } from 'discord.js';
+
+export type DispatchEvent = GatewayDispatchPayload['t'];
+export type DispatchData<Event extends DispatchEvent> = Extract<GatewayDispatchPayload, { t: Event }>['d'];
+
+interface SentDispatch {
+  op: GatewayOpcodes.Dispatch;
+  t: DispatchEvent;
+  s: number;
+  d: unknown;
+}
+
+export function sendPayload(socket: WebSocket, payload: unknown): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(payload));
+}
+
+/**
+ * One identified gateway session. It outlives its socket: dispatches sent while disconnected are
+ * kept, with their sequence numbers, and replayed when the client resumes.
+ */
+export class GatewaySession {
+  readonly id = randomBytes(16).toString('hex');
+  readonly intents: number;
+  #socket: WebSocket | null;
+  #sequence = 0;
+  readonly #sent: SentDispatch[] = [];
+
+  constructor(socket: WebSocket, intents: number) {
+    this.#socket = socket;
+    this.intents = intents;
+  }
+
+  attach(socket: WebSocket): void {
+    this.#socket = socket;
+  }
+
+  detach(socket: WebSocket): void {
+    if (this.#socket === socket) this.#socket = null;
+  }
+
+  dispatch<Event extends DispatchEvent>(event: Event, data: DispatchData<Event>): void {
+    this.#sequence += 1;
+    const payload: SentDispatch = { op: GatewayOpcodes.Dispatch, t: event, s: this.#sequence, d: data };
+    this.#sent.push(payload);
+    if (this.#socket) sendPayload(this.#socket, payload);
+  }
+
+  /** Re-sends everything after the sequence number the client last saw. */
+  replayAfter(sequence: number | null): void {
+    if (!this.#socket) return;
+    for (const payload of this.#sent) {
+      if (payload.s > (sequence ?? 0)) sendPayload(this.#socket, payload);
+    }
+  }
+}

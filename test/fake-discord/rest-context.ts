@@ -1,0 +1,24 @@
+import type { APIApplication } from 'discord.js';
+import type { BotIdentity } from './bot-identity.ts';
+import type { CommandRegistry } from './commands.ts';
+import type { DirectMessageChannels } from './direct-messages.ts';
+import type { FakeGuild } from './guild.ts';
+import type { InteractionTracker } from './interaction-tracker.ts';
+import type { MessageStore } from './message-store.ts';
+import type { RouteResponse } from './router.ts';
+
+/** Everything the REST routes read and change. */
+export interface RestContext {
+  identity: BotIdentity;
+  application: APIApplication;
+  guild: FakeGuild;
+  gatewayUrl: string;
+  messages: MessageStore;
+  interactions: InteractionTracker;
+  commands: CommandRegistry;
+  directMessages: DirectMessageChannels;
+}
+
+export const ok = (json: unknown): RouteResponse => ({ status: 200, json });
+
+export const noContent = (): RouteResponse => ({ status: 204 });

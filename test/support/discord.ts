@@ -1,0 +1,80 @@
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { openDatabase, type Db } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { loadConfig } from '../../bot/config.ts';
+import { NO_MENTIONS } from '../../bot/discord/payload.ts';
+import { installCrux, type CruxPlugin } from '../../bot/plugin.ts';
+import { PermissionFlagsBits } from 'discord.js';
+import { MARKET_MOD_ROLE, startFakeDiscord, type FakeDiscord, type GuildSpec } from '../fake-discord/index.ts';
+
+/** A guild where the Market Mod role grants no permission: only Crux's role setting makes its members moderators. */
+export const CRUX_GUILD: GuildSpec = {
+  textChannels: ['general', 'markets'],
+  roles: [{ name: MARKET_MOD_ROLE, permissions: 0n }, { name: 'Admins', permissions: PermissionFlagsBits.ManageGuild }],
+  members: [
+    { username: 'owner' },
+    { username: 'moderator', roles: [MARKET_MOD_ROLE] },
+    { username: 'admin', roles: ['Admins'] },
+    { username: 'alice' },
+    { username: 'bob' },
+    { username: 'carol' },
+  ],
+  ownerUsername: 'owner',
+};
+
+export interface CruxOnFakeDiscord {
+  fake: FakeDiscord;
+  client: Client;
+  crux: CruxPlugin;
+  db: Db;
+  logs: string[];
+  userId(username: string): string;
+  balance(username: string): number;
+  ledgerCount(reason?: string): number;
+  close(): Promise<void>;
+}
+
+/** The real discord.js Client with Crux installed, logged in to a fake Discord on 127.0.0.1. */
+export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, guild: GuildSpec = CRUX_GUILD): Promise<CruxOnFakeDiscord> {
+  const fake = await startFakeDiscord({ guild, heartbeatIntervalMs: 1_000 });
+  const config = loadConfig({
+    DISCORD_TOKEN: fake.botToken,
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_BASE: fake.apiBase,
+    CRUX_DATABASE: ':memory:',
+    CRUX_MODERATOR_ROLE: MARKET_MOD_ROLE,
+    ...env,
+  });
+  const db = openDatabase(':memory:');
+  const logs: string[] = [];
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, allowedMentions: NO_MENTIONS });
+  const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
+  const ready = once(client, Events.ClientReady);
+  await client.login(fake.botToken);
+  await ready;
+  const userId = (username: string) => fake.guild.member(username).user.id;
+  return {
+    fake,
+    client,
+    crux,
+    db,
+    logs,
+    userId,
+    balance: (username) =>
+      (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${userId(username)}`) as { balance: number } | undefined)?.balance ?? 0,
+    ledgerCount: (reason) =>
+      (reason === undefined
+        ? (db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number })
+        : (db.prepare('SELECT COUNT(*) AS n FROM ledger WHERE reason = ?').get(reason) as { n: number })
+      ).n,
+    async close() {
+      await crux.stop();
+      await client.destroy();
+      await fake.close();
+      const report = verify(db);
+      db.close();
+      if (!report.ok) throw new Error(`ledger does not verify:\n${report.problems.join('\n')}`);
+    },
+  };
+}
