@@ -1,7 +1,7 @@
 import { InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { option } from '../fake-discord/index.ts';
+import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 let bot: CruxOnFakeDiscord;
@@ -22,17 +22,21 @@ async function command(user: string, name: string, subcommand: string | undefine
   return { interaction, callback };
 }
 
-function embedsOf(callback: { data?: unknown }): APIEmbed[] {
-  const data = callback.data as { embeds?: APIEmbed[] } | undefined;
-  return data?.embeds ?? [];
+/** The message a callback carries (none for a modal or a deferral). */
+function messageOf(callback: RecordedCallback): { embeds?: APIEmbed[] | null; flags?: number | null; content?: string | null } {
+  return 'data' in callback && callback.data !== undefined && !('custom_id' in callback.data) ? callback.data : {};
 }
 
-function flagsOf(callback: { data?: unknown }): number {
-  return (callback.data as { flags?: number } | undefined)?.flags ?? 0;
+function embedsOf(callback: RecordedCallback): APIEmbed[] {
+  return messageOf(callback).embeds ?? [];
 }
 
-function contentOf(callback: { data?: unknown }): string {
-  return (callback.data as { content?: string } | undefined)?.content ?? '';
+function flagsOf(callback: RecordedCallback): number {
+  return messageOf(callback).flags ?? 0;
+}
+
+function contentOf(callback: RecordedCallback): string {
+  return messageOf(callback).content ?? '';
 }
 
 async function openMarket(user = 'alice', extra: ReturnType<typeof option.string>[] = []) {
@@ -187,7 +191,7 @@ describe('a market in chat, end to end', () => {
   it('offers a select menu for many outcomes, then a form', async () => {
     const { interaction, marketId } = await openMarket('alice', [option.string('outcomes', 'OpenAI, Google DeepMind, Anthropic, Alibaba, Other, None')]);
     const posted = bot.fake.originalResponse(interaction.id);
-    expect(posted?.components?.[0]?.components[0]).toMatchObject({ custom_id: `crux:betselect:${marketId}` });
+    expect(posted?.components?.[0]).toMatchObject({ components: [{ custom_id: `crux:betselect:${marketId}` }] });
     const pick = bot.fake.selectMenu({ customId: `crux:betselect:${marketId}`, values: ['2'], user: 'bob', channel: 'markets', messageId: posted?.id ?? '' });
     expect(await bot.fake.waitForCallback(pick.id)).toMatchObject({ type: InteractionResponseType.Modal, data: { title: 'Bet on Anthropic' } });
     const submit = bot.fake.modalSubmit({ customId: `crux:betamount:${marketId}:2`, fields: { amount: '40', max_price: '50' }, user: 'bob', channel: 'markets' });
