@@ -24,7 +24,9 @@ async function command(user: string, name: string, subcommand: string | undefine
 
 /** The message a callback carries (none for a modal or a deferral). */
 function messageOf(callback: RecordedCallback): { embeds?: APIEmbed[] | null; flags?: number | null; content?: string | null } {
-  return 'data' in callback && callback.data !== undefined && !('custom_id' in callback.data) ? callback.data : {};
+  if (!('data' in callback) || callback.data === undefined) return {};
+  const data = callback.data;
+  return 'custom_id' in data || 'choices' in data ? {} : data;
 }
 
 function embedsOf(callback: RecordedCallback): APIEmbed[] {
