@@ -191,7 +191,7 @@ export class FakeGateway {
     }
     connection.session = session;
     session.attach(connection.socket);
-    void resume.data.seq;
+    session.replayAfter(resume.data.seq);
     session.dispatch(GatewayDispatchEvents.Resumed, undefined);
   }
 
