@@ -1,4 +1,6 @@
+import cron from 'node-cron';
 import { z } from 'zod';
+import { MANIFOLD_DEFAULT_BASE_URL, METACULUS_DEFAULT_BASE_URL, POLYMARKET_DEFAULT_BASE_URL } from '../markets/sources/index.ts';
 
 /** Numbers from the environment arrive as text; empty means "not set". */
 const optionalText = z
@@ -6,6 +8,9 @@ const optionalText = z
   .trim()
   .optional()
   .transform((value) => (value === '' ? undefined : value));
+
+const cronExpression = (fallback: string) =>
+  z.string().trim().refine((expression) => cron.validate(expression), 'not a valid cron expression').default(fallback);
 
 const credits = (fallback: number) =>
   z.coerce.number().finite().min(0).max(1e9).default(fallback);
@@ -22,6 +27,22 @@ export const configSchema = z.object({
   CRUX_DAILY_ALLOWANCE: credits(0),
   CRUX_DEFAULT_LIQUIDITY: z.coerce.number().finite().min(10).max(1_000_000).default(100),
   CRUX_CLOSE_CRON: z.string().trim().min(1).default('* * * * *'),
+  /* Abuse limits (issue 6): per member, 0 turns each off. */
+  CRUX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(30),
+  CRUX_MAX_OPEN_MARKETS_PER_USER: z.coerce.number().int().min(0).max(10_000).default(5),
+  /* Linked sources (issue 4): where to ask, how politely, how often, and who hears about it. */
+  CRUX_MANIFOLD_API_BASE: z.url({ protocol: /^https?$/ }).default(MANIFOLD_DEFAULT_BASE_URL),
+  CRUX_METACULUS_API_BASE: z.url({ protocol: /^https?$/ }).default(METACULUS_DEFAULT_BASE_URL),
+  CRUX_METACULUS_TOKEN: optionalText,
+  CRUX_POLYMARKET_API_BASE: z.url({ protocol: /^https?$/ }).default(POLYMARKET_DEFAULT_BASE_URL),
+  CRUX_SOURCE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  CRUX_SOURCE_USER_AGENT: z.string().trim().min(1).max(200).default('CruxBot/0.1 (Discord play-money prediction markets)'),
+  CRUX_SOURCE_POLL_CRON: cronExpression('*/5 * * * *'),
+  CRUX_SOURCE_POLL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  CRUX_SOURCE_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  CRUX_NUDGE_CRON: cronExpression('0 9 * * *'),
+  CRUX_NUDGE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -36,6 +57,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (parsed.success) {
     if (parsed.data.DISCORD_TOKEN !== undefined && parsed.data.DISCORD_APPLICATION_ID === undefined) {
       throw new ConfigError('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set (the application id from the developer portal)');
+    }
+    if (parsed.data.CRUX_SOURCE_MAX_BACKOFF_MINUTES < parsed.data.CRUX_SOURCE_POLL_MINUTES) {
+      throw new ConfigError('CRUX_SOURCE_MAX_BACKOFF_MINUTES: must be at least CRUX_SOURCE_POLL_MINUTES');
     }
     return parsed.data;
   }

@@ -4,6 +4,7 @@ import type { APIApplicationCommandOption } from 'discord.js';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { type App, type CommandModule, runHandler } from './commands/command.ts';
 import { findCommand } from './commands/index.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { replyToText } from './render/text.ts';
 import type { Actor } from '../markets/service.ts';
 import type { Invocation, OptionValue } from './reply.ts';
@@ -15,7 +16,7 @@ export interface ParsedLine {
 }
 
 /** The option names a command (or its subcommand) takes, read from its slash-command definition. */
-function optionNames(command: CommandModule, subcommand: string | null): string[] {
+export function optionNames(command: CommandModule, subcommand: string | null): string[] {
   const options: APIApplicationCommandOption[] = command.data.toJSON().options ?? [];
   const scope =
     subcommand === null
@@ -26,7 +27,7 @@ function optionNames(command: CommandModule, subcommand: string | null): string[
   return scope.map((option) => option.name);
 }
 
-function subcommandNames(command: CommandModule): string[] {
+export function subcommandNames(command: CommandModule): string[] {
   return (command.data.toJSON().options ?? [])
     .filter((option) => option.type === ApplicationCommandOptionType.Subcommand)
     .map((option) => option.name);
@@ -72,9 +73,11 @@ const HELP = [
   '  /market open question:… criteria:… closes:in 3 weeks [outcomes:A,B,C] [probability:45] [liquidity:100] [source:URL]',
   '  /market show market:ID    /market list [status:open|closed|resolved|cancelled|all]',
   '  /bet market:ID outcome:Yes amount:50 [max_price:60]    /sell market:ID outcome:Yes [shares:10] [min_price:40]',
-  '  /portfolio [user:NAME]    /leaderboard',
+  '  /portfolio [user:NAME]    /leaderboard [by:profit|brier|log]',
+  '  /forecast market:ID probability:70 [outcome:Yes]    /calibration [user:NAME] [format:png|csv|json]',
   '  moderators: /market close|resolve|cancel|link …',
   '  /as NAME [--moderator]   act as another user      /help   /quit',
+  '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
 ].join('\n');
 
 export interface ConsoleOptions {
@@ -84,12 +87,21 @@ export interface ConsoleOptions {
   now?: () => number;
   /** Called once the input ends or /quit is typed. */
   onClose?: () => void;
+  /** Aborting stops reading input; lines already read are answered first (graceful shutdown). */
+  signal?: AbortSignal;
 }
 
+/**
+ * `… --request ID` ending a command line: the command is applied at most once per ID, however often the line is
+ * sent, and its reply is followed by `done ID`. A script can resend every line it has no `done` for after a crash.
+ */
+const REQUEST_SUFFIX = /\s+--request\s+([\w.:-]{1,100})$/;
+
 /** Runs the local console until its input ends: one line in, one reply out, in order. */
-export function runConsole({ input, output, app, now = Date.now, onClose }: ConsoleOptions): Promise<void> {
+export function runConsole({ input, output, app, now = Date.now, onClose, signal }: ConsoleOptions): Promise<void> {
   let actor: Actor = { userId: 'you', displayName: 'you', isModerator: true };
   let counter = 0;
+  const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
   const write = (text: string) => output.write(`${text}\n`);
   const lines = createInterface({ input, terminal: false });
   write(`Acting as ${actor.displayName} (moderator). Type /help for commands.`);
@@ -108,9 +120,11 @@ export function runConsole({ input, output, app, now = Date.now, onClose }: Cons
       write(`Acting as ${actor.userId}${actor.isModerator ? ' (moderator)' : ''}.`);
       return true;
     }
-    const parsed = parseCommandLine(text);
+    const tagged = REQUEST_SUFFIX.exec(text);
+    const parsed = parseCommandLine(tagged ? text.slice(0, tagged.index) : text);
     if (typeof parsed === 'string') {
       write(`⚠️ ${parsed}`);
+      if (tagged) write(`done ${tagged[1]}`);
       return true;
     }
     counter += 1;
@@ -121,11 +135,13 @@ export function runConsole({ input, output, app, now = Date.now, onClose }: Cons
       actor,
       guildId: null,
       channelId: null,
-      requestId: `console:${process.pid}:${now()}:${counter}`,
+      requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${now()}:${counter}`,
       now: now(),
     };
-    const reply = await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId });
+    const reply =
+      limiter.refusal(actor.userId) ?? (await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId }));
     write(replyToText(reply));
+    if (tagged) write(`done ${tagged[1]}`);
     return true;
   };
 
@@ -150,5 +166,7 @@ export function runConsole({ input, output, app, now = Date.now, onClose }: Cons
     lines.on('close', () => {
       void queue.then(finish);
     });
+    if (signal?.aborted) lines.close();
+    signal?.addEventListener('abort', () => lines.close(), { once: true });
   });
 }

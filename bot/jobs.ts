@@ -1,10 +1,24 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Market } from '../markets/market.ts';
+import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
+import { settlementReply } from './commands/market/moderate.ts';
+import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
+import type { Reply } from './reply.ts';
+import type { SourceChecker } from './source-checker.ts';
+
+export interface PostedMessage {
+  channelId: string;
+  messageId: string;
+}
 
 export interface JobHooks {
   /** Tells a market's channel that it has closed. */
   announceClosed(market: Market): Promise<void>;
+  /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
+  postToModerators(reply: Reply, market: Market): Promise<PostedMessage | undefined>;
+  checkSource: SourceChecker;
+  /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
 }
 
@@ -23,6 +37,93 @@ export async function closeDueMarkets(app: App, hooks: JobHooks): Promise<Market
   return result.value;
 }
 
+export interface PollReport {
+  checked: number;
+  failed: number;
+  proposals: Proposal[];
+}
+
+/**
+ * Checks every linked source that is due, records what it said (errors back off), and posts each new proposal,
+ * conflict or report to the moderators. A source that fails is logged and retried later; it never resolves anything.
+ */
+export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport> {
+  const now = hooks.now();
+  const report: PollReport = { checked: 0, failed: 0, proposals: [] };
+  const byMarket = new Map<string, DueSource[]>();
+  for (const source of app.resolution.sourcesDueForPoll(now)) byMarket.set(source.marketId, [...(byMarket.get(source.marketId) ?? []), source]);
+  for (const [marketId, sources] of byMarket) {
+    const checks = [];
+    for (const source of sources) {
+      const previousContentHash = source.poll?.contentHash ?? undefined;
+      const check = await hooks.checkSource(source.ref, { now, ...(previousContentHash === undefined ? {} : { previousContentHash }) });
+      if (check.kind === 'error') {
+        report.failed += 1;
+        app.log('a linked source could not be checked', { market: marketId, url: source.url, error: check.message });
+      }
+      checks.push({ source, check });
+    }
+    report.checked += checks.length;
+    const recorded = app.resolution.recordChecks(marketId, checks, now);
+    if (!recorded.ok) {
+      app.log('source checks could not be recorded', { market: marketId, error: recorded.error.message });
+    } else if (recorded.value !== undefined) {
+      report.proposals.push(recorded.value);
+      await postProposal(app, hooks, recorded.value);
+    }
+  }
+  return report;
+}
+
+async function postProposal(app: App, hooks: JobHooks, proposal: Proposal): Promise<void> {
+  const { market } = app.views.market(proposal.marketId);
+  try {
+    const posted = await hooks.postToModerators(proposalMessage(proposal, market), market);
+    if (posted) app.resolution.recordProposalMessage(proposal.id, posted.channelId, posted.messageId);
+  } catch (error) {
+    app.log('could not post a resolution proposal', { proposal: proposal.id, market: market.id, error: String(error) });
+  }
+}
+
+/** Applies proposals whose grace period passed without a veto, and tells the moderators what happened. */
+export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Proposal[]> {
+  const applied: Proposal[] = [];
+  for (const { proposal, result } of app.resolution.applyDueProposals(hooks.now())) {
+    if (!result.ok) {
+      app.log('an auto-resolve proposal could not be applied', { proposal: proposal.id, error: result.error.message });
+      continue;
+    }
+    const { settlement } = result.value;
+    if (settlement === undefined) {
+      app.log('an auto-resolve proposal was set aside: its sources no longer agree', { proposal: proposal.id, market: proposal.marketId });
+      continue;
+    }
+    applied.push(result.value.proposal);
+    const reply = settlementReply(settlement, `🤖 ${settlement.market.id} settled automatically from proposal #${proposal.id}`);
+    await hooks.postToModerators(reply, settlement.market).catch((error: unknown) =>
+      app.log('could not announce an auto-resolved market', { market: settlement.market.id, error: String(error) }),
+    );
+  }
+  return applied;
+}
+
+/** Reminds moderators of markets closed and unresolved for `CRUX_NUDGE_DAYS` days, at most once per that many days. */
+export async function nudgeModerators(app: App, hooks: JobHooks): Promise<Market[]> {
+  const days = app.config.CRUX_NUDGE_DAYS;
+  if (days === 0) return [];
+  const result = app.resolution.nudgeStaleMarkets(hooks.now(), days);
+  if (!result.ok) {
+    app.log('the nudge job was refused', { error: result.error.message });
+    return [];
+  }
+  for (const market of result.value) {
+    await hooks.postToModerators(nudgeMessage(market), market).catch((error: unknown) =>
+      app.log('could not nudge moderators', { market: market.id, error: String(error) }),
+    );
+  }
+  return result.value;
+}
+
 export interface Jobs {
   stop(): Promise<void>;
 }
@@ -30,11 +131,19 @@ export interface Jobs {
 /** Starts the scheduled jobs; `stop` waits for none to be half-way through. */
 export function startJobs(app: App, hooks: JobHooks): Jobs {
   let running: Promise<unknown> = Promise.resolve();
-  const tasks: ScheduledTask[] = [
-    cron.schedule(app.config.CRUX_CLOSE_CRON, () => {
-      running = running.then(() => closeDueMarkets(app, hooks));
+  // One job at a time: each waits for the last, so a slow poll never overlaps a close or a nudge.
+  const schedule = (expression: string, name: string, job: () => Promise<unknown>): ScheduledTask =>
+    cron.schedule(expression, () => {
+      running = running.then(job).catch((error: unknown) => app.log('a scheduled job failed', { job: name, error: String(error) }));
       return running;
-    }, { name: 'close-due-markets', noOverlap: true }),
+    }, { name, noOverlap: true });
+  const tasks: ScheduledTask[] = [
+    schedule(app.config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
+    schedule(app.config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
+      await pollSources(app, hooks);
+      await applyDueProposals(app, hooks);
+    }),
+    schedule(app.config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
   ];
   return {
     async stop() {

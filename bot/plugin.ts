@@ -6,9 +6,11 @@ import { COMMANDS } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
-import { type Jobs, startJobs } from './jobs.ts';
+import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
+import { postReply } from './discord/post.ts';
+import { configuredSourceChecker } from './source-checker.ts';
 
 export interface CruxPluginOptions {
   config: Config;
@@ -21,6 +23,8 @@ export interface CruxPlugin {
   app: App;
   /** The slash commands to register (see `npm run deploy-commands`). */
   commands: RESTPostAPIChatInputApplicationCommandsJSONBody[];
+  /** What the scheduled jobs run with, so an operator (or a test) can run a job now: `pollSources(crux.app, crux.jobHooks)`. */
+  jobHooks: JobHooks;
   /** Stops taking interactions and jobs; waits for work in flight. The database stays open: it is the caller's. */
   stop(): Promise<void>;
 }
@@ -52,8 +56,21 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     await redrawMarketCard(client, app, market.id);
   };
 
+  const jobHooks: JobHooks = {
+    now,
+    announceClosed,
+    checkSource: configuredSourceChecker(options.config),
+    async postToModerators(reply, market) {
+      const channelId = options.config.CRUX_MODERATOR_CHANNEL ?? market.channelId;
+      if (channelId === null) return undefined;
+      const posted = await postReply(client, channelId, reply);
+      for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
+      return posted;
+    },
+  };
+
   const onReady = () => {
-    jobs ??= startJobs(app, { now, announceClosed });
+    jobs ??= startJobs(app, jobHooks);
   };
 
   client.on(Events.InteractionCreate, onInteraction);
@@ -63,6 +80,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
   return {
     app,
     commands: COMMANDS.map((command) => command.data.toJSON()),
+    jobHooks,
     async stop() {
       accepting = false;
       client.off(Events.InteractionCreate, onInteraction);

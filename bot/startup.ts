@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
+import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
+import { verify } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -23,6 +25,48 @@ export function configFromEnvironment(): Config {
 export function openConfiguredDatabase(config: Config): Db {
   if (config.CRUX_DATABASE !== ':memory:') mkdirSync(dirname(config.CRUX_DATABASE), { recursive: true });
   return openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
+}
+
+const READ_ONLY_WAY_ROUND = 'To serve it read-only meanwhile (everything can be read, nothing changed): npm start -- --read-only';
+
+function refuseToStart(reason: string): never {
+  process.stderr.write(`Crux will not start — ${reason}\n`);
+  process.exit(1);
+}
+
+/** The first problems `verify` finds, or the error that kept it from running (a schema this code cannot read). */
+function ledgerProblems(db: Db): string[] {
+  try {
+    return verify(db).problems.slice(0, 3);
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+/**
+ * Opens the database to serve. Read-write, it refuses one written by a newer Crux or whose ledger does not
+ * verify, ending the process with the reason and the way round: `--read-only`, which serves such a database
+ * as far as this code can read it and refuses every change (see `read_only` in db/sqlite-store.ts).
+ */
+export function openServedDatabase(config: Config, readOnly: boolean, say: (text: string) => void): Db {
+  let db: Db;
+  try {
+    db = readOnly
+      ? openDatabase(config.CRUX_DATABASE, { readonly: true, allowNewerSchema: true })
+      : openConfiguredDatabase(config);
+  } catch (error) {
+    if (error instanceof SchemaError) refuseToStart(`${error.message}\n${READ_ONLY_WAY_ROUND}`);
+    if (readOnly) refuseToStart(`cannot open ${config.CRUX_DATABASE} read-only: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  const problems = ledgerProblems(db);
+  if (problems.length === 0) return db;
+  if (!readOnly) {
+    db.close();
+    refuseToStart(`the ledger in ${config.CRUX_DATABASE} does not verify:\n  ${problems.join('\n  ')}\nRestore a backup (npm run backup -- --restore FILE) or investigate. ${READ_ONLY_WAY_ROUND}`);
+  }
+  say(`Warning: the ledger does not verify (${problems[0]}); serving read-only.`);
+  return db;
 }
 
 /** Opens the markets of a claim pack that are not open yet, as the system moderator. */

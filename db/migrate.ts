@@ -34,10 +34,12 @@ export function latestVersion(): number {
  * Applies every migration newer than the database's `user_version`, each in its own transaction.
  * A database written by newer code is refused rather than guessed at.
  */
-export function migrate(db: Database.Database, options: { readonly: boolean }): void {
+export function migrate(db: Database.Database, options: { readonly: boolean; allowNewerSchema?: boolean }): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   const latest = latestVersion();
   if (current > latest) {
+    // Reading cannot damage a newer schema; whatever this code cannot read fails on its own, per query.
+    if (options.readonly && options.allowNewerSchema) return;
     throw new SchemaError(
       `The database is at schema version ${current} but this Crux knows only up to ${latest}: it was written by a newer Crux. Upgrade Crux, or open it read-only with an older copy of the data.`,
     );

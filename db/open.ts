@@ -13,6 +13,8 @@ export type Durability = 'FULL' | 'NORMAL';
 export interface OpenOptions {
   durability?: Durability;
   readonly?: boolean;
+  /** Read-only only: serve a schema newer than this code as far as it can read it, instead of refusing it. */
+  allowNewerSchema?: boolean;
 }
 
 /** Opens (creating if needed) the database, sets its pragmas and brings its schema up to date. */
@@ -22,6 +24,6 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma(`synchronous = ${options.durability ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db, { readonly: options.readonly ?? false });
+  migrate(db, { readonly: options.readonly ?? false, allowNewerSchema: options.allowNewerSchema ?? false });
   return db;
 }

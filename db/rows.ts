@@ -11,7 +11,7 @@ export class CorruptRowError extends Error {
   override readonly name = 'CorruptRowError';
 }
 
-function json<S extends z.ZodType>(schema: S) {
+export function json<S extends z.ZodType>(schema: S) {
   return z.string().transform((text, ctx): z.output<S> => {
     let value: unknown;
     try {

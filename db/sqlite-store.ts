@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { CruxError } from '../markets/errors.ts';
 import type { Account, AccountKind, LedgerEntry } from '../markets/ledger.ts';
 import type { Market } from '../markets/market.ts';
 import type {
@@ -71,6 +73,9 @@ export class SqliteStore implements Store {
       positions: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
         'SELECT market_id, user_id, outcome, shares FROM positions WHERE market_id = ? AND shares > 0 ORDER BY user_id, outcome',
       ),
+      position: db.prepare<[string, string, number], { shares: number }>(
+        'SELECT shares FROM positions WHERE market_id = ? AND user_id = ? AND outcome = ?',
+      ),
       positionsOf: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
         'SELECT market_id, user_id, outcome, shares FROM positions WHERE user_id = ? AND shares > 0 ORDER BY market_id, outcome',
       ),
@@ -83,7 +88,7 @@ export class SqliteStore implements Store {
            COALESCE(SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END), 0) AS profit
          FROM accounts a
          LEFT JOIN ledger l ON (l.to_account = a.id OR l.from_account = a.id)
-           AND l.reason IN ('buy', 'sell', 'payout', 'refund')
+           AND l.reason IN ('buy', 'sell', 'payout', 'refund', 'clawback')
            AND (? IS NULL OR l.market_id IN (SELECT id FROM markets WHERE guild_id = ?))
          WHERE a.kind = 'user'
          GROUP BY a.id
@@ -95,7 +100,15 @@ export class SqliteStore implements Store {
   }
 
   atomically<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      // A database opened read-only (npm start -- --read-only) refuses every write: say so in words a member can read.
+      if (error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY') {
+        throw new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
+      }
+      throw error;
+    }
   }
 
   recallRequest(requestId: string): string | undefined {
@@ -226,6 +239,10 @@ export class SqliteStore implements Store {
 
   positions(marketId: string): Position[] {
     return this.statements.positions.all(marketId).map(toPosition);
+  }
+
+  position(marketId: string, userId: string, outcome: number): number {
+    return this.statements.position.get(marketId, userId, outcome)?.shares ?? 0;
   }
 
   positionsOf(userId: string): Position[] {

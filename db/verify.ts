@@ -20,6 +20,11 @@ const MAX_LISTED_PROBLEMS = 50;
  * live market can pay its largest outcome, and a settled market holds nothing.
  */
 export function verify(db: Db): VerifyReport {
+  // One read transaction, so every query sees the same snapshot even while another process is trading.
+  return db.transaction(() => verifySnapshot(db))();
+}
+
+function verifySnapshot(db: Db): VerifyReport {
   const problems: string[] = [];
   const report = (problem: string) => {
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problem);

@@ -13,7 +13,8 @@ export type CruxErrorCode =
   | 'slippage'
   | 'not_moderator'
   | 'rate_limited'
-  | 'limit_reached';
+  | 'limit_reached'
+  | 'read_only';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';

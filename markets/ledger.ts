@@ -5,7 +5,7 @@ import type { Millis } from './money.ts';
  * Entries that change a trader's holdings (buy, sell) also carry the signed milli-share change, so
  * balances and positions can both be rebuilt from the ledger alone.
  */
-export const LEDGER_REASONS = ['grant', 'allowance', 'subsidy', 'buy', 'sell', 'payout', 'refund', 'settle'] as const;
+export const LEDGER_REASONS = ['grant', 'allowance', 'subsidy', 'buy', 'sell', 'payout', 'refund', 'settle', 'clawback', 'correction'] as const;
 
 export type LedgerReason = (typeof LEDGER_REASONS)[number];
 

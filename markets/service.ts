@@ -92,7 +92,7 @@ function openingProbabilities(command: { outcomes: string[]; probability?: numbe
 }
 
 /** Splits `pool` among claims in proportion, rounding each share down, when the pool cannot pay them all. */
-function proRata(claims: { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
+export function proRata(claims: { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
   const total = claims.reduce((sum, claim) => sum + claim.paid, 0);
   if (total <= pool) return claims.map((claim) => ({ userId: claim.userId, amount: claim.paid }));
   return claims.map((claim) => ({
@@ -101,48 +101,75 @@ function proRata(claims: { userId: string; paid: Millis }[], pool: Millis): { us
   }));
 }
 
+/** What a resolution to `winner` owes: each winning share pays one credit. */
+export function payoutsFor(positions: readonly Position[], winner: number): { userId: string; amount: Millis }[] {
+  return positions
+    .filter((position) => position.outcome === winner && position.shares > 0)
+    .map((position) => ({ userId: position.userId, amount: position.shares }));
+}
+
+/** What cancelling owes: each trader's net stake, pro rata if the pool cannot cover them all. */
+export function refundsFor(netPaid: readonly { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
+  return proRata(
+    netPaid.filter((claim) => claim.paid > 0),
+    pool,
+  );
+}
+
+/**
+ * Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. A request id already
+ * applied returns the result it produced then, without running again.
+ */
+export function runUseCase<T>(store: Store, context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
+  try {
+    const value = store.atomically(() => {
+      const { requestId } = context;
+      if (requestId !== undefined) {
+        const earlier = store.recallRequest(requestId);
+        if (earlier !== undefined) return JSON.parse(earlier) as T;
+      }
+      const result = work();
+      if (requestId !== undefined) store.rememberRequest(requestId, JSON.stringify(result), context.now);
+      return result;
+    });
+    return { ok: true, value };
+  } catch (error) {
+    if (isCruxError(error)) return { ok: false, error };
+    throw error;
+  }
+}
+
+export function requireMarket(store: Store, marketId: string): Market {
+  const market = store.findMarket(marketId);
+  if (!market) throw new CruxError('unknown_market', `There is no market \`${marketId}\`.`);
+  return market;
+}
+
+export function requireModerator(actor: Actor, action: string): void {
+  if (!actor.isModerator) throw new CruxError('not_moderator', `Only moderators can ${action}.`);
+}
+
+/** An outcome named or numbered (from zero), checked against the market's outcomes. */
+export function resolveOutcome(market: Market, outcome: OutcomeRef): number {
+  if (typeof outcome === 'string') return outcomeIndex(market, outcome);
+  if (!Number.isInteger(outcome) || outcome < 0 || outcome >= market.outcomes.length) {
+    throw new CruxError('unknown_outcome', `Market \`${market.id}\` has no outcome #${outcome + 1}.`);
+  }
+  return outcome;
+}
+
 export class MarketService {
   constructor(
     private readonly store: Store,
     readonly settings: EngineSettings,
   ) {}
 
-  /** Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. */
   private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
-    try {
-      const value = this.store.atomically(() => {
-        const { requestId } = context;
-        if (requestId !== undefined) {
-          const earlier = this.store.recallRequest(requestId);
-          if (earlier !== undefined) return JSON.parse(earlier) as T;
-        }
-        const result = work();
-        if (requestId !== undefined) this.store.rememberRequest(requestId, JSON.stringify(result), context.now);
-        return result;
-      });
-      return { ok: true, value };
-    } catch (error) {
-      if (isCruxError(error)) return { ok: false, error };
-      throw error;
-    }
+    return runUseCase(this.store, context, work);
   }
 
   private requireMarket(marketId: string): Market {
-    const market = this.store.findMarket(marketId);
-    if (!market) throw new CruxError('unknown_market', `There is no market \`${marketId}\`.`);
-    return market;
-  }
-
-  private requireModerator(actor: Actor, action: string): void {
-    if (!actor.isModerator) throw new CruxError('not_moderator', `Only moderators can ${action}.`);
-  }
-
-  private resolveOutcome(market: Market, outcome: OutcomeRef): number {
-    if (typeof outcome === 'string') return outcomeIndex(market, outcome);
-    if (!Number.isInteger(outcome) || outcome < 0 || outcome >= market.outcomes.length) {
-      throw new CruxError('unknown_outcome', `Market \`${market.id}\` has no outcome #${outcome + 1}.`);
-    }
-    return outcome;
+    return requireMarket(this.store, marketId);
   }
 
   /** Makes sure the actor has an account, granting the starting credits once and the allowance daily. */
@@ -231,7 +258,7 @@ export class MarketService {
    */
   openClaims(pack: ClaimPack, place: { guildId: string | null; channelId: string | null }, context: Context): Result<{ opened: string[]; skipped: string[] }> {
     return this.run(context, () => {
-      this.requireModerator(context.actor, 'load a claim pack');
+      requireModerator(context.actor, 'load a claim pack');
       const opened: string[] = [];
       const skipped: string[] = [];
       for (const claim of pack.claims) {
@@ -257,7 +284,7 @@ export class MarketService {
   }
 
   private priceBuy(market: Market, command: BuyCommand): Quote {
-    const outcome = this.resolveOutcome(market, command.outcome);
+    const outcome = resolveOutcome(market, command.outcome);
     if ((command.amount === undefined) === (command.shares === undefined)) {
       throw new CruxError('invalid_input', 'Give either an amount to spend or a number of shares to buy.');
     }
@@ -290,7 +317,7 @@ export class MarketService {
       const market = this.requireMarket(command.marketId);
       assertTradable(market, context.now);
       this.enrol(context.actor, context.now);
-      const outcome = this.resolveOutcome(market, command.outcome);
+      const outcome = resolveOutcome(market, command.outcome);
       const held = this.heldShares(market.id, context.actor.userId, outcome);
       if (held === 0) {
         throw new CruxError('insufficient_shares', `You hold no shares of ${market.outcomes[outcome]} in \`${market.id}\`.`);
@@ -302,7 +329,7 @@ export class MarketService {
   }
 
   private heldShares(marketId: string, userId: string, outcome: number): Millis {
-    return this.store.positions(marketId).find((p) => p.userId === userId && p.outcome === outcome)?.shares ?? 0;
+    return this.store.position(marketId, userId, outcome);
   }
 
   private commitTrade(market: Market, quote: Quote, context: Context): TradeResult {
@@ -327,7 +354,8 @@ export class MarketService {
     this.store.saveMarketState(market.id, { ...market, outstanding: quote.outstandingAfter });
     const account = this.store.findAccount(trader);
     return {
-      market: this.requireMarket(market.id),
+      // The trade's own numbers are the market's new state: no need to read it back.
+      market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },
       quote,
       balance: account?.balance ?? 0,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),
@@ -336,7 +364,7 @@ export class MarketService {
 
   closeMarket(marketId: string, context: Context): Result<Market> {
     return this.run(context, () => {
-      this.requireModerator(context.actor, 'close a market');
+      requireModerator(context.actor, 'close a market');
       const market = this.requireMarket(marketId);
       assertClosable(market);
       this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: context.now });
@@ -356,17 +384,13 @@ export class MarketService {
 
   resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context): Result<Settlement> {
     return this.run(context, () => {
-      this.requireModerator(context.actor, 'resolve a market');
+      requireModerator(context.actor, 'resolve a market');
       const market = this.requireMarket(marketId);
       assertSettleable(market);
-      const winner = this.resolveOutcome(market, outcome);
+      const winner = resolveOutcome(market, outcome);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
-      const paid = this.store
-        .positions(market.id)
-        .filter((position) => position.outcome === winner && position.shares > 0)
-        .map((position) => ({ userId: position.userId, amount: position.shares }));
-      return this.settle(market, paid, 'payout', {
+      return this.settle(market, payoutsFor(this.store.positions(market.id), winner), 'payout', {
         outcome: winner,
         decidedBy: context.actor.userId,
         evidence: citation,
@@ -382,13 +406,12 @@ export class MarketService {
    */
   cancelMarket(marketId: string, reason: string, context: Context): Result<Settlement> {
     return this.run(context, () => {
-      this.requireModerator(context.actor, 'cancel a market');
+      requireModerator(context.actor, 'cancel a market');
       const market = this.requireMarket(marketId);
       assertSettleable(market);
       const why = reason.trim();
       if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
-      const claims = this.store.netPaid(market.id).filter((claim) => claim.paid > 0);
-      return this.settle(market, proRata(claims, market.pool), 'refund', {
+      return this.settle(market, refundsFor(this.store.netPaid(market.id), market.pool), 'refund', {
         outcome: null,
         decidedBy: context.actor.userId,
         evidence: why,
@@ -428,7 +451,7 @@ export class MarketService {
   /** Links a resolution source (a URL) to a market; `kind` is what the source adapters recognised. */
   linkSource(marketId: string, link: { url: string; kind: string }, context: Context): Result<Market> {
     return this.run(context, () => {
-      this.requireModerator(context.actor, 'link a source to a market');
+      requireModerator(context.actor, 'link a source to a market');
       const market = this.requireMarket(marketId);
       if (this.store.links(market.id).some((existing) => existing.url === link.url)) {
         throw new CruxError('invalid_input', `That source is already linked to \`${market.id}\`.`);

@@ -78,6 +78,8 @@ export interface Store {
   priceHistory(marketId: string): { at: number; prices: number[] }[];
 
   positions(marketId: string): Position[];
+  /** Milli-shares one user holds of one outcome (0 when none). */
+  position(marketId: string, userId: string, outcome: number): Millis;
   positionsOf(userId: string): Position[];
   /** Per trader of a market: what they paid in buys minus what they got from sells. */
   netPaid(marketId: string): { userId: string; paid: Millis }[];

@@ -2,7 +2,10 @@ import { CruxError } from './errors.ts';
 import { userAccount } from './ledger.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
-import type { MarketFilter, MarketLink, MarketStats, ProfitRow, Store } from './store.ts';
+import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
+
+/** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
+const OPEN_MARKETS_SCANNED = 100_000;
 
 export interface MarketView {
   market: Market;
@@ -51,9 +54,19 @@ export class MarketViews {
     return this.store.listMarkets(filter).map((market) => this.view(market));
   }
 
+  /** How many markets `userId` opened that are still open (for the per-member limit); open markets are few. */
+  openMarketsCreatedBy(userId: string): number {
+    return this.store.listMarkets({ status: 'open', limit: OPEN_MARKETS_SCANNED }).filter((market) => market.createdBy === userId).length;
+  }
+
   /** Markets matching what a user is typing, for autocomplete. */
   search(text: string, guildId: string | null, onlyOpen: boolean): Market[] {
     return this.store.listMarkets({ guildId, search: text, limit: 25, ...(onlyOpen ? { status: 'open' as const } : {}) });
+  }
+
+  /** Who holds which shares of a market: what a resolution would pay. */
+  holdings(id: string): Position[] {
+    return this.store.positions(id);
   }
 
   priceHistory(id: string): { at: number; prices: number[] }[] {

@@ -2,6 +2,8 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 import { z } from 'zod';
 import { isCruxError, type Result } from '../../markets/errors.ts';
 import { parseInput } from '../../markets/inputs.ts';
+import type { ForecastService } from '../../markets/forecasts.ts';
+import type { ResolutionService } from '../../markets/resolution/service.ts';
 import type { MarketService } from '../../markets/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
@@ -11,6 +13,10 @@ import { errorReply, type Invocation, type OptionValue, type Reply } from '../re
 /** What every handler may use: the use cases, the read views and the settings. Nothing else. */
 export interface App {
   service: MarketService;
+  /** Linked sources, resolution proposals and corrections. */
+  resolution: ResolutionService;
+  /** Stated forecasts and the scores of resolved markets. */
+  forecasts: ForecastService;
   views: MarketViews;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
@@ -24,6 +30,11 @@ export interface Choice {
 export interface CommandModule {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(invocation: Invocation, app: App): Reply | Promise<Reply>;
+  /**
+   * True when this invocation may take longer than Discord's 3 seconds to answer (drawing a chart): Discord is then
+   * told at once that the bot is thinking, and the reply replaces that note. Never for replies that open a form.
+   */
+  defer?(invocation: Invocation): boolean;
   autocomplete?(invocation: Invocation, focused: { name: string; value: string }, app: App): Choice[];
 }
 

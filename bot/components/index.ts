@@ -3,6 +3,7 @@ import { CruxError } from '../../markets/errors.ts';
 import { type App, parseOptions } from '../commands/command.ts';
 import { openMarketFromModal } from '../commands/market/open.ts';
 import { placeBet, spend } from '../commands/trading.ts';
+import { handleProposalButton } from './proposals.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../reply.ts';
 
 /**
@@ -66,6 +67,8 @@ export function handleComponent(event: ComponentEvent, invocation: Invocation, a
         ...(fields.max_price !== undefined ? { maxPrice: fields.max_price / 100 } : {}),
       });
     }
+    case 'button:proposal':
+      return handleProposalButton(event.customId, invocation, app);
     case 'modal:open':
       return openMarketFromModal(invocation, app, event.customId, event.kind === 'modal' ? event.fields : {});
     default:

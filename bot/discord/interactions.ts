@@ -14,6 +14,7 @@ import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
 import type { Reply } from '../reply.ts';
 import { invocationOf } from './invocation.ts';
+import { RateLimiter } from '../rate-limit.ts';
 import { toMessage, toModal } from './payload.ts';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
@@ -46,6 +47,7 @@ export interface InteractionHandlerOptions {
 export function createInteractionHandler({ app, client, now }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
   const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
+  const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
 
   async function send(interaction: Replyable, reply: Reply): Promise<void> {
     if (reply.modal && !interaction.isModalSubmit()) {
@@ -59,11 +61,37 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       const posted = (await interaction.reply({ ...message, withResponse: true })).resource?.message;
       if (posted) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.id);
     }
+    await redrawMarkets(reply);
+  }
+
+  /** Answers a command that was deferred: its reply replaces the "thinking…" note. */
+  async function sendDeferred(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+    const message = toMessage(reply);
+    if (reply.ephemeral) {
+      // Whether a deferred reply is private is fixed when deferring, so a private answer (an error) replaces the
+      // public note with a private follow-up rather than showing everyone.
+      await interaction.deleteReply();
+      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+    } else {
+      const posted = await interaction.editReply(message);
+      if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.id);
+    }
+    await redrawMarkets(reply);
+  }
+
+  async function redrawMarkets(reply: Reply): Promise<void> {
     for (const marketId of reply.refreshMarkets ?? []) {
       await redrawMarketCard(client, app, marketId).catch((error: unknown) =>
         app.log('could not redraw a market card', { marketId, error: String(error) }),
       );
     }
+  }
+
+  /** Counts a Crux action against its member's rate limit; over it, answers with the refusal and says so. */
+  async function overRateLimit(interaction: Replyable): Promise<boolean> {
+    const refusal = limiter.refusal(interaction.user.id);
+    if (refusal) await send(interaction, refusal);
+    return refusal !== undefined;
   }
 
   async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
@@ -99,17 +127,22 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       if (interaction.isChatInputCommand()) {
         const command = findCommand(interaction.commandName);
         if (!command) return;
+        if (await overRateLimit(interaction)) return;
         const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+        const deferred = command.defer?.(invocation) ?? false;
+        // Deferring first buys up to 15 minutes instead of 3 seconds; Discord shows "thinking…" meanwhile.
+        if (deferred) await interaction.deferReply();
         const reply = await runHandler(() => command.execute(invocation, app), app, {
           command: interaction.commandName,
           interaction: interaction.id,
           user: interaction.user.id,
         });
-        await send(interaction, reply);
+        await (deferred ? sendDeferred(interaction, reply) : send(interaction, reply));
         return;
       }
       if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
         if (!isCruxComponent(interaction.customId)) return;
+        if (await overRateLimit(interaction)) return;
         const invocation = invocationOf(interaction, 'component', [], moderatorRole, now());
         const event = componentEvent(interaction);
         const reply = await runHandler(() => handleComponent(event, invocation, app), app, {

@@ -22,14 +22,24 @@ const BUTTON_STYLES = {
 /** Nothing Crux sends may ping anyone: user text is echoed back, and it could say @everyone. */
 export const NO_MENTIONS = { parse: [] as [] };
 
+/**
+ * allowed_mentions already stops every ping; this also keeps echoed text from *looking* like a crowd ping (and from
+ * pinging if a member quotes it). A zero-width space after the @ leaves it readable and inert.
+ */
+export function defuseCrowdPings(text: string): string {
+  return text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<@&/g, '<@\u200b&');
+}
+
 export function toEmbed(card: Card): EmbedBuilder {
-  const embed = new EmbedBuilder().setTitle(card.title);
-  if (card.description) embed.setDescription(card.description);
+  const embed = new EmbedBuilder().setTitle(defuseCrowdPings(card.title));
+  if (card.description) embed.setDescription(defuseCrowdPings(card.description));
   if (card.color !== undefined) embed.setColor(card.color);
   if (card.fields && card.fields.length > 0) {
-    embed.addFields(card.fields.map((field) => ({ name: field.name, value: field.value || '—', inline: field.inline ?? false })));
+    embed.addFields(
+      card.fields.map((field) => ({ name: defuseCrowdPings(field.name), value: defuseCrowdPings(field.value) || '—', inline: field.inline ?? false })),
+    );
   }
-  if (card.footer) embed.setFooter({ text: card.footer });
+  if (card.footer) embed.setFooter({ text: defuseCrowdPings(card.footer) });
   if (card.image) embed.setImage(`attachment://${card.image}`);
   return embed;
 }
@@ -46,7 +56,7 @@ function toComponent(action: Action): MessageActionRowComponentBuilder {
 
 export function toMessage(reply: Reply) {
   return {
-    ...(reply.content ? { content: reply.content } : {}),
+    ...(reply.content ? { content: defuseCrowdPings(reply.content) } : {}),
     embeds: reply.cards.map(toEmbed),
     components: reply.actions.map((row) => new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(row.map(toComponent))),
     files: reply.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),

@@ -134,3 +134,31 @@ describe('npm start without a token', () => {
     expect(stderr).toMatch(/^Configuration error — CRUX_STARTING_GRANT: /);
   });
 });
+
+describe('scores in the console', () => {
+  it('takes /forecast, then prints /calibration, /leaderboard by: and /market show with their attachments as lines', async () => {
+    const h = (harness = testApp());
+    const out = await drive(h, [
+      '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31 probability:30',
+      '/as bob',
+      '/bet market:replication-published-2027 outcome:Yes amount:100',
+      '/as carol',
+      '/forecast market:replication-published-2027 probability:20 outcome:No',
+      '/as mod --moderator',
+      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/as carol',
+      '/forecast market:replication-published-2027 probability:90',
+      '/calibration format:csv',
+      '/calibration user:bob',
+      '/leaderboard by:log',
+      '/market show market:replication-published-2027',
+    ]);
+    expect(out).toContain('┌ carol forecasts 20.0% No\n│ Yes: 80.0%\n│ No: 20.0%');
+    expect(out).toContain('⚠️ Market replication-published-2027 is resolved; forecasts are taken while it trades.');
+    expect(out).toContain('┌ Calibration of carol\n│ Markets scored: 1\n│ Mean Brier (lower is better): 0.040');
+    expect(out).toMatch(/\[attachment: calibration-carol\.csv, \d+ bytes\]/);
+    expect(out).toMatch(/┌ Calibration of bob\n[\s\S]*│ \[image: calibration-bob\.png\][\s\S]*\[attachment: calibration-bob\.png, \d+ bytes\]/);
+    expect(out).toMatch(/┌ Leaderboard — mean time-averaged log score\n│ 🥇 @carol — -0\.223 over 1 market\n│ 🥈 bob — -0\.\d{3} over 1 market/);
+    expect(out).toMatch(/│ \[image: replication-published-2027-prices\.png\][\s\S]*\[attachment: replication-published-2027-prices\.png, \d+ bytes\]/);
+  });
+});

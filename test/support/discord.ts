@@ -48,7 +48,13 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
   });
   const db = openDatabase(':memory:');
   const logs: string[] = [];
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, allowedMentions: NO_MENTIONS });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: fake.apiBase },
+    allowedMentions: NO_MENTIONS,
+    // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
+    ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+  });
   const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
   const ready = once(client, Events.ClientReady);
   await client.login(fake.botToken);

@@ -1,13 +1,28 @@
 import { z } from 'zod';
 import { marketActions, marketCard, marketLine } from '../../render/market-card.ts';
 import { truncate } from '../../render/format.ts';
-import { type Invocation, type Reply, replyWith } from '../../reply.ts';
+import type { MarketView } from '../../../markets/views.ts';
+import { type PriceHistory, renderPriceHistoryChart } from '../../render/charts.ts';
+import { type Attachment, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, parseOptions } from '../command.ts';
 
-export function showMarket(invocation: Invocation, app: App): Reply {
+/** The card with its price history drawn as a chart image under it. */
+export async function showMarket(invocation: Invocation, app: App): Promise<Reply> {
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
   const view = app.views.market(market);
-  return replyWith({ cards: [marketCard(view)], actions: marketActions(view) });
+  const chart: Attachment = { name: `${view.market.id}-prices.png`, data: await renderPriceHistoryChart(priceHistoryOf(view, app, invocation.now)) };
+  return replyWith({ cards: [{ ...marketCard(view), image: chart.name }], actions: marketActions(view), files: [chart] });
+}
+
+/** Drawn up to when trading stopped, or up to now while the market still trades. */
+function priceHistoryOf(view: MarketView, app: App, now: number): PriceHistory {
+  const { market } = view;
+  return {
+    question: market.question,
+    outcomes: market.outcomes,
+    points: app.views.priceHistory(market.id).map(({ at, prices }) => ({ at, probabilities: prices })),
+    endAt: market.closedAt ?? Math.min(now, market.closesAt),
+  };
 }
 
 const STATUSES = ['open', 'closed', 'resolved', 'cancelled', 'all'] as const;

@@ -3,10 +3,11 @@ import { CruxError } from '../../../markets/errors.ts';
 import type { Invocation, Reply } from '../../reply.ts';
 import { type App, type CommandModule, marketChoices, outcomeChoices } from '../command.ts';
 import { listMarkets, showMarket, STATUS_CHOICES } from './browse.ts';
-import { cancelMarket, closeMarket, linkSource, resolveMarket } from './moderate.ts';
+import { configureAutoResolve } from './autoresolve.ts';
+import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, linkSource, resolveMarket } from './moderate.ts';
 import { openMarket } from './open.ts';
 
-const SUBCOMMANDS: Record<string, (invocation: Invocation, app: App) => Reply> = {
+const SUBCOMMANDS: Record<string, (invocation: Invocation, app: App) => Reply | Promise<Reply>> = {
   open: openMarket,
   show: showMarket,
   list: listMarkets,
@@ -14,6 +15,8 @@ const SUBCOMMANDS: Record<string, (invocation: Invocation, app: App) => Reply> =
   resolve: resolveMarket,
   cancel: cancelMarket,
   link: linkSource,
+  correct: correctResolution,
+  autoresolve: configureAutoResolve,
 };
 
 /** Which markets each subcommand's autocomplete offers. */
@@ -74,7 +77,26 @@ export const market: CommandModule = {
         .setDescription('Moderators: link a resolution source')
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('url').setDescription('The source URL').setRequired(true).setMaxLength(500)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('correct')
+        .setDescription('Moderators: correct a resolved or cancelled market (payouts are reversed on the ledger)')
+        .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
+        .addStringOption((o) => o.setName('outcome').setDescription(`What really happened, or "${CANCEL_CHOICE}"`).setRequired(true).setAutocomplete(true))
+        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('autoresolve')
+        .setDescription('Moderators: let proposals from trusted sources apply themselves after a grace period')
+        .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true))
+        .addStringOption((o) => o.setName('sources').setDescription('Trusted platforms, comma-separated (default manifold,metaculus,polymarket)').setMaxLength(100))
+        .addNumberOption((o) => o.setName('grace_hours').setDescription('Hours a moderator has to reject (default 24)').setMinValue(0).setMaxValue(720)),
     ),
+
+  // Only show draws a chart; open must never be deferred, since it may answer with a form.
+  defer: (invocation) => invocation.subcommand === 'show',
 
   execute(invocation, app) {
     const handler = SUBCOMMANDS[invocation.subcommand ?? ''];
@@ -83,7 +105,11 @@ export const market: CommandModule = {
   },
 
   autocomplete(invocation, focused, app) {
-    if (focused.name === 'outcome') return outcomeChoices(app, invocation.options['market'], focused.value);
+    if (focused.name === 'outcome') {
+      const outcomes = outcomeChoices(app, invocation.options['market'], focused.value);
+      if (invocation.subcommand !== 'correct' || !CANCEL_CHOICE.includes(focused.value.trim().toLowerCase())) return outcomes;
+      return [...outcomes.slice(0, 24), { name: 'Cancel the market (refund)', value: CANCEL_CHOICE }];
+    }
     return marketChoices(app, focused.value, invocation.guildId, ONLY_OPEN.has(invocation.subcommand ?? ''));
   },
 };

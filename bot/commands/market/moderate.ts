@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { formatCredits } from '../../../markets/money.ts';
+import type { Transfer } from '../../../markets/resolution/correction.ts';
+import { platformName } from '../../../markets/resolution/decide.ts';
+import type { Correction } from '../../../markets/resolution/service.ts';
 import type { Settlement } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 
-function settlementReply(settlement: Settlement, headline: string): Reply {
+/** The public card of a settlement: who was paid what, and on what evidence. */
+export function settlementReply(settlement: Settlement, headline: string): Reply {
   const paid = settlement.paid
     .slice(0, 15)
     .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
@@ -52,10 +56,52 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
 }
 
 export function linkSource(invocation: Invocation, app: App): Reply {
+  const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
+  const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
+  const link = app.views.market(market.id).links.at(-1);
+  const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
+  return replyWith({
+    content: `🔗 Linked <${link?.url ?? input.url}> to \`${market.id}\` as ${kind}; Crux will check it and propose a resolution when it resolves.`,
+    refreshMarkets: [market.id],
+  });
+}
+
+/** The outcome option of /market correct also takes this word, to correct a resolution into a cancellation. */
+export const CANCEL_CHOICE = 'cancel';
+
+export function correctResolution(invocation: Invocation, app: App): Reply {
   const input = parseOptions(
-    z.object({ market: marketOption, url: z.url({ protocol: /^https?$/, error: 'give an http(s) URL' }).max(500) }),
+    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
     invocation,
   );
-  const market = unwrap(app.service.linkSource(input.market, { url: input.url, kind: 'url' }, contextOf(invocation)));
-  return replyWith({ content: `🔗 Linked <${input.url}> to \`${market.id}\` as a resolution source.`, refreshMarkets: [market.id] });
+  const market = app.views.market(input.market).market;
+  const cancelling = input.outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
+  const target = cancelling ? { cancel: true as const } : { outcome: input.outcome };
+  return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
+}
+
+function correctionReply(correction: Correction): Reply {
+  const { market } = correction;
+  const describe = (outcome: number | null) => (outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`);
+  const list = (transfers: Transfer[]) =>
+    transfers.length === 0 ? 'Nobody.' : truncate(transfers.map((t) => `<@${t.userId}> ${formatCredits(t.amount)}`).join('\n'), 1024);
+  return replyWith({
+    cards: [
+      {
+        title: truncate(`✏️ ${market.id}: ${describe(correction.previous.outcome)} → ${describe(market.resolution?.outcome ?? null)}`, 256),
+        description: truncate(plain(market.question), 1000),
+        color: 0xf59e0b,
+        fields: [
+          { name: 'Paid', value: list(correction.paid) },
+          { name: 'Taken back', value: list(correction.clawedBack) },
+          ...(correction.uncollected.length > 0
+            ? [{ name: 'Already spent (covered by the mint)', value: list(correction.uncollected) }]
+            : []),
+          { name: 'Evidence', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) },
+        ],
+        footer: `${market.id} · every credit moved is on the ledger`,
+      },
+    ],
+    refreshMarkets: [market.id],
+  });
 }

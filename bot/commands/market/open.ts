@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CruxError } from '../../../markets/errors.ts';
 import { parseCloseTime } from '../../close-time.ts';
 import { marketActions, marketCard } from '../../render/market-card.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../../reply.ts';
@@ -35,7 +36,22 @@ function openModal(input: OpenOptions): Modal {
   };
 }
 
+/**
+ * Refuses a member who already has CRUX_MAX_OPEN_MARKETS_PER_USER markets open (moderators are exempt). Checked
+ * before the form is shown, so nobody types a question in vain, and again on submit. Between this read and the
+ * open there is no await, so on the one database connection nothing can slip in.
+ */
+function assertMayOpenAnother(invocation: Invocation, app: App): void {
+  const limit = app.config.CRUX_MAX_OPEN_MARKETS_PER_USER;
+  if (limit === 0 || invocation.actor.isModerator) return;
+  const open = app.views.openMarketsCreatedBy(invocation.actor.userId);
+  if (open >= limit) {
+    throw new CruxError('limit_reached', `You already have ${open} markets open; the limit is ${limit}. Wait for one to close, or ask a moderator.`);
+  }
+}
+
 export function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Reply {
+  assertMayOpenAnother(invocation, app);
   if (!input.question || !input.criteria || !input.closes) {
     if (invocation.requestId.startsWith('console:')) {
       return replyWith({ ephemeral: true, content: '⚠️ Give question:, criteria: and closes: to open a market.' });
@@ -47,7 +63,7 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
     .map((name) => name.trim())
     .filter((name) => name !== '');
   const market = unwrap(
-    app.service.openMarket(
+    app.resolution.openMarket(
       {
         question: input.question,
         criteria: input.criteria,
@@ -57,8 +73,8 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
         ...(input.liquidity !== undefined ? { liquidity: input.liquidity } : {}),
         guildId: invocation.guildId,
         channelId: invocation.channelId,
-        links: input.source ? [input.source] : [],
       },
+      input.source || undefined,
       contextOf(invocation),
     ),
   );

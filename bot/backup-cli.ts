@@ -1,0 +1,92 @@
+/**
+ * `npm run backup` takes a backup of the database named by CRUX_DATABASE into CRUX_BACKUP_DIR and deletes all
+ * but the newest CRUX_BACKUP_KEEP; `npm run backup -- --restore FILE` puts a backup back in place, and
+ * must be run with the bot stopped.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { backupDatabase, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
+
+const backupEnvironment = z.object({
+  CRUX_DATABASE: z.string().trim().min(1, 'must name a file').default('data/crux.sqlite'),
+  CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
+  CRUX_BACKUP_KEEP: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must keep at least 1 backup')
+    .default(14),
+});
+
+type BackupEnvironment = z.output<typeof backupEnvironment>;
+
+/** Something the operator can fix, reported as one line instead of a stack trace. */
+class UsageError extends Error {}
+
+function readEnvironment(): BackupEnvironment {
+  const parsed = backupEnvironment.safeParse(process.env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? 'environment');
+  throw new UsageError(`${variable}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(process.env[variable])})`);
+}
+
+function readArguments(): { restore?: string } {
+  try {
+    return parseArgs({ options: { restore: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}; usage: npm run backup [-- --restore FILE]`);
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function backUp(environment: BackupEnvironment): Promise<void> {
+  if (!existsSync(environment.CRUX_DATABASE)) {
+    throw new UsageError(`There is no database at ${environment.CRUX_DATABASE}; set CRUX_DATABASE to the bot's database file.`);
+  }
+  // Opened as it is, read-only: a backup copies pages whatever the schema, and migrating the live database
+  // under a running bot is the bot's business, not this command's.
+  const db = new Database(environment.CRUX_DATABASE, { readonly: true, fileMustExist: true });
+  try {
+    const backup = await backupDatabase(db, environment.CRUX_BACKUP_DIR, Date.now());
+    console.log(`Backed up ${environment.CRUX_DATABASE} to ${backup.path} (${formatBytes(backup.bytes)}, ${backup.bytes} bytes)`);
+  } finally {
+    db.close();
+  }
+  const pruned = pruneBackups(environment.CRUX_BACKUP_DIR, environment.CRUX_BACKUP_KEEP);
+  if (pruned.length > 0) console.log(`Deleted ${pruned.length} older backup(s), keeping the newest ${environment.CRUX_BACKUP_KEEP}`);
+}
+
+function restore(backupPath: string, environment: BackupEnvironment): void {
+  const report = restoreDatabase(backupPath, environment.CRUX_DATABASE);
+  console.log(`Restored ${backupPath} to ${environment.CRUX_DATABASE}: ${report.entries} ledger entries, ${report.accounts} accounts, verified`);
+}
+
+/** Errors that describe the operator's situation (a bad value, a missing or refused file), not a bug. */
+function isOperatorError(error: unknown): error is Error {
+  return (
+    error instanceof UsageError ||
+    error instanceof RestoreRefusedError ||
+    error instanceof Database.SqliteError ||
+    (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string')
+  );
+}
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  const environment = readEnvironment();
+  const { restore: backupPath } = readArguments();
+  if (backupPath === undefined) await backUp(environment);
+  else restore(backupPath, environment);
+}
+
+main().catch((error: unknown) => {
+  if (!isOperatorError(error)) throw error;
+  console.error(`crux backup: ${error.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,49 @@
+import { isCruxError } from '../../../markets/errors.ts';
+import { outcomeIndex } from '../../../markets/market.ts';
+import { formatCredits } from '../../../markets/money.ts';
+import { plain, truncate } from '../../render/format.ts';
+import type { Card, Invocation } from '../../reply.ts';
+import type { App } from '../command.ts';
+
+function text(invocation: Invocation, name: string): string {
+  const value = invocation.options[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/**
+ * What resolving or cancelling would do, shown before it is done: both pay out and cannot be taken back by
+ * trading. Undefined when there is nothing to confirm — the command itself then explains what is wrong.
+ */
+export function settlementConfirmation(invocation: Invocation, app: App): Card | undefined {
+  if (!invocation.actor.isModerator) return undefined;
+  if (invocation.subcommand !== 'resolve' && invocation.subcommand !== 'cancel') return undefined;
+  try {
+    const { market } = app.views.market(text(invocation, 'market').toLowerCase());
+    if (market.status === 'resolved' || market.status === 'cancelled') return undefined;
+    const holdings = app.views.holdings(market.id);
+    if (invocation.subcommand === 'resolve') {
+      const winner = outcomeIndex(market, text(invocation, 'outcome'));
+      const winners = holdings.filter((h) => h.outcome === winner);
+      return {
+        title: truncate(`Resolve ${market.id} as ${market.outcomes[winner]}?`, 256),
+        description: truncate(
+          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')} and ends trading for good.\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          4000,
+        ),
+        color: 0xf59e0b,
+      };
+    }
+    const traders = new Set(holdings.map((h) => h.userId)).size;
+    return {
+      title: truncate(`Cancel ${market.id}?`, 256),
+      description: truncate(
+        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out, and trading ends for good.\n**Reason:** ${plain(text(invocation, 'reason'))}`,
+        4000,
+      ),
+      color: 0xf59e0b,
+    };
+  } catch (error) {
+    if (isCruxError(error)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+import { CruxError } from '../../markets/errors.ts';
+import { type App, unwrap } from '../commands/command.ts';
+import { settlementReply } from '../commands/market/moderate.ts';
+import { contextOf } from '../commands/trading.ts';
+import { type Invocation, type Reply, replyWith } from '../reply.ts';
+
+/** Accept and Reject. The engine refuses non-moderators too; checking here first answers them before any work. */
+export function handleProposalButton(customId: string, invocation: Invocation, app: App): Reply {
+  const [, , action, idText] = customId.split(':');
+  const proposalId = Number(idText);
+  if (!Number.isInteger(proposalId) || proposalId <= 0) throw new CruxError('invalid_input', 'That button is out of date.');
+  if (!invocation.actor.isModerator) throw new CruxError('not_moderator', 'Only moderators can decide resolution proposals.');
+  if (action === 'accept') {
+    const { proposal, settlement } = unwrap(app.resolution.acceptProposal(proposalId, contextOf(invocation)));
+    if (settlement === undefined) throw new Error(`accepting proposal #${proposalId} settled nothing`);
+    const reply = settlementReply(
+      settlement,
+      proposal.verdict === 'cancel'
+        ? `↩️ ${settlement.market.id} cancelled on the sources' word — trades refunded`
+        : `✅ ${settlement.market.id} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
+    );
+    return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.` };
+  }
+  if (action === 'reject') {
+    const { proposal } = unwrap(app.resolution.rejectProposal(proposalId, contextOf(invocation)));
+    return replyWith({ content: `❌ Proposal #${proposal.id} for \`${proposal.marketId}\` rejected by <@${invocation.actor.userId}>; nothing was changed.` });
+  }
+  throw new CruxError('invalid_input', 'That button is out of date.');
+}

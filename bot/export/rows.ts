@@ -1,0 +1,128 @@
+import type { ExportedLedgerEntry, ForecastRecord, MarketRecord } from '../../db/scoring-store.ts';
+import type { ForecastExportRow, LedgerExportRow, MarketExportRow, MarketFactsRow } from '../../markets/exports.ts';
+import type { ScoredUser } from '../../markets/forecasts.ts';
+import { millisToCredits } from '../../markets/money.ts';
+import type { CalibrationBucket, CrowdMarketScore } from '../../markets/scoring/index.ts';
+import { isoTime, isoTimeOrNull } from './format.ts';
+
+/* One builder per exported row; the row types come from the schemas the re-import parses with. */
+
+export const MARKET_COLUMNS = [
+  'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
+  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+  'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+] as const satisfies readonly (keyof MarketExportRow)[];
+
+export function marketFactsRow(market: MarketRecord): MarketFactsRow {
+  return {
+    market_id: market.id,
+    guild_id: market.guildId,
+    question: market.question,
+    outcomes: [...market.outcomes],
+    status: market.status,
+    created_by: market.createdBy,
+    created_at: isoTime(market.createdAt),
+    closes_at: isoTime(market.closesAt),
+    closed_at: isoTimeOrNull(market.closedAt),
+    resolved_outcome: market.resolvedOutcome === null ? null : (market.outcomes[market.resolvedOutcome] ?? null),
+    resolved_outcome_index: market.resolvedOutcome,
+    resolved_at: isoTimeOrNull(market.resolvedAt),
+    liquidity: market.liquidity,
+  };
+}
+
+export function marketRow(market: MarketRecord, crowd: CrowdMarketScore | null): MarketExportRow {
+  return {
+    ...marketFactsRow(market),
+    crowd_brier: crowd?.timeAveragedBrier ?? null,
+    crowd_log_score: crowd?.timeAveragedLogScore ?? null,
+    crowd_final_brier: crowd?.finalBrier ?? null,
+    crowd_final_log_score: crowd?.finalLogScore ?? null,
+  };
+}
+
+export const FORECAST_COLUMNS = ['user_id', 'market_id', 'at', 'source', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];
+
+export function forecastRow(forecast: ForecastRecord): ForecastExportRow {
+  return {
+    user_id: forecast.userId,
+    market_id: forecast.marketId,
+    at: isoTime(forecast.at),
+    source: forecast.source,
+    probabilities: [...forecast.probabilities],
+  };
+}
+
+export const LEDGER_COLUMNS = [
+  'entry_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
+] as const satisfies readonly (keyof LedgerExportRow)[];
+
+export function ledgerRow(entry: ExportedLedgerEntry): LedgerExportRow {
+  return {
+    entry_id: entry.id,
+    at: isoTime(entry.at),
+    from_account: entry.from,
+    to_account: entry.to,
+    amount_millis: entry.amount,
+    reason: entry.reason,
+    market_id: entry.marketId,
+    holder: entry.holder,
+    outcome: entry.outcome,
+    shares_millis: entry.shares,
+    prices_after: entry.pricesAfter,
+  };
+}
+
+export interface CalibrationBucketRow {
+  bucket_lower: number;
+  bucket_upper: number;
+  forecasts: number;
+  mean_forecast: number | null;
+  observed_frequency: number | null;
+}
+
+export const CALIBRATION_BUCKET_COLUMNS = ['bucket_lower', 'bucket_upper', 'forecasts', 'mean_forecast', 'observed_frequency'] as const satisfies readonly (keyof CalibrationBucketRow)[];
+
+export function calibrationBucketRow(bucket: CalibrationBucket): CalibrationBucketRow {
+  return {
+    bucket_lower: bucket.lower,
+    bucket_upper: bucket.upper,
+    forecasts: bucket.count,
+    mean_forecast: bucket.meanForecast,
+    observed_frequency: bucket.observedFrequency,
+  };
+}
+
+export interface UserScoreRow {
+  user_id: string;
+  display_name: string | null;
+  markets_forecast: number;
+  mean_brier: number;
+  mean_log_score: number;
+  mean_relative_brier: number;
+  mean_final_brier: number;
+  mean_final_log_score: number;
+  profit_credits: number | null;
+  /** JSON only: a table per user does not fit in one CSV row. */
+  calibration: CalibrationBucketRow[];
+}
+
+export const USER_SCORE_COLUMNS = [
+  'user_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
+  'mean_final_brier', 'mean_final_log_score', 'profit_credits',
+] as const satisfies readonly (keyof UserScoreRow)[];
+
+export function userScoreRow(user: ScoredUser): UserScoreRow {
+  return {
+    user_id: user.userId,
+    display_name: user.displayName,
+    markets_forecast: user.marketsForecast,
+    mean_brier: user.meanBrier,
+    mean_log_score: user.meanLogScore,
+    mean_relative_brier: user.meanRelativeBrier,
+    mean_final_brier: user.meanFinalBrier,
+    mean_final_log_score: user.meanFinalLogScore,
+    profit_credits: user.profit === null ? null : millisToCredits(user.profit),
+    calibration: user.calibration.map(calibrationBucketRow),
+  };
+}

@@ -1,0 +1,23 @@
+import { type CheckOptions, checkSource, type SourceCheck, type SourceHttp, type SourceRef } from '../markets/sources/index.ts';
+import type { Config } from './config.ts';
+
+export type SourceChecker = (ref: SourceRef, options: CheckOptions) => Promise<SourceCheck>;
+
+/**
+ * Checks linked sources with the configured API roots, timeout and User-Agent. Each platform gets its own HTTP
+ * context, so a Metaculus token is only ever sent to Metaculus.
+ */
+export function configuredSourceChecker(config: Config, fetchImpl: typeof fetch = fetch): SourceChecker {
+  const common = { fetch: fetchImpl, timeoutMs: config.CRUX_SOURCE_TIMEOUT_MS, userAgent: config.CRUX_SOURCE_USER_AGENT };
+  const http: Record<SourceRef['kind'], SourceHttp> = {
+    manifold: { ...common, baseUrl: config.CRUX_MANIFOLD_API_BASE },
+    metaculus: {
+      ...common,
+      baseUrl: config.CRUX_METACULUS_API_BASE,
+      ...(config.CRUX_METACULUS_TOKEN === undefined ? {} : { headers: { authorization: `Token ${config.CRUX_METACULUS_TOKEN}` } }),
+    },
+    polymarket: { ...common, baseUrl: config.CRUX_POLYMARKET_API_BASE },
+    url: common,
+  };
+  return (ref, options) => checkSource(ref, http[ref.kind], options);
+}

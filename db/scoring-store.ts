@@ -1,0 +1,244 @@
+import { type ForecastStore, type MarketFacts, type ScoringReads, type StatedForecast, toScoredMarket } from '../markets/forecasts.ts';
+import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
+import type { Market, MarketStatus } from '../markets/market.ts';
+import type { Forecast, PricePoint, ScoredMarket } from '../markets/scoring/index.ts';
+import { CorruptRowError } from './rows.ts';
+import type { SqliteStore } from './sqlite-store.ts';
+
+/** Where a forecast came from: a trade (the price right after it) or /forecast. */
+export type ForecastSource = 'trade' | 'stated';
+
+/** A ledger entry as exported: without the request id, which identifies a Discord interaction, not money. */
+export type ExportedLedgerEntry = Omit<RecordedLedgerEntry, 'requestId'>;
+
+export interface ForecastRecord extends Forecast {
+  readonly source: ForecastSource;
+}
+
+/** A market as the exports show it. */
+export interface MarketRecord extends MarketFacts {
+  readonly guildId: string | null;
+  readonly question: string;
+  readonly createdBy: string;
+  readonly liquidity: number;
+}
+
+/* The two streams that can reach a million rows are read as arrays (`.raw()`), which skips building a keyed object
+   per row inside the driver; the column order is the SELECT's. */
+
+/** user_id, market_id, at, probabilities, source */
+type ForecastRow = [string, string, number, string, ForecastSource];
+
+interface MarketRecordRow {
+  id: string;
+  guild_id: string | null;
+  question: string;
+  outcomes: string;
+  status: MarketStatus;
+  created_by: string;
+  created_at: number;
+  closes_at: number;
+  closed_at: number | null;
+  resolved_outcome: number | null;
+  resolved_at: number | null;
+  liquidity: number;
+}
+
+/** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
+type LedgerRow = [number, number, string, string, number, LedgerReason, string | null, string | null, number | null, number | null, string | null];
+
+/** `@guild` null means every guild. */
+const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
+
+/**
+ * Both kinds of forecast in one stream, ordered per market by time; on equal times trades come before stated
+ * forecasts and each kind keeps its record order, which is the order the scoring treats as "later wins".
+ */
+const FORECASTS = (onlyResolved: boolean) => `
+  SELECT user_id, market_id, at, probabilities, source FROM (
+    SELECT l.holder AS user_id, l.market_id, l.at, l.prices_after AS probabilities, 'trade' AS source, 0 AS kind, l.id
+    FROM ledger l JOIN markets m ON m.id = l.market_id
+    WHERE l.reason IN ('buy', 'sell') AND ${IN_GUILD} ${onlyResolved ? `AND m.status = 'resolved'` : ''}
+    UNION ALL
+    SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated', 1, f.id
+    FROM forecasts f JOIN markets m ON m.id = f.market_id
+    WHERE ${IN_GUILD} ${onlyResolved ? `AND m.status = 'resolved'` : ''}
+  )
+  ORDER BY market_id, at, kind, id`;
+
+/**
+ * The scoring reads and the export streams. Every stream uses `.iterate()`, so an export of a million trades holds
+ * one row at a time. Tables are STRICT, so column types are already checked by SQLite; only JSON text is parsed here.
+ */
+export class ScoringStore implements ForecastStore, ScoringReads {
+  private readonly statements;
+
+  constructor(private readonly store: SqliteStore) {
+    const { db } = store;
+    this.statements = {
+      insertForecast: db.prepare(
+        `INSERT INTO forecasts (market_id, user_id, at, probabilities, request_id)
+         VALUES (@marketId, @userId, @at, @probabilities, @requestId) ON CONFLICT (request_id) DO NOTHING`,
+      ),
+      resolvedMarkets: db.prepare<{ guild: string | null }, MarketRecordRow>(
+        `SELECT m.* FROM markets m WHERE m.status = 'resolved' AND ${IN_GUILD} ORDER BY m.id`,
+      ),
+      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
+      forecastsOnResolved: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS(true)).raw(),
+      allForecasts: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS(false)).raw(),
+      statedForecasts: db.prepare<{ guild: string | null }, ForecastRow>(
+        `SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated' AS source
+         FROM forecasts f JOIN markets m ON m.id = f.market_id WHERE ${IN_GUILD} ORDER BY f.market_id, f.at, f.id`,
+      ).raw(),
+      ledger: db
+        .prepare<{ guild: string | null }, LedgerRow>(
+          `SELECT l.id, l.at, l.from_account, l.to_account, l.amount, l.reason, l.market_id, l.holder, l.outcome, l.shares, l.prices_after
+           FROM ledger l
+           WHERE @guild IS NULL OR l.market_id IN (SELECT m.id FROM markets m WHERE m.guild_id = @guild)
+           ORDER BY l.id`,
+        )
+        .raw(),
+      // One pass over the ledger, unlike a join on "either side is the user", which rescans it per account.
+      profits: db.prepare<{ guild: string | null }, { account: string; display_name: string | null; profit: number }>(
+        `SELECT flows.account, a.display_name, SUM(flows.delta) AS profit
+         FROM (
+           SELECT l.to_account AS account, l.amount AS delta, l.market_id FROM ledger l WHERE l.reason IN ('sell', 'payout', 'refund')
+           UNION ALL
+           SELECT l.from_account, -l.amount, l.market_id FROM ledger l WHERE l.reason IN ('buy', 'clawback')
+         ) flows
+         JOIN accounts a ON a.id = flows.account AND a.kind = 'user'
+         WHERE @guild IS NULL OR flows.market_id IN (SELECT m.id FROM markets m WHERE m.guild_id = @guild)
+         GROUP BY flows.account
+         ORDER BY flows.account`,
+      ),
+      pricePath: db.prepare<[string], { at: number; prices_after: string }>(
+        'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
+      ),
+    };
+  }
+
+  atomically<T>(work: () => T): T {
+    return this.store.atomically(work);
+  }
+
+  findMarket(id: string): Market | undefined {
+    return this.store.findMarket(id);
+  }
+
+  insertForecast(forecast: StatedForecast): void {
+    this.statements.insertForecast.run({ ...forecast, probabilities: JSON.stringify(forecast.probabilities) });
+  }
+
+  resolvedMarkets(guildId: string | null): ScoredMarket[] {
+    return this.statements.resolvedMarkets.all({ guild: guildId }).map((row) => {
+      const scored = toScoredMarket(toMarketRecord(row));
+      if (!scored) throw new CorruptRowError(`Corrupt row in markets (id ${row.id}): resolved without an outcome`);
+      return scored;
+    });
+  }
+
+  /**
+   * Held in memory all at once by the scoring, so each user and market id is kept as one shared string (the driver
+   * makes a new one per row) and the source is left out: at a million forecasts that is about a third of the memory.
+   */
+  *forecastsOnResolvedMarkets(guildId: string | null): Generator<Forecast> {
+    const ids = new Map<string, string>();
+    const shared = (id: string) => ids.get(id) ?? (ids.set(id, id), id);
+    for (const [userId, marketId, at, probabilities] of this.statements.forecastsOnResolved.iterate({ guild: guildId })) {
+      yield { userId: shared(userId), marketId: shared(marketId), at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) };
+    }
+  }
+
+  /** Every forecast (made by trading or stated), per market in time order. */
+  *forecasts(guildId: string | null): Generator<ForecastRecord> {
+    for (const row of this.statements.allForecasts.iterate({ guild: guildId })) yield toForecastRecord(row);
+  }
+
+  /** Only the forecasts stated with /forecast, per market in time order. */
+  *statedForecasts(guildId: string | null): Generator<ForecastRecord> {
+    for (const row of this.statements.statedForecasts.iterate({ guild: guildId })) yield toForecastRecord(row);
+  }
+
+  *markets(guildId: string | null): Generator<MarketRecord> {
+    for (const row of this.statements.markets.iterate({ guild: guildId })) yield toMarketRecord(row);
+  }
+
+  /** The ledger in order; for one guild, only the rows of its markets (grants and allowances belong to no guild). */
+  *ledger(guildId: string | null): Generator<ExportedLedgerEntry> {
+    for (const [id, at, from, to, amount, reason, marketId, holder, outcome, shares, pricesAfter] of this.statements.ledger.iterate({ guild: guildId })) {
+      yield {
+        id,
+        at,
+        from,
+        to,
+        amount,
+        reason,
+        marketId,
+        holder,
+        outcome,
+        shares,
+        pricesAfter: pricesAfter === null ? null : parseNumbers(pricesAfter, `ledger row ${id}`),
+      };
+    }
+  }
+
+  /** The market's prices at opening and right after each trade. */
+  pricePath(marketId: string): PricePoint[] {
+    return this.statements.pricePath
+      .all(marketId)
+      .map((row) => ({ at: row.at, probabilities: parseNumbers(row.prices_after, `price of ${marketId} at ${row.at}`) }));
+  }
+
+  /**
+   * Per user, in millis: credits received from markets (sells, payouts, refunds) minus credits paid into them (buys)
+   * or taken back by a corrected resolution (clawbacks); the same sum as the profit leaderboard's.
+   */
+  profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[] {
+    return this.statements.profits
+      .all({ guild: guildId })
+      .map((row) => ({ userId: row.account.replace(/^user:/, ''), displayName: row.display_name, profit: row.profit }));
+  }
+}
+
+function toForecastRecord([userId, marketId, at, probabilities, source]: ForecastRow): ForecastRecord {
+  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`), source };
+}
+
+function toMarketRecord(row: MarketRecordRow): MarketRecord {
+  return {
+    id: row.id,
+    guildId: row.guild_id,
+    question: row.question,
+    outcomes: parseStrings(row.outcomes, `market ${row.id}`),
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    closesAt: row.closes_at,
+    closedAt: row.closed_at,
+    resolvedOutcome: row.resolved_outcome,
+    resolvedAt: row.resolved_at,
+    liquidity: row.liquidity,
+  };
+}
+
+function parseJsonArray(text: string, where: string): unknown[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value)) return value;
+  } catch {
+    // reported below
+  }
+  throw new CorruptRowError(`Corrupt JSON array in ${where}: ${text.slice(0, 80)}`);
+}
+
+function parseNumbers(text: string, where: string): number[] {
+  const values = parseJsonArray(text, where);
+  if (!values.every((value): value is number => typeof value === 'number')) throw new CorruptRowError(`Non-numbers in ${where}`);
+  return values;
+}
+
+function parseStrings(text: string, where: string): string[] {
+  const values = parseJsonArray(text, where);
+  if (!values.every((value): value is string => typeof value === 'string')) throw new CorruptRowError(`Non-strings in ${where}`);
+  return values;
+}

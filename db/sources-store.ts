@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import type {
+  LinkToPoll,
+  GuildResolutionSettings,
+  NewProposal,
+  PollState,
+  Proposal,
+  ProposalStatus,
+  ResolutionStore,
+  SourceReading,
+} from '../markets/resolution/store.ts';
+import { type SourceCheck, type SourceRef, sourceRefSchema } from '../markets/sources/index.ts';
+import type { Db } from './open.ts';
+import { json, parseRow } from './rows.ts';
+
+const jsonValue = z.custom<unknown>(() => true);
+
+/** Every SourceCheck variant, as `checkSource` produces it; stored checks are parsed back through this. */
+const sourceCheckSchema: z.ZodType<SourceCheck> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('pending'), detail: z.string() }),
+  z.object({ kind: z.literal('outcome'), label: z.string(), detail: z.string() }),
+  z.object({ kind: z.literal('cancel'), detail: z.string() }),
+  z.object({ kind: z.literal('probability'), probability: z.number(), detail: z.string() }),
+  z.object({ kind: z.literal('manual'), detail: z.string() }),
+  z.object({
+    kind: z.literal('evidence'),
+    url: z.string(),
+    status: z.number().int(),
+    reachable: z.boolean(),
+    title: z.string().optional(),
+    contentHash: z.string(),
+    changed: z.boolean().optional(),
+    json: z
+      .object({ path: z.string(), found: z.boolean(), value: jsonValue.optional(), matchesExpected: z.boolean().optional() })
+      .optional(),
+  }),
+  z.object({ kind: z.literal('error'), message: z.string() }),
+]);
+
+const readingSchema = z.object({ linkId: z.number().int(), kind: z.string(), url: z.string(), check: sourceCheckSchema });
+
+const pollColumns = {
+  last_check: json(sourceCheckSchema).nullable(),
+  last_checked_at: z.number().int().nullable(),
+  content_hash: z.string().nullable(),
+  consecutive_errors: z.number().int().nonnegative(),
+  next_poll_at: z.number().int(),
+};
+
+const dueRow = z
+  .object({
+    link_id: z.number().int(),
+    market_id: z.string(),
+    url: z.string(),
+    kind: z.string(),
+    ref: json(sourceRefSchema).nullable(),
+    polled: z.number().int(),
+    ...pollColumns,
+  })
+  .transform(
+    (row): LinkToPoll => ({
+      linkId: row.link_id,
+      marketId: row.market_id,
+      url: row.url,
+      kind: row.kind,
+      ref: row.ref,
+      poll: row.polled === 0 ? null : pollState(row),
+    }),
+  );
+
+function pollState(row: {
+  last_check: SourceCheck | null;
+  last_checked_at: number | null;
+  content_hash: string | null;
+  consecutive_errors: number;
+  next_poll_at: number;
+}): PollState {
+  return {
+    lastCheck: row.last_check,
+    lastCheckedAt: row.last_checked_at,
+    contentHash: row.content_hash,
+    consecutiveErrors: row.consecutive_errors,
+    nextPollAt: row.next_poll_at,
+  };
+}
+
+const readingRow = z
+  .object({ link_id: z.number().int(), kind: z.string(), url: z.string(), last_check: json(sourceCheckSchema) })
+  .transform((row): SourceReading => ({ linkId: row.link_id, kind: row.kind, url: row.url, check: row.last_check }));
+
+const proposalRow = z
+  .object({
+    id: z.number().int(),
+    market_id: z.string(),
+    verdict: z.enum(['outcome', 'cancel', 'conflict', 'report']),
+    outcome: z.number().int().nullable(),
+    verdict_key: z.string(),
+    basis: json(z.array(readingSchema)),
+    evidence: z.string(),
+    status: z.enum(['pending', 'accepted', 'rejected', 'applied', 'conflict']),
+    created_at: z.number().int(),
+    decided_by: z.string().nullable(),
+    decided_at: z.number().int().nullable(),
+    auto_apply_at: z.number().int().nullable(),
+    message_channel_id: z.string().nullable(),
+    message_id: z.string().nullable(),
+  })
+  .transform(
+    (row): Proposal => ({
+      id: row.id,
+      marketId: row.market_id,
+      verdict: row.verdict,
+      outcome: row.outcome,
+      verdictKey: row.verdict_key,
+      basis: row.basis,
+      evidence: row.evidence,
+      status: row.status,
+      createdAt: row.created_at,
+      decidedBy: row.decided_by,
+      decidedAt: row.decided_at,
+      autoApplyAt: row.auto_apply_at,
+      messageChannelId: row.message_channel_id,
+      messageId: row.message_id,
+    }),
+  );
+
+const settingsRow = z
+  .object({ guild_id: z.string(), auto_apply: z.number().int(), trusted_kinds: json(z.array(z.string())), grace_ms: z.number().int() })
+  .transform(
+    (row): GuildResolutionSettings => ({
+      guildId: row.guild_id,
+      autoApply: row.auto_apply === 1,
+      trustedKinds: row.trusted_kinds,
+      graceMs: row.grace_ms,
+    }),
+  );
+
+/** Linked sources, their poll state, resolution proposals and per-guild auto-resolve settings, over SQLite. */
+export class SqliteResolutionStore implements ResolutionStore {
+  private readonly statements;
+
+  constructor(readonly db: Db) {
+    this.statements = {
+      setLinkRef: db.prepare('UPDATE market_links SET kind = ?, ref = ? WHERE market_id = ? AND url = ?'),
+      due: db.prepare<[number]>(
+        `SELECT l.id AS link_id, l.market_id, l.url, l.kind, l.ref, p.link_id IS NOT NULL AS polled,
+           p.last_check, p.last_checked_at, p.content_hash, COALESCE(p.consecutive_errors, 0) AS consecutive_errors,
+           COALESCE(p.next_poll_at, 0) AS next_poll_at
+         FROM market_links l
+         JOIN markets m ON m.id = l.market_id
+         LEFT JOIN source_polls p ON p.link_id = l.id
+         WHERE m.status IN ('open', 'closed') AND (p.link_id IS NULL OR p.next_poll_at <= ?)
+         ORDER BY COALESCE(p.next_poll_at, 0), l.id`,
+      ),
+      savePoll: db.prepare(
+        `INSERT INTO source_polls (link_id, last_check, last_checked_at, content_hash, consecutive_errors, next_poll_at)
+         VALUES (@linkId, @lastCheck, @lastCheckedAt, @contentHash, @consecutiveErrors, @nextPollAt)
+         ON CONFLICT (link_id) DO UPDATE SET last_check = excluded.last_check, last_checked_at = excluded.last_checked_at,
+           content_hash = excluded.content_hash, consecutive_errors = excluded.consecutive_errors, next_poll_at = excluded.next_poll_at`,
+      ),
+      readings: db.prepare<[string]>(
+        `SELECT l.id AS link_id, l.kind, l.url, p.last_check FROM market_links l JOIN source_polls p ON p.link_id = l.id
+         WHERE l.market_id = ? AND p.last_check IS NOT NULL ORDER BY l.id`,
+      ),
+      proposalExists: db.prepare<[string, string], { found: number }>(
+        'SELECT 1 AS found FROM proposals WHERE market_id = ? AND verdict_key = ?',
+      ),
+      insertProposal: db.prepare(
+        `INSERT INTO proposals (market_id, verdict, outcome, verdict_key, basis, evidence, status, created_at, auto_apply_at)
+         VALUES (@marketId, @verdict, @outcome, @verdictKey, @basis, @evidence, @status, @createdAt, @autoApplyAt)`,
+      ),
+      findProposal: db.prepare<[number]>('SELECT * FROM proposals WHERE id = ?'),
+      decideProposal: db.prepare('UPDATE proposals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?'),
+      supersede: db.prepare(
+        `UPDATE proposals SET status = 'conflict', decided_at = ? WHERE market_id = ? AND status = 'pending' AND verdict IN ('outcome', 'cancel')`,
+      ),
+      setProposalMessage: db.prepare('UPDATE proposals SET message_channel_id = ?, message_id = ? WHERE id = ?'),
+      dueToApply: db.prepare<[number]>(
+        `SELECT * FROM proposals WHERE status = 'pending' AND auto_apply_at IS NOT NULL AND auto_apply_at <= ? ORDER BY auto_apply_at, id`,
+      ),
+      guildSettings: db.prepare<[string]>('SELECT * FROM guild_resolution_settings WHERE guild_id = ?'),
+      saveGuildSettings: db.prepare(
+        `INSERT INTO guild_resolution_settings (guild_id, auto_apply, trusted_kinds, grace_ms, updated_by, updated_at)
+         VALUES (@guildId, @autoApply, @trustedKinds, @graceMs, @updatedBy, @updatedAt)
+         ON CONFLICT (guild_id) DO UPDATE SET auto_apply = excluded.auto_apply, trusted_kinds = excluded.trusted_kinds,
+           grace_ms = excluded.grace_ms, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      ),
+      settlementReceived: db.prepare<[string, string], { holder: string; received: number }>(
+        `SELECT holder, SUM(received) AS received FROM (
+           -- Settlements pay user accounts, named 'user:' followed by the user id.
+           SELECT substr(to_account, 6) AS holder, amount AS received FROM ledger
+             WHERE market_id = ? AND reason IN ('payout', 'refund')
+           UNION ALL
+           SELECT substr(from_account, 6), -amount FROM ledger WHERE market_id = ? AND reason = 'clawback')
+         GROUP BY holder ORDER BY holder`,
+      ),
+      staleClosed: db.prepare<[number, number], { id: string }>(
+        `SELECT m.id FROM markets m LEFT JOIN market_nudges n ON n.market_id = m.id
+         WHERE m.status = 'closed' AND m.closed_at <= ? AND (n.nudged_at IS NULL OR n.nudged_at <= ?)
+         ORDER BY m.closed_at, m.id`,
+      ),
+      recordNudge: db.prepare(
+        `INSERT INTO market_nudges (market_id, nudged_at) VALUES (?, ?)
+         ON CONFLICT (market_id) DO UPDATE SET nudged_at = excluded.nudged_at`,
+      ),
+    };
+  }
+
+  setLinkRef(marketId: string, url: string, ref: SourceRef): void {
+    this.statements.setLinkRef.run(ref.kind, JSON.stringify(ref), marketId, url);
+  }
+
+  sourcesDueForPoll(now: number): LinkToPoll[] {
+    return this.statements.due.all(now).map((row) => parseRow(dueRow, 'market_links', row));
+  }
+
+  savePoll(linkId: number, state: PollState): void {
+    this.statements.savePoll.run({ ...state, linkId, lastCheck: state.lastCheck === null ? null : JSON.stringify(state.lastCheck) });
+  }
+
+  latestReadings(marketId: string): SourceReading[] {
+    return this.statements.readings.all(marketId).map((row) => parseRow(readingRow, 'source_polls', row));
+  }
+
+  proposalExists(marketId: string, verdictKey: string): boolean {
+    return this.statements.proposalExists.get(marketId, verdictKey) !== undefined;
+  }
+
+  insertProposal(proposal: NewProposal): number {
+    return Number(this.statements.insertProposal.run({ ...proposal, basis: JSON.stringify(proposal.basis) }).lastInsertRowid);
+  }
+
+  findProposal(id: number): Proposal | undefined {
+    const row = this.statements.findProposal.get(id);
+    return row === undefined ? undefined : parseRow(proposalRow, 'proposals', row);
+  }
+
+  decideProposal(id: number, decision: { status: ProposalStatus; decidedBy: string; decidedAt: number }): void {
+    this.statements.decideProposal.run(decision.status, decision.decidedBy, decision.decidedAt, id);
+  }
+
+  supersedePendingVerdicts(marketId: string, at: number): void {
+    this.statements.supersede.run(at, marketId);
+  }
+
+  setProposalMessage(id: number, channelId: string, messageId: string): void {
+    this.statements.setProposalMessage.run(channelId, messageId, id);
+  }
+
+  proposalsDueToApply(now: number): Proposal[] {
+    return this.statements.dueToApply.all(now).map((row) => parseRow(proposalRow, 'proposals', row));
+  }
+
+  guildSettings(guildId: string): GuildResolutionSettings | undefined {
+    const row = this.statements.guildSettings.get(guildId);
+    return row === undefined ? undefined : parseRow(settingsRow, 'guild_resolution_settings', row);
+  }
+
+  saveGuildSettings(settings: GuildResolutionSettings, updatedBy: string, updatedAt: number): void {
+    this.statements.saveGuildSettings.run({
+      guildId: settings.guildId,
+      autoApply: settings.autoApply ? 1 : 0,
+      trustedKinds: JSON.stringify(settings.trustedKinds),
+      graceMs: settings.graceMs,
+      updatedBy,
+      updatedAt,
+    });
+  }
+
+  settlementReceived(marketId: string): { userId: string; amount: number }[] {
+    return this.statements.settlementReceived.all(marketId, marketId).map((row) => ({ userId: row.holder, amount: row.received }));
+  }
+
+  staleClosedMarkets(closedBefore: number, nudgedBefore: number): string[] {
+    return this.statements.staleClosed.all(closedBefore, nudgedBefore).map((row) => row.id);
+  }
+
+  recordNudge(marketId: string, at: number): void {
+    this.statements.recordNudge.run(marketId, at);
+  }
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { toScoredMarket } from './forecasts.ts';
+import { LEDGER_REASONS } from './ledger.ts';
+import { type Forecast, type PricePoint, ProbabilityVectorSchema, type ScoredMarket } from './scoring/index.ts';
+
+/**
+ * The rows Crux exports, one schema each, shared by the writers (which build them) and the re-import (which parses
+ * them), so a file written by one version is read back by the same definition. Times are ISO 8601 UTC with
+ * milliseconds, so every instant round-trips exactly; money is integer milli-credits, as in the ledger.
+ */
+
+const isoTime = z.iso.datetime().transform((text) => Date.parse(text));
+const probabilities = ProbabilityVectorSchema;
+
+/** What a market is and how it ended; the ledger export carries these, since the ledger does not record them. */
+export const MarketFactsRowSchema = z.object({
+  market_id: z.string().min(1),
+  guild_id: z.string().nullable(),
+  question: z.string(),
+  outcomes: z.array(z.string()).min(2),
+  status: z.enum(['open', 'closed', 'resolved', 'cancelled']),
+  created_by: z.string(),
+  created_at: isoTime,
+  closes_at: isoTime,
+  closed_at: isoTime.nullable(),
+  resolved_outcome: z.string().nullable(),
+  /** 0-based index into outcomes; the name above is for people, the index for programs. */
+  resolved_outcome_index: z.int().nonnegative().nullable(),
+  resolved_at: isoTime.nullable(),
+  liquidity: z.number().positive(),
+});
+
+/** The markets export: the facts, and for resolved markets the crowd's scores (null otherwise). */
+export const MarketExportRowSchema = MarketFactsRowSchema.extend({
+  crowd_brier: z.number().nullable(),
+  crowd_log_score: z.number().nullable(),
+  crowd_final_brier: z.number().nullable(),
+  crowd_final_log_score: z.number().nullable(),
+});
+
+export const ForecastExportRowSchema = z.object({
+  user_id: z.string().min(1),
+  market_id: z.string().min(1),
+  at: isoTime,
+  source: z.enum(['trade', 'stated']),
+  probabilities,
+});
+
+export const LedgerExportRowSchema = z.object({
+  entry_id: z.int().positive(),
+  at: isoTime,
+  from_account: z.string(),
+  to_account: z.string(),
+  amount_millis: z.int().nonnegative(),
+  reason: z.enum(LEDGER_REASONS),
+  market_id: z.string().nullable(),
+  holder: z.string().nullable(),
+  outcome: z.int().nonnegative().nullable(),
+  shares_millis: z.int().nullable(),
+  prices_after: probabilities.nullable(),
+});
+
+/**
+ * The JSON ledger export: the ledger, plus the two things a score needs that the ledger does not record (each
+ * market's outcomes and resolution, and forecasts stated without trading). Scores recomputed from it alone equal
+ * Crux's own.
+ */
+export const LedgerExportSchema = z.object({
+  export: z.literal('ledger'),
+  generated_at: z.iso.datetime(),
+  definitions: z.record(z.string(), z.string()),
+  markets: z.array(MarketFactsRowSchema),
+  stated_forecasts: z.array(ForecastExportRowSchema.extend({ source: z.literal('stated') })),
+  entries: z.array(LedgerExportRowSchema),
+});
+
+export type MarketFactsRow = z.input<typeof MarketFactsRowSchema>;
+export type MarketExportRow = z.input<typeof MarketExportRowSchema>;
+export type ForecastExportRow = z.input<typeof ForecastExportRowSchema>;
+export type LedgerExportRow = z.input<typeof LedgerExportRowSchema>;
+export type LedgerExport = z.output<typeof LedgerExportSchema>;
+
+export interface ReplayedLedger {
+  /** Resolved markets only: the only kind that is scored. */
+  readonly markets: ScoredMarket[];
+  /** Forecasts made by trading (the prices right after each buy or sell), then stated ones. */
+  readonly forecasts: Forecast[];
+  /** Per market, its opening price and the price after each trade, in ledger order. */
+  readonly pricePaths: Map<string, PricePoint[]>;
+}
+
+/** Rebuilds what scoring needs from a parsed ledger export, with the same rules the database reads follow. */
+export function replayLedgerExport(ledger: LedgerExport): ReplayedLedger {
+  const markets = ledger.markets.flatMap((row) => {
+    const scored = toScoredMarket({
+      id: row.market_id,
+      outcomes: row.outcomes,
+      status: row.status,
+      createdAt: row.created_at,
+      closesAt: row.closes_at,
+      closedAt: row.closed_at,
+      resolvedAt: row.resolved_at,
+      resolvedOutcome: row.resolved_outcome_index,
+    });
+    return scored ? [scored] : [];
+  });
+  const forecasts: Forecast[] = [];
+  const pricePaths = new Map<string, PricePoint[]>();
+  for (const entry of ledger.entries) {
+    if (entry.market_id === null || entry.prices_after === null) continue;
+    const point = { at: entry.at, probabilities: entry.prices_after };
+    const path = pricePaths.get(entry.market_id);
+    if (path) path.push(point);
+    else pricePaths.set(entry.market_id, [point]);
+    if ((entry.reason === 'buy' || entry.reason === 'sell') && entry.holder !== null) {
+      forecasts.push({ userId: entry.holder, marketId: entry.market_id, ...point });
+    }
+  }
+  for (const stated of ledger.stated_forecasts) {
+    forecasts.push({ userId: stated.user_id, marketId: stated.market_id, at: stated.at, probabilities: stated.probabilities });
+  }
+  return { markets, forecasts, pricePaths };
+}

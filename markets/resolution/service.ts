@@ -1,0 +1,341 @@
+import { CruxError, type Result } from '../errors.ts';
+import type { OpenMarketInput } from '../inputs.ts';
+import { blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from '../ledger.ts';
+import type { Market, Resolution } from '../market.ts';
+import type { Millis } from '../money.ts';
+import {
+  type Context,
+  type MarketService,
+  type OutcomeRef,
+  payoutsFor,
+  refundsFor,
+  requireMarket,
+  requireModerator,
+  resolveOutcome,
+  runUseCase,
+  type Settlement,
+} from '../service.ts';
+import { isTerminalCheck, nextPollDelay, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
+import type { Store } from '../store.ts';
+import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
+import { decideResolution } from './decide.ts';
+import type { DueSource, GuildResolutionSettings, PollState, Proposal, ResolutionStore } from './store.ts';
+
+export interface ResolutionSettings {
+  /** How long after a good check a source is checked again. */
+  pollIntervalMs: number;
+  /** The longest wait between checks, however many errors in a row. */
+  maxPollIntervalMs: number;
+}
+
+/** The actor in whose name a proposal applies itself once its grace period has passed without a veto. */
+export const AUTO_RESOLVER = 'crux:auto-resolve';
+
+export interface ProposalDecision {
+  proposal: Proposal;
+  /** The market's settlement, when the proposal was applied. */
+  settlement?: Settlement;
+}
+
+export interface Correction {
+  market: Market;
+  previous: Resolution;
+  paid: Transfer[];
+  clawedBack: Transfer[];
+  /** Settlement credits a trader had already spent, which the mint made up instead (balances never go negative). */
+  uncollected: Transfer[];
+}
+
+export type CorrectionTarget = { outcome: OutcomeRef } | { cancel: true };
+
+/**
+ * Resolving against linked sources: links carry a parsed source reference, each check is recorded with its backoff,
+ * and what the sources agree on becomes a proposal that a moderator accepts or rejects (or that applies itself after
+ * a grace period, where the guild opted in). Accepting goes through the same use cases as /market resolve and cancel.
+ */
+export class ResolutionService {
+  constructor(
+    private readonly store: Store,
+    private readonly sources: ResolutionStore,
+    private readonly markets: MarketService,
+    readonly settings: ResolutionSettings,
+  ) {}
+
+  /** Opens a market and links its source in one transaction; a link no adapter accepts refuses the whole thing. */
+  openMarket(input: Omit<OpenMarketInput, 'links'>, source: string | undefined, context: Context): Result<Market> {
+    return runUseCase(this.store, context, () => {
+      const ref = source === undefined ? undefined : parseLink(source);
+      const market = unwrapInner(this.markets.openMarket({ ...input, links: ref === undefined ? [] : [ref.url] }, inner(context)));
+      if (ref !== undefined) this.sources.setLinkRef(market.id, ref.url, ref);
+      return market;
+    });
+  }
+
+  linkSource(marketId: string, link: string, context: Context): Result<Market> {
+    return runUseCase(this.store, context, () => {
+      const ref = parseLink(link);
+      const market = unwrapInner(this.markets.linkSource(marketId, { url: ref.url, kind: ref.kind }, inner(context)));
+      this.sources.setLinkRef(market.id, ref.url, ref);
+      return market;
+    });
+  }
+
+  /**
+   * The links due for a check. A link stored without a reference (before references were kept, or by a claim pack)
+   * gets one from its URL now, and keeps it; a URL no adapter accepts is skipped.
+   */
+  sourcesDueForPoll(now: number): DueSource[] {
+    return this.store.atomically(() =>
+      this.sources.sourcesDueForPoll(now).flatMap((link) => {
+        if (link.ref !== null) return [{ ...link, ref: link.ref }];
+        const parsed = parseSourceUrl(link.url);
+        if (!parsed.ok) return [];
+        this.sources.setLinkRef(link.marketId, link.url, parsed.ref);
+        return [{ ...link, kind: parsed.ref.kind, ref: parsed.ref }];
+      }),
+    );
+  }
+
+  /**
+   * Records the checks of one market's sources and schedules each one's next check: errors back off, a terminal
+   * answer is re-read only at the slowest rate (platforms can un-resolve). Only then is the market judged, so sources
+   * checked in the same pass are weighed together. Returns the new proposal, if the sources now call for a verdict
+   * not proposed before.
+   */
+  recordChecks(marketId: string, checks: readonly { source: DueSource; check: SourceCheck }[], now: number): Result<Proposal | undefined> {
+    return runUseCase(this.store, { now }, () => {
+      for (const { source, check } of checks) this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
+      const market = requireMarket(this.store, marketId);
+      if (market.status !== 'open' && market.status !== 'closed') return undefined;
+      return this.propose(market, now);
+    });
+  }
+
+  private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
+    const consecutiveErrors = check.kind === 'error' ? (previous?.consecutiveErrors ?? 0) + 1 : 0;
+    const { pollIntervalMs, maxPollIntervalMs } = this.settings;
+    const delay = isTerminalCheck(check) ? maxPollIntervalMs : nextPollDelay(consecutiveErrors, pollIntervalMs, maxPollIntervalMs);
+    return {
+      // An error says nothing about the source, so the last real answer is kept.
+      lastCheck: check.kind === 'error' ? (previous?.lastCheck ?? null) : check,
+      lastCheckedAt: now,
+      contentHash: check.kind === 'evidence' ? check.contentHash : (previous?.contentHash ?? null),
+      consecutiveErrors,
+      nextPollAt: now + delay,
+    };
+  }
+
+  private propose(market: Market, now: number): Proposal | undefined {
+    const decision = decideResolution(market.outcomes, this.sources.latestReadings(market.id));
+    if (decision.kind === 'none' || this.sources.proposalExists(market.id, decision.verdictKey)) return undefined;
+    // A verdict proposed earlier is no longer what the sources say together: it must not be accepted or applied as is.
+    if (decision.kind === 'conflict') this.sources.supersedePendingVerdicts(market.id, now);
+    const isVerdict = decision.kind === 'proposal';
+    const id = this.sources.insertProposal({
+      marketId: market.id,
+      verdict: isVerdict ? decision.verdict.kind : decision.kind,
+      outcome: isVerdict && decision.verdict.kind === 'outcome' ? decision.verdict.outcome : null,
+      verdictKey: decision.verdictKey,
+      basis: decision.basis,
+      evidence: decision.evidence,
+      status: decision.kind === 'conflict' ? 'conflict' : 'pending',
+      createdAt: now,
+      autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
+    });
+    return this.requireProposal(id);
+  }
+
+  private autoApplyTime(market: Market, kinds: string[], now: number): number | null {
+    const settings = market.guildId === null ? undefined : this.sources.guildSettings(market.guildId);
+    if (!settings?.autoApply || !kinds.every((kind) => settings.trustedKinds.includes(kind))) return null;
+    return now + settings.graceMs;
+  }
+
+  recordProposalMessage(proposalId: number, channelId: string, messageId: string): void {
+    this.store.atomically(() => this.sources.setProposalMessage(proposalId, channelId, messageId));
+  }
+
+  proposal(id: number): Result<Proposal> {
+    return runUseCase(this.store, { now: 0 }, () => this.requireProposal(id));
+  }
+
+  private requireProposal(id: number): Proposal {
+    const proposal = this.sources.findProposal(id);
+    if (!proposal) throw new CruxError('invalid_input', `There is no resolution proposal #${id}.`);
+    return proposal;
+  }
+
+  /** A moderator applies a proposal: the market resolves (or cancels) with the sources' evidence, in their name. */
+  acceptProposal(id: number, context: Context): Result<ProposalDecision> {
+    return runUseCase(this.store, context, () => {
+      requireModerator(context.actor, 'accept a resolution proposal');
+      const proposal = this.requirePending(id);
+      const settlement = this.apply(proposal, context);
+      this.sources.decideProposal(id, { status: 'accepted', decidedBy: context.actor.userId, decidedAt: context.now });
+      return { proposal: this.requireProposal(id), settlement };
+    });
+  }
+
+  /** A moderator turns a proposal, conflict or report down; during a grace period this is the veto. */
+  rejectProposal(id: number, context: Context): Result<ProposalDecision> {
+    return runUseCase(this.store, context, () => {
+      requireModerator(context.actor, 'reject a resolution proposal');
+      const proposal = this.requireProposal(id);
+      if (proposal.status !== 'pending' && proposal.status !== 'conflict') {
+        throw new CruxError('invalid_input', alreadyDecided(proposal));
+      }
+      this.sources.decideProposal(id, { status: 'rejected', decidedBy: context.actor.userId, decidedAt: context.now });
+      return { proposal: this.requireProposal(id) };
+    });
+  }
+
+  /**
+   * Applies every proposal whose grace period ended without a veto, each in its own transaction, provided the sources
+   * still say the same; one they no longer back is set aside for a moderator, unapplied.
+   */
+  applyDueProposals(now: number): { proposal: Proposal; result: Result<ProposalDecision> }[] {
+    const actor = { userId: AUTO_RESOLVER, displayName: 'Crux (auto-resolve)', isModerator: true };
+    return this.sources.proposalsDueToApply(now).map((due) => ({
+      proposal: due,
+      result: runUseCase(this.store, { now }, () => {
+        const proposal = this.requirePending(due.id);
+        const market = requireMarket(this.store, proposal.marketId);
+        const current = decideResolution(market.outcomes, this.sources.latestReadings(market.id));
+        if (current.kind !== 'proposal' || current.verdictKey !== proposal.verdictKey) {
+          this.sources.decideProposal(due.id, { status: 'conflict', decidedBy: AUTO_RESOLVER, decidedAt: now });
+          return { proposal: this.requireProposal(due.id) };
+        }
+        const settlement = this.apply(proposal, { actor, now });
+        this.sources.decideProposal(due.id, { status: 'applied', decidedBy: AUTO_RESOLVER, decidedAt: now });
+        return { proposal: this.requireProposal(due.id), settlement };
+      }),
+    }));
+  }
+
+  private requirePending(id: number): Proposal {
+    const proposal = this.requireProposal(id);
+    if (proposal.status !== 'pending') {
+      throw new CruxError('invalid_input', alreadyDecided(proposal));
+    }
+    return proposal;
+  }
+
+  private apply(proposal: Proposal, context: Context): Settlement {
+    const moderator = { actor: context.actor, now: context.now };
+    if (proposal.verdict === 'outcome' && proposal.outcome !== null) {
+      return unwrapInner(this.markets.resolveMarket(proposal.marketId, proposal.outcome, proposal.evidence, moderator));
+    }
+    if (proposal.verdict === 'cancel') {
+      return unwrapInner(this.markets.cancelMarket(proposal.marketId, `The source cancelled the question.\n${proposal.evidence}`, moderator));
+    }
+    throw new CruxError(
+      'invalid_input',
+      `Proposal #${proposal.id} is a ${proposal.verdict}, not a verdict: read the evidence and use /market resolve or /market cancel.`,
+    );
+  }
+
+  guildSettings(guildId: string): GuildResolutionSettings | undefined {
+    return this.sources.guildSettings(guildId);
+  }
+
+  configureAutoResolve(settings: GuildResolutionSettings, context: Context): Result<GuildResolutionSettings> {
+    return runUseCase(this.store, context, () => {
+      requireModerator(context.actor, 'change auto-resolve settings');
+      this.sources.saveGuildSettings(settings, context.actor.userId, context.now);
+      return settings;
+    });
+  }
+
+  /**
+   * Corrects a resolved or cancelled market to another outcome (or to cancelled, or from cancelled to an outcome),
+   * on the ledger in one transaction: each trader is paid or handed back the difference between what the market's
+   * settlements paid them and what the corrected one owes; see `planCorrection` for who covers spent credits.
+   */
+  correctResolution(marketId: string, target: CorrectionTarget, evidence: string, context: Context): Result<Correction> {
+    return runUseCase(this.store, context, () => {
+      requireModerator(context.actor, 'correct a resolution');
+      const market = requireMarket(this.store, marketId);
+      const previous = market.resolution;
+      if ((market.status !== 'resolved' && market.status !== 'cancelled') || previous === null) {
+        throw new CruxError('market_not_closed', `Market \`${market.id}\` is ${market.status}; resolve it with /market resolve first.`);
+      }
+      const citation = evidence.trim();
+      if (citation === '') throw new CruxError('invalid_input', 'A correction needs evidence: a URL or a short citation.');
+      const winner = 'outcome' in target ? resolveOutcome(market, target.outcome) : null;
+      if (winner === previous.outcome) {
+        const now = winner === null ? 'cancelled' : `resolved ${market.outcomes[winner]}`;
+        throw new CruxError('invalid_input', `Market \`${market.id}\` is already ${now}.`);
+      }
+      const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), winner);
+      const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.store.findAccount(userAccount(userId))?.balance ?? 0);
+      const resolution: Resolution = { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now };
+      this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', context.now);
+      this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
+      return {
+        market: requireMarket(this.store, market.id),
+        previous,
+        paid: plan.payments,
+        clawedBack: plan.clawbacks,
+        uncollected: plan.uncollected,
+      };
+    });
+  }
+
+  /** What the pool held before its first settlement: the subsidy plus what traders paid in net. */
+  private refundsBeforeSettlement(market: Market): Transfer[] {
+    const netPaid = this.store.netPaid(market.id);
+    const pool: Millis = market.subsidy + netPaid.reduce((sum, claim) => sum + claim.paid, 0);
+    return refundsFor(netPaid, pool);
+  }
+
+  /** Clawbacks first and the mint's part next, so the pool never goes below zero while paying. */
+  private applyCorrection(market: Market, plan: CorrectionPlan, reason: 'payout' | 'refund', at: number): void {
+    const pool = marketAccount(market.id);
+    const marketId = market.id;
+    for (const { userId, amount } of plan.clawbacks) {
+      this.store.append(blankEntry({ at, from: userAccount(userId), to: pool, amount, reason: 'clawback', marketId }));
+    }
+    if (plan.fromMint > 0) {
+      this.store.append(blankEntry({ at, from: MINT_ACCOUNT, to: pool, amount: plan.fromMint, reason: 'correction', marketId }));
+    }
+    for (const { userId, amount } of plan.payments) {
+      this.store.append(blankEntry({ at, from: pool, to: userAccount(userId), amount, reason, marketId }));
+    }
+    if (plan.toMint > 0) {
+      this.store.append(blankEntry({ at, from: pool, to: MINT_ACCOUNT, amount: plan.toMint, reason: 'settle', marketId }));
+    }
+  }
+
+  /** Closed markets left unresolved for `days`, each reported at most once per `days`; the reminder is recorded here. */
+  nudgeStaleMarkets(now: number, days: number): Result<Market[]> {
+    return runUseCase(this.store, { now }, () => {
+      const window = days * 24 * 60 * 60 * 1000;
+      return this.sources.staleClosedMarkets(now - window, now - window).map((marketId) => {
+        this.sources.recordNudge(marketId, now);
+        return requireMarket(this.store, marketId);
+      });
+    });
+  }
+}
+
+function parseLink(link: string): SourceRef {
+  const parsed = parseSourceUrl(link);
+  if (!parsed.ok) throw new CruxError('invalid_input', parsed.message);
+  return parsed.ref;
+}
+
+/** A use case run inside another: the outer one owns the request id, so it is recorded once. */
+function inner(context: Context): Context {
+  return { actor: context.actor, now: context.now };
+}
+
+function unwrapInner<T>(result: Result<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+function alreadyDecided(proposal: Proposal): string {
+  if (proposal.status === 'conflict') return `Proposal #${proposal.id} was set aside: its sources disagree or no longer back it.`;
+  const by = proposal.decidedBy === null ? '' : ` by ${proposal.decidedBy === AUTO_RESOLVER ? 'auto-resolve' : `<@${proposal.decidedBy}>`}`;
+  return `Proposal #${proposal.id} was already ${proposal.status}${by}.`;
+}

@@ -1,0 +1,101 @@
+import type { Millis } from '../money.ts';
+import type { SourceCheck, SourceRef } from '../sources/index.ts';
+
+/** A market's link with the source reference the adapters understand (null for links stored before references were). */
+export interface LinkedSource {
+  linkId: number;
+  marketId: string;
+  url: string;
+  kind: string;
+  ref: SourceRef | null;
+}
+
+export interface PollState {
+  lastCheck: SourceCheck | null;
+  lastCheckedAt: number | null;
+  contentHash: string | null;
+  consecutiveErrors: number;
+  nextPollAt: number;
+}
+
+export interface LinkToPoll extends LinkedSource {
+  /** Null until the link is first checked. */
+  poll: PollState | null;
+}
+
+/** A link ready to check: its reference is known. */
+export interface DueSource extends LinkToPoll {
+  ref: SourceRef;
+}
+
+/** The latest thing one linked source said. */
+export interface SourceReading {
+  linkId: number;
+  kind: string;
+  url: string;
+  check: SourceCheck;
+}
+
+export type ProposalVerdict = 'outcome' | 'cancel' | 'conflict' | 'report';
+export type ProposalStatus = 'pending' | 'accepted' | 'rejected' | 'applied' | 'conflict';
+
+export interface NewProposal {
+  marketId: string;
+  verdict: ProposalVerdict;
+  /** The winning outcome's index when the verdict is `outcome`. */
+  outcome: number | null;
+  verdictKey: string;
+  basis: SourceReading[];
+  evidence: string;
+  status: ProposalStatus;
+  createdAt: number;
+  /** When set, the proposal applies itself at this time unless a moderator rejects it first. */
+  autoApplyAt: number | null;
+}
+
+export interface Proposal extends NewProposal {
+  id: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  messageChannelId: string | null;
+  messageId: string | null;
+}
+
+export interface GuildResolutionSettings {
+  guildId: string;
+  autoApply: boolean;
+  /** Source kinds whose proposals may apply themselves. */
+  trustedKinds: string[];
+  graceMs: number;
+}
+
+/** What resolving against linked sources needs from storage. One implementation lives in db/. */
+export interface ResolutionStore {
+  /** Records the parsed reference (and its kind) of a link the market service has just stored. */
+  setLinkRef(marketId: string, url: string, ref: SourceRef): void;
+  /** Links of open and closed markets that were never checked or whose next check is due. */
+  sourcesDueForPoll(now: number): LinkToPoll[];
+  savePoll(linkId: number, state: PollState): void;
+  /** The last check of every checked link of a market, in link order. */
+  latestReadings(marketId: string): SourceReading[];
+
+  proposalExists(marketId: string, verdictKey: string): boolean;
+  insertProposal(proposal: NewProposal): number;
+  findProposal(id: number): Proposal | undefined;
+  decideProposal(id: number, decision: { status: ProposalStatus; decidedBy: string; decidedAt: number }): void;
+  setProposalMessage(id: number, channelId: string, messageId: string): void;
+  /** Marks a market's pending outcome and cancel proposals as in conflict, so nobody applies them. */
+  supersedePendingVerdicts(marketId: string, at: number): void;
+  /** Pending proposals whose auto-apply time has come. */
+  proposalsDueToApply(now: number): Proposal[];
+
+  guildSettings(guildId: string): GuildResolutionSettings | undefined;
+  saveGuildSettings(settings: GuildResolutionSettings, updatedBy: string, updatedAt: number): void;
+
+  /** Per trader of a market, what its settlements paid them net: payouts and refunds minus clawbacks. */
+  settlementReceived(marketId: string): { userId: string; amount: Millis }[];
+
+  /** Markets closed before `closedBefore`, still unresolved, and not nudged since `nudgedBefore`. */
+  staleClosedMarkets(closedBefore: number, nudgedBefore: number): string[];
+  recordNudge(marketId: string, at: number): void;
+}

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: runs each benchmark in turn and prints its figures as `name: value`, one a line.
+ * Benchmarks are not tests: they take seconds, depend on the machine, and assert nothing about speed.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { runEngineQuotesBench } from './engine-quotes.ts';
+import { consoleReport, type Benchmark } from './report.ts';
+import { runTradesBench } from './trades.ts';
+
+const benchmarks: Benchmark[] = [
+  { name: 'trades', run: runTradesBench },
+  { name: 'engine quotes', run: runEngineQuotesBench },
+];
+
+// Other work on the machine skews every figure, so say how busy it was.
+const describeLoad = () => `load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs`;
+
+consoleReport.note(`Node ${process.version}, ${describeLoad()}`);
+for (const benchmark of benchmarks) {
+  const start = performance.now();
+  consoleReport.note(benchmark.name);
+  await benchmark.run(consoleReport);
+  consoleReport.note(`${benchmark.name} took ${((performance.now() - start) / 1000).toFixed(1)} s, ${describeLoad()}`);
+}

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { openDatabase } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { creditsToMillis, type Millis } from '../../markets/money.ts';
+import { type Context, type EngineSettings, MarketService, type TradeResult } from '../../markets/service.ts';
+import type { Result } from '../../markets/errors.ts';
+import { T0, ok } from '../support/engine.ts';
+import { openBenchMarket } from './markets.ts';
+import { combineRates, measureInterleaved, measureRate, timeMs, withTempDir } from './measure.ts';
+import { pick, randomInt, seededRandom } from './random.ts';
+import { openRawCommits } from './raw-commits.ts';
+import type { Report } from './report.ts';
+import { TransactionTimingStore } from './timed-store.ts';
+
+const WARM_SECONDS = 1;
+const ROUNDS = 6;
+const TRADE_SLICE_SECONDS = 1.5;
+const RAW_SLICE_SECONDS = 1;
+const TRADERS = 50;
+/** Outcomes per market: mostly binary, as on the server, plus a wide one that makes every quote dearer. */
+const MARKET_SHAPES = [2, 2, 2, 2, 5, 20];
+const SELL_SHARE = 0.3;
+/** Rich enough that no trader runs dry however the seeded sequence falls. */
+const SETTINGS: EngineSettings = { startingGrant: creditsToMillis(1_000_000), dailyAllowance: 0, defaultLiability: 1_000 };
+
+interface OpenMarket {
+  id: string;
+  outcomes: number;
+}
+
+function openMarkets(service: MarketService): OpenMarket[] {
+  const maker: Context = { actor: { userId: 'bench-maker', isModerator: true }, now: T0 };
+  return MARKET_SHAPES.map((outcomes, i) => ({ id: openBenchMarket(service, `bench-${i}`, outcomes, maker).id, outcomes }));
+}
+
+/**
+ * A stream of trades the way the bot makes them: each a separate use case (own transaction, own request
+ * id), random traders on random markets, mostly buys of 1–50 credits and now and then selling half a holding.
+ */
+class TradeStream {
+  private readonly holdings = new Map<string, Millis>();
+  private made = 0;
+  private readonly random = seededRandom(20261124);
+
+  constructor(
+    private readonly service: MarketService,
+    private readonly markets: OpenMarket[],
+  ) {}
+
+  next(): void {
+    const index = (this.made += 1);
+    const market = pick(this.random, this.markets);
+    const outcome = randomInt(this.random, market.outcomes);
+    const trader = `trader-${randomInt(this.random, TRADERS)}`;
+    const context: Context = {
+      actor: { userId: trader, displayName: trader, isModerator: false },
+      now: T0 + index,
+      requestId: `bench-${index}`,
+    };
+    const holding = `${trader}/${market.id}/${outcome}`;
+    const held = this.holdings.get(holding) ?? 0;
+    const result: Result<TradeResult> =
+      held > 1 && this.random() < SELL_SHARE
+        ? this.service.sell({ marketId: market.id, outcome, shares: Math.ceil(held / 2) }, context)
+        : this.service.buy({ marketId: market.id, outcome, amount: creditsToMillis(1 + randomInt(this.random, 50)) }, context);
+    this.holdings.set(holding, ok(result).position);
+  }
+}
+
+/** Durable trades per second through the use cases, against durable single-row commits on the same disk. */
+export async function runTradesBench(report: Report): Promise<void> {
+  await withTempDir((dir) => {
+    report.note(`files in ${dir}, opened as in production (WAL, synchronous FULL)`);
+    const raw = openRawCommits(join(dir, 'raw.sqlite'));
+    const store = new TransactionTimingStore(openDatabase(join(dir, 'crux.sqlite')));
+    try {
+      const service = new MarketService(store, SETTINGS);
+      const stream = new TradeStream(service, openMarkets(service));
+      const trade = () => stream.next();
+      measureRate(WARM_SECONDS, raw.commitOne);
+      measureRate(WARM_SECONDS, trade);
+      store.resetTimings();
+      const rounds = measureInterleaved(ROUNDS, {
+        raw: { seconds: RAW_SLICE_SECONDS, step: raw.commitOne },
+        trades: { seconds: TRADE_SLICE_SECONDS, step: trade },
+      });
+      const trades = combineRates(rounds.trades);
+      const commits = combineRates(rounds.raw);
+      report.note(
+        `${trades.count} trades in ${trades.seconds.toFixed(1)} s over ${MARKET_SHAPES.length} markets (${MARKET_SHAPES.join(', ')} outcomes) and ${TRADERS} traders, ` +
+          `${commits.count} single-row commits in ${commits.seconds.toFixed(1)} s, alternating in ${ROUNDS} rounds`,
+      );
+      const roundRatios = rounds.trades.map((rate, i) => (rate.perSecond / (rounds.raw[i]?.perSecond ?? NaN)).toFixed(2));
+      report.note(`trades/raw round by round ${roundRatios.join(' ')}`);
+
+      const verified = timeMs(() => verify(store.db));
+      if (!verified.value.ok) throw new Error(`the benchmark's ledger does not verify:\n${verified.value.problems.join('\n')}`);
+
+      report.figure('trades_per_s', trades.perSecond);
+      report.figure('sqlite_raw_txn_per_s', commits.perSecond);
+      report.figure('trades_vs_raw', trades.perSecond / commits.perSecond, 2);
+      report.figure('trade_work_us', (store.workMs / store.transactions) * 1000);
+      report.figure('trade_commit_us', (store.commitMs / store.transactions) * 1000);
+      report.figure('raw_commit_us', 1e6 / commits.perSecond);
+      report.figure('verify_ms', verified.ms, 1);
+      report.figure('verify_entries', verified.value.entries);
+    } finally {
+      store.db.close();
+      raw.close();
+    }
+  });
+}

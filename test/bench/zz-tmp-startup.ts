@@ -1,0 +1,3 @@
+import { runStartupBench } from './startup.ts';
+import { consoleReport } from './report.ts';
+await runStartupBench(consoleReport);

@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportChunks, type ExportKind } from '../../bot/export/exports.ts';
+import { type ExportFormat, isoTime } from '../../bot/export/format.ts';
+import { ScoringStore } from '../../db/scoring-store.ts';
+import { LedgerExportSchema, replayLedgerExport } from '../../markets/exports.ts';
+import { ForecastService } from '../../markets/forecasts.ts';
+import { FORECAST_DEFINITION, SCORING_DEFINITIONS, scoreCrowd, summariseUsers } from '../../markets/scoring/index.ts';
+import { T0, type TestEngine, testEngine } from '../support/engine.ts';
+import { GUILD, HOUR, playScoringFixture } from '../support/scoring-fixture.ts';
+
+let engine: TestEngine | undefined;
+let folder: string | undefined;
+afterEach(() => {
+  engine?.db.close();
+  engine = undefined;
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
+});
+
+function played(path = ':memory:') {
+  const e = (engine = testEngine({}, path));
+  const scoring = new ScoringStore(e.store);
+  const forecasts = new ForecastService(scoring, scoring);
+  playScoringFixture(e.service, forecasts);
+  const text = (kind: ExportKind, format: ExportFormat, guildId: string | null = GUILD) =>
+    [...exportChunks(kind, { scoring, forecasts }, { format, guildId, generatedAt: T0 + 9 * HOUR })].join('');
+  return { e, scoring, forecasts, text };
+}
+
+/** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
+function parseCsv(text: string): { comments: string[]; header: string[]; rows: Record<string, string>[] } {
+  const lines = text.split('\n');
+  const comments = lines.filter((line) => line.startsWith('# '));
+  const body = lines.filter((line) => !line.startsWith('# ')).join('\n');
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i]!;
+    if (quoted) {
+      if (char === '"' && body[i + 1] === '"') (field += '"'), i++;
+      else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') record.push(field), (field = '');
+    else if (char === '\n') record.push(field), records.push(record), (record = []), (field = '');
+    else field += char;
+  }
+  const [header = [], ...rows] = records;
+  return { comments, header, rows: rows.map((row) => Object.fromEntries(header.map((name, index) => [name, row[index] ?? '']))) };
+}
+
+describe('exports', () => {
+  it('writes times exactly as toISOString does, at any instant', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.integer({ min: -8.64e15, max: 8.64e15 })), (epochMs) => {
+        expect(isoTime(epochMs)).toBe(new Date(epochMs).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+    expect(isoTime(T0 + 1)).toBe('2026-11-24T12:00:00.001Z');
+  });
+
+  it('re-importing the JSON ledger export alone recomputes the same scores', () => {
+    const { scoring, forecasts, text } = played();
+    const replayed = replayLedgerExport(LedgerExportSchema.parse(JSON.parse(text('ledger', 'json'))));
+    expect(replayed.markets).toEqual(scoring.resolvedMarkets(GUILD));
+    const fromDatabase = forecasts.scoredUsers(GUILD).map(({ displayName: _name, profit: _profit, ...scores }) => scores);
+    const fromExport = summariseUsers(replayed.markets, replayed.forecasts).map(({ profit: _profit, ...scores }) => scores);
+    expect(fromExport).toEqual(fromDatabase);
+    for (const market of replayed.markets) {
+      expect(scoreCrowd(market, replayed.pricePaths.get(market.marketId) ?? [])).toEqual(scoreCrowd(market, scoring.pricePath(market.marketId)));
+    }
+  });
+
+  it('refuses a tampered ledger export instead of scoring it', () => {
+    const { text } = played();
+    const document = JSON.parse(text('ledger', 'json')) as { entries: { prices_after: number[] | null }[] };
+    const trade = document.entries.find((entry) => entry.prices_after !== null);
+    if (trade) trade.prices_after = [0.9, 0.9];
+    expect(LedgerExportSchema.safeParse(document).success).toBe(false);
+  });
+
+  it('writes CSV with the definitions as comments, plain column names, ISO UTC times and quoted text', () => {
+    const { text } = played();
+    const markets = parseCsv(text('markets', 'csv'));
+    expect(markets.comments[0]).toBe(`# Crux markets export, generated ${new Date(T0 + 9 * HOUR).toISOString()}`);
+    expect(markets.comments).toContain(`# forecast: ${FORECAST_DEFINITION}`);
+    expect(markets.comments).toContain(`# brier: ${SCORING_DEFINITIONS.brier}`);
+    expect(markets.header).toEqual([
+      'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
+      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+      'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+    ]);
+    const rome = markets.rows.find((row) => row['market_id'] === 'rome');
+    expect(rome).toMatchObject({
+      question: 'Will ROME "replicate", soon?',
+      outcomes: '["Yes","No"]',
+      status: 'resolved',
+      created_at: '2026-11-24T12:00:00.000Z',
+      closed_at: '2026-11-24T18:00:00.000Z',
+      resolved_outcome: 'Yes',
+      resolved_outcome_index: '0',
+    });
+    expect(Number(rome?.['crowd_brier'])).toBeGreaterThan(0);
+    expect(markets.rows.find((row) => row['market_id'] === 'void')).toMatchObject({ status: 'cancelled', crowd_brier: '', resolved_outcome: '' });
+
+    const users = parseCsv(text('calibration', 'csv'));
+    expect(users.header).toEqual([
+      'user_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
+      'mean_final_brier', 'mean_final_log_score', 'profit_credits',
+    ]);
+    expect(users.rows.map((row) => row['user_id'])).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+    const bob = users.rows.find((row) => row['user_id'] === 'bob');
+    expect(Number(bob?.['mean_brier'])).toBeCloseTo((0.8 - 1) ** 2, 12);
+    expect(bob?.['profit_credits']).toBe('');
+
+    const forecastRows = parseCsv(text('forecasts', 'csv'));
+    expect(forecastRows.header).toEqual(['user_id', 'market_id', 'at', 'source', 'probabilities']);
+    expect(forecastRows.rows.filter((row) => row['source'] === 'stated').map((row) => [row['user_id'], row['at']])).toEqual([
+      ['erin', '2026-11-24T14:00:00.000Z'],
+      ['bob', '2026-11-24T14:00:00.000Z'],
+    ]);
+
+    const ledger = parseCsv(text('ledger', 'csv', null));
+    expect(ledger.header).toEqual([
+      'entry_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
+    ]);
+    expect(ledger.rows[0]).toMatchObject({ entry_id: '1', reason: 'subsidy', market_id: 'rome', holder: '', prices_after: '[0.5,0.5]' });
+  });
+
+  it('writes JSON as one document with the definitions and a row array per section', () => {
+    const { text } = played();
+    const calibration = JSON.parse(text('calibration', 'json')) as Record<string, unknown> & { users: Record<string, unknown>[] };
+    expect(Object.keys(calibration)).toEqual(['export', 'generated_at', 'definitions', 'users']);
+    expect(calibration['definitions']).toEqual(SCORING_DEFINITIONS);
+    expect(calibration.users[0]).toMatchObject({ user_id: 'alice', markets_forecast: 1 });
+    expect(calibration.users[0]?.['calibration']).toHaveLength(10);
+    const ledger = JSON.parse(text('ledger', 'json')) as Record<string, unknown[]>;
+    expect(Object.keys(ledger)).toEqual(['export', 'generated_at', 'definitions', 'markets', 'stated_forecasts', 'entries']);
+    expect(ledger['stated_forecasts']).toHaveLength(2);
+  });
+
+  it('npm run export writes a file from the database named by CRUX_DATABASE, and explains bad arguments', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    e.db.close();
+    engine = undefined;
+    const out = join(folder, 'ledger.json');
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'bot/export-cli.ts', ...args], {
+          env: { PATH: process.env['PATH'] ?? '', CRUX_DATABASE: database },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stderr, stdout }));
+      });
+    const written = await run(['ledger', '--format', 'json', '--guild', GUILD, '--out', out]);
+    expect(written).toMatchObject({ code: 0, stderr: `Wrote the ledger export (json) to ${out}\n` });
+    const replayed = replayLedgerExport(LedgerExportSchema.parse(JSON.parse(readFileSync(out, 'utf8'))));
+    expect(replayed.markets.map((market) => market.marketId)).toEqual(['labs', 'rome']);
+    const toStdout = await run(['calibration']);
+    expect(toStdout.code).toBe(0);
+    expect(toStdout.stdout).toContain('\nuser_id,display_name,markets_forecast,');
+    const bad = await run(['everything', '--format', 'xml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^crux export: the first argument names the export: one of calibration, forecasts, ledger, markets; usage: /);
+  });
+});

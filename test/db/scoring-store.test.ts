@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScoringStore } from '../../db/scoring-store.ts';
+import { ForecastService, spreadForecast } from '../../markets/forecasts.ts';
+import { failure, ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
+import { GUILD, HOUR, OTHER_GUILD, playScoringFixture } from '../support/scoring-fixture.ts';
+
+let engine: TestEngine | undefined;
+afterEach(() => {
+  engine?.assertVerified();
+  engine?.db.close();
+  engine = undefined;
+});
+
+function setUp() {
+  const e = (engine = testEngine());
+  const scoring = new ScoringStore(e.store);
+  const forecasts = new ForecastService(scoring, scoring);
+  return { e, scoring, forecasts };
+}
+
+const brier = (p: number, happened: boolean) => (p - (happened ? 1 : 0)) ** 2;
+
+describe('forecasts from the ledger and /forecast, scored through the real database', () => {
+  it('reads each trade as the price right after it and each stated forecast as stated, resolved markets only', () => {
+    const { e, scoring, forecasts } = setUp();
+    const played = playScoringFixture(e.service, forecasts);
+    const rome = [...scoring.forecasts(GUILD)].filter((forecast) => forecast.marketId === 'rome');
+    expect(rome).toEqual([
+      { userId: 'alice', marketId: 'rome', at: T0 + HOUR, probabilities: played.aliceFirst, source: 'trade' },
+      { userId: 'bob', marketId: 'rome', at: T0 + 2 * HOUR, probabilities: [0.8, 1 - 0.8], source: 'stated' },
+      { userId: 'alice', marketId: 'rome', at: T0 + 3 * HOUR, probabilities: played.aliceSecond, source: 'trade' },
+      { userId: 'carol', marketId: 'rome', at: T0 + 4 * HOUR, probabilities: played.carol, source: 'trade' },
+    ]);
+    expect(new Set([...scoring.forecastsOnResolvedMarkets(GUILD)].map((forecast) => forecast.marketId))).toEqual(new Set(['rome', 'labs']));
+    expect(scoring.resolvedMarkets(GUILD)).toEqual([
+      { marketId: 'labs', outcomes: ['A', 'B', 'C'], openedAt: T0, closesAt: T0 + 5 * HOUR, resolvedOutcome: 2 },
+      { marketId: 'rome', outcomes: ['Yes', 'No'], openedAt: T0, closesAt: T0 + 6 * HOUR, resolvedOutcome: 0 },
+    ]);
+    expect(scoring.resolvedMarkets(OTHER_GUILD).map((market) => market.marketId)).toEqual(['elsewhere']);
+    expect(scoring.resolvedMarkets(null)).toHaveLength(3);
+  });
+
+  it('scores every user by hand-computable time averages, ignoring the cancelled market and the other guild', () => {
+    const { e, forecasts } = setUp();
+    const { aliceFirst, aliceSecond, carol, dave, erinStated } = playScoringFixture(e.service, forecasts);
+    const users = new Map(forecasts.scoredUsers(GUILD).map((user) => [user.userId, user]));
+    expect([...users.keys()]).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+
+    // rome: window 1h-6h for alice (first price held 2h, second 3h), 2h-6h for bob, 4h-6h for carol; Yes happened.
+    const aliceBrier = (brier(aliceFirst[0]!, true) * 2 + brier(aliceSecond[0]!, true) * 3) / 5;
+    const bobBrier = brier(0.8, true);
+    const carolBrier = brier(carol[0]!, true);
+    const romeMedian = [aliceBrier, bobBrier, carolBrier].sort((a, b) => a - b)[1]!;
+    expect(users.get('alice')).toMatchObject({
+      marketsForecast: 1,
+      meanBrier: expect.closeTo(aliceBrier, 12),
+      meanFinalBrier: expect.closeTo(brier(aliceSecond[0]!, true), 12),
+      meanLogScore: expect.closeTo((Math.log(aliceFirst[0]!) * 2 + Math.log(aliceSecond[0]!) * 3) / 5, 12),
+      meanRelativeBrier: expect.closeTo(aliceBrier - romeMedian, 12),
+    });
+    expect(users.get('bob')).toMatchObject({ meanBrier: expect.closeTo(0.04, 12), meanLogScore: expect.closeTo(Math.log(0.8), 12), profit: null });
+    expect(users.get('carol')).toMatchObject({ meanBrier: expect.closeTo(carolBrier, 12), meanRelativeBrier: expect.closeTo(carolBrier - romeMedian, 12) });
+
+    // labs: three outcomes, C happened; the multi-outcome Brier sums over outcomes.
+    const multiBrier = (p: readonly number[]) => p[0]! ** 2 + p[1]! ** 2 + (p[2]! - 1) ** 2;
+    expect(users.get('dave')?.meanBrier).toBeCloseTo(multiBrier(dave), 12);
+    expect(users.get('erin')?.meanBrier).toBeCloseTo(multiBrier(erinStated), 12);
+    expect(users.get('erin')?.meanLogScore).toBeCloseTo(Math.log(erinStated[2]!), 12);
+
+    // Calibration: alice's two binary forecasts enter with the Yes probability, both happened.
+    const aliceBuckets = users.get('alice')?.calibration.filter((bucket) => bucket.count > 0);
+    expect(aliceBuckets?.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(2);
+    expect(aliceBuckets?.every((bucket) => bucket.observedFrequency === 1)).toBe(true);
+    // erin's one three-way forecast enters once per outcome.
+    expect(users.get('erin')?.calibration.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(3);
+    // Profit is carried over from the ledger (millis), for traders only, as the profit leaderboard counts it.
+    const leaderboardProfit = (userId: string) => e.store.profits(GUILD, 100).find((row) => row.userId === userId)?.profit;
+    for (const userId of ['alice', 'carol', 'dave']) expect(users.get(userId)?.profit).toBe(leaderboardProfit(userId));
+    expect(users.get('alice')?.profit).not.toBe(e.store.profits(null, 100).find((row) => row.userId === 'alice')?.profit);
+  });
+
+  it('spreads a forecast on one of several outcomes over the others in proportion to their prices', () => {
+    const { e, forecasts } = setUp();
+    const { dave, erinStated } = playScoringFixture(e.service, forecasts);
+    const othersShare = 0.5 / (dave[1]! + dave[2]!);
+    expect(erinStated).toEqual([0.5, dave[1]! * othersShare, dave[2]! * othersShare]);
+    expect(erinStated.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 12);
+    expect(spreadForecast([0.5, 0.5], 1, 0.3)).toEqual([0.7, 0.3]);
+    const spread = spreadForecast([0.2, 0.3, 0.5], 0, 0.6);
+    expect(spread[0]).toBe(0.6);
+    expect(spread[1]).toBeCloseTo(0.15, 15);
+    expect(spread[2]).toBeCloseTo(0.25, 15);
+  });
+
+  it('refuses forecasts it would never score, and records a repeated request once', () => {
+    const { e, scoring, forecasts } = setUp();
+    playScoringFixture(e.service, forecasts);
+    const question = { question: 'A fresh three-way market?', criteria: 'x', closesAt: T0 + 10 * HOUR, outcomes: ['A', 'B', 'C'] };
+    ok(e.service.openMarket({ ...question, id: 'fresh' }, e.member('alice')));
+    const at = (now: number, requestId?: string) => ({ ...e.member('zed'), now, ...(requestId ? { requestId } : {}) });
+    expect(failure(forecasts.state({ marketId: 'rome', probability: 0.6 }, at(T0 + 8 * HOUR))).code).toBe('market_not_open');
+    expect(failure(forecasts.state({ marketId: 'nope', probability: 0.6 }, at(T0))).code).toBe('unknown_market');
+    expect(failure(forecasts.state({ marketId: 'fresh', probability: 0.6 }, at(T0))).message).toContain('name the outcome');
+    expect(failure(forecasts.state({ marketId: 'fresh', probability: 0.6, outcome: 'D' }, at(T0))).code).toBe('unknown_outcome');
+    expect(failure(forecasts.state({ marketId: 'fresh', probability: 0.6, outcome: 'A' }, at(T0 + 10 * HOUR))).code).toBe('market_not_open');
+    ok(forecasts.state({ marketId: 'fresh', probability: 0.6, outcome: 'A' }, at(T0 + HOUR, 'twice')));
+    ok(forecasts.state({ marketId: 'fresh', probability: 0.6, outcome: 'A' }, at(T0 + HOUR, 'twice')));
+    expect([...scoring.statedForecasts(null)].filter((forecast) => forecast.marketId === 'fresh')).toHaveLength(1);
+    expect(() => e.db.prepare('DELETE FROM forecasts').run()).toThrow(/append-only/);
+    expect(() => e.db.prepare('UPDATE forecasts SET at = 0').run()).toThrow(/append-only/);
+  });
+
+  it('streams the ledger and markets in order, one guild at a time', () => {
+    const { e, scoring, forecasts } = setUp();
+    playScoringFixture(e.service, forecasts);
+    const all = [...scoring.ledger(null)];
+    expect(all.map((entry) => entry.id)).toEqual(all.map((_, index) => index + 1));
+    const guildEntries = [...scoring.ledger(GUILD)];
+    expect(guildEntries.every((entry) => entry.marketId !== null && entry.marketId !== 'elsewhere')).toBe(true);
+    expect(guildEntries.filter((entry) => entry.reason === 'buy').map((entry) => entry.holder)).toEqual(['alice', 'alice', 'carol', 'dave', 'alice']);
+    expect([...scoring.markets(GUILD)].map((market) => [market.id, market.status])).toEqual([
+      ['labs', 'resolved'],
+      ['rome', 'resolved'],
+      ['void', 'cancelled'],
+    ]);
+    expect(scoring.pricePath('rome').map((point) => point.at)).toEqual([T0, T0 + HOUR, T0 + 3 * HOUR, T0 + 4 * HOUR]);
+  });
+});

@@ -1,0 +1,114 @@
+import { ComponentType, MessageFlags } from 'discord.js';
+import type { APIEmbed, APIMessage } from 'discord.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { pollSources } from '../../bot/jobs.ts';
+import { option, type RecordedCallback } from '../fake-discord/index.ts';
+import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
+import { json, type Route, startServer, type TestServer } from '../sources/server.ts';
+import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+
+const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
+const MANIFOLD_PATH = `/v0/slug/${MANIFOLD_SLUG}`;
+/** Never fires during a test: the test runs the jobs itself. */
+const NEVER = '0 0 1 1 *';
+
+let bot: CruxOnFakeDiscord;
+let manifold: TestServer;
+const routes: Record<string, Route> = {};
+
+beforeEach(async () => {
+  manifold = await startServer(routes);
+  bot = await startCruxOnFakeDiscord({
+    CRUX_MANIFOLD_API_BASE: manifold.baseUrl,
+    CRUX_SOURCE_TIMEOUT_MS: '2000',
+    CRUX_SOURCE_POLL_CRON: NEVER,
+    CRUX_NUDGE_CRON: NEVER,
+  });
+});
+
+afterEach(async () => {
+  await bot.close();
+  await manifold.close();
+  expect(bot.fake.unhandledRequests).toEqual([]);
+  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+});
+
+function data(callback: RecordedCallback): { content?: string | null; flags?: number | null; embeds?: APIEmbed[] | null } {
+  if (!('data' in callback) || callback.data === undefined) return {};
+  const body = callback.data;
+  return 'custom_id' in body || 'choices' in body ? {} : body;
+}
+
+function buttonIds(message: APIMessage): string[] {
+  const ids: string[] = [];
+  for (const row of message.components ?? []) {
+    if (row.type !== ComponentType.ActionRow) continue;
+    for (const component of row.components) if ('custom_id' in component) ids.push(component.custom_id);
+  }
+  return ids;
+}
+
+it('a market linked to Manifold that resolves YES: proposal with buttons, a member refused, a moderator accepts, payouts land', async () => {
+  const opened = bot.fake.slashCommand({
+    name: 'market',
+    subcommand: 'open',
+    user: 'alice',
+    channel: 'markets',
+    options: [
+      option.string('question', 'Will debate-based oversight beat RLHF by 2026?'),
+      option.string('criteria', 'As Manifold resolves it.'),
+      option.string('closes', '2027-06-30'),
+      option.string('source', MANIFOLD_LINK),
+    ],
+  });
+  const card = data(await bot.fake.waitForCallback(opened.id)).embeds?.[0];
+  const marketId = (bot.db.prepare('SELECT id FROM markets').get() as { id: string }).id;
+  expect(card?.title).toBe('Will debate-based oversight beat RLHF by 2026?');
+  expect(bot.db.prepare('SELECT kind FROM market_links WHERE market_id = ?').get(marketId)).toEqual({ kind: 'manifold' });
+
+  const bet = bot.fake.slashCommand({
+    name: 'bet',
+    user: 'alice',
+    channel: 'markets',
+    options: [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 100)],
+  });
+  await bot.fake.waitForCallback(bet.id);
+  const aliceShares = (bot.db.prepare('SELECT shares FROM positions WHERE user_id = ? AND outcome = 0').get(bot.userId('alice')) as { shares: number }).shares;
+
+  routes[MANIFOLD_PATH] = json(manifoldBinaryMarket());
+  expect((await pollSources(bot.crux.app, bot.crux.jobHooks)).proposals).toEqual([]);
+  routes[MANIFOLD_PATH] = json(manifoldResolvedBinary('YES'));
+  // Half an hour later (the default poll interval), with the plugin's own hooks: its checker and its Discord poster.
+  const later = { ...bot.crux.jobHooks, now: () => Date.now() + 31 * 60_000 };
+  const [proposal] = (await pollSources(bot.crux.app, later)).proposals;
+
+  const posted = bot.fake.messagesIn('markets').find((message) => buttonIds(message).length > 0 && message.id !== bot.fake.originalResponse(opened.id)?.id);
+  if (posted === undefined) throw new Error('no proposal message was posted');
+  expect(posted.embeds[0]?.title).toBe(`🔔 Sources say ${marketId} resolved Yes`);
+  expect(posted.embeds[0]?.fields?.[0]?.value).toContain(`Manifold <${MANIFOLD_LINK}>`);
+  expect(buttonIds(posted)).toEqual([`crux:proposal:accept:${proposal?.id}`, `crux:proposal:reject:${proposal?.id}`]);
+  expect(bot.db.prepare('SELECT message_id FROM proposals').get()).toEqual({ message_id: posted.id });
+
+  const byMember = bot.fake.buttonPress({ customId: `crux:proposal:accept:${proposal?.id}`, user: 'bob', channel: 'markets', messageId: posted.id });
+  const refused = data(await bot.fake.waitForCallback(byMember.id));
+  expect(refused.flags).toBe(MessageFlags.Ephemeral);
+  expect(refused.content).toBe('⚠️ Only moderators can decide resolution proposals.');
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  const aliceBefore = bot.balance('alice');
+  const byModerator = bot.fake.buttonPress({ customId: `crux:proposal:accept:${proposal?.id}`, user: 'moderator', channel: 'markets', messageId: posted.id });
+  const accepted = data(await bot.fake.waitForCallback(byModerator.id));
+  expect(accepted.flags ?? 0).toBe(0);
+  expect(accepted.content).toBe(`Proposal #${proposal?.id} accepted by <@${bot.userId('moderator')}>.`);
+  expect(accepted.embeds?.[0]?.title).toBe(`✅ ${marketId} resolved Yes on the sources' word`);
+
+  expect(bot.balance('alice')).toBe(aliceBefore + aliceShares);
+  expect(bot.ledgerCount('payout')).toBe(1);
+  expect(bot.db.prepare('SELECT status, resolved_by, resolution_evidence FROM markets').get()).toEqual({
+    status: 'resolved',
+    resolved_by: bot.userId('moderator'),
+    resolution_evidence: proposal?.evidence,
+  });
+  expect(bot.db.prepare('SELECT status, decided_by FROM proposals').get()).toEqual({ status: 'accepted', decided_by: bot.userId('moderator') });
+  // bot.close() verifies the ledger.
+});

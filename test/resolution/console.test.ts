@@ -1,0 +1,42 @@
+import { PassThrough } from 'node:stream';
+import { expect, it } from 'vitest';
+import { runConsole } from '../../bot/console.ts';
+import { testApp } from '../support/app.ts';
+import { T0 } from '../support/engine.ts';
+
+it('corrects a resolution from the console with the same commands as Discord, and refuses bad links and switches', async () => {
+  const h = testApp();
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const done = runConsole({ input, output, app: h.app, now: () => T0 });
+  input.end(
+    [
+      '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31',
+      '/as bob',
+      '/bet market:replication-published-2027 outcome:Yes amount:100',
+      '/as carol',
+      '/bet market:replication-published-2027 outcome:No amount:40',
+      '/market correct market:replication-published-2027 outcome:No evidence:too early',
+      '/as mod --moderator',
+      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/a',
+      '/market correct market:replication-published-2027 outcome:No evidence:https://example.org/erratum',
+      '/market correct market:replication-published-2027 outcome:cancel evidence:ill-posed',
+      '/market link market:replication-published-2027 url:https://manifold.markets/Austin',
+      '/market autoresolve enabled:true sources:manifold grace_hours:12',
+      '/market autoresolve enabled:maybe',
+      '/quit',
+    ].join('\n') + '\n',
+  );
+  await done;
+
+  expect(text).toContain('Only moderators can correct a resolution.');
+  expect(text).toContain('replication-published-2027: resolved Yes → resolved No');
+  expect(text).toContain('replication-published-2027: resolved No → cancelled');
+  expect(text).toContain('That Manifold link is not a market');
+  // The console has no server, and auto-resolve is a per-server choice.
+  expect(text).toContain('Auto-resolve is set per server; use this in a server.');
+  expect(text).toContain('say true or false');
+  h.assertVerified();
+});

@@ -1,0 +1,49 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { waitUntil } from '../fake-discord/wait.ts';
+
+export interface CruxProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything written to stdout so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once stdout contains `text`; fails with both streams after the timeout. */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs `npm start` as a child (node with tsx on bot/main.ts), with only PATH inherited, so no developer's
+ * environment or token leaks into a test.
+ */
+export function spawnCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts', ...args], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Writing to a child that was just killed fails with EPIPE; the test decides what a dead child means.
+  child.stdin.on('error', () => {});
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    async waitForOutput(text, timeoutMs = 15_000) {
+      try {
+        await waitUntil(() => stdout.includes(text), `"${text}" on stdout`, { timeoutMs });
+      } catch (error) {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      }
+    },
+    exited,
+  };
+}
