@@ -98,19 +98,6 @@ export class ScoringStore implements ForecastStore, ScoringReads {
            ORDER BY l.id`,
         )
         .raw(),
-      // One pass over the ledger, unlike a join on "either side is the user", which rescans it per account.
-      profits: db.prepare<{ guild: string | null }, { account: string; display_name: string | null; profit: number }>(
-        `SELECT flows.account, a.display_name, SUM(flows.delta) AS profit
-         FROM (
-           SELECT l.to_account AS account, l.amount AS delta, l.market_id FROM ledger l WHERE l.reason IN ('sell', 'payout', 'refund')
-           UNION ALL
-           SELECT l.from_account, -l.amount, l.market_id FROM ledger l WHERE l.reason IN ('buy', 'clawback')
-         ) flows
-         JOIN accounts a ON a.id = flows.account AND a.kind = 'user'
-         WHERE @guild IS NULL OR flows.market_id IN (SELECT m.id FROM markets m WHERE m.guild_id = @guild)
-         GROUP BY flows.account
-         ORDER BY flows.account`,
-      ),
       pricePath: db.prepare<[string], { at: number; prices_after: string }>(
         'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
       ),
@@ -194,9 +181,7 @@ export class ScoringStore implements ForecastStore, ScoringReads {
    * or taken back by a corrected resolution (clawbacks); the same sum as the profit leaderboard's.
    */
   profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[] {
-    return this.statements.profits
-      .all({ guild: guildId })
-      .map((row) => ({ userId: row.account.replace(/^user:/, ''), displayName: row.display_name, profit: row.profit }));
+    return this.store.profits(guildId, Infinity);
   }
 }
 

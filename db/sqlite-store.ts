@@ -83,18 +83,20 @@ export class SqliteStore implements Store {
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
          FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
       ),
-      profits: db.prepare<[string | null, string | null, number], { id: string; display_name: string | null; balance: number; profit: number }>(
-        `SELECT a.id, a.display_name, a.balance,
-           COALESCE(SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END), 0) AS profit
-         FROM accounts a
-         LEFT JOIN ledger l ON (l.to_account = a.id OR l.from_account = a.id)
-           AND l.reason IN ('buy', 'sell', 'payout', 'refund', 'clawback')
-           AND (? IS NULL OR l.market_id IN (SELECT id FROM markets WHERE guild_id = ?))
-         WHERE a.kind = 'user'
+      // One pass over the ledger's trade and settlement rows, not a join on "either side is the user", which
+      // rescans the ledger per account.
+      profits: db.prepare<{ guild: string | null; limit: number }, { id: string; display_name: string | null; balance: number; profit: number }>(
+        `SELECT a.id, a.display_name, a.balance, SUM(flows.delta) AS profit
+         FROM (
+           SELECT to_account AS account, amount AS delta, market_id FROM ledger WHERE reason IN ('sell', 'payout', 'refund')
+           UNION ALL
+           SELECT from_account, -amount, market_id FROM ledger WHERE reason IN ('buy', 'clawback')
+         ) flows
+         JOIN accounts a ON a.id = flows.account AND a.kind = 'user'
+         WHERE @guild IS NULL OR flows.market_id IN (SELECT id FROM markets WHERE guild_id = @guild)
          GROUP BY a.id
-         HAVING COUNT(l.id) > 0
          ORDER BY profit DESC, a.id
-         LIMIT ?`,
+         LIMIT @limit`,
       ),
     };
   }
@@ -254,7 +256,8 @@ export class SqliteStore implements Store {
   }
 
   profits(guildId: string | null, limit: number): ProfitRow[] {
-    return this.statements.profits.all(guildId, guildId, limit).map((row) => ({
+    // SQLite reads a negative LIMIT as "no limit".
+    return this.statements.profits.all({ guild: guildId, limit: Number.isFinite(limit) ? limit : -1 }).map((row) => ({
       userId: row.id.replace(/^user:/, ''),
       displayName: row.display_name,
       profit: row.profit,
