@@ -39,7 +39,8 @@ export class RateLimiter {
     const waitMs = this.take(userId);
     if (waitMs === 0) return undefined;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    return errorReply(`Slow down: at most ${this.perMinute} actions a minute. Try again in ${seconds} s; nothing was changed.`);
+    const actions = this.perMinute === 1 ? 'action' : 'actions';
+    return errorReply(`Slow down: at most ${this.perMinute} ${actions} a minute. Try again in ${seconds} s; nothing was changed.`);
   }
 
   private refilled(bucket: Bucket | undefined, now: number): Bucket {

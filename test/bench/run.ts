@@ -5,11 +5,15 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
 import { consoleReport, type Benchmark } from './report.ts';
+import { runReplyLatencyBench } from './replies.ts';
+import { runStartupBench } from './startup.ts';
 import { runTradesBench } from './trades.ts';
 
 const benchmarks: Benchmark[] = [
   { name: 'trades', run: runTradesBench },
   { name: 'engine quotes', run: runEngineQuotesBench },
+  { name: 'replies under load', run: runReplyLatencyBench },
+  { name: 'startup', run: runStartupBench },
 ];
 
 // Other work on the machine skews every figure, so say how busy it was.

@@ -12,8 +12,8 @@ import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
 const MARKETS = 100;
-const MEMBERS = 2_000;
-const TRADES = 200_000;
+const MEMBERS = 1_000;
+const TRADES = 100_000;
 const TRADES_PER_BATCH = 2_000;
 const STARTS = 3;
 const READY = 'Type /help for commands.';
