@@ -8,7 +8,7 @@ import type { MarketService } from '../../markets/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
 import type { Config } from '../config.ts';
-import { errorReply, type Invocation, type OptionValue, type Reply } from '../reply.ts';
+import { type Card, errorReply, type Invocation, type OptionValue, type Reply } from '../reply.ts';
 
 /** What every handler may use: the use cases, the read views and the settings. Nothing else. */
 export interface App {
@@ -36,6 +36,11 @@ export interface CommandModule {
    */
   defer?(invocation: Invocation): boolean;
   autocomplete?(invocation: Invocation, focused: { name: string; value: string }, app: App): Choice[];
+  /**
+   * What this invocation is about to do, when it cannot be undone by trading (resolving, cancelling): Discord shows
+   * it with Confirm and Cancel buttons and runs the command only on Confirm. Undefined when nothing needs confirming.
+   */
+  confirmation?(invocation: Invocation, app: App): Card | undefined;
 }
 
 /** Turns a use case's error value back into a throw, so handlers read straight through. */

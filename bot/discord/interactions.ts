@@ -12,7 +12,8 @@ import { redrawMarketCard } from './market-message.ts';
 import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
-import type { Reply } from '../reply.ts';
+import { type Card, type Invocation, type Reply, replyWith } from '../reply.ts';
+import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { toMessage, toModal } from './payload.ts';
@@ -48,6 +49,57 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   const recent = new RecentIds(5000);
   const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
   const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
+  const pending = new PendingConfirmations();
+
+  /** Holds an irreversible command and shows the asker what it will do, with Confirm and Cancel. */
+  function askToConfirm(invocation: Invocation, card: Card): Reply {
+    const { confirmId, dismissId } = pending.hold(invocation);
+    return replyWith({
+      ephemeral: true,
+      cards: [card],
+      actions: [
+        [
+          { kind: 'button', id: confirmId, label: 'Confirm', style: 'danger' },
+          { kind: 'button', id: dismissId, label: 'Cancel', style: 'secondary' },
+        ],
+      ],
+    });
+  }
+
+  /** Confirm runs the held command as it was asked, with the presser's permissions as they are now. */
+  async function settleConfirmation(interaction: ButtonInteraction): Promise<void> {
+    const taken = pending.take(interaction.customId, interaction.user.id, now());
+    const closeWith = (content: string) => interaction.update({ content, embeds: [], components: [] });
+    if (taken.kind === 'not_yours') {
+      await send(interaction, replyWith({ ephemeral: true, content: '⚠️ Only the member who asked can confirm or cancel this.' }));
+      return;
+    }
+    if (taken.kind === 'gone') {
+      await closeWith('⚠️ This confirmation has expired or was already answered; run the command again.');
+      return;
+    }
+    if (!PendingConfirmations.isConfirm(interaction.customId)) {
+      await closeWith('Cancelled; nothing was changed.');
+      return;
+    }
+    const asked = taken.action.invocation;
+    const current = invocationOf(interaction, asked.command, [], moderatorRole, now());
+    const invocation: Invocation = { ...asked, actor: current.actor, requestId: interaction.id, now: current.now };
+    const command = findCommand(asked.command);
+    if (!command) return;
+    const reply = await runHandler(() => command.execute(invocation, app), app, {
+      command: asked.command,
+      interaction: interaction.id,
+      user: interaction.user.id,
+    });
+    if (reply.ephemeral) {
+      await closeWith(reply.content ?? '⚠️ Nothing was changed.');
+      return;
+    }
+    await closeWith('✅ Confirmed.');
+    await interaction.followUp(toMessage(reply));
+    await redrawMarkets(reply);
+  }
 
   async function send(interaction: Replyable, reply: Reply): Promise<void> {
     if (reply.modal && !interaction.isModalSubmit()) {
@@ -129,6 +181,11 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         if (!command) return;
         if (await overRateLimit(interaction)) return;
         const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+        const confirmation = command.confirmation?.(invocation, app);
+        if (confirmation) {
+          await send(interaction, askToConfirm(invocation, confirmation));
+          return;
+        }
         const deferred = command.defer?.(invocation) ?? false;
         // Deferring first buys up to 15 minutes instead of 3 seconds; Discord shows "thinking…" meanwhile.
         if (deferred) await interaction.deferReply();
@@ -143,6 +200,10 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
         if (!isCruxComponent(interaction.customId)) return;
         if (await overRateLimit(interaction)) return;
+        if (interaction.isButton() && PendingConfirmations.isConfirmation(interaction.customId)) {
+          await settleConfirmation(interaction);
+          return;
+        }
         const invocation = invocationOf(interaction, 'component', [], moderatorRole, now());
         const event = componentEvent(interaction);
         const reply = await runHandler(() => handleComponent(event, invocation, app), app, {

@@ -98,12 +98,20 @@ describe('a market in chat, end to end', () => {
 
     const aliceShares = (bot.db.prepare(`SELECT shares FROM positions WHERE user_id = ? AND outcome = 0`).get(bot.userId('alice')) as { shares: number }).shares;
     const aliceBefore = bot.balance('alice');
-    const resolved = await command('moderator', 'market', 'resolve', [
+    const asked = await command('moderator', 'market', 'resolve', [
       option.string('market', marketId),
       option.string('outcome', 'Yes'),
       option.string('evidence', 'https://example.org/replication'),
     ]);
-    expect(embedsOf(resolved.callback)[0]?.title).toBe(`✅ ${marketId} resolved Yes`);
+    // Resolving cannot be undone by trading: the moderator sees what it will pay, privately, and nothing is paid yet.
+    expect(flagsOf(asked.callback) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(embedsOf(asked.callback)[0]?.title).toBe(`Resolve ${marketId} as Yes?`);
+    expect(embedsOf(asked.callback)[0]?.description).toContain('to 2 holder(s) of Yes');
+    expect(bot.ledgerCount('payout')).toBe(0);
+    const resolved = await bot.confirm(asked.interaction, 'moderator');
+    expect(resolved.embeds[0]?.title).toBe(`✅ ${marketId} resolved Yes`);
+    expect((resolved.flags ?? 0) & MessageFlags.Ephemeral).toBe(0);
+    expect(bot.fake.originalResponse(asked.interaction.id)?.content).toBe('✅ Confirmed.');
     expect(bot.balance('alice')).toBe(aliceBefore + aliceShares);
     expect(bot.ledgerCount('payout')).toBe(2);
 
@@ -118,10 +126,46 @@ describe('a market in chat, end to end', () => {
     const { marketId } = await openMarket('carol');
     await command('alice', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 80)]);
     await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'No'), option.integer('amount', 20)]);
-    const cancelled = await command('admin', 'market', 'cancel', [option.string('market', marketId), option.string('reason', 'The question was ill-posed')]);
-    expect(embedsOf(cancelled.callback)[0]?.title).toContain('cancelled');
+    const asked = await command('admin', 'market', 'cancel', [option.string('market', marketId), option.string('reason', 'The question was ill-posed')]);
+    expect(embedsOf(asked.callback)[0]?.title).toBe(`Cancel ${marketId}?`);
+    const cancelled = await bot.confirm(asked.interaction, 'admin');
+    expect(cancelled.embeds[0]?.title).toContain('cancelled');
     expect(bot.balance('alice')).toBe(1_000_000);
     expect(bot.balance('bob')).toBe(1_000_000);
+  });
+
+  it('lets only the asker confirm, and Cancel leaves everything as it was', async () => {
+    const { marketId } = await openMarket();
+    await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 10)]);
+    const asked = await command('moderator', 'market', 'cancel', [option.string('market', marketId), option.string('reason', 'duplicate')]);
+    const [confirmId, dismissId] = ((asked.callback as { data?: { components?: { components: { custom_id: string }[] }[] } }).data?.components?.[0]?.components ?? []).map(
+      (button) => button.custom_id,
+    );
+    const messageId = bot.fake.originalResponse(asked.interaction.id)?.id ?? '';
+    const stranger = bot.fake.buttonPress({ customId: confirmId ?? '', user: 'admin', channel: 'markets', messageId });
+    expect(contentOf(await bot.fake.waitForCallback(stranger.id))).toContain('Only the member who asked');
+    const dismissed = bot.fake.buttonPress({ customId: dismissId ?? '', user: 'moderator', channel: 'markets', messageId });
+    expect(await bot.fake.waitForCallback(dismissed.id)).toMatchObject({ type: InteractionResponseType.UpdateMessage, data: { content: 'Cancelled; nothing was changed.' } });
+    const late = bot.fake.buttonPress({ customId: confirmId ?? '', user: 'moderator', channel: 'markets', messageId });
+    expect(await bot.fake.waitForCallback(late.id)).toMatchObject({ data: { content: expect.stringContaining('expired or was already answered') } });
+    expect(bot.ledgerCount('refund')).toBe(0);
+    expect(bot.db.prepare('SELECT status FROM markets WHERE id = ?').get(marketId)).toEqual({ status: 'open' });
+  });
+
+  it('corrects a resolution after confirmation, reversing the payouts on the ledger', async () => {
+    const { marketId } = await openMarket();
+    await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 50)]);
+    await command('carol', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'No'), option.integer('amount', 50)]);
+    const resolve = await command('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'first report')]);
+    await bot.confirm(resolve.interaction, 'moderator');
+    const bobPaid = bot.balance('bob');
+    const asked = await command('moderator', 'market', 'correct', [option.string('market', marketId), option.string('outcome', 'No'), option.string('evidence', 'the report was retracted')]);
+    expect(embedsOf(asked.callback)[0]?.title).toBe(`Correct ${marketId} to No?`);
+    await bot.confirm(asked.interaction, 'moderator');
+    expect(bot.db.prepare('SELECT resolved_outcome FROM markets WHERE id = ?').get(marketId)).toEqual({ resolved_outcome: 1 });
+    expect(bot.balance('bob')).toBeLessThan(bobPaid);
+    expect(bot.balance('carol')).toBeGreaterThan(1_000_000);
+    expect(bot.ledgerCount('clawback')).toBe(1);
   });
 
   it('applies a duplicated interaction once', async () => {
@@ -210,7 +254,8 @@ describe('a market in chat, end to end', () => {
     const other = await command('alice', 'portfolio', undefined, [option.user('user', 'bob')]);
     expect(flagsOf(other.callback) & MessageFlags.Ephemeral).toBe(0);
     expect(embedsOf(other.callback)[0]?.title).toBe(`Portfolio of <@${bot.userId('bob')}>`);
-    await command('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]);
+    const asked = await command('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]);
+    await bot.confirm(asked.interaction, 'moderator');
     const board = await command('alice', 'leaderboard', undefined, []);
     expect(embedsOf(board.callback)[0]?.description).toMatch(/^🥇 bob — [\d.,]+ profit/);
   });

@@ -64,7 +64,7 @@ describe('moderator slash commands', () => {
       channel: 'markets',
       options: [option.string('market', marketId), option.string('reason', 'ill-posed')],
     });
-    expect(messageOf(await bot.fake.waitForCallback(cancelled.id)).embeds?.[0]?.title).toContain('cancelled');
+    expect((await bot.confirm(cancelled, 'admin')).embeds[0]?.title).toContain('cancelled');
   });
 });
 

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits } from 'discord.js';
+import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { NO_MENTIONS } from '../../bot/discord/payload.ts';
 import { installCrux, type CruxPlugin } from '../../bot/plugin.ts';
 import { PermissionFlagsBits } from 'discord.js';
-import { MARKET_MOD_ROLE, startFakeDiscord, type FakeDiscord, type GuildSpec } from '../fake-discord/index.ts';
+import { MARKET_MOD_ROLE, startFakeDiscord, type FakeDiscord, type FakeInteraction, type GuildSpec } from '../fake-discord/index.ts';
 
 /** A guild where the Market Mod role grants no permission: only Crux's role setting makes its members moderators. */
 export const CRUX_GUILD: GuildSpec = {
@@ -32,6 +32,11 @@ export interface CruxOnFakeDiscord {
   userId(username: string): string;
   balance(username: string): number;
   ledgerCount(reason?: string): number;
+  /**
+   * Presses Confirm on the confirmation a command answered with (resolve, cancel), as `user`, and returns the public
+   * message the confirmed command posted.
+   */
+  confirm(command: FakeInteraction, user: string): Promise<APIMessage>;
   close(): Promise<void>;
 }
 
@@ -74,6 +79,19 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
         ? (db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number })
         : (db.prepare('SELECT COUNT(*) AS n FROM ledger WHERE reason = ?').get(reason) as { n: number })
       ).n,
+    async confirm(command, user) {
+      const asked = await fake.waitForCallback(command.id);
+      const row = 'data' in asked && asked.data && 'components' in asked.data ? asked.data.components?.[0] : undefined;
+      const button = row && 'components' in row ? row.components[0] : undefined;
+      if (!button || !('custom_id' in button) || !button.custom_id.startsWith('crux:confirm:')) {
+        throw new Error(`expected a confirmation, got ${JSON.stringify(asked)}`);
+      }
+      const press = fake.buttonPress({ customId: button.custom_id, user, channel: command.channel_id, messageId: fake.originalResponse(command.id)?.id ?? '' });
+      await fake.waitUntil(() => fake.followUps(press.id).length === 1, { description: 'the confirmed command posts its result' });
+      const [posted] = fake.followUps(press.id);
+      if (!posted) throw new Error('no follow-up after Confirm');
+      return posted;
+    },
     async close() {
       await crux.stop();
       await client.destroy();

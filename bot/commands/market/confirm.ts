@@ -4,6 +4,7 @@ import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
 import type { Card, Invocation } from '../../reply.ts';
 import type { App } from '../command.ts';
+import { CANCEL_CHOICE } from './moderate.ts';
 
 function text(invocation: Invocation, name: string): string {
   const value = invocation.options[name];
@@ -16,10 +17,24 @@ function text(invocation: Invocation, name: string): string {
  */
 export function settlementConfirmation(invocation: Invocation, app: App): Card | undefined {
   if (!invocation.actor.isModerator) return undefined;
-  if (invocation.subcommand !== 'resolve' && invocation.subcommand !== 'cancel') return undefined;
+  if (!['resolve', 'cancel', 'correct'].includes(invocation.subcommand ?? '')) return undefined;
   try {
     const { market } = app.views.market(text(invocation, 'market').toLowerCase());
-    if (market.status === 'resolved' || market.status === 'cancelled') return undefined;
+    const settled = market.status === 'resolved' || market.status === 'cancelled';
+    if (invocation.subcommand === 'correct') {
+      if (!settled) return undefined;
+      const target = text(invocation, 'outcome');
+      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : (market.outcomes[outcomeIndex(market, target)] ?? target);
+      return {
+        title: truncate(`Correct ${market.id} to ${to}?`, 256),
+        description: truncate(
+          `${plain(market.question)}\n\nThe payouts already made are reversed on the ledger and the corrected ones paid: a trader who spent a payout keeps what they spent (balances never go below zero).\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          4000,
+        ),
+        color: 0xf59e0b,
+      };
+    }
+    if (settled) return undefined;
     const holdings = app.views.holdings(market.id);
     if (invocation.subcommand === 'resolve') {
       const winner = outcomeIndex(market, text(invocation, 'outcome'));

@@ -4,6 +4,7 @@ import type { Invocation, Reply } from '../../reply.ts';
 import { type App, type CommandModule, marketChoices, outcomeChoices } from '../command.ts';
 import { listMarkets, showMarket, STATUS_CHOICES } from './browse.ts';
 import { configureAutoResolve } from './autoresolve.ts';
+import { settlementConfirmation } from './confirm.ts';
 import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, linkSource, resolveMarket } from './moderate.ts';
 import { openMarket } from './open.ts';
 
@@ -97,6 +98,8 @@ export const market: CommandModule = {
 
   // Only show draws a chart; open must never be deferred, since it may answer with a form.
   defer: (invocation) => invocation.subcommand === 'show',
+
+  confirmation: settlementConfirmation,
 
   execute(invocation, app) {
     const handler = SUBCOMMANDS[invocation.subcommand ?? ''];
