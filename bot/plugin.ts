@@ -70,7 +70,8 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
   };
 
   const onReady = () => {
-    jobs ??= startJobs(app, jobHooks);
+    // Every job writes (closing, proposals, nudges); a database served read-only runs none of them.
+    if (!options.db.readonly) jobs ??= startJobs(app, jobHooks);
   };
 
   client.on(Events.InteractionCreate, onInteraction);

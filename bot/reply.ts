@@ -71,6 +71,8 @@ export interface Reply {
   modal?: Modal;
   /** This reply is the market's card: remember where it was posted so price moves can edit it. */
   postsMarket?: string;
+  /** This answer decides what the pressed message offered (a proposal's Accept/Reject): its buttons are removed. */
+  retiresControls?: boolean;
   /** Markets whose posted cards should be redrawn after this reply. */
   refreshMarkets?: string[];
 }

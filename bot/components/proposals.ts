@@ -19,11 +19,14 @@ export function handleProposalButton(customId: string, invocation: Invocation, a
         ? `↩️ ${settlement.market.id} cancelled on the sources' word — trades refunded`
         : `✅ ${settlement.market.id} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
     );
-    return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.` };
+    return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.`, retiresControls: true };
   }
   if (action === 'reject') {
     const { proposal } = unwrap(app.resolution.rejectProposal(proposalId, contextOf(invocation)));
-    return replyWith({ content: `❌ Proposal #${proposal.id} for \`${proposal.marketId}\` rejected by <@${invocation.actor.userId}>; nothing was changed.` });
+    return replyWith({
+      content: `❌ Proposal #${proposal.id} for \`${proposal.marketId}\` rejected by <@${invocation.actor.userId}>; nothing was changed.`,
+      retiresControls: true,
+    });
   }
   throw new CruxError('invalid_input', 'That button is out of date.');
 }

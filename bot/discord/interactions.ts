@@ -107,7 +107,13 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       return;
     }
     const message = { ...toMessage(reply), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
-    if (reply.postsMarket === undefined) {
+    if (reply.retiresControls && interaction.isButton() && !reply.ephemeral) {
+      // One callback per interaction: the decided message gets the decision in place of its buttons, and the
+      // outcome's cards follow as their own message.
+      const { content, embeds, files, allowedMentions } = message;
+      await interaction.update({ content: content ?? '', components: [], allowedMentions });
+      if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
+    } else if (reply.postsMarket === undefined) {
       await interaction.reply(message);
     } else {
       const posted = (await interaction.reply({ ...message, withResponse: true })).resource?.message;

@@ -1,4 +1,4 @@
-import { ComponentType, MessageFlags } from 'discord.js';
+import { ComponentType, InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed, APIMessage } from 'discord.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { pollSources } from '../../bot/jobs.ts';
@@ -97,10 +97,15 @@ it('a market linked to Manifold that resolves YES: proposal with buttons, a memb
 
   const aliceBefore = bot.balance('alice');
   const byModerator = bot.fake.buttonPress({ customId: `crux:proposal:accept:${proposal?.id}`, user: 'moderator', channel: 'markets', messageId: posted.id });
-  const accepted = data(await bot.fake.waitForCallback(byModerator.id));
-  expect(accepted.flags ?? 0).toBe(0);
-  expect(accepted.content).toBe(`Proposal #${proposal?.id} accepted by <@${bot.userId('moderator')}>.`);
-  expect(accepted.embeds?.[0]?.title).toBe(`✅ ${marketId} resolved Yes on the sources' word`);
+  // The proposal message gets the decision in place of its buttons; the settlement follows as its own message.
+  const accepted = await bot.fake.waitForCallback(byModerator.id);
+  expect(accepted.type).toBe(InteractionResponseType.UpdateMessage);
+  expect(data(accepted).content).toBe(`Proposal #${proposal?.id} accepted by <@${bot.userId('moderator')}>.`);
+  expect(bot.fake.message(posted.id)?.components).toEqual([]);
+  await bot.fake.waitUntil(() => bot.fake.followUps(byModerator.id).length === 1);
+  const settlement = bot.fake.followUps(byModerator.id)[0];
+  expect(settlement?.flags ?? 0).toBe(0);
+  expect(settlement?.embeds[0]?.title).toBe(`✅ ${marketId} resolved Yes on the sources' word`);
 
   expect(bot.balance('alice')).toBe(aliceBefore + aliceShares);
   expect(bot.ledgerCount('payout')).toBe(1);
