@@ -6,32 +6,12 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { config as loadDotenv } from 'dotenv';
-import { z } from 'zod';
 import { backupDatabase, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
-
-const backupEnvironment = z.object({
-  CRUX_DATABASE: z.string().trim().min(1, 'must name a file').default('data/crux.sqlite'),
-  CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
-  CRUX_BACKUP_KEEP: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must keep at least 1 backup')
-    .default(14),
-});
-
-type BackupEnvironment = z.output<typeof backupEnvironment>;
+import type { Config } from './config.ts';
+import { configFromEnvironment } from './startup.ts';
 
 /** Something the operator can fix, reported as one line instead of a stack trace. */
 class UsageError extends Error {}
-
-function readEnvironment(): BackupEnvironment {
-  const parsed = backupEnvironment.safeParse(process.env);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const variable = String(issue?.path[0] ?? 'environment');
-  throw new UsageError(`${variable}: ${issue?.message ?? 'invalid value'} (got ${JSON.stringify(process.env[variable])})`);
-}
 
 function readArguments(): { restore?: string } {
   try {
@@ -45,7 +25,7 @@ function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function backUp(environment: BackupEnvironment): Promise<void> {
+async function backUp(environment: Config): Promise<void> {
   if (!existsSync(environment.CRUX_DATABASE)) {
     throw new UsageError(`There is no database at ${environment.CRUX_DATABASE}; set CRUX_DATABASE to the bot's database file.`);
   }
@@ -62,7 +42,7 @@ async function backUp(environment: BackupEnvironment): Promise<void> {
   if (pruned.length > 0) console.log(`Deleted ${pruned.length} older backup(s), keeping the newest ${environment.CRUX_BACKUP_KEEP}`);
 }
 
-function restore(backupPath: string, environment: BackupEnvironment): void {
+function restore(backupPath: string, environment: Config): void {
   const report = restoreDatabase(backupPath, environment.CRUX_DATABASE);
   console.log(`Restored ${backupPath} to ${environment.CRUX_DATABASE}: ${report.entries} ledger entries, ${report.accounts} accounts, verified`);
 }
@@ -78,8 +58,7 @@ function isOperatorError(error: unknown): error is Error {
 }
 
 async function main(): Promise<void> {
-  loadDotenv({ quiet: true });
-  const environment = readEnvironment();
+  const environment = configFromEnvironment();
   const { restore: backupPath } = readArguments();
   if (backupPath === undefined) await backUp(environment);
   else restore(backupPath, environment);

@@ -27,6 +27,9 @@ export const configSchema = z.object({
   CRUX_DAILY_ALLOWANCE: credits(0),
   CRUX_DEFAULT_LIQUIDITY: z.coerce.number().finite().min(10).max(1_000_000).default(100),
   CRUX_CLOSE_CRON: z.string().trim().min(1).default('* * * * *'),
+  CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
+  CRUX_BACKUP_KEEP: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must keep at least 1 backup').max(10_000).default(14),
+  CRUX_BACKUP_CRON: cronExpression('30 3 * * *'),
   /* Abuse limits (issue 6): per member, 0 turns each off. */
   CRUX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(30),
   CRUX_MAX_OPEN_MARKETS_PER_USER: z.coerce.number().int().min(0).max(10_000).default(5),

@@ -2,24 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseCommandLine, runConsole } from '../../bot/console.ts';
+import { parseCommandLine } from '../../bot/console.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
-import { T0 } from '../support/engine.ts';
-import { testApp, type TestApp } from '../support/app.ts';
-
-async function drive(harness: TestApp, lines: string[]): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = runConsole({ input, output, app: harness.app, now: () => T0 });
-  input.end(`${lines.join('\n')}\n`);
-  await done;
-  return text;
-}
+import { driveConsole, testApp, type TestApp } from '../support/app.ts';
 
 let harness: TestApp | undefined;
 afterEach(() => {
@@ -31,7 +18,7 @@ afterEach(() => {
 describe('the console', () => {
   it('opens, trades and resolves a market with the same commands as Discord', async () => {
     const h = (harness = testApp());
-    const out = await drive(h, [
+    const out = await driveConsole(h, [
       '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31 probability:30',
       '/as bob',
       '/bet market:replication-published-2027 outcome:Yes amount:100',
@@ -59,7 +46,7 @@ describe('the console', () => {
   it('answers bad input with a clear error and writes nothing', async () => {
     const h = (harness = testApp());
     const before = verify(h.db).entries;
-    const out = await drive(h, [
+    const out = await driveConsole(h, [
       'hello',
       '/frobnicate',
       '/market',
@@ -138,7 +125,7 @@ describe('npm start without a token', () => {
 describe('scores in the console', () => {
   it('takes /forecast, then prints /calibration, /leaderboard by: and /market show with their attachments as lines', async () => {
     const h = (harness = testApp());
-    const out = await drive(h, [
+    const out = await driveConsole(h, [
       '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31 probability:30',
       '/as bob',
       '/bet market:replication-published-2027 outcome:Yes amount:100',

@@ -1,15 +1,13 @@
 import { MessageFlags } from 'discord.js';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../bot/app.ts';
 import { runHandler } from '../../bot/commands/command.ts';
 import { loadConfig } from '../../bot/config.ts';
-import { runConsole } from '../../bot/console.ts';
 import { createLogger } from '../../bot/log.ts';
 import { RateLimiter } from '../../bot/rate-limit.ts';
 import { openDatabase } from '../../db/open.ts';
 import { option } from '../fake-discord/index.ts';
-import { testApp } from '../support/app.ts';
+import { driveConsole, testApp } from '../support/app.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
 import { T0 } from '../support/engine.ts';
 import { betThroughDiscord, messageOf, openTestMarket } from './trading.ts';
@@ -48,13 +46,7 @@ describe('the rate limiter', () => {
 
 async function consoleOutput(env: Record<string, string>, lines: string[]): Promise<string> {
   const harness = testApp(env);
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = runConsole({ input, output, app: harness.app, now: () => T0 });
-  input.end(`${lines.join('\n')}\n`);
-  await done;
+  const text = await driveConsole(harness, lines);
   harness.assertVerified();
   harness.db.close();
   return text;

@@ -1,18 +1,9 @@
-import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { runConsole } from '../../bot/console.ts';
-import { testApp } from '../support/app.ts';
-import { T0 } from '../support/engine.ts';
+import { driveConsole, testApp } from '../support/app.ts';
 
 it('corrects a resolution from the console with the same commands as Discord, and refuses bad links and switches', async () => {
   const h = testApp();
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = runConsole({ input, output, app: h.app, now: () => T0 });
-  input.end(
-    [
+  const text = await driveConsole(h, [
       '/market open question:Will a replication be published by 2027? criteria:YES if a second team reports it. closes:2027-12-31',
       '/as bob',
       '/bet market:replication-published-2027 outcome:Yes amount:100',
@@ -27,9 +18,7 @@ it('corrects a resolution from the console with the same commands as Discord, an
       '/market autoresolve enabled:true sources:manifold grace_hours:12',
       '/market autoresolve enabled:maybe',
       '/quit',
-    ].join('\n') + '\n',
-  );
-  await done;
+  ]);
 
   expect(text).toContain('Only moderators can correct a resolution.');
   expect(text).toContain('replication-published-2027: resolved Yes → resolved No');

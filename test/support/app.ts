@@ -1,8 +1,11 @@
+import { PassThrough } from 'node:stream';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { createApp } from '../../bot/app.ts';
 import type { App } from '../../bot/commands/command.ts';
 import { loadConfig } from '../../bot/config.ts';
+import { runConsole } from '../../bot/console.ts';
+import { T0 } from './engine.ts';
 
 export interface TestApp {
   app: App;
@@ -26,4 +29,16 @@ export function testApp(env: Record<string, string> = {}): TestApp {
       if (!report.ok) throw new Error(`ledger does not verify:\n${report.problems.join('\n')}`);
     },
   };
+}
+
+/** Feeds lines to the console on the harness's app, at the fixed test time, and returns everything it printed. */
+export async function driveConsole(harness: TestApp, lines: string[]): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const done = runConsole({ input, output, app: harness.app, now: () => T0 });
+  input.end(`${lines.join('\n')}\n`);
+  await done;
+  return text;
 }

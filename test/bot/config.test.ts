@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'dotenv';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, loadConfig } from '../../bot/config.ts';
+
+const example = parse(readFileSync('.env.example', 'utf8'));
+
+describe('configuration', () => {
+  it('.env.example lists every setting, each with a comment, and its values are valid', () => {
+    const documented = Object.keys(example).sort();
+    expect(documented).toEqual(Object.keys(configSchema.shape).sort());
+    const text = readFileSync('.env.example', 'utf8');
+    for (const name of documented) {
+      const before = text.slice(0, text.indexOf(`${name}=`)).trimEnd().split('\n').at(-1) ?? '';
+      // Each setting sits under a comment (possibly shared with its neighbours in one block).
+      expect(before.startsWith('#') || /^[A-Z_]+=/.test(before), name).toBe(true);
+    }
+    expect(() => loadConfig(example)).not.toThrow();
+  });
+
+  it('names the variable in one line when a value is bad', () => {
+    expect(() => loadConfig({ CRUX_BACKUP_KEEP: '0' })).toThrow(new ConfigError('CRUX_BACKUP_KEEP: must keep at least 1 backup'));
+    expect(() => loadConfig({ CRUX_DURABILITY: 'SOMETIMES' })).toThrow(/^CRUX_DURABILITY: /);
+    expect(() => loadConfig({ DISCORD_API_BASE: 'ftp://example.org' })).toThrow(/^DISCORD_API_BASE: /);
+  });
+});
