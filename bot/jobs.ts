@@ -1,11 +1,15 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Market } from '../markets/market.ts';
+import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
 import { settlementReply } from './commands/market/moderate.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
+
+/** Once a day, at an odd minute so it does not start together with jobs set on the hour. */
+const PRUNE_REQUESTS_CRON = '17 4 * * *';
 
 export interface PostedMessage {
   channelId: string;
@@ -18,6 +22,8 @@ export interface JobHooks {
   /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
   postToModerators(reply: Reply, market: Market): Promise<PostedMessage | undefined>;
   checkSource: SourceChecker;
+  /** Takes an online backup and prunes old ones (see backup-job.ts). */
+  backUp(): Promise<unknown>;
   /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
 }
@@ -124,6 +130,11 @@ export async function nudgeModerators(app: App, hooks: JobHooks): Promise<Market
   return result.value;
 }
 
+/** Forgets request ids older than a day, so the table of applied requests stays a day's worth of rows. */
+export function pruneRequests(app: App, hooks: JobHooks): number {
+  return app.service.forgetRequestsBefore(hooks.now() - REQUEST_MEMORY_MS);
+}
+
 export interface Jobs {
   stop(): Promise<void>;
 }
@@ -144,6 +155,8 @@ export function startJobs(app: App, hooks: JobHooks): Jobs {
       await applyDueProposals(app, hooks);
     }),
     schedule(app.config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
+    schedule(PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
+    schedule(app.config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
   ];
   return {
     async stop() {

@@ -6,6 +6,7 @@ import { COMMANDS } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
+import { takeScheduledBackup } from './backup-job.ts';
 import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
@@ -60,6 +61,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     now,
     announceClosed,
     checkSource: configuredSourceChecker(options.config),
+    backUp: () => takeScheduledBackup(options.db, options.config, now(), log),
     async postToModerators(reply, market) {
       const channelId = options.config.CRUX_MODERATOR_CHANNEL ?? market.channelId;
       if (channelId === null) return undefined;

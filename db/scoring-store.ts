@@ -1,4 +1,4 @@
-import { type ForecastStore, type MarketFacts, type ScoringReads, type StatedForecast, toScoredMarket } from '../markets/forecasts.ts';
+import { type ForecastStore, type MarketFacts, type MarketForecasts, type ScoringReads, type StatedForecast, toScoredMarket } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
 import type { Forecast, PricePoint, ScoredMarket } from '../markets/scoring/index.ts';
@@ -125,15 +125,19 @@ export class ScoringStore implements ForecastStore, ScoringReads {
   }
 
   /**
-   * Held in memory all at once by the scoring, so each user and market id is kept as one shared string (the driver
-   * makes a new one per row) and the source is left out: at a million forecasts that is about a third of the memory.
+   * The forecasts on resolved markets, one market at a time in marketId order, each market's in time order: the
+   * scoring folds them market by market, so only one market's forecasts are ever held.
    */
-  *forecastsOnResolvedMarkets(guildId: string | null): Generator<Forecast> {
-    const ids = new Map<string, string>();
-    const shared = (id: string) => ids.get(id) ?? (ids.set(id, id), id);
+  *forecastsByResolvedMarket(guildId: string | null): Generator<MarketForecasts> {
+    let current: MarketForecasts | undefined;
     for (const [userId, marketId, at, probabilities] of this.statements.forecastsOnResolved.iterate({ guild: guildId })) {
-      yield { userId: shared(userId), marketId: shared(marketId), at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) };
+      if (current?.marketId !== marketId) {
+        if (current) yield current;
+        current = { marketId, forecasts: [] };
+      }
+      current.forecasts.push({ userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) });
     }
+    if (current) yield current;
   }
 
   /** Every forecast (made by trading or stated), per market in time order. */

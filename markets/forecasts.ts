@@ -1,6 +1,6 @@
 import { CruxError, isCruxError, type Result } from './errors.ts';
 import { currentPrices, isTradable, type Market, type MarketStatus, outcomeIndex } from './market.ts';
-import { type Forecast, type ScoredMarket, summariseUsers, type UserSummary } from './scoring/index.ts';
+import { type Forecast, type ScoredMarket, UserSummaryAccumulator, type UserSummary } from './scoring/index.ts';
 import type { Context } from './service.ts';
 
 /** A forecast stated with /forecast rather than made by trading. */
@@ -32,11 +32,17 @@ export interface ForecastStore {
   insertForecast(forecast: StatedForecast): void;
 }
 
+/** One market's forecasts, in time order. */
+export interface MarketForecasts {
+  readonly marketId: string;
+  readonly forecasts: Forecast[];
+}
+
 /** What scoring needs from storage: only resolved markets and the forecasts on them. */
 export interface ScoringReads {
   resolvedMarkets(guildId: string | null): ScoredMarket[];
-  /** Forecasts from trades and stated forecasts, on resolved markets only. */
-  forecastsOnResolvedMarkets(guildId: string | null): Iterable<Forecast>;
+  /** Forecasts from trades and stated forecasts, on resolved markets only, one market at a time in marketId order. */
+  forecastsByResolvedMarket(guildId: string | null): Iterable<MarketForecasts>;
   profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[];
 }
 
@@ -121,9 +127,14 @@ export class ForecastService {
   /** Every user with a scored forecast in the guild (all guilds for null), ordered by userId. */
   scoredUsers(guildId: string | null): ScoredUser[] {
     const profits = this.reads.profits(guildId);
-    const summaries = summariseUsers(this.reads.resolvedMarkets(guildId), [...this.reads.forecastsOnResolvedMarkets(guildId)], {
-      profitByUser: new Map(profits.map((row) => [row.userId, row.profit])),
-    });
+    const markets = new Map(this.reads.resolvedMarkets(guildId).map((market) => [market.marketId, market]));
+    const accumulator = new UserSummaryAccumulator({ profitByUser: new Map(profits.map((row) => [row.userId, row.profit])) });
+    for (const { marketId, forecasts } of this.reads.forecastsByResolvedMarket(guildId)) {
+      const market = markets.get(marketId);
+      // Absent only if it resolved between the two reads: it is scored next time, whole.
+      if (market) accumulator.addMarket(market, forecasts);
+    }
+    const summaries = accumulator.summaries();
     const names = new Map(profits.map((row) => [row.userId, row.displayName]));
     return summaries.map((summary) => ({ ...summary, displayName: names.get(summary.userId) ?? null }));
   }

@@ -67,6 +67,9 @@ export interface TradeResult {
   position: Millis;
 }
 
+/** What a trade's request id keeps: the result without its market. */
+type TradeRecord = Omit<TradeResult, 'market'> & { marketId: string };
+
 export interface Settlement {
   market: Market;
   /** Per trader, what the market paid them now (payouts on resolve, refunds on cancel). */
@@ -117,19 +120,39 @@ export function refundsFor(netPaid: readonly { userId: string; paid: Millis }[],
 }
 
 /**
- * Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. A request id already
- * applied returns the result it produced then, without running again.
+ * How a use case's result is kept against its request id: `record` turns it into what is stored (as JSON) and
+ * `rebuild` turns that back into the result a replay returns.
  */
-export function runUseCase<T>(store: Store, context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
+export interface ReplayRecord<T, R> {
+  record(result: T): R;
+  rebuild(record: R): T;
+}
+
+/** Keeps the whole result: fine for rare use cases, whose results are small or few. */
+const WHOLE_RESULT = { record: (result: unknown) => result, rebuild: (record: unknown) => record };
+
+/** How long request ids are remembered: Discord interaction tokens expire after 15 minutes, so a day is ample. */
+export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. A request id already
+ * applied returns the result it produced then (rebuilt from what `replay` recorded), without running again.
+ */
+export function runUseCase<T, R = T>(
+  store: Store,
+  context: Pick<Context, 'now' | 'requestId'>,
+  work: () => T,
+  replay: ReplayRecord<T, R> = WHOLE_RESULT as ReplayRecord<T, R>,
+): Result<T> {
   try {
     const value = store.atomically(() => {
       const { requestId } = context;
       if (requestId !== undefined) {
         const earlier = store.recallRequest(requestId);
-        if (earlier !== undefined) return JSON.parse(earlier) as T;
+        if (earlier !== undefined) return replay.rebuild(JSON.parse(earlier) as R);
       }
       const result = work();
-      if (requestId !== undefined) store.rememberRequest(requestId, JSON.stringify(result), context.now);
+      if (requestId !== undefined) store.rememberRequest(requestId, JSON.stringify(replay.record(result)), context.now);
       return result;
     });
     return { ok: true, value };
@@ -168,6 +191,20 @@ export class MarketService {
     return runUseCase(this.store, context, work);
   }
 
+  /**
+   * A trade's request row is written in the same commit as the trade, so it is kept small: the market (its texts
+   * are most of a TradeResult) is left out and read again on a replay. Only its id, question and outcomes reach
+   * the reply, and those never change.
+   */
+  private readonly tradeReplay: ReplayRecord<TradeResult, TradeRecord> = {
+    record: ({ market, ...rest }) => ({ marketId: market.id, ...rest }),
+    rebuild: ({ marketId, ...rest }) => ({ market: this.requireMarket(marketId), ...rest }),
+  };
+
+  private runTrade(context: Context, work: () => TradeResult): Result<TradeResult> {
+    return runUseCase(this.store, context, work, this.tradeReplay);
+  }
+
   private requireMarket(marketId: string): Market {
     return requireMarket(this.store, marketId);
   }
@@ -177,6 +214,7 @@ export class MarketService {
     const id = userAccount(actor.userId);
     const today = utcDay(now);
     const existing = this.store.findAccount(id);
+    let changed = true;
     if (!existing) {
       this.store.createAccount({ id, kind: 'user', displayName: actor.displayName ?? null, createdAt: now });
       if (this.settings.startingGrant > 0) {
@@ -184,14 +222,19 @@ export class MarketService {
       }
       this.store.updateAccountProfile(id, { allowanceDay: today });
     } else {
+      changed = false;
       if (actor.displayName !== undefined && actor.displayName !== existing.displayName) {
         this.store.updateAccountProfile(id, { displayName: actor.displayName });
+        changed = true;
       }
       if (this.settings.dailyAllowance > 0 && existing.allowanceDay !== today) {
         this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.dailyAllowance, reason: 'allowance' }));
         this.store.updateAccountProfile(id, { allowanceDay: today });
+        changed = true;
       }
     }
+    // Most trades come from members already enrolled today: nothing was written, so nothing needs reading back.
+    if (existing && !changed) return existing;
     const account = this.store.findAccount(id);
     if (!account) throw new Error(`account ${id} vanished inside its own transaction`);
     return account;
@@ -297,7 +340,7 @@ export class MarketService {
   }
 
   buy(command: BuyCommand, context: Context): Result<TradeResult> {
-    return this.run(context, () => {
+    return this.runTrade(context, () => {
       const market = this.requireMarket(command.marketId);
       assertTradable(market, context.now);
       const account = this.enrol(context.actor, context.now);
@@ -308,15 +351,15 @@ export class MarketService {
           `That costs ${formatCredits(quote.cash)} credits and you have ${formatCredits(account.balance)}.`,
         );
       }
-      return this.commitTrade(market, quote, context);
+      return this.commitTrade(market, quote, account, context);
     });
   }
 
   sell(command: SellCommand, context: Context): Result<TradeResult> {
-    return this.run(context, () => {
+    return this.runTrade(context, () => {
       const market = this.requireMarket(command.marketId);
       assertTradable(market, context.now);
-      this.enrol(context.actor, context.now);
+      const account = this.enrol(context.actor, context.now);
       const outcome = resolveOutcome(market, command.outcome);
       const held = this.heldShares(market.id, context.actor.userId, outcome);
       if (held === 0) {
@@ -324,7 +367,7 @@ export class MarketService {
       }
       const quote = quoteSell(market, outcome, command.shares ?? held, held);
       assertWithinLimit(quote, command.minPrice);
-      return this.commitTrade(market, quote, context);
+      return this.commitTrade(market, quote, account, context);
     });
   }
 
@@ -332,7 +375,7 @@ export class MarketService {
     return this.store.position(marketId, userId, outcome);
   }
 
-  private commitTrade(market: Market, quote: Quote, context: Context): TradeResult {
+  private commitTrade(market: Market, quote: Quote, account: Account, context: Context): TradeResult {
     const trader = userAccount(context.actor.userId);
     const pool = marketAccount(market.id);
     const buying = quote.side === 'buy';
@@ -352,12 +395,11 @@ export class MarketService {
       }),
     );
     this.store.saveMarketState(market.id, { ...market, outstanding: quote.outstandingAfter });
-    const account = this.store.findAccount(trader);
     return {
-      // The trade's own numbers are the market's new state: no need to read it back.
+      // The trade's own numbers are the market's and the trader's new state: no need to read them back.
       market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },
       quote,
-      balance: account?.balance ?? 0,
+      balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),
     };
   }
@@ -459,6 +501,11 @@ export class MarketService {
       this.store.addLink(market.id, { ...link, addedBy: context.actor.userId, addedAt: context.now });
       return market;
     });
+  }
+
+  /** Forgets request ids applied before `before`: a replay that late can no longer reach Discord anyway. */
+  forgetRequestsBefore(before: number): number {
+    return this.store.atomically(() => this.store.forgetRequestsBefore(before));
   }
 
   /** Remembers where the market's card was posted; not a money movement, so no ledger entry. */

@@ -55,6 +55,8 @@ export interface Store {
 
   recallRequest(requestId: string): string | undefined;
   rememberRequest(requestId: string, result: string, at: number): void;
+  /** Deletes the requests remembered before `before` and says how many. */
+  forgetRequestsBefore(before: number): number;
 
   findAccount(id: string): Account | undefined;
   createAccount(account: { id: string; kind: AccountKind; displayName: string | null; createdAt: number }): void;

@@ -95,7 +95,7 @@ describe('backupDatabase', () => {
     it('still produces a backup that verifies', async () => {
       const engine = liveEngine();
       // Seeded in one commit: enough pages that SQLite copies them over many steps, with trades between steps.
-      const seeded = 2_000;
+      const seeded = 2_500;
       engine.db.transaction(() => trades(engine, 0, seeded))();
       expect(Number(engine.db.pragma('page_count', { simple: true }))).toBeGreaterThan(400);
       const writer = ownConnection ? liveEngine() : engine;

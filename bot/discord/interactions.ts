@@ -8,7 +8,7 @@ import {
   type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
-import { redrawMarketCard } from './market-message.ts';
+import { MarketCardRedraws } from './market-message.ts';
 import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
@@ -50,6 +50,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
   const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
   const pending = new PendingConfirmations();
+  const cards = new MarketCardRedraws(client, app);
 
   /** Holds an irreversible command and shows the asker what it will do, with Confirm and Cancel. */
   function askToConfirm(invocation: Invocation, card: Card): Reply {
@@ -137,12 +138,9 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
     await redrawMarkets(reply);
   }
 
+  /** Sent after the reply, so no member waits for a card; awaited, so shutdown waits for the cards to be right. */
   async function redrawMarkets(reply: Reply): Promise<void> {
-    for (const marketId of reply.refreshMarkets ?? []) {
-      await redrawMarketCard(client, app, marketId).catch((error: unknown) =>
-        app.log('could not redraw a market card', { marketId, error: String(error) }),
-      );
-    }
+    await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
   }
 
   /** Counts a Crux action against its member's rate limit; over it, answers with the refusal and says so. */

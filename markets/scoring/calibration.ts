@@ -1,6 +1,5 @@
 import { sortByTime } from './collections.ts';
 import { assertFitsMarket } from './market-fit.ts';
-import { mean } from './statistics.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
 export const DEFAULT_CALIBRATION_BUCKET_COUNT = 10;
@@ -51,24 +50,49 @@ export function calibrationBucketIndex(probability: number, bucketCount: number)
   return index;
 }
 
+/** A bucket's running sums: enough to report it without keeping its entries. */
+export interface CalibrationTally {
+  count: number;
+  /** Summed in the order the entries came in, so the mean is the same as summing the kept entries. */
+  probabilitySum: number;
+  happened: number;
+}
+
+/** One empty tally per bucket. */
+export function emptyCalibrationTallies(bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT): CalibrationTally[] {
+  if (!Number.isInteger(bucketCount) || bucketCount < 1) {
+    throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
+  }
+  return Array.from({ length: bucketCount }, () => ({ count: 0, probabilitySum: 0, happened: 0 }));
+}
+
+export function tallyCalibrationEntry(tallies: CalibrationTally[], entry: CalibrationEntry): void {
+  const tally = tallies[calibrationBucketIndex(entry.probability, tallies.length)]!;
+  tally.count += 1;
+  tally.probabilitySum += entry.probability;
+  if (entry.happened) tally.happened += 1;
+}
+
 /** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */
+export function calibrationTableFromTallies(tallies: readonly CalibrationTally[]): CalibrationBucket[] {
+  const bucketCount = tallies.length;
+  return tallies.map((tally, index) => {
+    const isEmpty = tally.count === 0;
+    return {
+      lower: index / bucketCount,
+      upper: (index + 1) / bucketCount,
+      count: tally.count,
+      meanForecast: isEmpty ? null : tally.probabilitySum / tally.count,
+      observedFrequency: isEmpty ? null : tally.happened / tally.count,
+    };
+  });
+}
+
 export function buildCalibrationTable(
   entries: readonly CalibrationEntry[],
   bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT,
 ): CalibrationBucket[] {
-  if (!Number.isInteger(bucketCount) || bucketCount < 1) {
-    throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
-  }
-  const members = Array.from({ length: bucketCount }, (): CalibrationEntry[] => []);
-  for (const entry of entries) members[calibrationBucketIndex(entry.probability, bucketCount)]!.push(entry);
-  return members.map((bucket, index) => {
-    const isEmpty = bucket.length === 0;
-    return {
-      lower: index / bucketCount,
-      upper: (index + 1) / bucketCount,
-      count: bucket.length,
-      meanForecast: isEmpty ? null : mean(bucket.map((entry) => entry.probability)),
-      observedFrequency: isEmpty ? null : mean(bucket.map((entry) => (entry.happened ? 1 : 0))),
-    };
-  });
+  const tallies = emptyCalibrationTallies(bucketCount);
+  for (const entry of entries) tallyCalibrationEntry(tallies, entry);
+  return calibrationTableFromTallies(tallies);
 }

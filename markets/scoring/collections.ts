@@ -20,7 +20,7 @@ export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map
   return groups;
 }
 
-export function appendTo<T>(groups: Map<string, T[]>, key: string, items: readonly T[]): void {
+function appendTo<T>(groups: Map<string, T[]>, key: string, items: readonly T[]): void {
   const group = groups.get(key);
   if (group) group.push(...items);
   else groups.set(key, [...items]);

@@ -20,10 +20,14 @@ export { scoreCrowd, scoreForecasters, type CrowdMarketScore, type ForecasterMar
 export {
   buildCalibrationTable,
   calibrationBucketIndex,
+  calibrationTableFromTallies,
+  emptyCalibrationTallies,
+  tallyCalibrationEntry,
+  type CalibrationTally,
   calibrationEntries,
   DEFAULT_CALIBRATION_BUCKET_COUNT,
   type CalibrationBucket,
   type CalibrationEntry,
   type CalibrationTable,
 } from './calibration.ts';
-export { summariseUsers, type UserSummary, type UserSummaryOptions } from './summary.ts';
+export { summariseUsers, UserSummaryAccumulator, type UserSummary, type UserSummaryOptions } from './summary.ts';

@@ -1,8 +1,3 @@
-/** Arithmetic mean, summed in the given order; NaN (0 / 0) for no values, so callers decide what empty means. */
-export function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
 /** Middle value, or the mean of the two middle values for an even count; NaN for no values. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

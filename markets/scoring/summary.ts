@@ -1,7 +1,13 @@
-import { buildCalibrationTable, calibrationEntries, type CalibrationEntry, type CalibrationTable } from './calibration.ts';
-import { appendTo, compareIds, groupBy } from './collections.ts';
-import { scoreForecasters, type ForecasterMarketScore } from './market-scores.ts';
-import { mean } from './statistics.ts';
+import {
+  calibrationEntries,
+  calibrationTableFromTallies,
+  type CalibrationTable,
+  type CalibrationTally,
+  emptyCalibrationTallies,
+  tallyCalibrationEntry,
+} from './calibration.ts';
+import { compareIds, groupBy } from './collections.ts';
+import { scoreForecasters } from './market-scores.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
 export interface UserSummaryOptions {
@@ -26,6 +32,83 @@ export interface UserSummary {
   readonly calibration: CalibrationTable;
 }
 
+/** One user's running sums over the markets folded in so far. */
+interface UserTotals {
+  markets: number;
+  brier: number;
+  logScore: number;
+  relativeBrier: number;
+  finalBrier: number;
+  finalLogScore: number;
+  calibration: CalibrationTally[];
+}
+
+/**
+ * Builds the user summaries one market at a time, keeping per user only running sums and calibration tallies, so
+ * scoring a million forecasts never holds more than one market's forecasts. Markets must come in increasing
+ * marketId order (compareIds), each once: every sum is then added in the same order however the forecasts were
+ * stored, and the rows equal `summariseUsers` on the same data exactly, not just to rounding.
+ */
+export class UserSummaryAccumulator {
+  private readonly totals = new Map<string, UserTotals>();
+  private lastMarketId: string | undefined;
+  private readonly bucketCount: number;
+
+  constructor(private readonly options: UserSummaryOptions = {}) {
+    this.bucketCount = emptyCalibrationTallies(options.calibrationBucketCount).length;
+  }
+
+  /** Folds in one resolved market and its forecasts (forecasts on other markets are ignored). */
+  addMarket(market: ScoredMarket, forecasts: readonly Forecast[]): void {
+    if (this.lastMarketId !== undefined && compareIds(this.lastMarketId, market.marketId) >= 0) {
+      throw new RangeError(`markets must be added in increasing marketId order, each once: ${market.marketId} came after ${this.lastMarketId}`);
+    }
+    this.lastMarketId = market.marketId;
+    const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
+    for (const score of scoreForecasters(market, onThisMarket)) {
+      const totals = this.totalsOf(score.userId);
+      totals.markets += 1;
+      totals.brier += score.timeAveragedBrier;
+      totals.logScore += score.timeAveragedLogScore;
+      totals.relativeBrier += score.relativeBrier;
+      totals.finalBrier += score.finalBrier;
+      totals.finalLogScore += score.finalLogScore;
+    }
+    for (const [userId, userForecasts] of groupBy(onThisMarket, (forecast) => forecast.userId)) {
+      // Only users with a score get a row, as only forecasts at or before the close are scored or tallied.
+      const totals = this.totals.get(userId);
+      if (totals === undefined) continue;
+      for (const entry of calibrationEntries(market, userForecasts)) tallyCalibrationEntry(totals.calibration, entry);
+    }
+  }
+
+  /** Every user with at least one scored forecast so far, ordered by userId. */
+  summaries(): UserSummary[] {
+    return [...this.totals]
+      .sort(([a], [b]) => compareIds(a, b))
+      .map(([userId, totals]) => ({
+        userId,
+        marketsForecast: totals.markets,
+        meanBrier: totals.brier / totals.markets,
+        meanLogScore: totals.logScore / totals.markets,
+        meanRelativeBrier: totals.relativeBrier / totals.markets,
+        meanFinalBrier: totals.finalBrier / totals.markets,
+        meanFinalLogScore: totals.finalLogScore / totals.markets,
+        profit: this.options.profitByUser?.get(userId) ?? null,
+        calibration: calibrationTableFromTallies(totals.calibration),
+      }));
+  }
+
+  private totalsOf(userId: string): UserTotals {
+    let totals = this.totals.get(userId);
+    if (totals === undefined) {
+      totals = { markets: 0, brier: 0, logScore: 0, relativeBrier: 0, finalBrier: 0, finalLogScore: 0, calibration: emptyCalibrationTallies(this.bucketCount) };
+      this.totals.set(userId, totals);
+    }
+    return totals;
+  }
+}
+
 /**
  * Summarises every user with at least one scored forecast, ordered by userId. Pass only resolved markets: forecasts
  * on markets not passed in (cancelled, unresolved) are ignored. Markets are processed in marketId order, so the
@@ -37,43 +120,9 @@ export function summariseUsers(
   options: UserSummaryOptions = {},
 ): UserSummary[] {
   const forecastsByMarket = groupBy(forecasts, (forecast) => forecast.marketId);
-  const scoresByUser = new Map<string, ForecasterMarketScore[]>();
-  const calibrationByUser = new Map<string, CalibrationEntry[]>();
-
-  for (const market of inMarketIdOrder(markets)) {
-    const marketForecasts = forecastsByMarket.get(market.marketId) ?? [];
-    for (const score of scoreForecasters(market, marketForecasts)) {
-      appendTo(scoresByUser, score.userId, [score]);
-    }
-    for (const [userId, userForecasts] of groupBy(marketForecasts, (forecast) => forecast.userId)) {
-      appendTo(calibrationByUser, userId, calibrationEntries(market, userForecasts));
-    }
+  const accumulator = new UserSummaryAccumulator(options);
+  for (const market of markets.toSorted((a, b) => compareIds(a.marketId, b.marketId))) {
+    accumulator.addMarket(market, forecastsByMarket.get(market.marketId) ?? []);
   }
-
-  return [...scoresByUser]
-    .sort(([a], [b]) => compareIds(a, b))
-    .map(([userId, scores]) => {
-      const meanOf = (pick: (score: ForecasterMarketScore) => number) => mean(scores.map(pick));
-      return {
-        userId,
-        marketsForecast: scores.length,
-        meanBrier: meanOf((score) => score.timeAveragedBrier),
-        meanLogScore: meanOf((score) => score.timeAveragedLogScore),
-        meanRelativeBrier: meanOf((score) => score.relativeBrier),
-        meanFinalBrier: meanOf((score) => score.finalBrier),
-        meanFinalLogScore: meanOf((score) => score.finalLogScore),
-        profit: options.profitByUser?.get(userId) ?? null,
-        calibration: buildCalibrationTable(calibrationByUser.get(userId) ?? [], options.calibrationBucketCount),
-      };
-    });
-}
-
-function inMarketIdOrder(markets: readonly ScoredMarket[]): ScoredMarket[] {
-  const sorted = markets.toSorted((a, b) => compareIds(a.marketId, b.marketId));
-  sorted.forEach((market, index) => {
-    if (index > 0 && sorted[index - 1]!.marketId === market.marketId) {
-      throw new RangeError(`market ${market.marketId} was passed in twice`);
-    }
-  });
-  return sorted;
+  return accumulator.summaries();
 }

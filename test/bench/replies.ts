@@ -1,70 +1,123 @@
+import { join } from 'node:path';
 import { RESTEvents } from 'discord.js';
-import type { GuildSpec } from '../fake-discord/index.ts';
+import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
-import { betThroughDiscord } from '../reliability/trading.ts';
-import { openBenchMarket } from './markets.ts';
+import { betThroughDiscord, sleep } from '../reliability/trading.ts';
+import { withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
 const MEMBERS = 200;
 const MARKETS = 20;
-const BETS_PER_MEMBER = 4;
+/** Each member's mean pause between getting an answer and betting again: 200 members offer about 100 bets/s. */
+const THINK_MS = 2_000;
+const STEADY_SECONDS = 12;
+const BURSTS = 4;
 const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
+/** Exponentially distributed, so members bet at independent random moments rather than in step. */
+function thinkTime(random: () => number): number {
+  return -THINK_MS * Math.log(1 - random());
+}
+
 /**
- * `/bet` from gateway dispatch to its interaction callback reaching the fake Discord, with 200 members betting
- * at once on 20 markets (each member bets, waits for the answer, bets again). The client, Crux and the fake share
- * one process, as in the end-to-end tests, so the figures include the fake's own work.
+ * `/bet` from gateway dispatch to its interaction callback reaching the fake Discord, on 20 markets, with Crux on a
+ * database file opened as in production (WAL, synchronous FULL), so every answer waits for its commit to reach the
+ * disk, and with each market's card posted in the channel, so every bet also redraws a card. The client, Crux and the fake share one process, as in the end-to-end tests, so the figures include the
+ * fake's own work. Two loads:
+ * - steady: 200 members each bet, wait for the answer, pause a random think time (mean 2 s), and bet again;
+ * - burst: all 200 members bet at the same instant, four times over; the last answer waits for 199 trades before it.
  */
 export async function runReplyLatencyBench(report: Report): Promise<void> {
-  const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
-  const guild: GuildSpec = { textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
-  const bot = await startCruxOnFakeDiscord({ CRUX_RATE_LIMIT_PER_MINUTE: '0' }, guild);
-  try {
-    const maker = { actor: { userId: 'bench-maker', isModerator: true }, now: Date.now() };
-    const markets = Array.from({ length: MARKETS }, (_, i) => openBenchMarket(bot.crux.app.service, `reply-bench-${i}`, 2, maker).id);
-    // The REST response to a callback arrives a loopback hop after the fake recorded it: precise, unlike polling.
-    const answered = new Map<string, () => void>();
-    bot.client.rest.on(RESTEvents.Response, (request) => {
-      const id = CALLBACK_PATH.exec(request.path)?.[1];
-      if (id !== undefined) answered.get(id)?.();
-    });
-    const bet = (member: string, random: () => number) =>
-      new Promise<number>((resolve) => {
-        const start = performance.now();
-        const interaction = betThroughDiscord(bot.fake, member, pick(random, markets), 1 + randomInt(random, 10), random() < 0.5 ? 'Yes' : 'No');
-        answered.set(interaction.id, () => {
-          answered.delete(interaction.id);
-          resolve(performance.now() - start);
+  await withTempDir(async (dir) => {
+    const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
+    const guild: GuildSpec = { textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
+    const bot = await startCruxOnFakeDiscord({ CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_DATABASE: join(dir, 'crux.sqlite') }, guild);
+    try {
+      // Opened in chat, as members would see them: each has a posted card that every bet redraws.
+      for (let i = 0; i < MARKETS; i++) {
+        const opened = bot.fake.slashCommand({
+          name: 'market',
+          subcommand: 'open',
+          user: 'owner',
+          channel: 'markets',
+          options: [option.string('question', `Will reply benchmark ${i} hold?`), option.string('criteria', 'Never resolved.'), option.string('closes', 'in 3 weeks')],
         });
+        await bot.fake.waitForCallback(opened.id);
+      }
+      const postedCards = bot.db.prepare<[], { id: string }>('SELECT id FROM markets WHERE message_id IS NOT NULL ORDER BY id');
+      await bot.fake.waitUntil(() => postedCards.all().length === MARKETS, { description: 'every market card is posted' });
+      const markets = postedCards.all().map((row) => row.id);
+      // The REST response to a callback arrives a loopback hop after the fake recorded it: precise, unlike polling.
+      const answered = new Map<string, () => void>();
+      bot.client.rest.on(RESTEvents.Response, (request) => {
+        const id = CALLBACK_PATH.exec(request.path)?.[1];
+        if (id !== undefined) answered.get(id)?.();
       });
-    const round = (bets: number) =>
-      Promise.all(
+      const bet = (member: string, random: () => number) =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          const interaction = betThroughDiscord(bot.fake, member, pick(random, markets), 1 + randomInt(random, 10), random() < 0.5 ? 'Yes' : 'No');
+          answered.set(interaction.id, () => {
+            answered.delete(interaction.id);
+            resolve(performance.now() - start);
+          });
+        });
+      const randoms = members.map((_, i) => seededRandom(i + 1));
+      const burst = () => Promise.all(members.map((member, i) => bet(member, randoms[i] ?? Math.random)));
+
+      // Warm-up: every member's account exists and the code paths are compiled before anything is timed.
+      await burst();
+
+      // One member alone: the path's own cost, without other members' trades in the way.
+      const alone: number[] = [];
+      const random = seededRandom(0);
+      for (let k = 0; k < 50; k++) alone.push(await bet(members[0] ?? 'member-0', random));
+      report.figure('reply_alone_p50_ms', percentile(alone.sort((a, b) => a - b), 0.5), 1);
+
+      const steady: number[] = [];
+      const steadyStart = performance.now();
+      const deadline = steadyStart + STEADY_SECONDS * 1000;
+      await Promise.all(
         members.map(async (member, i) => {
-          const random = seededRandom(i + 1);
-          const latencies: number[] = [];
-          for (let k = 0; k < bets; k++) latencies.push(await bet(member, random));
-          return latencies;
+          const own = randoms[i] ?? Math.random;
+          // A random phase: members start spread over one think time instead of all at once.
+          await sleep(own() * THINK_MS);
+          for (;;) {
+            steady.push(await bet(member, own));
+            const pause = thinkTime(own);
+            // A member whose next bet would fall after the end stops here, rather than all of them betting at the end.
+            if (performance.now() + pause >= deadline) break;
+            await sleep(pause);
+          }
         }),
       );
-    await round(1);
-    // One member alone: the path's own cost, without the queue 200 members make.
-    const alone: number[] = [];
-    const random = seededRandom(0);
-    for (let k = 0; k < 50; k++) alone.push(await bet(members[0] ?? 'member-0', random));
-    report.figure('reply_alone_p50_ms', percentile(alone.sort((a, b) => a - b), 0.5), 1);
-    const start = performance.now();
-    const latencies = (await round(BETS_PER_MEMBER)).flat().sort((a, b) => a - b);
-    const seconds = (performance.now() - start) / 1000;
-    report.note(`${latencies.length} bets by ${MEMBERS} members on ${MARKETS} markets in ${seconds.toFixed(1)} s`);
-    report.figure('reply_p50_ms', percentile(latencies, 0.5), 1);
-    report.figure('reply_p99_ms', percentile(latencies, 0.99), 1);
-    report.figure('replies_per_second', latencies.length / seconds, 0);
-  } finally {
-    await bot.close();
-  }
+      const steadySeconds = (performance.now() - steadyStart) / 1000;
+      steady.sort((a, b) => a - b);
+      report.note(
+        `steady: ${MEMBERS} members, each betting after a random pause (exponential, mean ${THINK_MS / 1000} s): ` +
+          `offered about ${(MEMBERS / (THINK_MS / 1000)).toFixed(0)} bets/s; ${steady.length} bets on ${MARKETS} markets in ${steadySeconds.toFixed(1)} s`,
+      );
+      report.figure('reply_p50_ms', percentile(steady, 0.5), 1);
+      report.figure('reply_p99_ms', percentile(steady, 0.99), 1);
+      report.figure('reply_max_ms', steady.at(-1) ?? Number.NaN, 1);
+      report.figure('replies_per_second', steady.length / steadySeconds, 0);
+
+      const bursts: number[] = [];
+      const burstStart = performance.now();
+      for (let k = 0; k < BURSTS; k++) bursts.push(...(await burst()));
+      const burstSeconds = (performance.now() - burstStart) / 1000;
+      bursts.sort((a, b) => a - b);
+      report.note(`burst: ${BURSTS} times, all ${MEMBERS} members bet at the same instant: ${bursts.length} bets in ${burstSeconds.toFixed(1)} s`);
+      report.figure('reply_burst_p50_ms', percentile(bursts, 0.5), 1);
+      report.figure('reply_burst_p99_ms', percentile(bursts, 0.99), 1);
+      report.figure('burst_replies_per_second', bursts.length / burstSeconds, 0);
+    } finally {
+      await bot.close();
+    }
+  });
 }

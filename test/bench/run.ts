@@ -4,6 +4,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
+import { runMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
 import { runReplyLatencyBench } from './replies.ts';
 import { runStartupBench } from './startup.ts';
@@ -14,6 +15,7 @@ const benchmarks: Benchmark[] = [
   { name: 'engine quotes', run: runEngineQuotesBench },
   { name: 'replies under load', run: runReplyLatencyBench },
   { name: 'startup', run: runStartupBench },
+  { name: 'a million trades: export and start-up', run: runMillionTradesBench },
 ];
 
 // Other work on the machine skews every figure, so say how busy it was.

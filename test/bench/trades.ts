@@ -55,7 +55,8 @@ class TradeStream {
     const context: Context = {
       actor: { userId: trader, displayName: trader, isModerator: false },
       now: T0 + index,
-      requestId: `bench-${index}`,
+      // Discord interaction ids are snowflakes, which only grow, so the ids here grow too (in text order).
+      requestId: `bench-${String(index).padStart(12, '0')}`,
     };
     const holding = `${trader}/${market.id}/${outcome}`;
     const held = this.holdings.get(holding) ?? 0;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
-import { latestVersion } from '../../db/migrate.ts';
+import Database from 'better-sqlite3';
+import { latestVersion, migrate, migrations } from '../../db/migrate.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import { DAY, T0, failure, ok, testEngine, type TestEngine } from '../support/engine.ts';
 
@@ -136,6 +137,51 @@ describe('requests', () => {
     const trades = engine.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get();
     expect(trades).toEqual({ n: 1 });
   });
+
+  it("keeps a trade's result without the market, and replays it with the market read again", () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const bob = { ...engine.member('bob'), requestId: 'interaction-1' };
+    const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    const stored = engine.db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?').get('interaction-1');
+    const record = JSON.parse(stored?.result ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(record).sort()).toEqual(['balance', 'marketId', 'position', 'quote']);
+    expect(record['marketId']).toBe('rome');
+    // Another member trades before the replay: the replay still answers with the first trade's own numbers.
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'No', amount: 5_000 }, engine.member('carol')));
+    const again = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    expect({ ...again, market: again.market.id }).toEqual({ ...first, market: first.market.id });
+    expect(again.market).toEqual(ok(engine.service.market('rome')));
+  });
+
+  it('keeps the results of requests applied before migration 004, trades rewritten to the compact shape', () => {
+    engine = testEngine();
+    const db = new Database(':memory:');
+    for (const migration of migrations().filter((m) => m.version <= 3)) db.exec(migration.sql);
+    db.pragma('user_version = 3');
+    const remember = db.prepare('INSERT INTO requests (id, result, at) VALUES (?, ?, ?)');
+    const quote = { side: 'buy', outcome: 0, shares: 9_000, cash: 5_000 };
+    remember.run('trade', JSON.stringify({ market: { id: 'rome', question: 'Q?' }, quote, balance: 1, position: 2 }), T0);
+    remember.run('opened', JSON.stringify({ id: 'rome', question: 'Q?' }), T0);
+    migrate(db, { readonly: false });
+    const kept = db.prepare<[], { id: string; result: string }>('SELECT id, result FROM requests ORDER BY id').all();
+    expect(kept.map((row) => ({ id: row.id, result: JSON.parse(row.result) as unknown }))).toEqual([
+      { id: 'opened', result: { id: 'rome', question: 'Q?' } },
+      { id: 'trade', result: { marketId: 'rome', quote, balance: 1, position: 2 } },
+    ]);
+    db.close();
+  });
+
+  it('forgets request ids older than the cut-off, and only those', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const at = (now: number, requestId: string) => ({ ...engine.member('bob'), now, requestId });
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, at(T0, 'old')));
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, at(T0 + DAY, 'recent')));
+    expect(engine.service.forgetRequestsBefore(T0 + DAY)).toBe(1);
+    const kept = engine.db.prepare<[], { id: string }>('SELECT id FROM requests').all();
+    expect(kept).toEqual([{ id: 'recent' }]);
+  });
 });
 
 describe('the ledger', () => {
@@ -165,6 +211,18 @@ describe('the ledger', () => {
     expect(rowReport.ok).toBe(false);
     expect(rowReport.problems.join('\n')).toMatch(/position rome\/bob\/#0/);
     engine.db.prepare(`UPDATE ledger SET shares = shares - 5 WHERE reason = 'buy'`).run();
+
+    // A stored position the ledger never traded: found by the count of positions on both sides.
+    engine.db.prepare(`INSERT INTO positions (market_id, user_id, outcome, shares) VALUES ('rome', 'mallory', 1, 7000)`).run();
+    expect(verify(engine.db).problems).toEqual(['position rome/mallory/#1: stored 7000 but the ledger gives 0']);
+    engine.db.prepare(`DELETE FROM positions WHERE user_id = 'mallory'`).run();
+
+    // A ledger row naming an account that does not exist (possible only with foreign keys off).
+    engine.db.pragma('foreign_keys = OFF');
+    engine.db.exec('DROP TRIGGER ledger_refuses_deletes');
+    engine.db.prepare(`INSERT INTO ledger (at, from_account, to_account, amount, reason) VALUES (0, 'mint', 'user:ghost', 0, 'grant')`).run();
+    expect(verify(engine.db).problems).toEqual(['the ledger names account user:ghost, which does not exist']);
+    engine.db.prepare(`DELETE FROM ledger WHERE to_account = 'user:ghost'`).run();
   });
 
   it('names a corrupt market row instead of trading on it', () => {

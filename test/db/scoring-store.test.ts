@@ -31,7 +31,9 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
       { userId: 'alice', marketId: 'rome', at: T0 + 3 * HOUR, probabilities: played.aliceSecond, source: 'trade' },
       { userId: 'carol', marketId: 'rome', at: T0 + 4 * HOUR, probabilities: played.carol, source: 'trade' },
     ]);
-    expect(new Set([...scoring.forecastsOnResolvedMarkets(GUILD)].map((forecast) => forecast.marketId))).toEqual(new Set(['rome', 'labs']));
+    const byMarket = [...scoring.forecastsByResolvedMarket(GUILD)];
+    expect(byMarket.map((market) => market.marketId)).toEqual(['labs', 'rome']);
+    expect(byMarket[1]?.forecasts).toEqual(rome.map(({ source: _source, ...forecast }) => forecast));
     expect(scoring.resolvedMarkets(GUILD)).toEqual([
       { marketId: 'labs', outcomes: ['A', 'B', 'C'], openedAt: T0, closesAt: T0 + 5 * HOUR, resolvedOutcome: 2 },
       { marketId: 'rome', outcomes: ['Yes', 'No'], openedAt: T0, closesAt: T0 + 6 * HOUR, resolvedOutcome: 0 },

@@ -81,6 +81,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
     hooks: {
       now: () => clock.now,
       announceClosed: async () => undefined,
+      backUp: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config),
       async postToModerators(reply, market) {
         posted.push({ reply, market });

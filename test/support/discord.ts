@@ -51,7 +51,8 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
     CRUX_MODERATOR_ROLE: MARKET_MOD_ROLE,
     ...env,
   });
-  const db = openDatabase(':memory:');
+  // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does).
+  const db = openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
   const logs: string[] = [];
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],

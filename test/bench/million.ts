@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildLargeDatabase, MILLION_TRADES } from './large-database.ts';
+import { withTempDir } from './measure.ts';
+import type { Report } from './report.ts';
+import { medianTimeToReady } from './startup.ts';
+
+const EXPORTS = 3;
+const PEAK_RSS = /^peak_rss_kb: (\d+)$/m;
+
+function median(values: readonly number[]): number {
+  return values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}
+
+/** One `npm run export -- calibration` in a child process: its wall time from spawn to exit, and its peak RSS. */
+async function exportOnce(database: string, out: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const start = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/export-child.ts', 'calibration', '--out', out], {
+    env: { PATH: process.env['PATH'] ?? '', CRUX_DATABASE: database },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const seconds = (performance.now() - start) / 1000;
+  const peak = PEAK_RSS.exec(stderr)?.[1];
+  if (code !== 0 || peak === undefined) throw new Error(`the export failed (exit ${code}):\n${stderr}`);
+  return { seconds, peakRssMb: Number(peak) / 1024 };
+}
+
+/**
+ * A server's worth of history, built fresh each run: 1,000,000 trades by 10,000 members on 2,000 resolved markets.
+ * On it, the calibration export (every member's scores and calibration table, as CSV) and the console's start-up,
+ * which verifies the whole ledger before it takes a command.
+ */
+export async function runMillionTradesBench(report: Report): Promise<void> {
+  await withTempDir(async (dir) => {
+    const database = join(dir, 'million.sqlite');
+    const built = performance.now();
+    buildLargeDatabase(database, MILLION_TRADES);
+    report.note(
+      `database: ${MILLION_TRADES.markets * MILLION_TRADES.tradesPerMarket} trades by ${MILLION_TRADES.users} members on ${MILLION_TRADES.markets} resolved markets, ` +
+        `${(statSync(database).size / 1e6).toFixed(0)} MB, built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+    );
+    const runs = [];
+    for (let i = 0; i < EXPORTS; i++) runs.push(await exportOnce(database, join(dir, `calibration-${i}.csv`)));
+    report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
+    report.figure('export_1m_s', median(runs.map((run) => run.seconds)), 2);
+    report.figure('export_peak_rss_mb', median(runs.map((run) => run.peakRssMb)), 0);
+    report.figure('startup_ms', await medianTimeToReady(database), 0);
+  });
+}
