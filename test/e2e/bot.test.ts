@@ -1,18 +1,11 @@
 import { InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 let bot: CruxOnFakeDiscord;
-beforeEach(async () => {
-  bot = await startCruxOnFakeDiscord();
-});
-afterEach(async () => {
-  await bot.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
-});
+cruxOnFakeDiscordPerTest((started) => (bot = started));
 
 const QUESTION = 'Will a replication of the ROME result be published by 2027?';
 

@@ -1,19 +1,12 @@
 import { InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { PNG } from 'pngjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 let bot: CruxOnFakeDiscord;
-beforeEach(async () => {
-  bot = await startCruxOnFakeDiscord();
-});
-afterEach(async () => {
-  await bot.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
-});
+cruxOnFakeDiscordPerTest((started) => (bot = started));
 
 type Option = ReturnType<typeof option.string>;
 

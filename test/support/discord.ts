@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { loadConfig } from '../../bot/config.ts';
@@ -102,4 +103,24 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
       if (!report.ok) throw new Error(`ledger does not verify:\n${report.problems.join('\n')}`);
     },
   };
+}
+
+/**
+ * Starts Crux on a fresh fake Discord before each test and hands it to `use`; after each test, closes it (which
+ * verifies the ledger) and checks that the bot called no route the fake lacks and logged nothing unexpected.
+ */
+export function cruxOnFakeDiscordPerTest(use: (bot: CruxOnFakeDiscord) => void, env: Record<string, string> = {}): void {
+  let current: CruxOnFakeDiscord | undefined;
+  beforeEach(async () => {
+    current = await startCruxOnFakeDiscord(env);
+    use(current);
+  });
+  afterEach(async () => {
+    if (!current) return;
+    const bot = current;
+    current = undefined;
+    await bot.close();
+    expect(bot.fake.unhandledRequests).toEqual([]);
+    expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+  });
 }
