@@ -1,7 +1,7 @@
 import { type ForecastStore, type MarketFacts, type MarketForecasts, type ScoringReads, type StatedForecast, toScoredMarket } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
-import type { Forecast, PricePoint, ScoredMarket } from '../markets/scoring/index.ts';
+import { type Forecast, type PricePoint, type ScoredMarket, sortByTime } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
@@ -29,6 +29,9 @@ export interface MarketRecord extends MarketFacts {
 /** user_id, market_id, at, probabilities, source */
 type ForecastRow = [string, string, number, string, ForecastSource];
 
+/** user_id, market_id, at, probabilities */
+type ScoredForecastRow = [string, string, number, string];
+
 interface MarketRecordRow {
   id: string;
   guild_id: string | null;
@@ -54,17 +57,35 @@ const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
  * Both kinds of forecast in one stream, ordered per market by time; on equal times trades come before stated
  * forecasts and each kind keeps its record order, which is the order the scoring treats as "later wins".
  */
-const FORECASTS = (onlyResolved: boolean) => `
+const FORECASTS = `
   SELECT user_id, market_id, at, probabilities, source FROM (
     SELECT l.holder AS user_id, l.market_id, l.at, l.prices_after AS probabilities, 'trade' AS source, 0 AS kind, l.id
     FROM ledger l JOIN markets m ON m.id = l.market_id
-    WHERE l.reason IN ('buy', 'sell') AND ${IN_GUILD} ${onlyResolved ? `AND m.status = 'resolved'` : ''}
+    WHERE l.reason IN ('buy', 'sell') AND ${IN_GUILD}
     UNION ALL
     SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated', 1, f.id
     FROM forecasts f JOIN markets m ON m.id = f.market_id
-    WHERE ${IN_GUILD} ${onlyResolved ? `AND m.status = 'resolved'` : ''}
+    WHERE ${IN_GUILD}
   )
   ORDER BY market_id, at, kind, id`;
+
+/**
+ * The same order for scoring, as two streams merged market by market in forecastsByResolvedMarket: sorting a
+ * million trades by time in SQL costs more than reading them as they lie, market by market in record order
+ * (markets scanned by id, each one's trades through ledger_by_market), and putting each market's few hundred in
+ * time order here. The `+` keep SQLite on that plan, so no temporary b-tree is built.
+ */
+const TRADES_ON_RESOLVED = `
+  SELECT l.holder, l.market_id, l.at, l.prices_after
+  FROM markets m JOIN ledger l ON l.market_id = m.id
+  WHERE +l.reason IN ('buy', 'sell') AND +m.status = 'resolved' AND ${IN_GUILD}
+  ORDER BY m.id, l.id`;
+
+const STATED_ON_RESOLVED = `
+  SELECT f.user_id, f.market_id, f.at, f.probabilities
+  FROM forecasts f JOIN markets m ON m.id = f.market_id
+  WHERE m.status = 'resolved' AND ${IN_GUILD}
+  ORDER BY f.market_id, f.at, f.id`;
 
 /**
  * The scoring reads and the export streams. Every stream uses `.iterate()`, so an export of a million trades holds
@@ -84,8 +105,9 @@ export class ScoringStore implements ForecastStore, ScoringReads {
         `SELECT m.* FROM markets m WHERE m.status = 'resolved' AND ${IN_GUILD} ORDER BY m.id`,
       ),
       markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
-      forecastsOnResolved: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS(true)).raw(),
-      allForecasts: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS(false)).raw(),
+      tradesOnResolved: db.prepare<{ guild: string | null }, ScoredForecastRow>(TRADES_ON_RESOLVED).raw(),
+      statedOnResolved: db.prepare<{ guild: string | null }, ScoredForecastRow>(STATED_ON_RESOLVED).raw(),
+      allForecasts: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS).raw(),
       statedForecasts: db.prepare<{ guild: string | null }, ForecastRow>(
         `SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated' AS source
          FROM forecasts f JOIN markets m ON m.id = f.market_id WHERE ${IN_GUILD} ORDER BY f.market_id, f.at, f.id`,
@@ -129,15 +151,24 @@ export class ScoringStore implements ForecastStore, ScoringReads {
    * scoring folds them market by market, so only one market's forecasts are ever held.
    */
   *forecastsByResolvedMarket(guildId: string | null): Generator<MarketForecasts> {
-    let current: MarketForecasts | undefined;
-    for (const [userId, marketId, at, probabilities] of this.statements.forecastsOnResolved.iterate({ guild: guildId })) {
-      if (current?.marketId !== marketId) {
-        if (current) yield current;
-        current = { marketId, forecasts: [] };
+    const trades = byMarket(this.statements.tradesOnResolved.iterate({ guild: guildId }));
+    const stated = byMarket(this.statements.statedOnResolved.iterate({ guild: guildId }));
+    let trade = trades.next();
+    let statement = stated.next();
+    while (!trade.done || !statement.done) {
+      const order = trade.done ? 1 : statement.done ? -1 : compareAsSqlite(trade.value.marketId, statement.value.marketId);
+      if (order < 0 && !trade.done) {
+        yield { marketId: trade.value.marketId, forecasts: [...sortByTime(trade.value.forecasts)] };
+        trade = trades.next();
+      } else if (order > 0 && !statement.done) {
+        yield statement.value;
+        statement = stated.next();
+      } else if (!trade.done && !statement.done) {
+        yield { marketId: trade.value.marketId, forecasts: mergeInTime(sortByTime(trade.value.forecasts), statement.value.forecasts) };
+        trade = trades.next();
+        statement = stated.next();
       }
-      current.forecasts.push({ userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) });
     }
-    if (current) yield current;
   }
 
   /** Every forecast (made by trading or stated), per market in time order. */
@@ -187,6 +218,45 @@ export class ScoringStore implements ForecastStore, ScoringReads {
   profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[] {
     return this.store.profits(guildId, Infinity);
   }
+}
+
+/** Consecutive rows of one market as one group, parsed; the rows come grouped by market. */
+function* byMarket(rows: Iterable<ScoredForecastRow>): Generator<MarketForecasts> {
+  let current: MarketForecasts | undefined;
+  for (const [userId, marketId, at, probabilities] of rows) {
+    if (current?.marketId !== marketId) {
+      if (current) yield current;
+      current = { marketId, forecasts: [] };
+    }
+    current.forecasts.push({ userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) });
+  }
+  if (current) yield current;
+}
+
+/** One market's trades and stated forecasts, each in time order, as one list in time order; trades first on a tie. */
+function mergeInTime(trades: readonly Forecast[], stated: readonly Forecast[]): Forecast[] {
+  const merged: Forecast[] = [];
+  let t = 0;
+  let s = 0;
+  while (t < trades.length || s < stated.length) {
+    if (s === stated.length || (t < trades.length && trades[t]!.at <= stated[s]!.at)) merged.push(trades[t++]!);
+    else merged.push(stated[s++]!);
+  }
+  return merged;
+}
+
+/**
+ * SQLite's order on TEXT (BINARY: UTF-8 bytes, which is code point order), which both streams come in. JS's `<`
+ * compares UTF-16 code units, which puts U+E000..U+FFFF after characters outside the BMP.
+ */
+function compareAsSqlite(a: string, b: string): number {
+  for (let index = 0; index < a.length && index < b.length; index++) {
+    const x = a.codePointAt(index)!;
+    const y = b.codePointAt(index)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) index++;
+  }
+  return a.length - b.length;
 }
 
 function toForecastRecord([userId, marketId, at, probabilities, source]: ForecastRow): ForecastRecord {

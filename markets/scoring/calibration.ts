@@ -30,12 +30,48 @@ export type CalibrationTable = readonly CalibrationBucket[];
  * outcome enters (one-vs-rest), since no single outcome stands for the forecast.
  */
 export function calibrationEntries(market: ScoredMarket, forecasts: readonly Forecast[]): CalibrationEntry[] {
-  const scored = forecasts.filter((forecast) => forecast.marketId === market.marketId && forecast.at <= market.closesAt);
+  const entries: CalibrationEntry[] = [];
+  for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
+    for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
+      entries.push({ probability: probabilities[outcome]!, happened: outcome === market.resolvedOutcome });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Tallies calibrationEntries(market, forecasts) without building them: the accumulator tallies a million forecasts,
+ * and an object per entry would cost more than the tally.
+ */
+export function tallyCalibrationForecasts(tallies: CalibrationTally[], market: ScoredMarket, forecasts: readonly Forecast[]): void {
+  for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
+    for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
+      tallyProbability(tallies, probabilities[outcome]!, outcome === market.resolvedOutcome);
+    }
+  }
+}
+
+/** The forecasts that enter calibration: this market's, at or before closesAt, in time order. */
+function scoredInTimeOrder(market: ScoredMarket, forecasts: readonly Forecast[]): readonly Forecast[] {
+  // Usually every forecast passed in counts (one user's on this market, all before the close): no copy then.
+  let scored = forecasts;
+  for (const forecast of forecasts) {
+    if (!entersCalibration(forecast, market)) {
+      scored = forecasts.filter((candidate) => entersCalibration(candidate, market));
+      break;
+    }
+  }
   assertFitsMarket(scored, market);
-  return sortByTime(scored).flatMap(({ probabilities }) => {
-    const entered = probabilities.length === 2 ? probabilities.slice(0, 1) : probabilities;
-    return entered.map((probability, outcome) => ({ probability, happened: outcome === market.resolvedOutcome }));
-  });
+  return sortByTime(scored);
+}
+
+function entersCalibration(forecast: Forecast, market: ScoredMarket): boolean {
+  return forecast.marketId === market.marketId && forecast.at <= market.closesAt;
+}
+
+/** How many of a forecast's outcomes enter, from the first: one on a binary market, every one otherwise. */
+function enteredOutcomes(probabilities: readonly number[]): number {
+  return probabilities.length === 2 ? 1 : probabilities.length;
 }
 
 /**
@@ -67,10 +103,14 @@ export function emptyCalibrationTallies(bucketCount: number = DEFAULT_CALIBRATIO
 }
 
 export function tallyCalibrationEntry(tallies: CalibrationTally[], entry: CalibrationEntry): void {
-  const tally = tallies[calibrationBucketIndex(entry.probability, tallies.length)]!;
+  tallyProbability(tallies, entry.probability, entry.happened);
+}
+
+function tallyProbability(tallies: CalibrationTally[], probability: number, happened: boolean): void {
+  const tally = tallies[calibrationBucketIndex(probability, tallies.length)]!;
   tally.count += 1;
-  tally.probabilitySum += entry.probability;
-  if (entry.happened) tally.happened += 1;
+  tally.probabilitySum += probability;
+  if (happened) tally.happened += 1;
 }
 
 /** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */

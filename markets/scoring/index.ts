@@ -16,13 +16,22 @@ export { brierScore } from './brier.ts';
 export { LOG_SCORE_EPSILON, logScore } from './log-score.ts';
 export { clipToWindow, timeAverage, type HeldProbabilities, type ScoringWindow, type WindowedPath } from './time-average.ts';
 export { scorePath } from './path-scores.ts';
-export { scoreCrowd, scoreForecasters, type CrowdMarketScore, type ForecasterMarketScore } from './market-scores.ts';
+export {
+  relativeBrier,
+  scoreCrowd,
+  scoreForecasterPaths,
+  scoreForecasters,
+  type CrowdMarketScore,
+  type ForecasterMarketScore,
+  type ForecasterPathScores,
+} from './market-scores.ts';
 export {
   buildCalibrationTable,
   calibrationBucketIndex,
   calibrationTableFromTallies,
   emptyCalibrationTallies,
   tallyCalibrationEntry,
+  tallyCalibrationForecasts,
   type CalibrationTally,
   calibrationEntries,
   DEFAULT_CALIBRATION_BUCKET_COUNT,

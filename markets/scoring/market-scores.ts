@@ -22,18 +22,41 @@ export interface CrowdMarketScore extends PathScores {
  */
 export function scoreForecasters(market: ScoredMarket, forecasts: readonly Forecast[]): ForecasterMarketScore[] {
   const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
-  const byUser = [...groupBy(onThisMarket, (forecast) => forecast.userId)].sort(([a], [b]) => compareIds(a, b));
-  const scored = byUser.flatMap(([userId, userForecasts]) => {
-    const scores = scorePath(userForecasts, market);
-    return scores ? [{ userId, scores }] : [];
-  });
-  const medianBrier = median(scored.map(({ scores }) => scores.timeAveragedBrier));
+  const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
   return scored.map(({ userId, scores }) => ({
     userId,
     marketId: market.marketId,
     ...scores,
-    relativeBrier: scores.timeAveragedBrier - medianBrier,
+    relativeBrier: relativeBrier(scores, medianBrier),
   }));
+}
+
+/** One forecaster's path scores on a market, before they are compared with the others'. */
+export interface ForecasterPathScores {
+  readonly userId: string;
+  readonly scores: PathScores;
+}
+
+/**
+ * The path scores of each user scored on this market, ordered by userId, and the median of their time-averaged
+ * Brier: what scoreForecasters reports, without an object per forecaster for callers that only sum the scores.
+ * Each group holds one user's forecasts on this market.
+ */
+export function scoreForecasterPaths(
+  market: ScoredMarket,
+  forecastsByUser: ReadonlyMap<string, readonly Forecast[]>,
+): { scored: ForecasterPathScores[]; medianBrier: number } {
+  const scored: ForecasterPathScores[] = [];
+  for (const userId of [...forecastsByUser.keys()].sort(compareIds)) {
+    const scores = scorePath(forecastsByUser.get(userId)!, market);
+    if (scores) scored.push({ userId, scores });
+  }
+  return { scored, medianBrier: median(scored.map(({ scores }) => scores.timeAveragedBrier)) };
+}
+
+/** Time-averaged Brier minus the market's median; negative is better. */
+export function relativeBrier(scores: PathScores, medianBrier: number): number {
+  return scores.timeAveragedBrier - medianBrier;
 }
 
 /** The crowd's scores from the market's price path; null if the path has no point at or before closesAt. */

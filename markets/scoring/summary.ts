@@ -1,13 +1,12 @@
 import {
-  calibrationEntries,
   calibrationTableFromTallies,
   type CalibrationTable,
   type CalibrationTally,
   emptyCalibrationTallies,
-  tallyCalibrationEntry,
+  tallyCalibrationForecasts,
 } from './calibration.ts';
 import { compareIds, groupBy } from './collections.ts';
-import { scoreForecasters } from './market-scores.ts';
+import { relativeBrier, scoreForecasterPaths } from './market-scores.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
 export interface UserSummaryOptions {
@@ -65,20 +64,18 @@ export class UserSummaryAccumulator {
     }
     this.lastMarketId = market.marketId;
     const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
-    for (const score of scoreForecasters(market, onThisMarket)) {
-      const totals = this.totalsOf(score.userId);
+    const byUser = groupBy(onThisMarket, (forecast) => forecast.userId);
+    const { scored, medianBrier } = scoreForecasterPaths(market, byUser);
+    for (const { userId, scores } of scored) {
+      const totals = this.totalsOf(userId);
       totals.markets += 1;
-      totals.brier += score.timeAveragedBrier;
-      totals.logScore += score.timeAveragedLogScore;
-      totals.relativeBrier += score.relativeBrier;
-      totals.finalBrier += score.finalBrier;
-      totals.finalLogScore += score.finalLogScore;
-    }
-    for (const [userId, userForecasts] of groupBy(onThisMarket, (forecast) => forecast.userId)) {
-      // Only users with a score get a row, as only forecasts at or before the close are scored or tallied.
-      const totals = this.totals.get(userId);
-      if (totals === undefined) continue;
-      for (const entry of calibrationEntries(market, userForecasts)) tallyCalibrationEntry(totals.calibration, entry);
+      totals.brier += scores.timeAveragedBrier;
+      totals.logScore += scores.timeAveragedLogScore;
+      totals.relativeBrier += relativeBrier(scores, medianBrier);
+      totals.finalBrier += scores.finalBrier;
+      totals.finalLogScore += scores.finalLogScore;
+      // A user is scored here exactly when they forecast at or before the close, which is what calibration tallies.
+      tallyCalibrationForecasts(totals.calibration, market, byUser.get(userId)!);
     }
   }
 

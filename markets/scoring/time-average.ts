@@ -21,15 +21,20 @@ export interface WindowedPath {
  * point before openedAt (bad data) only counts from openedAt. Null when nothing was said at or before closesAt.
  */
 export function clipToWindow(path: readonly TimedProbabilities[], window: ScoringWindow): WindowedPath | null {
-  const inWindow = sortByTime(path).filter((point) => point.at <= window.closesAt);
-  const last = inWindow.at(-1);
-  if (!last) return null;
-  const held = inWindow.map((point, index) => {
+  const sorted = sortByTime(path);
+  // Sorted, so the points at or before closesAt are a prefix; a loop rather than filter and map, since this runs
+  // once per forecaster per market.
+  let inWindow = 0;
+  while (inWindow < sorted.length && sorted[inWindow]!.at <= window.closesAt) inWindow++;
+  if (inWindow === 0) return null;
+  const held: HeldProbabilities[] = new Array(inWindow);
+  for (let index = 0; index < inWindow; index++) {
+    const point = sorted[index]!;
     const heldFrom = Math.max(point.at, window.openedAt);
-    const heldUntil = inWindow[index + 1]?.at ?? window.closesAt;
-    return { probabilities: point.probabilities, heldForMs: Math.max(0, heldUntil - heldFrom) };
-  });
-  return { held, final: last.probabilities };
+    const heldUntil = index + 1 < inWindow ? sorted[index + 1]!.at : window.closesAt;
+    held[index] = { probabilities: point.probabilities, heldForMs: Math.max(0, heldUntil - heldFrom) };
+  }
+  return { held, final: sorted[inWindow - 1]!.probabilities };
 }
 
 /**
