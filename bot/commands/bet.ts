@@ -4,9 +4,8 @@ import type { Invocation } from '../reply.ts';
 import {
   type App,
   type CommandModule,
-  marketChoices,
   marketOption,
-  outcomeChoices,
+  openMarketAndOutcomeChoices,
   outcomeOption,
   parseOptions,
   percentOption,
@@ -45,8 +44,5 @@ export const bet: CommandModule = {
     });
   },
 
-  autocomplete(invocation, focused, app) {
-    if (focused.name === 'market') return marketChoices(app, focused.value, invocation.guildId, true);
-    return outcomeChoices(app, invocation.options['market'], focused.value);
-  },
+  autocomplete: openMarketAndOutcomeChoices,
 };

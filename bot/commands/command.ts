@@ -95,6 +95,12 @@ export function marketChoices(app: App, text: string, guildId: string | null, on
   }));
 }
 
+/** Autocomplete for commands that take an open market and one of its outcomes (/bet, /sell, /forecast). */
+export function openMarketAndOutcomeChoices(invocation: Invocation, focused: { name: string; value: string }, app: App): Choice[] {
+  if (focused.name === 'market') return marketChoices(app, focused.value, invocation.guildId, true);
+  return outcomeChoices(app, invocation.options['market'], focused.value);
+}
+
 export function outcomeChoices(app: App, marketId: OptionValue | undefined, text: string): Choice[] {
   if (typeof marketId !== 'string' || marketId === '') return [];
   const market = app.views.search(marketId, null, false).find((m) => m.id === marketId);

@@ -2,7 +2,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { percent, plain } from '../render/format.ts';
 import { replyWith } from '../reply.ts';
-import { type CommandModule, marketChoices, marketOption, outcomeChoices, outcomeOption, parseOptions, percentOption, unwrap } from './command.ts';
+import { type CommandModule, marketOption, openMarketAndOutcomeChoices, outcomeOption, parseOptions, percentOption, unwrap } from './command.ts';
 import { contextOf, nameOf } from './trading.ts';
 
 const options = z.object({
@@ -42,8 +42,5 @@ export const forecast: CommandModule = {
     });
   },
 
-  autocomplete(invocation, focused, app) {
-    if (focused.name === 'market') return marketChoices(app, focused.value, invocation.guildId, true);
-    return outcomeChoices(app, invocation.options['market'], focused.value);
-  },
+  autocomplete: openMarketAndOutcomeChoices,
 };

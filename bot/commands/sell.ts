@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { sharesInMillis } from '../../markets/money.ts';
 import {
   type CommandModule,
-  marketChoices,
   marketOption,
-  outcomeChoices,
+  openMarketAndOutcomeChoices,
   outcomeOption,
   parseOptions,
   percentOption,
@@ -40,8 +39,5 @@ export const sell: CommandModule = {
     });
   },
 
-  autocomplete(invocation, focused, app) {
-    if (focused.name === 'market') return marketChoices(app, focused.value, invocation.guildId, true);
-    return outcomeChoices(app, invocation.options['market'], focused.value);
-  },
+  autocomplete: openMarketAndOutcomeChoices,
 };
