@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { takeScheduledBackup } from '../bot/backup-job.ts';
 import { openDatabase } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { DAY, T0, ok, testEngine } from './support/engine.ts';
+import { runScript } from './support/process.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -23,13 +23,8 @@ function bookWithOneTrade(path: string) {
   return engine;
 }
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/backup-cli.ts', ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function run(args: string[], env: Record<string, string>) {
+  return runScript('bot/backup-cli.ts', args, env);
 }
 
 describe('the scheduled backup', () => {

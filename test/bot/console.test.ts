@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { parseCommandLine } from '../../bot/console.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { driveConsole, testApp, type TestApp } from '../support/app.ts';
+import { runScript } from '../support/process.ts';
 
 let harness: TestApp | undefined;
 afterEach(() => {
@@ -80,16 +80,12 @@ describe('npm start without a token', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crux-console-'));
     const database = join(dir, 'crux.sqlite');
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts', '--load-claims', 'claims/starter.json'], {
-        env: { PATH: process.env['PATH'] ?? '', CRUX_DATABASE: database },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end('/as dana\n/bet market:rome-genuine-power-seeking outcome:Yes amount:25\n/market list\n');
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const { code, stdout, stderr } = await runScript(
+        'bot/main.ts',
+        ['--load-claims', 'claims/starter.json'],
+        { CRUX_DATABASE: database },
+        '/as dana\n/bet market:rome-genuine-power-seeking outcome:Yes amount:25\n/market list\n',
+      );
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(stdout).toContain('opened 5 market(s)');
@@ -109,13 +105,7 @@ describe('npm start without a token', () => {
   });
 
   it('refuses a bad configuration value with one line naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
-      env: { PATH: process.env['PATH'] ?? '', CRUX_STARTING_GRANT: 'lots', CRUX_DATABASE: ':memory:' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runScript('bot/main.ts', [], { CRUX_STARTING_GRANT: 'lots', CRUX_DATABASE: ':memory:' });
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/^Configuration error — CRUX_STARTING_GRANT: /);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { ForecastService } from '../../markets/forecasts.ts';
 import { FORECAST_DEFINITION, SCORING_DEFINITIONS, scoreCrowd, summariseUsers } from '../../markets/scoring/index.ts';
 import { T0, type TestEngine, testEngine } from '../support/engine.ts';
 import { GUILD, HOUR, playScoringFixture } from '../support/scoring-fixture.ts';
+import { runScript } from '../support/process.ts';
 
 let engine: TestEngine | undefined;
 let folder: string | undefined;
@@ -154,17 +154,7 @@ describe('exports', () => {
     e.db.close();
     engine = undefined;
     const out = join(folder, 'ledger.json');
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'bot/export-cli.ts', ...args], {
-          env: { PATH: process.env['PATH'] ?? '', CRUX_DATABASE: database },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code) => resolve({ code, stderr, stdout }));
-      });
+    const run = (args: string[]) => runScript('bot/export-cli.ts', args, { CRUX_DATABASE: database });
     const written = await run(['ledger', '--format', 'json', '--guild', GUILD, '--out', out]);
     expect(written).toMatchObject({ code: 0, stderr: `Wrote the ledger export (json) to ${out}\n` });
     const replayed = replayLedgerExport(LedgerExportSchema.parse(JSON.parse(readFileSync(out, 'utf8'))));

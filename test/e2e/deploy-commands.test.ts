@@ -1,19 +1,14 @@
-import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../fake-discord/index.ts';
+import { runScript } from '../support/process.ts';
 
 let fake: FakeDiscord;
 afterEach(async () => {
   await fake.close();
 });
 
-function deploy(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/deploy-commands.ts'], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function deploy(env: Record<string, string>) {
+  return runScript('bot/deploy-commands.ts', [], env);
 }
 
 it('npm run deploy-commands registers the commands in the configured guild, then globally', async () => {

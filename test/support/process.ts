@@ -11,12 +11,17 @@ export interface CruxProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/**
- * Runs `npm start` as a child (node with tsx on bot/main.ts), with only PATH inherited, so no developer's
- * environment or token leaks into a test.
- */
+/** Runs `npm start` as a child (node with tsx on bot/main.ts). */
 export function spawnCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts', ...args], {
+  return spawnScript('bot/main.ts', args, env);
+}
+
+/**
+ * Runs one of Crux's entry scripts as a child with tsx, with only PATH inherited, so no developer's environment or
+ * token leaks into a test.
+ */
+export function spawnScript(script: string, args: readonly string[], env: Record<string, string>): CruxProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -46,4 +51,17 @@ export function spawnCrux(args: readonly string[], env: Record<string, string>):
     },
     exited,
   };
+}
+
+/** Runs an entry script to its end, feeding it `input` on stdin, and returns how it exited and what it printed. */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  input = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = spawnScript(script, args, env);
+  run.child.stdin.end(input);
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
 }
