@@ -41,6 +41,11 @@ export class MarketViews {
     return this.view(market);
   }
 
+  /** The market with exactly this id, if there is one. */
+  findMarket(id: string): Market | undefined {
+    return this.store.findMarket(id);
+  }
+
   private view(market: Market): MarketView {
     return {
       market,

@@ -103,7 +103,7 @@ export function openMarketAndOutcomeChoices(invocation: Invocation, focused: { n
 
 export function outcomeChoices(app: App, marketId: OptionValue | undefined, text: string): Choice[] {
   if (typeof marketId !== 'string' || marketId === '') return [];
-  const market = app.views.search(marketId, null, false).find((m) => m.id === marketId);
+  const market = app.views.findMarket(marketId);
   if (!market) return [];
   const wanted = text.trim().toLowerCase();
   return market.outcomes
