@@ -1,7 +1,7 @@
-import { type ForecastStore, type MarketFacts, type MarketForecasts, type ScoringReads, type StatedForecast, toScoredMarket } from '../markets/forecasts.ts';
+import { type ForecastStore, type MarketFacts, type ScoringReads, type StatedForecast, toScoredMarket, type UserProfit } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
-import { type Forecast, type PricePoint, type ScoredMarket, sortByTime } from '../markets/scoring/index.ts';
+import { type Forecast, type PricePoint, type ScoredMarket } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
@@ -29,8 +29,11 @@ export interface MarketRecord extends MarketFacts {
 /** user_id, market_id, at, probabilities, source */
 type ForecastRow = [string, string, number, string, ForecastSource];
 
-/** user_id, market_id, at, probabilities */
-type ScoredForecastRow = [string, string, number, string];
+/** user_id, at, probabilities */
+type MarketForecastRow = [string, number, string];
+
+/** count, then JSON arrays of id, holder, at and prices_after (null when there are no trades) */
+type MarketTradesRow = [number, string, string, string, string | null];
 
 interface MarketRecordRow {
   id: string;
@@ -70,22 +73,44 @@ const FORECASTS = `
   ORDER BY market_id, at, kind, id`;
 
 /**
- * The same order for scoring, as two streams merged market by market in forecastsByResolvedMarket: sorting a
- * million trades by time in SQL costs more than reading them as they lie, market by market in record order
- * (markets scanned by id, each one's trades through ledger_by_market), and putting each market's few hundred in
- * time order here. The `+` keep SQLite on that plan, so no temporary b-tree is built.
+ * One market's trades as one row of JSON arrays, read through ledger_by_market: one row per market rather than one
+ * per trade, since building a row object per trade was most of the cost of reading a million. SQLite does not
+ * promise the order an aggregate sees its rows in, so the ids come along and the order is checked (tradesOn).
  */
-const TRADES_ON_RESOLVED = `
-  SELECT l.holder, l.market_id, l.at, l.prices_after
-  FROM markets m JOIN ledger l ON l.market_id = m.id
-  WHERE +l.reason IN ('buy', 'sell') AND +m.status = 'resolved' AND ${IN_GUILD}
-  ORDER BY m.id, l.id`;
+const TRADES_ON_MARKET = `
+  SELECT count(*), json_group_array(id), json_group_array(holder), json_group_array(at), '[' || group_concat(prices_after, ',') || ']'
+  FROM (SELECT id, holder, at, prices_after FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') ORDER BY id)`;
 
-const STATED_ON_RESOLVED = `
-  SELECT f.user_id, f.market_id, f.at, f.probabilities
-  FROM forecasts f JOIN markets m ON m.id = f.market_id
-  WHERE m.status = 'resolved' AND ${IN_GUILD}
-  ORDER BY f.market_id, f.at, f.id`;
+/** Row by row, only to name the row when the aggregated read of a market's prices does not parse. */
+const TRADE_PRICES_ON_MARKET = `SELECT id, prices_after FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') ORDER BY id`;
+
+/** One market's stated forecasts in time order, through forecasts_by_market. */
+const STATED_ON_MARKET = 'SELECT user_id, at, probabilities FROM forecasts WHERE market_id = ? ORDER BY at, id';
+
+/**
+ * One user's net flow with the guild's markets, read from the markets they traded (their position rows): every
+ * ledger row between a user and a market is on a market they bought in.
+ */
+const PROFIT_OF_USER = `
+  SELECT a.display_name, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
+  FROM accounts a
+  JOIN markets m ON m.id IN (SELECT market_id FROM positions WHERE user_id = @user) AND ${IN_GUILD}
+  JOIN ledger l ON l.market_id = m.id AND (l.to_account = a.id OR l.from_account = a.id)
+  WHERE a.id = 'user:' || @user
+  GROUP BY a.id`;
+
+/**
+ * The resolved markets a user forecast on: by trading (every buy leaves a position row, found through
+ * positions_by_user) or with /forecast (forecasts_by_user).
+ */
+const RESOLVED_MARKETS_OF_USER = `
+  SELECT m.* FROM markets m
+  WHERE m.status = 'resolved' AND ${IN_GUILD} AND m.id IN (
+    SELECT market_id FROM positions WHERE user_id = @user
+    UNION
+    SELECT market_id FROM forecasts WHERE user_id = @user
+  )
+  ORDER BY m.id`;
 
 /**
  * The scoring reads and the export streams. Every stream uses `.iterate()`, so an export of a million trades holds
@@ -93,9 +118,11 @@ const STATED_ON_RESOLVED = `
  */
 export class ScoringStore implements ForecastStore, ScoringReads {
   private readonly statements;
+  private readonly snapshot;
 
   constructor(private readonly store: SqliteStore) {
     const { db } = store;
+    this.snapshot = db.transaction((read: () => unknown) => read());
     this.statements = {
       insertForecast: db.prepare(
         `INSERT INTO forecasts (market_id, user_id, at, probabilities, request_id)
@@ -105,8 +132,11 @@ export class ScoringStore implements ForecastStore, ScoringReads {
         `SELECT m.* FROM markets m WHERE m.status = 'resolved' AND ${IN_GUILD} ORDER BY m.id`,
       ),
       markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
-      tradesOnResolved: db.prepare<{ guild: string | null }, ScoredForecastRow>(TRADES_ON_RESOLVED).raw(),
-      statedOnResolved: db.prepare<{ guild: string | null }, ScoredForecastRow>(STATED_ON_RESOLVED).raw(),
+      resolvedMarketsOfUser: db.prepare<{ guild: string | null; user: string }, MarketRecordRow>(RESOLVED_MARKETS_OF_USER),
+      profitOf: db.prepare<{ user: string; guild: string | null }, { display_name: string | null; profit: number }>(PROFIT_OF_USER),
+      tradesOnMarket: db.prepare<[string], MarketTradesRow>(TRADES_ON_MARKET).raw(),
+      tradePricesOnMarket: db.prepare<[string], [number, string | null]>(TRADE_PRICES_ON_MARKET).raw(),
+      statedOnMarket: db.prepare<[string], MarketForecastRow>(STATED_ON_MARKET).raw(),
       allForecasts: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS).raw(),
       statedForecasts: db.prepare<{ guild: string | null }, ForecastRow>(
         `SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated' AS source
@@ -138,36 +168,63 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     this.statements.insertForecast.run({ ...forecast, probabilities: JSON.stringify(forecast.probabilities) });
   }
 
+  /**
+   * Runs reads in one read transaction, so they all see the same moment: scores, profits and the list of resolved
+   * markets then agree even while the bot writes. Inside a write transaction it is part of that transaction.
+   */
+  consistently<T>(read: () => T): T {
+    return this.snapshot.deferred(read) as T;
+  }
+
   resolvedMarkets(guildId: string | null): ScoredMarket[] {
-    return this.statements.resolvedMarkets.all({ guild: guildId }).map((row) => {
-      const scored = toScoredMarket(toMarketRecord(row));
-      if (!scored) throw new CorruptRowError(`Corrupt row in markets (id ${row.id}): resolved without an outcome`);
-      return scored;
-    });
+    return this.statements.resolvedMarkets.all({ guild: guildId }).map(toScoredMarketRow);
+  }
+
+  resolvedMarketsForecastBy(userId: string, guildId: string | null): ScoredMarket[] {
+    return this.statements.resolvedMarketsOfUser.all({ guild: guildId, user: userId }).map(toScoredMarketRow);
   }
 
   /**
-   * The forecasts on resolved markets, one market at a time in marketId order, each market's in time order: the
-   * scoring folds them market by market, so only one market's forecasts are ever held.
+   * One market's forecasts in time order: its trades (the price right after each) and its stated forecasts, merged;
+   * on equal times trades come first and each kind keeps its record order, which scoring treats as "later wins".
    */
-  *forecastsByResolvedMarket(guildId: string | null): Generator<MarketForecasts> {
-    const trades = byMarket(this.statements.tradesOnResolved.iterate({ guild: guildId }));
-    const stated = byMarket(this.statements.statedOnResolved.iterate({ guild: guildId }));
-    let trade = trades.next();
-    let statement = stated.next();
-    while (!trade.done || !statement.done) {
-      const order = trade.done ? 1 : statement.done ? -1 : compareAsSqlite(trade.value.marketId, statement.value.marketId);
-      if (order < 0 && !trade.done) {
-        yield { marketId: trade.value.marketId, forecasts: [...sortByTime(trade.value.forecasts)] };
-        trade = trades.next();
-      } else if (order > 0 && !statement.done) {
-        yield statement.value;
-        statement = stated.next();
-      } else if (!trade.done && !statement.done) {
-        yield { marketId: trade.value.marketId, forecasts: mergeInTime(sortByTime(trade.value.forecasts), statement.value.forecasts) };
-        trade = trades.next();
-        statement = stated.next();
+  forecastsOn(marketId: string): readonly Forecast[] {
+    const trades = this.tradesOn(marketId);
+    const stated = this.statements.statedOnMarket.all(marketId).map((row) => toForecast(marketId, row));
+    return stated.length === 0 ? trades : mergeInTime(trades, stated);
+  }
+
+  /** One market's trades as forecasts, in time order and on equal times in record order. */
+  private tradesOn(marketId: string): Forecast[] {
+    const [count, idsJson, holdersJson, timesJson, pricesJson] = this.statements.tradesOnMarket.get(marketId)!;
+    if (count === 0) return [];
+    const where = `the trades on ${marketId}`;
+    const ids = parseNumbers(idsJson, where);
+    const holders = parseStrings(holdersJson, where);
+    const times = parseNumbers(timesJson, where);
+    const prices = pricesJson === null ? [] : this.parseTradePrices(marketId, pricesJson);
+    // group_concat skips nulls, so a trade without prices shows up as a shorter list.
+    if (holders.length !== count || prices.length !== count) throw new CorruptRowError(`Corrupt trade rows on ${marketId}: a holder or prices_after is missing`);
+    const order = timeThenRecordOrder(times, ids);
+    const trades: Forecast[] = new Array(count);
+    for (let position = 0; position < count; position++) {
+      const index = order[position]!;
+      const probabilities = prices[index];
+      if (!isNumberArray(probabilities)) throw new CorruptRowError(`Non-numbers in the prices of ledger row ${ids[index]}`);
+      trades[position] = { userId: holders[index]!, marketId, at: times[index]!, probabilities };
+    }
+    return trades;
+  }
+
+  private parseTradePrices(marketId: string, pricesJson: string): unknown[] {
+    try {
+      return parseJsonArray(pricesJson, marketId);
+    } catch (error) {
+      for (const [id, text] of this.statements.tradePricesOnMarket.iterate(marketId)) {
+        if (text === null) throw new CorruptRowError(`Corrupt ledger row ${id}: a trade without prices`);
+        parseNumbers(text, `ledger row ${id}`);
       }
+      throw error;
     }
   }
 
@@ -215,22 +272,35 @@ export class ScoringStore implements ForecastStore, ScoringReads {
    * Per user, in millis: credits received from markets (sells, payouts, refunds) minus credits paid into them (buys)
    * or taken back by a corrected resolution (clawbacks); the same sum as the profit leaderboard's.
    */
-  profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[] {
+  profits(guildId: string | null): UserProfit[] {
     return this.store.profits(guildId, Infinity);
+  }
+
+  /** profits(guildId) for one user, read from the markets they traded only; undefined if they never traded there. */
+  profitOf(userId: string, guildId: string | null): UserProfit | undefined {
+    const row = this.statements.profitOf.get({ user: userId, guild: guildId });
+    return row && { userId, displayName: row.display_name, profit: row.profit };
   }
 }
 
-/** Consecutive rows of one market as one group, parsed; the rows come grouped by market. */
-function* byMarket(rows: Iterable<ScoredForecastRow>): Generator<MarketForecasts> {
-  let current: MarketForecasts | undefined;
-  for (const [userId, marketId, at, probabilities] of rows) {
-    if (current?.marketId !== marketId) {
-      if (current) yield current;
-      current = { marketId, forecasts: [] };
-    }
-    current.forecasts.push({ userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) });
+function toForecast(marketId: string, [userId, at, probabilities]: MarketForecastRow): Forecast {
+  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) };
+}
+
+function toScoredMarketRow(row: MarketRecordRow): ScoredMarket {
+  const scored = toScoredMarket(toMarketRecord(row));
+  if (!scored) throw new CorruptRowError(`Corrupt row in markets (id ${row.id}): resolved without an outcome`);
+  return scored;
+}
+
+/** The positions of the trades in time order, ties in record (id) order: the identity when they arrived so. */
+function timeThenRecordOrder(times: readonly number[], ids: readonly number[]): number[] {
+  const order = Array.from(times, (_, index) => index);
+  const before = (a: number, b: number) => times[a]! - times[b]! || ids[a]! - ids[b]!;
+  for (let index = 1; index < order.length; index++) {
+    if (before(index - 1, index) > 0) return order.sort(before);
   }
-  if (current) yield current;
+  return order;
 }
 
 /** One market's trades and stated forecasts, each in time order, as one list in time order; trades first on a tie. */
@@ -243,20 +313,6 @@ function mergeInTime(trades: readonly Forecast[], stated: readonly Forecast[]): 
     else merged.push(stated[s++]!);
   }
   return merged;
-}
-
-/**
- * SQLite's order on TEXT (BINARY: UTF-8 bytes, which is code point order), which both streams come in. JS's `<`
- * compares UTF-16 code units, which puts U+E000..U+FFFF after characters outside the BMP.
- */
-function compareAsSqlite(a: string, b: string): number {
-  for (let index = 0; index < a.length && index < b.length; index++) {
-    const x = a.codePointAt(index)!;
-    const y = b.codePointAt(index)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) index++;
-  }
-  return a.length - b.length;
 }
 
 function toForecastRecord([userId, marketId, at, probabilities, source]: ForecastRow): ForecastRecord {
@@ -290,9 +346,13 @@ function parseJsonArray(text: string, where: string): unknown[] {
   throw new CorruptRowError(`Corrupt JSON array in ${where}: ${text.slice(0, 80)}`);
 }
 
+function isNumberArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'number');
+}
+
 function parseNumbers(text: string, where: string): number[] {
   const values = parseJsonArray(text, where);
-  if (!values.every((value): value is number => typeof value === 'number')) throw new CorruptRowError(`Non-numbers in ${where}`);
+  if (!isNumberArray(values)) throw new CorruptRowError(`Non-numbers in ${where}`);
   return values;
 }
 

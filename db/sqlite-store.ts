@@ -15,6 +15,13 @@ import type {
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
 
+interface ProfitQueryRow {
+  id: string;
+  display_name: string | null;
+  balance: number;
+  profit: number;
+}
+
 const MARKET_COLUMNS = `m.*, a.balance AS pool`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
@@ -88,18 +95,35 @@ export class SqliteStore implements Store {
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
          FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
       ),
-      // One pass over the ledger's trade and settlement rows, summed per account before anything is joined: joining
-      // each row to its account first made SQLite index a million flows just to look accounts up in them.
-      profits: db.prepare<{ guild: string | null; limit: number }, { id: string; display_name: string | null; balance: number; profit: number }>(
+      // A user's profit is the net of every ledger row between them and a market: buys and clawbacks out, sells,
+      // payouts and refunds in. Across all guilds it comes from the other side of the ledger: every credit a user
+      // holds arrived from a market or from a row with no market (grants, allowances), so the market flows are the
+      // balance minus those few rows, read through ledger_by_market's NULL prefix instead of summing a million
+      // trades. Only traders are listed: a user with a row with a market has a position row (every buy makes one).
+      allProfits: db.prepare<{ limit: number }, ProfitQueryRow>(
+        `SELECT a.id, a.display_name, a.balance, a.balance - COALESCE(outside.net, 0) AS profit
+         FROM accounts a
+         LEFT JOIN (
+           SELECT account, SUM(delta) AS net FROM (
+             SELECT to_account AS account, amount AS delta FROM ledger WHERE market_id IS NULL
+             UNION ALL
+             SELECT from_account, -amount FROM ledger WHERE market_id IS NULL
+           ) GROUP BY account
+         ) outside ON outside.account = a.id
+         WHERE a.kind = 'user' AND EXISTS (SELECT 1 FROM positions p WHERE p.user_id = substr(a.id, length('user:') + 1))
+         ORDER BY profit DESC, a.id
+         LIMIT @limit`,
+      ),
+      // One guild's markets read through ledger_by_market, summed per account before anything is joined: joining
+      // each row to its account first made SQLite index every flow just to look accounts up in them.
+      guildProfits: db.prepare<{ guild: string; limit: number }, ProfitQueryRow>(
         `SELECT a.id, a.display_name, a.balance, flows.profit
          FROM (
            SELECT account, SUM(delta) AS profit FROM (
-             SELECT to_account AS account, amount AS delta, market_id FROM ledger WHERE reason IN ('sell', 'payout', 'refund')
+             SELECT l.to_account AS account, l.amount AS delta FROM markets m JOIN ledger l ON l.market_id = m.id WHERE m.guild_id = @guild
              UNION ALL
-             SELECT from_account, -amount, market_id FROM ledger WHERE reason IN ('buy', 'clawback')
-           )
-           WHERE @guild IS NULL OR market_id IN (SELECT id FROM markets WHERE guild_id = @guild)
-           GROUP BY account
+             SELECT l.from_account, -l.amount FROM markets m JOIN ledger l ON l.market_id = m.id WHERE m.guild_id = @guild
+           ) GROUP BY account
          ) flows
          JOIN accounts a ON a.id = flows.account AND a.kind = 'user'
          ORDER BY flows.profit DESC, a.id
@@ -268,7 +292,9 @@ export class SqliteStore implements Store {
 
   profits(guildId: string | null, limit: number): ProfitRow[] {
     // SQLite reads a negative LIMIT as "no limit".
-    return this.statements.profits.all({ guild: guildId, limit: Number.isFinite(limit) ? limit : -1 }).map((row) => ({
+    const bounded = Number.isFinite(limit) ? limit : -1;
+    const rows = guildId === null ? this.statements.allProfits.all({ limit: bounded }) : this.statements.guildProfits.all({ guild: guildId, limit: bounded });
+    return rows.map((row) => ({
       userId: row.id.replace(/^user:/, ''),
       displayName: row.display_name,
       profit: row.profit,

@@ -1,5 +1,6 @@
 import { CruxError, isCruxError, type Result } from './errors.ts';
 import { currentPrices, isTradable, type Market, type MarketStatus, outcomeIndex } from './market.ts';
+import { compareIds } from './scoring/collections.ts';
 import { type Forecast, type ScoredMarket, UserSummaryAccumulator, type UserSummary } from './scoring/index.ts';
 import type { Context } from './service.ts';
 
@@ -32,18 +33,24 @@ export interface ForecastStore {
   insertForecast(forecast: StatedForecast): void;
 }
 
-/** One market's forecasts, in time order. */
-export interface MarketForecasts {
-  readonly marketId: string;
-  readonly forecasts: Forecast[];
-}
-
 /** What scoring needs from storage: only resolved markets and the forecasts on them. */
 export interface ScoringReads {
+  /** Runs the reads inside on one snapshot, so the markets, forecasts and profits they return agree. */
+  consistently<T>(read: () => T): T;
   resolvedMarkets(guildId: string | null): ScoredMarket[];
-  /** Forecasts from trades and stated forecasts, on resolved markets only, one market at a time in marketId order. */
-  forecastsByResolvedMarket(guildId: string | null): Iterable<MarketForecasts>;
-  profits(guildId: string | null): { userId: string; displayName: string | null; profit: number }[];
+  /** The resolved markets the user forecast on, by trading or with /forecast. */
+  resolvedMarketsForecastBy(userId: string, guildId: string | null): ScoredMarket[];
+  /** One market's forecasts from trades and stated forecasts, in time order. */
+  forecastsOn(marketId: string): readonly Forecast[];
+  /** Per user who traded in the guild, in millis: credits received from its markets minus credits paid into them. */
+  profits(guildId: string | null): UserProfit[];
+  profitOf(userId: string, guildId: string | null): UserProfit | undefined;
+}
+
+export interface UserProfit {
+  readonly userId: string;
+  readonly displayName: string | null;
+  readonly profit: number;
 }
 
 export interface ScoredUser extends UserSummary {
@@ -126,16 +133,28 @@ export class ForecastService {
 
   /** Every user with a scored forecast in the guild (all guilds for null), ordered by userId. */
   scoredUsers(guildId: string | null): ScoredUser[] {
-    const profits = this.reads.profits(guildId);
-    const markets = new Map(this.reads.resolvedMarkets(guildId).map((market) => [market.marketId, market]));
+    return this.reads.consistently(() => this.score(this.reads.resolvedMarkets(guildId), this.reads.profits(guildId)));
+  }
+
+  /**
+   * One user's scores, or null when none of their forecasts is scored yet. Only the markets they forecast on are
+   * read, each with everyone's forecasts (the median Brier needs them), so the numbers equal their scoredUsers row.
+   */
+  scoredUser(userId: string, guildId: string | null): ScoredUser | null {
+    return this.reads.consistently(() => {
+      const profit = this.reads.profitOf(userId, guildId);
+      const scored = this.score(this.reads.resolvedMarketsForecastBy(userId, guildId), profit ? [profit] : []);
+      return scored.find((user) => user.userId === userId) ?? null;
+    });
+  }
+
+  private score(markets: readonly ScoredMarket[], profits: readonly UserProfit[]): ScoredUser[] {
     const accumulator = new UserSummaryAccumulator({ profitByUser: new Map(profits.map((row) => [row.userId, row.profit])) });
-    for (const { marketId, forecasts } of this.reads.forecastsByResolvedMarket(guildId)) {
-      const market = markets.get(marketId);
-      // Absent only if it resolved between the two reads: it is scored next time, whole.
-      if (market) accumulator.addMarket(market, forecasts);
+    // The accumulator's order, which SQLite's ORDER BY on text is not for every character.
+    for (const market of markets.toSorted((a, b) => compareIds(a.marketId, b.marketId))) {
+      accumulator.addMarket(market, this.reads.forecastsOn(market.marketId));
     }
-    const summaries = accumulator.summaries();
     const names = new Map(profits.map((row) => [row.userId, row.displayName]));
-    return summaries.map((summary) => ({ ...summary, displayName: names.get(summary.userId) ?? null }));
+    return accumulator.summaries().map((summary) => ({ ...summary, displayName: names.get(summary.userId) ?? null }));
   }
 }

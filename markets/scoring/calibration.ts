@@ -39,18 +39,6 @@ export function calibrationEntries(market: ScoredMarket, forecasts: readonly For
   return entries;
 }
 
-/**
- * Tallies calibrationEntries(market, forecasts) without building them: the accumulator tallies a million forecasts,
- * and an object per entry would cost more than the tally.
- */
-export function tallyCalibrationForecasts(tallies: CalibrationTally[], market: ScoredMarket, forecasts: readonly Forecast[]): void {
-  for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
-    for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
-      tallyProbability(tallies, probabilities[outcome]!, outcome === market.resolvedOutcome);
-    }
-  }
-}
-
 /** The forecasts that enter calibration: this market's, at or before closesAt, in time order. */
 function scoredInTimeOrder(market: ScoredMarket, forecasts: readonly Forecast[]): readonly Forecast[] {
   // Usually every forecast passed in counts (one user's on this market, all before the close): no copy then.
@@ -86,53 +74,66 @@ export function calibrationBucketIndex(probability: number, bucketCount: number)
   return index;
 }
 
-/** A bucket's running sums: enough to report it without keeping its entries. */
-export interface CalibrationTally {
-  count: number;
-  /** Summed in the order the entries came in, so the mean is the same as summing the kept entries. */
-  probabilitySum: number;
-  happened: number;
-}
-
-/** One empty tally per bucket. */
-export function emptyCalibrationTallies(bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT): CalibrationTally[] {
-  if (!Number.isInteger(bucketCount) || bucketCount < 1) {
-    throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
+/**
+ * Each bucket's running sums (entries, their probability sum, how many happened): enough to report the table
+ * without keeping the entries. Sums are added in the order entries come in, so a mean equals the kept entries' mean.
+ * The sums live in a Float64Array that may be shared: the user summaries keep every user's tallies in one array, so
+ * tallying a million forecasts into 10,000 users reads one place per user instead of following a chain of objects.
+ */
+export class CalibrationTallies {
+  /** How many numbers the tallies of `bucketCount` buckets take in a shared array. */
+  static width(bucketCount: number): number {
+    if (!Number.isInteger(bucketCount) || bucketCount < 1) {
+      throw new RangeError(`bucketCount must be a positive integer, got ${bucketCount}`);
+    }
+    return 3 * bucketCount;
   }
-  return Array.from({ length: bucketCount }, () => ({ count: 0, probabilitySum: 0, happened: 0 }));
-}
 
-export function tallyCalibrationEntry(tallies: CalibrationTally[], entry: CalibrationEntry): void {
-  tallyProbability(tallies, entry.probability, entry.happened);
-}
+  constructor(
+    readonly bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT,
+    private readonly sums: Float64Array = new Float64Array(CalibrationTallies.width(bucketCount)),
+    private readonly offset = 0,
+  ) {}
 
-function tallyProbability(tallies: CalibrationTally[], probability: number, happened: boolean): void {
-  const tally = tallies[calibrationBucketIndex(probability, tallies.length)]!;
-  tally.count += 1;
-  tally.probabilitySum += probability;
-  if (happened) tally.happened += 1;
-}
+  add(probability: number, happened: boolean): void {
+    const { sums } = this;
+    const at = this.offset + 3 * calibrationBucketIndex(probability, this.bucketCount);
+    sums[at] = sums[at]! + 1;
+    sums[at + 1] = sums[at + 1]! + probability;
+    if (happened) sums[at + 2] = sums[at + 2]! + 1;
+  }
 
-/** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */
-export function calibrationTableFromTallies(tallies: readonly CalibrationTally[]): CalibrationBucket[] {
-  const bucketCount = tallies.length;
-  return tallies.map((tally, index) => {
-    const isEmpty = tally.count === 0;
-    return {
-      lower: index / bucketCount,
-      upper: (index + 1) / bucketCount,
-      count: tally.count,
-      meanForecast: isEmpty ? null : tally.probabilitySum / tally.count,
-      observedFrequency: isEmpty ? null : tally.happened / tally.count,
-    };
-  });
+  /** Adds calibrationEntries(market, forecasts) without building them. */
+  addForecasts(market: ScoredMarket, forecasts: readonly Forecast[]): void {
+    for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
+      for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
+        this.add(probabilities[outcome]!, outcome === market.resolvedOutcome);
+      }
+    }
+  }
+
+  /** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */
+  table(): CalibrationBucket[] {
+    return Array.from({ length: this.bucketCount }, (_, index) => {
+      const at = this.offset + 3 * index;
+      const count = this.sums[at]!;
+      const isEmpty = count === 0;
+      return {
+        lower: index / this.bucketCount,
+        upper: (index + 1) / this.bucketCount,
+        count,
+        meanForecast: isEmpty ? null : this.sums[at + 1]! / count,
+        observedFrequency: isEmpty ? null : this.sums[at + 2]! / count,
+      };
+    });
+  }
 }
 
 export function buildCalibrationTable(
   entries: readonly CalibrationEntry[],
   bucketCount: number = DEFAULT_CALIBRATION_BUCKET_COUNT,
 ): CalibrationBucket[] {
-  const tallies = emptyCalibrationTallies(bucketCount);
-  for (const entry of entries) tallyCalibrationEntry(tallies, entry);
-  return calibrationTableFromTallies(tallies);
+  const tallies = new CalibrationTallies(bucketCount);
+  for (const { probability, happened } of entries) tallies.add(probability, happened);
+  return tallies.table();
 }

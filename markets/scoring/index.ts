@@ -14,7 +14,7 @@ export {
 export { sortByTime } from './collections.ts';
 export { brierScore } from './brier.ts';
 export { LOG_SCORE_EPSILON, logScore } from './log-score.ts';
-export { clipToWindow, timeAverage, type HeldProbabilities, type ScoringWindow, type WindowedPath } from './time-average.ts';
+export { heldForMs, pointsInWindow, type ScoringWindow } from './time-average.ts';
 export { scorePath } from './path-scores.ts';
 export {
   relativeBrier,
@@ -28,11 +28,7 @@ export {
 export {
   buildCalibrationTable,
   calibrationBucketIndex,
-  calibrationTableFromTallies,
-  emptyCalibrationTallies,
-  tallyCalibrationEntry,
-  tallyCalibrationForecasts,
-  type CalibrationTally,
+  CalibrationTallies,
   calibrationEntries,
   DEFAULT_CALIBRATION_BUCKET_COUNT,
   type CalibrationBucket,

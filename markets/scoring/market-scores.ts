@@ -23,7 +23,7 @@ export interface CrowdMarketScore extends PathScores {
 export function scoreForecasters(market: ScoredMarket, forecasts: readonly Forecast[]): ForecasterMarketScore[] {
   const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
   const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
-  return scored.map(({ userId, scores }) => ({
+  return scored.toSorted((a, b) => compareIds(a.userId, b.userId)).map(({ userId, scores }) => ({
     userId,
     marketId: market.marketId,
     ...scores,
@@ -35,21 +35,23 @@ export function scoreForecasters(market: ScoredMarket, forecasts: readonly Forec
 export interface ForecasterPathScores {
   readonly userId: string;
   readonly scores: PathScores;
+  /** The forecasts they were scored on. */
+  readonly forecasts: readonly Forecast[];
 }
 
 /**
- * The path scores of each user scored on this market, ordered by userId, and the median of their time-averaged
- * Brier: what scoreForecasters reports, without an object per forecaster for callers that only sum the scores.
- * Each group holds one user's forecasts on this market.
+ * The path scores of each user scored on this market, in the map's order, and the median of their time-averaged
+ * Brier: what scoreForecasters reports, without an object per forecaster or a sort by user for callers that only
+ * sum the scores. Each group holds one user's forecasts on this market.
  */
 export function scoreForecasterPaths(
   market: ScoredMarket,
   forecastsByUser: ReadonlyMap<string, readonly Forecast[]>,
 ): { scored: ForecasterPathScores[]; medianBrier: number } {
   const scored: ForecasterPathScores[] = [];
-  for (const userId of [...forecastsByUser.keys()].sort(compareIds)) {
-    const scores = scorePath(forecastsByUser.get(userId)!, market);
-    if (scores) scored.push({ userId, scores });
+  for (const [userId, forecasts] of forecastsByUser) {
+    const scores = scorePath(forecasts, market);
+    if (scores) scored.push({ userId, scores, forecasts });
   }
   return { scored, medianBrier: median(scored.map(({ scores }) => scores.timeAveragedBrier)) };
 }

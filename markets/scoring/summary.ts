@@ -1,10 +1,4 @@
-import {
-  calibrationTableFromTallies,
-  type CalibrationTable,
-  type CalibrationTally,
-  emptyCalibrationTallies,
-  tallyCalibrationForecasts,
-} from './calibration.ts';
+import { type CalibrationTable, CalibrationTallies, DEFAULT_CALIBRATION_BUCKET_COUNT } from './calibration.ts';
 import { compareIds, groupBy } from './collections.ts';
 import { relativeBrier, scoreForecasterPaths } from './market-scores.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
@@ -31,16 +25,14 @@ export interface UserSummary {
   readonly calibration: CalibrationTable;
 }
 
-/** One user's running sums over the markets folded in so far. */
-interface UserTotals {
-  markets: number;
-  brier: number;
-  logScore: number;
-  relativeBrier: number;
-  finalBrier: number;
-  finalLogScore: number;
-  calibration: CalibrationTally[];
-}
+/** Where each running sum sits in a user's row; the calibration tallies follow them. */
+const MARKETS = 0;
+const BRIER = 1;
+const LOG_SCORE = 2;
+const RELATIVE_BRIER = 3;
+const FINAL_BRIER = 4;
+const FINAL_LOG_SCORE = 5;
+const CALIBRATION = 6;
 
 /**
  * Builds the user summaries one market at a time, keeping per user only running sums and calibration tallies, so
@@ -49,12 +41,20 @@ interface UserTotals {
  * stored, and the rows equal `summariseUsers` on the same data exactly, not just to rounding.
  */
 export class UserSummaryAccumulator {
-  private readonly totals = new Map<string, UserTotals>();
+  /*
+   * Every user's sums are one row of a single Float64Array, found through the user's row number: a market adds to a
+   * few hundred users picked from thousands, and one row per user costs far fewer memory reads than an object per
+   * user holding further objects.
+   */
+  private readonly rowOf = new Map<string, number>();
+  private sums = new Float64Array(0);
+  private readonly rowWidth: number;
   private lastMarketId: string | undefined;
   private readonly bucketCount: number;
 
   constructor(private readonly options: UserSummaryOptions = {}) {
-    this.bucketCount = emptyCalibrationTallies(options.calibrationBucketCount).length;
+    this.bucketCount = options.calibrationBucketCount ?? DEFAULT_CALIBRATION_BUCKET_COUNT;
+    this.rowWidth = CALIBRATION + CalibrationTallies.width(this.bucketCount);
   }
 
   /** Folds in one resolved market and its forecasts (forecasts on other markets are ignored). */
@@ -63,46 +63,62 @@ export class UserSummaryAccumulator {
       throw new RangeError(`markets must be added in increasing marketId order, each once: ${market.marketId} came after ${this.lastMarketId}`);
     }
     this.lastMarketId = market.marketId;
-    const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
-    const byUser = groupBy(onThisMarket, (forecast) => forecast.userId);
-    const { scored, medianBrier } = scoreForecasterPaths(market, byUser);
-    for (const { userId, scores } of scored) {
-      const totals = this.totalsOf(userId);
-      totals.markets += 1;
-      totals.brier += scores.timeAveragedBrier;
-      totals.logScore += scores.timeAveragedLogScore;
-      totals.relativeBrier += relativeBrier(scores, medianBrier);
-      totals.finalBrier += scores.finalBrier;
-      totals.finalLogScore += scores.finalLogScore;
+    const onThisMarket = forecasts.every((forecast) => forecast.marketId === market.marketId)
+      ? forecasts
+      : forecasts.filter((forecast) => forecast.marketId === market.marketId);
+    const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
+    for (const { userId, scores, forecasts: own } of scored) {
+      const row = this.rowFor(userId);
+      const sums = this.sums;
+      sums[row + MARKETS] = sums[row + MARKETS]! + 1;
+      sums[row + BRIER] = sums[row + BRIER]! + scores.timeAveragedBrier;
+      sums[row + LOG_SCORE] = sums[row + LOG_SCORE]! + scores.timeAveragedLogScore;
+      sums[row + RELATIVE_BRIER] = sums[row + RELATIVE_BRIER]! + relativeBrier(scores, medianBrier);
+      sums[row + FINAL_BRIER] = sums[row + FINAL_BRIER]! + scores.finalBrier;
+      sums[row + FINAL_LOG_SCORE] = sums[row + FINAL_LOG_SCORE]! + scores.finalLogScore;
       // A user is scored here exactly when they forecast at or before the close, which is what calibration tallies.
-      tallyCalibrationForecasts(totals.calibration, market, byUser.get(userId)!);
+      this.talliesAt(row).addForecasts(market, own);
     }
   }
 
   /** Every user with at least one scored forecast so far, ordered by userId. */
   summaries(): UserSummary[] {
-    return [...this.totals]
+    const sums = this.sums;
+    return [...this.rowOf]
       .sort(([a], [b]) => compareIds(a, b))
-      .map(([userId, totals]) => ({
-        userId,
-        marketsForecast: totals.markets,
-        meanBrier: totals.brier / totals.markets,
-        meanLogScore: totals.logScore / totals.markets,
-        meanRelativeBrier: totals.relativeBrier / totals.markets,
-        meanFinalBrier: totals.finalBrier / totals.markets,
-        meanFinalLogScore: totals.finalLogScore / totals.markets,
-        profit: this.options.profitByUser?.get(userId) ?? null,
-        calibration: calibrationTableFromTallies(totals.calibration),
-      }));
+      .map(([userId, row]) => {
+        const markets = sums[row + MARKETS]!;
+        return {
+          userId,
+          marketsForecast: markets,
+          meanBrier: sums[row + BRIER]! / markets,
+          meanLogScore: sums[row + LOG_SCORE]! / markets,
+          meanRelativeBrier: sums[row + RELATIVE_BRIER]! / markets,
+          meanFinalBrier: sums[row + FINAL_BRIER]! / markets,
+          meanFinalLogScore: sums[row + FINAL_LOG_SCORE]! / markets,
+          profit: this.options.profitByUser?.get(userId) ?? null,
+          calibration: this.talliesAt(row).table(),
+        };
+      });
   }
 
-  private totalsOf(userId: string): UserTotals {
-    let totals = this.totals.get(userId);
-    if (totals === undefined) {
-      totals = { markets: 0, brier: 0, logScore: 0, relativeBrier: 0, finalBrier: 0, finalLogScore: 0, calibration: emptyCalibrationTallies(this.bucketCount) };
-      this.totals.set(userId, totals);
+  private talliesAt(row: number): CalibrationTallies {
+    return new CalibrationTallies(this.bucketCount, this.sums, row + CALIBRATION);
+  }
+
+  /** The user's row, added (zeroed) the first time they are scored; the array grows by doubling. */
+  private rowFor(userId: string): number {
+    let row = this.rowOf.get(userId);
+    if (row === undefined) {
+      row = this.rowOf.size * this.rowWidth;
+      if (row + this.rowWidth > this.sums.length) {
+        const grown = new Float64Array(Math.max(2 * this.sums.length, 64 * this.rowWidth));
+        grown.set(this.sums);
+        this.sums = grown;
+      }
+      this.rowOf.set(userId, row);
     }
-    return totals;
+    return row;
   }
 }
 

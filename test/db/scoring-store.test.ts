@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScoringStore } from '../../db/scoring-store.ts';
 import { ForecastService, spreadForecast } from '../../markets/forecasts.ts';
+import { creditsToMillis } from '../../markets/money.ts';
 import { failure, ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
 import { GUILD, HOUR, OTHER_GUILD, playScoringFixture } from '../support/scoring-fixture.ts';
 
@@ -31,9 +32,7 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
       { userId: 'alice', marketId: 'rome', at: T0 + 3 * HOUR, probabilities: played.aliceSecond, source: 'trade' },
       { userId: 'carol', marketId: 'rome', at: T0 + 4 * HOUR, probabilities: played.carol, source: 'trade' },
     ]);
-    const byMarket = [...scoring.forecastsByResolvedMarket(GUILD)];
-    expect(byMarket.map((market) => market.marketId)).toEqual(['labs', 'rome']);
-    expect(byMarket[1]?.forecasts).toEqual(rome.map(({ source: _source, ...forecast }) => forecast));
+    expect(scoring.forecastsOn('rome')).toEqual(rome.map(({ source: _source, ...forecast }) => forecast));
     expect(scoring.resolvedMarkets(GUILD)).toEqual([
       { marketId: 'labs', outcomes: ['A', 'B', 'C'], openedAt: T0, closesAt: T0 + 5 * HOUR, resolvedOutcome: 2 },
       { marketId: 'rome', outcomes: ['Yes', 'No'], openedAt: T0, closesAt: T0 + 6 * HOUR, resolvedOutcome: 0 },
@@ -79,6 +78,39 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const leaderboardProfit = (userId: string) => e.store.profits(GUILD, 100).find((row) => row.userId === userId)?.profit;
     for (const userId of ['alice', 'carol', 'dave']) expect(users.get(userId)?.profit).toBe(leaderboardProfit(userId));
     expect(users.get('alice')?.profit).not.toBe(e.store.profits(null, 100).find((row) => row.userId === 'alice')?.profit);
+  });
+
+  it('scores one user from the markets they forecast on alone, equal to their row among everyone', () => {
+    const { e, forecasts } = setUp();
+    playScoringFixture(e.service, forecasts);
+    // A market outside every guild, so "all guilds" holds more than the two guilds together.
+    ok(e.service.openMarket({ id: 'console', question: 'Console only?', criteria: 'x', closesAt: T0 + 100 * HOUR }, e.member('alice')));
+    ok(e.service.buy({ marketId: 'console', outcome: 'Yes', amount: creditsToMillis(12) }, e.member('alice')));
+    for (const guild of [GUILD, OTHER_GUILD, null]) {
+      const everyone = forecasts.scoredUsers(guild);
+      expect(everyone.length).toBeGreaterThan(0);
+      for (const user of everyone) expect(forecasts.scoredUser(user.userId, guild)).toEqual(user);
+      expect(forecasts.scoredUser('nobody', guild)).toBeNull();
+    }
+    expect(forecasts.scoredUser('bob', OTHER_GUILD)).toBeNull();
+  });
+
+  it('counts profit across all guilds as the sum of each guild and the markets outside any', () => {
+    const { e, scoring, forecasts } = setUp();
+    playScoringFixture(e.service, forecasts);
+    ok(e.service.openMarket({ id: 'console', question: 'Console only?', criteria: 'x', closesAt: T0 + 100 * HOUR }, e.member('alice')));
+    ok(e.service.buy({ marketId: 'console', outcome: 'Yes', amount: creditsToMillis(12) }, e.member('alice')));
+    const profit = (guild: string | null, userId: string) => scoring.profits(guild).find((row) => row.userId === userId)?.profit ?? 0;
+    const all = scoring.profits(null);
+    // Bob and erin only stated forecasts: they never traded, so they have no profit row.
+    expect(all.map((row) => row.userId).sort()).toEqual(['alice', 'carol', 'dave']);
+    // Alice paid 12 into the console market, which is in no guild.
+    expect(profit(null, 'alice')).toBe(profit(GUILD, 'alice') + profit(OTHER_GUILD, 'alice') - creditsToMillis(12));
+    for (const { userId, profit: total } of all) {
+      if (userId !== 'alice') expect(total).toBe(profit(GUILD, userId) + profit(OTHER_GUILD, userId));
+      for (const guild of [GUILD, OTHER_GUILD, null]) expect(scoring.profitOf(userId, guild)?.profit).toBe(scoring.profits(guild).find((row) => row.userId === userId)?.profit);
+    }
+    expect(scoring.profitOf('bob', null)).toBeUndefined();
   });
 
   it('spreads a forecast on one of several outcomes over the others in proportion to their prices', () => {

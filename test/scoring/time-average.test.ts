@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipToWindow, scorePath } from '../../markets/scoring/index.ts';
+import { heldForMs, pointsInWindow, scorePath } from '../../markets/scoring/index.ts';
 import { binaryMarket, DAY, yes } from './fixtures.ts';
 
 const market = binaryMarket('m', 4); // open day 0 to day 4, the first outcome (Yes) happened
@@ -85,11 +85,12 @@ describe('scorePath: time-averaged and final scores', () => {
   });
 });
 
-describe('clipToWindow', () => {
-  it('reports how long each forecast held', () => {
-    const last = yes('u', 'm', 1, 0.9);
-    const windowed = clipToWindow([last, yes('u', 'm', 0, 0.6), yes('u', 'm', 9, 0.1)], market);
-    expect(windowed?.held.map((held) => held.heldForMs)).toEqual([DAY, 3 * DAY]);
-    expect(windowed?.final).toBe(last.probabilities);
+describe('the scoring window', () => {
+  it('keeps the points said by the close and reports how long each held', () => {
+    const sorted = [yes('u', 'm', 0, 0.6), yes('u', 'm', 1, 0.9), yes('u', 'm', 9, 0.1)];
+    const inWindow = pointsInWindow(sorted, market);
+    expect(inWindow).toBe(2);
+    expect([0, 1].map((index) => heldForMs(sorted, index, inWindow, market))).toEqual([DAY, 3 * DAY]);
+    expect(pointsInWindow([yes('u', 'm', 9, 0.1)], market)).toBe(0);
   });
 });
