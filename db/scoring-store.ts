@@ -203,7 +203,9 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     const holders = parseStrings(holdersJson, where);
     const times = parseNumbers(timesJson, where);
     const prices = pricesJson === null ? [] : this.parseTradePrices(marketId, pricesJson);
-    // group_concat skips nulls, so a trade without prices shows up as a shorter list.
+    // group_concat skips nulls, so a trade without prices shows up as a shorter list; a row that is not one JSON
+    // array either breaks the parse (found row by row below) or changes the count. Only several rows forged to fit
+    // together could pass, and whoever can write rows could as well write wrong but well-formed prices.
     if (holders.length !== count || prices.length !== count) throw new CorruptRowError(`Corrupt trade rows on ${marketId}: a holder or prices_after is missing`);
     const order = timeThenRecordOrder(times, ids);
     const trades: Forecast[] = new Array(count);

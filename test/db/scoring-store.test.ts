@@ -113,6 +113,34 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     expect(scoring.profitOf('bob', null)).toBeUndefined();
   });
 
+  it('puts trades recorded out of time order back in order, and names a corrupt trade row', () => {
+    const { e, scoring, forecasts } = setUp();
+    playScoringFixture(e.service, forecasts);
+    const romeTrades = () => e.db.prepare<[], { id: number }>("SELECT id FROM ledger WHERE market_id = 'rome' AND reason = 'buy' ORDER BY id").all();
+    const [first, second, third] = romeTrades().map((row) => row.id);
+    e.db.exec('DROP TRIGGER ledger_refuses_updates');
+    const setTrade = e.db.prepare('UPDATE ledger SET at = ?, prices_after = ? WHERE id = ?');
+    const original = e.db.prepare<[number], { at: number; prices_after: string }>('SELECT at, prices_after FROM ledger WHERE id = ?');
+    const third0 = original.get(third!)!;
+    // The third trade recorded as made first: read back first in time, the stated forecast still in its place.
+    setTrade.run(T0 + HOUR / 2, third0.prices_after, third!);
+    expect(scoring.forecastsOn('rome').map((forecast) => [forecast.userId, forecast.at])).toEqual([
+      ['carol', T0 + HOUR / 2],
+      ['alice', T0 + HOUR],
+      ['bob', T0 + 2 * HOUR],
+      ['alice', T0 + 3 * HOUR],
+    ]);
+    setTrade.run(third0.at, 'not json', second!);
+    expect(() => scoring.forecastsOn('rome')).toThrow(new RegExp(`ledger row ${second}`));
+    setTrade.run(third0.at, '["0.5", 0.5]', second!);
+    expect(() => scoring.forecastsOn('rome')).toThrow(new RegExp(`Non-numbers in the prices of ledger row ${second}`));
+    setTrade.run(third0.at, null, first!);
+    expect(() => forecasts.scoredUsers(GUILD)).toThrow(/Corrupt/);
+    // The checks that follow every test would fail on the rows corrupted here; they are about the ledger, not reads.
+    engine = undefined;
+    e.db.close();
+  });
+
   it('spreads a forecast on one of several outcomes over the others in proportion to their prices', () => {
     const { e, forecasts } = setUp();
     const { dave, erinStated } = playScoringFixture(e.service, forecasts);
