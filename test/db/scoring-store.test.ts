@@ -111,6 +111,14 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
       for (const guild of [GUILD, OTHER_GUILD, null]) expect(scoring.profitOf(userId, guild)?.profit).toBe(scoring.profits(guild).find((row) => row.userId === userId)?.profit);
     }
     expect(scoring.profitOf('bob', null)).toBeUndefined();
+
+    // GUILD holds most markets, so its profits came from balances; with more markets elsewhere they are summed from
+    // its own markets' rows instead, and must not change.
+    const fromBalances = scoring.profits(GUILD);
+    for (let i = 0; i < 4; i++) {
+      ok(e.service.openMarket({ id: `elsewhere-${i}`, question: 'More elsewhere?', criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: OTHER_GUILD }, e.member('zed')));
+    }
+    expect(scoring.profits(GUILD)).toEqual(fromBalances);
   });
 
   it('puts trades recorded out of time order back in order, and names a corrupt trade row', () => {
