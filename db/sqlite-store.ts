@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { CruxError } from '../markets/errors.ts';
 import type { Account, AccountKind, LedgerEntry } from '../markets/ledger.ts';
 import type { Market } from '../markets/market.ts';
+import type { Millis } from '../markets/money.ts';
 import type {
   MarketFilter,
   MarketLink,
@@ -44,9 +45,10 @@ export class SqliteStore implements Store {
       ),
       setDisplayName: db.prepare('UPDATE accounts SET display_name = ? WHERE id = ?'),
       setAllowanceDay: db.prepare('UPDATE accounts SET allowance_day = ? WHERE id = ?'),
+      // Every trade runs this: its parameters are positional, since binding eleven by name costs more than an update.
       appendLedger: db.prepare(
         `INSERT INTO ledger (at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after, request_id)
-         VALUES (@at, @from, @to, @amount, @reason, @marketId, @holder, @outcome, @shares, @pricesAfter, @requestId)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       debit: db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?'),
       credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
            resolved_outcome = @resolvedOutcome, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
          WHERE id = @id`,
       ),
+      setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
       setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ?'),
       dueToClose: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.status = 'open' AND m.closes_at <= ? ORDER BY m.closes_at`),
       marketStats: db.prepare<[string], { volume: number; traders: number }>(
@@ -186,10 +189,19 @@ export class SqliteStore implements Store {
   }
 
   append(entry: LedgerEntry): number {
-    const { lastInsertRowid } = this.statements.appendLedger.run({
-      ...entry,
-      pricesAfter: entry.pricesAfter === null ? null : JSON.stringify(entry.pricesAfter),
-    });
+    const { lastInsertRowid } = this.statements.appendLedger.run(
+      entry.at,
+      entry.from,
+      entry.to,
+      entry.amount,
+      entry.reason,
+      entry.marketId,
+      entry.holder,
+      entry.outcome,
+      entry.shares,
+      entry.pricesAfter === null ? null : JSON.stringify(entry.pricesAfter),
+      entry.requestId,
+    );
     this.statements.debit.run(entry.amount, entry.from);
     this.statements.credit.run(entry.amount, entry.to);
     if (entry.holder !== null && entry.outcome !== null && entry.shares !== null) {
@@ -233,6 +245,10 @@ export class SqliteStore implements Store {
       evidence: state.resolution?.evidence ?? null,
       resolvedAt: state.resolution?.at ?? null,
     });
+  }
+
+  setOutstanding(id: string, outstanding: Millis[]): void {
+    this.statements.setOutstanding.run(JSON.stringify(outstanding), id);
   }
 
   setMarketMessage(id: string, channelId: string, messageId: string): void {

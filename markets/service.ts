@@ -13,7 +13,16 @@ import {
 import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
 import type { Position, Store } from './store.ts';
-import { assertWithinLimit, type Quote, quoteBuyForAmount, quoteBuyShares, quoteSell } from './trade.ts';
+import {
+  assertWithinLimit,
+  type Quote,
+  quoteBasis,
+  type QuoteBasis,
+  quoteBuyForAmount,
+  quoteBuyShares,
+  quoteSell,
+  remakeQuote,
+} from './trade.ts';
 
 export interface EngineSettings {
   startingGrant: Millis;
@@ -67,8 +76,8 @@ export interface TradeResult {
   position: Millis;
 }
 
-/** What a trade's request id keeps: the result without its market. */
-type TradeRecord = Omit<TradeResult, 'market'> & { marketId: string };
+/** What a trade's request id keeps: the result without its market, and of its quote only what remakes it. */
+type TradeRecord = Omit<TradeResult, 'market' | 'quote'> & { marketId: string; quote: QuoteBasis };
 
 export interface Settlement {
   market: Market;
@@ -194,11 +203,16 @@ export class MarketService {
   /**
    * A trade's request row is written in the same commit as the trade, so it is kept small: the market (its texts
    * are most of a TradeResult) is left out and read again on a replay. Only its id, question and outcomes reach
-   * the reply, and those never change.
+   * the reply, and those never change. The quote's prices, two floats per outcome, are left out too and remade
+   * from its integers and the market's opening, which never changes either. Records kept with the whole quote,
+   * before it was trimmed, are remade the same way.
    */
   private readonly tradeReplay: ReplayRecord<TradeResult, TradeRecord> = {
-    record: ({ market, ...rest }) => ({ marketId: market.id, ...rest }),
-    rebuild: ({ marketId, ...rest }) => ({ market: this.requireMarket(marketId), ...rest }),
+    record: ({ market, quote, ...rest }) => ({ marketId: market.id, quote: quoteBasis(quote), ...rest }),
+    rebuild: ({ marketId, quote, ...rest }) => {
+      const market = this.requireMarket(marketId);
+      return { market, quote: remakeQuote(market, quote), ...rest };
+    },
   };
 
   private runTrade(context: Context, work: () => TradeResult): Result<TradeResult> {
@@ -212,7 +226,6 @@ export class MarketService {
   /** Makes sure the actor has an account, granting the starting credits once and the allowance daily. */
   private enrol(actor: Actor, now: number): Account {
     const id = userAccount(actor.userId);
-    const today = utcDay(now);
     const existing = this.store.findAccount(id);
     let changed = true;
     if (!existing) {
@@ -220,16 +233,17 @@ export class MarketService {
       if (this.settings.startingGrant > 0) {
         this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.startingGrant, reason: 'grant' }));
       }
-      this.store.updateAccountProfile(id, { allowanceDay: today });
+      this.store.updateAccountProfile(id, { allowanceDay: utcDay(now) });
     } else {
       changed = false;
       if (actor.displayName !== undefined && actor.displayName !== existing.displayName) {
         this.store.updateAccountProfile(id, { displayName: actor.displayName });
         changed = true;
       }
-      if (this.settings.dailyAllowance > 0 && existing.allowanceDay !== today) {
+      // The day is worked out only when an allowance can be due: formatting a date costs about as much as a query.
+      if (this.settings.dailyAllowance > 0 && existing.allowanceDay !== utcDay(now)) {
         this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.dailyAllowance, reason: 'allowance' }));
-        this.store.updateAccountProfile(id, { allowanceDay: today });
+        this.store.updateAccountProfile(id, { allowanceDay: utcDay(now) });
         changed = true;
       }
     }
@@ -394,7 +408,7 @@ export class MarketService {
         requestId: context.requestId ?? null,
       }),
     );
-    this.store.saveMarketState(market.id, { ...market, outstanding: quote.outstandingAfter });
+    this.store.setOutstanding(market.id, quote.outstandingAfter);
     return {
       // The trade's own numbers are the market's and the trader's new state: no need to read them back.
       market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },

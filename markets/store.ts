@@ -71,6 +71,8 @@ export interface Store {
   /** Remembers where a market's card was posted, so price moves can edit it. */
   setMarketMessage(id: string, channelId: string, messageId: string): void;
   saveMarketState(id: string, state: MarketState): void;
+  /** What a trade changes: rewriting the whole state would rewrite the market's index entries in every trade's commit. */
+  setOutstanding(id: string, outstanding: Millis[]): void;
   listMarkets(filter: MarketFilter): Market[];
   /** Open markets whose close time has passed. */
   marketsDueToClose(now: number): Market[];

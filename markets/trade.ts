@@ -1,6 +1,6 @@
 import { CruxError } from './errors.ts';
-import { costOfShares, prices, sharesForAmount } from './lmsr.ts';
-import { type Market, maxLiability, shareVector } from './market.ts';
+import { costOfShares, sharesForAmount } from './lmsr.ts';
+import { currentPrices, type Market, maxLiability, shareVector } from './market.ts';
 import { chargeInMillis, formatCredits, type Millis, proceedsInMillis, sharesInMillis } from './money.ts';
 
 export type TradeSide = 'buy' | 'sell';
@@ -25,34 +25,63 @@ function withShares(outstanding: readonly Millis[], outcome: number, delta: Mill
   return outstanding.map((held, i) => (i === outcome ? held + delta : held));
 }
 
-/**
- * Prices a change of `delta` milli-shares of one outcome in integers. A buy costs the LMSR cost rounded
- * up, a sell pays the LMSR proceeds rounded down, and both are then held to the solvency rule — the pool
- * always covers the largest payout — so float error can never cost the maker more than its subsidy.
- */
-function priceChange(market: Market, outcome: number, delta: Millis): Quote {
-  const q = shareVector(market);
-  const costInCredits = costOfShares(q, market.liquidity, outcome, delta / 1000);
-  const outstandingAfter = withShares(market.outstanding, outcome, delta);
-  const liabilityAfter = maxLiability(outstandingAfter);
+/** What a quote is made from besides the market's opening shares and liquidity: a replay remakes it from these. */
+export type QuoteBasis = Pick<Quote, 'side' | 'outcome' | 'shares' | 'cash' | 'outstandingAfter' | 'poolAfter'>;
+
+type PricedMarket = Pick<Market, 'openingShares' | 'liquidity' | 'outstanding' | 'pool'>;
+
+/** The quote for a change of `delta` milli-shares of one outcome, priced at `cash`, on `market` as it stood before. */
+function quoteFor(market: PricedMarket, outcome: number, delta: Millis, cash: Millis): Quote {
   const side: TradeSide = delta > 0 ? 'buy' : 'sell';
-  const cash =
-    side === 'buy'
-      ? Math.max(chargeInMillis(costInCredits), liabilityAfter - market.pool)
-      : Math.max(0, Math.min(proceedsInMillis(-costInCredits), market.pool - liabilityAfter));
   const shares = Math.abs(delta);
-  const poolAfter = side === 'buy' ? market.pool + cash : market.pool - cash;
+  const outstandingAfter = withShares(market.outstanding, outcome, delta);
   return {
     side,
     outcome,
     shares,
     cash,
     averagePrice: cash / shares,
-    pricesBefore: prices(q, market.liquidity),
-    pricesAfter: prices(shareVector({ openingShares: market.openingShares, outstanding: outstandingAfter }), market.liquidity),
+    pricesBefore: currentPrices(market),
+    pricesAfter: currentPrices({ openingShares: market.openingShares, outstanding: outstandingAfter, liquidity: market.liquidity }),
     outstandingAfter,
-    poolAfter,
+    poolAfter: side === 'buy' ? market.pool + cash : market.pool - cash,
   };
+}
+
+/**
+ * Prices a change of `delta` milli-shares of one outcome in integers. A buy costs the LMSR cost rounded
+ * up, a sell pays the LMSR proceeds rounded down, and both are then held to the solvency rule — the pool
+ * always covers the largest payout — so float error can never cost the maker more than its subsidy.
+ */
+function priceChange(market: Market, outcome: number, delta: Millis): Quote {
+  const costInCredits = costOfShares(shareVector(market), market.liquidity, outcome, delta / 1000);
+  const liabilityAfter = maxLiability(withShares(market.outstanding, outcome, delta));
+  const cash =
+    delta > 0
+      ? Math.max(chargeInMillis(costInCredits), liabilityAfter - market.pool)
+      : Math.max(0, Math.min(proceedsInMillis(-costInCredits), market.pool - liabilityAfter));
+  return quoteFor(market, outcome, delta, cash);
+}
+
+/** Of a quote, what a trade's request id keeps: its integers, without the prices (two floats per outcome). */
+export function quoteBasis({ side, outcome, shares, cash, outstandingAfter, poolAfter }: Quote): QuoteBasis {
+  return { side, outcome, shares, cash, outstandingAfter, poolAfter };
+}
+
+/**
+ * The quote a basis was taken from, exactly: the market it was priced on is the one after it with the trade taken
+ * back, and the prices follow from that market's shares by the same arithmetic.
+ */
+export function remakeQuote(market: Pick<Market, 'openingShares' | 'liquidity'>, basis: QuoteBasis): Quote {
+  const buying = basis.side === 'buy';
+  const delta = buying ? basis.shares : -basis.shares;
+  const before: PricedMarket = {
+    openingShares: market.openingShares,
+    liquidity: market.liquidity,
+    outstanding: withShares(basis.outstandingAfter, basis.outcome, -delta),
+    pool: buying ? basis.poolAfter - basis.cash : basis.poolAfter + basis.cash,
+  };
+  return quoteFor(before, basis.outcome, delta, basis.cash);
 }
 
 function assertOutcome(market: Market, outcome: number): void {

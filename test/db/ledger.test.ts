@@ -138,20 +138,39 @@ describe('requests', () => {
     expect(trades).toEqual({ n: 1 });
   });
 
-  it("keeps a trade's result without the market, and replays it with the market read again", () => {
+  it("keeps a trade's result without the market or the quote's prices, and replays it with them remade", () => {
     engine = testEngine();
-    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    ok(engine.service.openMarket({ ...question, id: 'rome', outcomes: ['Yes', 'No', 'Maybe'] }, engine.member('alice')));
     const bob = { ...engine.member('bob'), requestId: 'interaction-1' };
     const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
     const stored = engine.db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?').get('interaction-1');
     const record = JSON.parse(stored?.result ?? '{}') as Record<string, unknown>;
     expect(Object.keys(record).sort()).toEqual(['balance', 'marketId', 'position', 'quote']);
     expect(record['marketId']).toBe('rome');
-    // Another member trades before the replay: the replay still answers with the first trade's own numbers.
+    expect(Object.keys(record['quote'] as object).sort()).toEqual(['cash', 'outcome', 'outstandingAfter', 'poolAfter', 'shares', 'side']);
+    // Others trade before the replay: the replay still answers with the first trade's own numbers, prices included.
     ok(engine.service.buy({ marketId: 'rome', outcome: 'No', amount: 5_000 }, engine.member('carol')));
+    const sold = ok(engine.service.sell({ marketId: 'rome', outcome: 'Yes', shares: 4_000 }, { ...bob, requestId: 'interaction-2' }));
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'Maybe', amount: 7_000 }, engine.member('carol')));
     const again = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
     expect({ ...again, market: again.market.id }).toEqual({ ...first, market: first.market.id });
     expect(again.market).toEqual(ok(engine.service.market('rome')));
+    const soldAgain = ok(engine.service.sell({ marketId: 'rome', outcome: 'Yes', shares: 4_000 }, { ...bob, requestId: 'interaction-2' }));
+    expect({ ...soldAgain, market: soldAgain.market.id }).toEqual({ ...sold, market: sold.market.id });
+  });
+
+  it('replays a trade recorded with its whole quote, as trades were before the prices were left out', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const bob = { ...engine.member('bob'), requestId: 'interaction-1' };
+    const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'No', amount: 10_000 }, bob));
+    const { market, ...whole } = first;
+    engine.db
+      .prepare('UPDATE requests SET result = ? WHERE id = ?')
+      .run(JSON.stringify({ marketId: market.id, ...whole }), 'interaction-1');
+    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 5_000 }, engine.member('carol')));
+    const again = ok(engine.service.buy({ marketId: 'rome', outcome: 'No', amount: 10_000 }, bob));
+    expect({ ...again, market: again.market.id }).toEqual({ ...first, market: first.market.id });
   });
 
   it('keeps the results of requests applied before migration 004, trades rewritten to the compact shape', () => {
