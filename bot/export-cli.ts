@@ -78,7 +78,11 @@ async function main(): Promise<void> {
       { format: args.format, guildId: args.guild ?? null, generatedAt: Date.now() },
     );
     const output = args.out === undefined ? process.stdout : createWriteStream(args.out);
+    // One read transaction around the whole export: its streams (markets, forecasts, ledger entries) then describe
+    // one moment, however long writing them takes and whatever the bot commits meanwhile.
+    db.exec('BEGIN');
     await writeAll(chunks, output);
+    db.exec('COMMIT');
     if (output !== process.stdout) {
       output.end();
       await once(output, 'finish');

@@ -9,9 +9,11 @@ import { ScoringStore } from '../../db/scoring-store.ts';
 import { LedgerExportSchema, replayLedgerExport } from '../../markets/exports.ts';
 import { ForecastService } from '../../markets/forecasts.ts';
 import { FORECAST_DEFINITION, SCORING_DEFINITIONS, scoreCrowd, summariseUsers } from '../../markets/scoring/index.ts';
-import { T0, type TestEngine, testEngine } from '../support/engine.ts';
+import { ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
 import { GUILD, HOUR, playScoringFixture } from '../support/scoring-fixture.ts';
-import { runScript } from '../support/process.ts';
+import { runScript, spawnScript } from '../support/process.ts';
+import { verify } from '../../db/verify.ts';
+import { creditsToMillis } from '../../markets/money.ts';
 
 let engine: TestEngine | undefined;
 let folder: string | undefined;
@@ -165,5 +167,34 @@ describe('exports', () => {
     const bad = await run(['everything', '--format', 'xml']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^crux export: the first argument names the export: one of calibration, forecasts, ledger, markets; usage: /);
+  });
+
+  it('npm run export describes one moment, even when the bot trades while it writes', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    // Enough markets (about 1 MB of them) that the export is held up by the full pipe while it still lists them,
+    // before it has read any ledger entry.
+    const question = (i: number) => `Filler ${i}: ${'will this question ever be answered? '.repeat(7)}`;
+    e.db.transaction(() => {
+      for (let i = 0; i < 3_000; i++) {
+        ok(e.service.openMarket({ id: `filler-${i}`, question: question(i), criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: GUILD }, e.member('mod')));
+      }
+    })();
+    const entriesBefore = verify(e.db).entries;
+    const exporting = spawnScript('bot/export-cli.ts', ['ledger', '--format', 'json'], { CRUX_DATABASE: database });
+    const { stdout } = exporting.child;
+    // Stops reading at the export's first bytes: it has begun reading and now waits on the pipe.
+    await new Promise((resolve) => stdout.once('data', () => resolve(stdout.pause())));
+    const late = ok(e.service.buy({ marketId: 'filler-0', outcome: 'Yes', amount: creditsToMillis(5) }, e.member('late')));
+    expect(verify(e.db).entries).toBeGreaterThan(entriesBefore);
+    stdout.resume();
+    expect((await exporting.exited).code).toBe(0);
+
+    const exported = LedgerExportSchema.parse(JSON.parse(exporting.stdout));
+    expect(exported.entries).toHaveLength(entriesBefore);
+    expect(exported.entries.some((entry) => entry.holder === 'late')).toBe(false);
+    expect(exported.markets.find((market) => market.market_id === 'filler-0')).toBeDefined();
+    expect(late.quote.cash).toBeGreaterThan(0);
   });
 });
