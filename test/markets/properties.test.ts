@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { verify } from '../../db/verify.ts';
 import { maxLiability } from '../../markets/market.ts';
 import { currentPrices } from '../../markets/market.ts';
-import { DAY, T0, testEngine } from '../support/engine.ts';
+import { DAY, T0, type TestEngine, testEngine } from '../support/engine.ts';
 
 const USERS = ['ann', 'ben', 'cal', 'dee'];
 
@@ -35,6 +35,32 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 
 function pick<T>(items: readonly T[], i: number): T | undefined {
   return items.length === 0 ? undefined : items[i % items.length];
+}
+
+/** A market of 2 to 20 outcomes opened at random probabilities, with a random liquidity. */
+const marketShape = fc.record({
+  outcomes: fc.integer({ min: 2, max: 20 }),
+  liquidity: fc.integer({ min: 10, max: 5000 }),
+  weights: fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: 20, maxLength: 20 }),
+});
+
+type MarketShape = typeof marketShape extends fc.Arbitrary<infer Shape> ? Shape : never;
+
+/** Opens market `m` of that shape on a fresh engine with rich traders, runs the check, and closes the database. */
+function onRandomMarket(shape: MarketShape, question: string, check: (engine: TestEngine) => void): void {
+  const engine = testEngine({ startingGrant: 10_000_000 });
+  try {
+    const outcomes = Array.from({ length: shape.outcomes }, (_, i) => `O${i}`);
+    const probabilities = shape.weights.slice(0, shape.outcomes);
+    const opened = engine.service.openMarket(
+      { id: 'm', question, criteria: 'x', outcomes, probabilities, liquidity: shape.liquidity, closesAt: T0 + DAY },
+      engine.member('maker'),
+    );
+    expect(opened.ok).toBe(true);
+    check(engine);
+  } finally {
+    engine.db.close();
+  }
 }
 
 describe('money is conserved under any sequence of trades', () => {
@@ -114,38 +140,22 @@ describe('money is conserved under any sequence of trades', () => {
 
   it('buying for an amount and selling it all never returns more than was paid', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 2, max: 20 }),
-        fc.integer({ min: 10, max: 5000 }),
-        fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: 20, maxLength: 20 }),
-        fc.nat({ max: 19 }),
-        fc.integer({ min: 1, max: 2_000_000 }),
-        (n, liquidity, weights, outcomeSeed, amount) => {
-          const engine = testEngine({ startingGrant: 10_000_000 });
-          try {
-            const outcomes = Array.from({ length: n }, (_, i) => `O${i}`);
-            const opened = engine.service.openMarket(
-              { id: 'm', question: 'A round trip market', criteria: 'x', outcomes, probabilities: weights.slice(0, n), liquidity, closesAt: T0 + DAY },
-              engine.member('maker'),
-            );
-            expect(opened.ok).toBe(true);
-            const trader = engine.member('t');
-            const outcome = outcomeSeed % n;
-            const bought = engine.service.buy({ marketId: 'm', outcome, amount }, trader);
-            if (!bought.ok) {
-              expect(bought.error.code).toBe('amount_too_small');
-              return;
-            }
-            expect(bought.value.quote.cash).toBeLessThanOrEqual(amount);
-            const sold = engine.service.sell({ marketId: 'm', outcome }, trader);
-            expect(sold.ok).toBe(true);
-            if (sold.ok) expect(sold.value.quote.cash).toBeLessThanOrEqual(bought.value.quote.cash);
-            expect(engine.store.findAccount('user:t')?.balance).toBeLessThanOrEqual(10_000_000);
-            expect(verify(engine.db).ok).toBe(true);
-          } finally {
-            engine.db.close();
+      fc.property(marketShape, fc.nat({ max: 19 }), fc.integer({ min: 1, max: 2_000_000 }), (shape, outcomeSeed, amount) =>
+        onRandomMarket(shape, 'A round trip market', (engine) => {
+          const trader = engine.member('t');
+          const outcome = outcomeSeed % shape.outcomes;
+          const bought = engine.service.buy({ marketId: 'm', outcome, amount }, trader);
+          if (!bought.ok) {
+            expect(bought.error.code).toBe('amount_too_small');
+            return;
           }
-        },
+          expect(bought.value.quote.cash).toBeLessThanOrEqual(amount);
+          const sold = engine.service.sell({ marketId: 'm', outcome }, trader);
+          expect(sold.ok).toBe(true);
+          if (sold.ok) expect(sold.value.quote.cash).toBeLessThanOrEqual(bought.value.quote.cash);
+          expect(engine.store.findAccount('user:t')?.balance).toBeLessThanOrEqual(10_000_000);
+          expect(verify(engine.db).ok).toBe(true);
+        }),
       ),
       { numRuns: 1000 },
     );
@@ -154,39 +164,24 @@ describe('money is conserved under any sequence of trades', () => {
   it('a replayed trade answers with exactly the numbers of the trade, its prices remade from what was kept', () => {
     const trade = fc.record({ user: fc.nat({ max: 3 }), outcome: fc.nat({ max: 19 }), amount: fc.integer({ min: 1, max: 900_000 }), sell: fc.boolean() });
     fc.assert(
-      fc.property(
-        fc.integer({ min: 2, max: 20 }),
-        fc.integer({ min: 10, max: 5000 }),
-        fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: 20, maxLength: 20 }),
-        fc.array(trade, { minLength: 1, maxLength: 12 }),
-        (n, liquidity, weights, trades) => {
-          const engine = testEngine({ startingGrant: 10_000_000 });
-          try {
-            const outcomes = Array.from({ length: n }, (_, i) => `O${i}`);
-            const opened = engine.service.openMarket(
-              { id: 'm', question: 'A replayed market', criteria: 'x', outcomes, probabilities: weights.slice(0, n), liquidity, closesAt: T0 + DAY },
-              engine.member('maker'),
-            );
-            expect(opened.ok).toBe(true);
-            const made = trades.map((t, i) => {
-              const context = { ...engine.member(pick(USERS, t.user) ?? 'ann'), requestId: `request-${i}` };
-              const outcome = t.outcome % n;
-              const run = () =>
-                t.sell ? engine.service.sell({ marketId: 'm', outcome }, context) : engine.service.buy({ marketId: 'm', outcome, amount: t.amount }, context);
-              return { run, first: run() };
-            });
-            for (const { run, first } of made) {
-              const again = run();
-              if (!first.ok || !again.ok) {
-                // A refused trade kept nothing, so asking again is a new request, which the market has since moved under.
-                continue;
-              }
-              expect({ ...again.value, market: again.value.market.id }).toEqual({ ...first.value, market: first.value.market.id });
+      fc.property(marketShape, fc.array(trade, { minLength: 1, maxLength: 12 }), (shape, trades) =>
+        onRandomMarket(shape, 'A replayed market', (engine) => {
+          const made = trades.map((t, i) => {
+            const context = { ...engine.member(pick(USERS, t.user) ?? 'ann'), requestId: `request-${i}` };
+            const outcome = t.outcome % shape.outcomes;
+            const run = () =>
+              t.sell ? engine.service.sell({ marketId: 'm', outcome }, context) : engine.service.buy({ marketId: 'm', outcome, amount: t.amount }, context);
+            return { run, first: run() };
+          });
+          for (const { run, first } of made) {
+            const again = run();
+            if (!first.ok || !again.ok) {
+              // A refused trade kept nothing, so asking again is a new request, which the market has since moved under.
+              continue;
             }
-          } finally {
-            engine.db.close();
+            expect({ ...again.value, market: again.value.market.id }).toEqual({ ...first.value, market: first.value.market.id });
           }
-        },
+        }),
       ),
       { numRuns: 300 },
     );
