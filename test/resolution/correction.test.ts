@@ -215,4 +215,52 @@ describe('migration 002', () => {
       t.db.prepare(`INSERT INTO ledger (at, from_account, to_account, amount, reason) VALUES (0, 'mint', 'user:alice', 1, 'gift')`).run(),
     ).toThrow('CHECK');
   });
+
+  it('keeps every leaderboard profit equal to the ledger rows between member and market, in every guild scope', () => {
+    const guilds = ['g1', 'g2', null] as const;
+    const how = fc.constantFrom('Yes', 'No', 'cancel');
+    const event = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({ kind: fc.constant('bet' as const), market: fc.nat(), user: fc.nat({ max: 4 }), yes: fc.boolean(), credits: fc.integer({ min: 1, max: 60 }) }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('settle' as const), market: fc.nat(), how }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('correct' as const), market: fc.nat(), how }) },
+    );
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...guilds), { minLength: 1, maxLength: 6 }), fc.array(event, { minLength: 10, maxLength: 40 }), (homes, events) => {
+        const t = testApp();
+        const markets = homes.map((guildId, i) =>
+          ok(t.app.service.openMarket({ question: `Market number ${i}?`, criteria: 'x', closesAt: T0 + 30 * DAY, ...(guildId ? { guildId } : {}) }, moderator)).id,
+        );
+        for (const e of events) {
+          const market = markets[e.market % markets.length]!;
+          // Refusals (a bet on a settled market, a correction of an open one) are part of the history too.
+          if (e.kind === 'bet') t.app.service.buy({ marketId: market, outcome: e.yes ? 'Yes' : 'No', amount: creditsToMillis(e.credits) }, as(`u${e.user}`));
+          else if (e.kind === 'settle') {
+            if (e.how === 'cancel') t.app.service.cancelMarket(market, 'ill-posed', moderator);
+            else t.app.service.resolveMarket(market, e.how, 'https://example.org/a', moderator);
+          } else t.app.resolution.correctResolution(market, e.how === 'cancel' ? { cancel: true } : { outcome: e.how }, 'https://example.org/b', moderator);
+        }
+        const flows = (guildId: string | null) =>
+          new Map(
+            (
+              t.db
+                .prepare(
+                  `SELECT a.id AS account, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
+                   FROM ledger l JOIN markets m ON m.id = l.market_id JOIN accounts a ON a.id IN (l.to_account, l.from_account) AND a.kind = 'user'
+                   WHERE ? IS NULL OR m.guild_id = ? GROUP BY a.id`,
+                )
+                .all(guildId, guildId) as { account: string; profit: number }[]
+            ).map((row) => [row.account.replace(/^user:/, ''), row.profit]),
+          );
+        for (const guildId of guilds) {
+          const board = t.app.views.leaderboard(guildId, Infinity);
+          expect(new Map(board.map((row) => [row.userId, row.profit]))).toEqual(flows(guildId));
+        }
+        t.assertVerified();
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
