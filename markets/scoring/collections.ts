@@ -1,4 +1,4 @@
-import type { TimedProbabilities } from './types.ts';
+import type { Forecast, TimedProbabilities } from './types.ts';
 
 /**
  * Orders ids by UTF-16 code units rather than localeCompare, so the order of output rows does not depend on the
@@ -30,4 +30,10 @@ export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map
     else groups.set(key, [item]);
   }
   return groups;
+}
+
+/** The forecasts on one market; the list itself when they all are, as when a store reads one market at a time. */
+export function forecastsOnMarket(forecasts: readonly Forecast[], marketId: string): readonly Forecast[] {
+  const onMarket = (forecast: Forecast) => forecast.marketId === marketId;
+  return forecasts.every(onMarket) ? forecasts : forecasts.filter(onMarket);
 }

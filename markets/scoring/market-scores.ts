@@ -1,4 +1,4 @@
-import { compareIds, groupBy } from './collections.ts';
+import { compareIds, forecastsOnMarket, groupBy } from './collections.ts';
 import { scorePath } from './path-scores.ts';
 import { median } from './statistics.ts';
 import type { Forecast, PathScores, PricePoint, ScoredMarket } from './types.ts';
@@ -21,7 +21,7 @@ export interface CrowdMarketScore extends PathScores {
  * ignored, so the whole forecast list can be passed in.
  */
 export function scoreForecasters(market: ScoredMarket, forecasts: readonly Forecast[]): ForecasterMarketScore[] {
-  const onThisMarket = forecasts.filter((forecast) => forecast.marketId === market.marketId);
+  const onThisMarket = forecastsOnMarket(forecasts, market.marketId);
   const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
   return scored.toSorted((a, b) => compareIds(a.userId, b.userId)).map(({ userId, scores }) => ({
     userId,

@@ -1,5 +1,5 @@
 import { type CalibrationTable, CalibrationTallies, DEFAULT_CALIBRATION_BUCKET_COUNT } from './calibration.ts';
-import { compareIds, groupBy } from './collections.ts';
+import { compareIds, forecastsOnMarket, groupBy } from './collections.ts';
 import { relativeBrier, scoreForecasterPaths } from './market-scores.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
@@ -63,19 +63,16 @@ export class UserSummaryAccumulator {
       throw new RangeError(`markets must be added in increasing marketId order, each once: ${market.marketId} came after ${this.lastMarketId}`);
     }
     this.lastMarketId = market.marketId;
-    const onThisMarket = forecasts.every((forecast) => forecast.marketId === market.marketId)
-      ? forecasts
-      : forecasts.filter((forecast) => forecast.marketId === market.marketId);
+    const onThisMarket = forecastsOnMarket(forecasts, market.marketId);
     const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
     for (const { userId, scores, forecasts: own } of scored) {
       const row = this.rowFor(userId);
-      const sums = this.sums;
-      sums[row + MARKETS] = sums[row + MARKETS]! + 1;
-      sums[row + BRIER] = sums[row + BRIER]! + scores.timeAveragedBrier;
-      sums[row + LOG_SCORE] = sums[row + LOG_SCORE]! + scores.timeAveragedLogScore;
-      sums[row + RELATIVE_BRIER] = sums[row + RELATIVE_BRIER]! + relativeBrier(scores, medianBrier);
-      sums[row + FINAL_BRIER] = sums[row + FINAL_BRIER]! + scores.finalBrier;
-      sums[row + FINAL_LOG_SCORE] = sums[row + FINAL_LOG_SCORE]! + scores.finalLogScore;
+      this.addTo(row + MARKETS, 1);
+      this.addTo(row + BRIER, scores.timeAveragedBrier);
+      this.addTo(row + LOG_SCORE, scores.timeAveragedLogScore);
+      this.addTo(row + RELATIVE_BRIER, relativeBrier(scores, medianBrier));
+      this.addTo(row + FINAL_BRIER, scores.finalBrier);
+      this.addTo(row + FINAL_LOG_SCORE, scores.finalLogScore);
       // A user is scored here exactly when they forecast at or before the close, which is what calibration tallies.
       this.talliesAt(row).addForecasts(market, own);
     }
@@ -100,6 +97,10 @@ export class UserSummaryAccumulator {
           calibration: this.talliesAt(row).table(),
         };
       });
+  }
+
+  private addTo(at: number, value: number): void {
+    this.sums[at] = this.sums[at]! + value;
   }
 
   private talliesAt(row: number): CalibrationTallies {
