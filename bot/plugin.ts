@@ -2,7 +2,7 @@ import { type Client, Events, type RESTPostAPIChatInputApplicationCommandsJSONBo
 import type { Db } from '../db/open.ts';
 import { createApp } from './app.ts';
 import type { App } from './commands/command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { commandDefinitions } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
@@ -49,10 +49,10 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     inFlight.add(work);
   };
 
-  const announceClosed = async (market: { id: string; channelId: string | null }) => {
+  const announceClosed = async (market: { id: string; slug: string; channelId: string | null }) => {
     if (market.channelId === null) return;
     await client.rest.post(Routes.channelMessages(market.channelId), {
-      body: { content: `🔒 Market \`${market.id}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
+      body: { content: `🔒 Market \`${market.slug}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
     });
     await redrawMarketCard(client, app, market.id);
   };
@@ -63,7 +63,8 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     checkSource: configuredSourceChecker(options.config),
     backUp: () => takeScheduledBackup(options.db, options.config, now(), log),
     async postToModerators(reply, market) {
-      const channelId = options.config.CRUX_MODERATOR_CHANNEL ?? market.channelId;
+      // Each server's own moderator channel; the market's channel where the server has none.
+      const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
       if (channelId === null) return undefined;
       const posted = await postReply(client, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
@@ -82,7 +83,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
 
   return {
     app,
-    commands: COMMANDS.map((command) => command.data.toJSON()),
+    commands: commandDefinitions(),
     jobHooks,
     async stop() {
       accepting = false;

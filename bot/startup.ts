@@ -1,3 +1,4 @@
+import { realmOfGuild } from '../markets/realms/realm.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -72,7 +73,11 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
 /** Opens the markets of a claim pack that are not open yet, as the system moderator. */
 export function loadClaims(app: App, path: string, guildId: string | null, now: number): string {
   const pack = parseClaimPack(readFileSync(path, 'utf8'));
-  const result = app.service.openClaims(pack, { guildId, channelId: null }, { actor: { userId: 'crux', displayName: 'Crux', isModerator: true }, now });
+  const result = app.service.openClaims(
+    pack,
+    { guildId, channelId: null },
+    { realm: realmOfGuild(guildId), actor: { userId: 'crux', displayName: 'Crux', isModerator: true }, now },
+  );
   if (!result.ok) return `Could not load ${path}: ${result.error.message}`;
   const { opened, skipped } = result.value;
   return `Claim pack ${path}: opened ${opened.length} market(s)${opened.length > 0 ? ` (${opened.join(', ')})` : ''}; ${skipped.length} already present or past their close.`;

@@ -1,5 +1,5 @@
 import { creditsToMillis } from '../../markets/money.ts';
-import type { Actor, BuyCommand, SellCommand } from '../../markets/service.ts';
+import type { Actor, BuyCommand, Context, SellCommand } from '../../markets/service.ts';
 import { tradeCard } from '../render/trade-card.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
 import { type App, unwrap } from './command.ts';
@@ -15,8 +15,8 @@ export function placeSell(app: App, invocation: Invocation, command: SellCommand
   return replyWith({ cards: [tradeCard(result, nameOf(invocation.actor))], refreshMarkets: [result.market.id] });
 }
 
-export function contextOf(invocation: Invocation) {
-  return { actor: invocation.actor, now: invocation.now, requestId: invocation.requestId };
+export function contextOf(invocation: Invocation): Context {
+  return { realm: invocation.realm, actor: invocation.actor, now: invocation.now, requestId: invocation.requestId };
 }
 
 export function nameOf(actor: Actor): string {

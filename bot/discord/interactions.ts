@@ -1,5 +1,6 @@
 import {
   type AutocompleteInteraction,
+  type CommandInteractionOption,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
@@ -16,7 +17,9 @@ import { type Card, type Invocation, type Reply, replyWith } from '../reply.ts';
 import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { toMessage, toModal } from './payload.ts';
+import { postReply } from './post.ts';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
 class RecentIds {
@@ -38,6 +41,32 @@ class RecentIds {
 
 type Replyable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
+/** An interaction made inside a server: only those have a realm to act in. */
+type GuildInteraction = Interaction & { guildId: string };
+
+function isGuildInteraction(interaction: Interaction): interaction is GuildInteraction {
+  return interaction.guildId !== null;
+}
+
+/**
+ * Every command is registered for servers only, but an old registration or a user-installed context can still send
+ * one from a DM: it gets a private note (Crux's own commands and controls only) and nothing is written.
+ */
+async function answerOutsideServer(interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    if (findCommand(interaction.commandName)) await interaction.respond([]);
+    return;
+  }
+  const ours = interaction.isChatInputCommand()
+    ? findCommand(interaction.commandName) !== undefined
+    : (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) && isCruxComponent(interaction.customId);
+  if (!ours || !interaction.isRepliable()) return;
+  await interaction.reply({
+    content: '⚠️ Crux works inside a server: each server has its own markets and credits. Use its commands in a server where Crux is installed.',
+    flags: MessageFlags.Ephemeral,
+  });
+}
+
 export interface InteractionHandlerOptions {
   app: App;
   client: Client;
@@ -47,8 +76,7 @@ export interface InteractionHandlerOptions {
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
 export function createInteractionHandler({ app, client, now }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
-  const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
-  const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
+  const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
   const cards = new MarketCardRedraws(client, app);
 
@@ -68,7 +96,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   /** Confirm runs the held command as it was asked, with the presser's permissions as they are now. */
-  async function settleConfirmation(interaction: ButtonInteraction): Promise<void> {
+  async function settleConfirmation(interaction: ButtonInteraction & GuildInteraction): Promise<void> {
     const taken = pending.take(interaction.customId, interaction.user.id, now());
     const closeWith = (content: string) => interaction.update({ content, embeds: [], components: [] });
     if (taken.kind === 'not_yours') {
@@ -84,7 +112,11 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       return;
     }
     const asked = taken.action.invocation;
-    const current = invocationOf(interaction, asked.command, [], moderatorRole, now());
+    const current = invocationIn(interaction, asked.command, []);
+    if (current.realm !== asked.realm) {
+      await closeWith('⚠️ This confirmation belongs to another server; nothing was changed.');
+      return;
+    }
     const invocation: Invocation = { ...asked, actor: current.actor, requestId: interaction.id, now: current.now };
     const command = findCommand(asked.command);
     if (!command) return;
@@ -114,6 +146,10 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       const { content, embeds, files, allowedMentions } = message;
       await interaction.update({ content: content ?? '', components: [], allowedMentions });
       if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
+    } else if (reply.postTo !== undefined) {
+      const posted = await postReply(client, reply.postTo, { ...reply, content: undefined });
+      if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.messageId);
+      await interaction.reply({ content: reply.content ?? '✅ Done.', flags: MessageFlags.Ephemeral, allowedMentions: message.allowedMentions });
     } else if (reply.postsMarket === undefined) {
       await interaction.reply(message);
     } else {
@@ -143,17 +179,24 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
     await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
   }
 
-  /** Counts a Crux action against its member's rate limit; over it, answers with the refusal and says so. */
-  async function overRateLimit(interaction: Replyable): Promise<boolean> {
-    const refusal = limiter.refusal(interaction.user.id);
+  /** The invocation of an interaction made in a server, with that server's moderator role. */
+  function invocationIn(interaction: GuildInteraction, command: string, options: readonly CommandInteractionOption[]): Invocation {
+    const { moderatorRole } = app.realms.values(realmOfGuild(interaction.guildId));
+    return invocationOf(interaction, command, options, moderatorRole, now());
+  }
+
+  /** Counts a Crux action against its member's rate limit in that server; over it, answers with the refusal and says so. */
+  async function overRateLimit(interaction: Replyable & GuildInteraction): Promise<boolean> {
+    const realm = realmOfGuild(interaction.guildId);
+    const refusal = limiter.refusal(`${realm}:${interaction.user.id}`, app.realms.values(realm).rateLimitPerMinute);
     if (refusal) await send(interaction, refusal);
     return refusal !== undefined;
   }
 
-  async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
+  async function autocomplete(interaction: AutocompleteInteraction & GuildInteraction): Promise<void> {
     const command = findCommand(interaction.commandName);
     const focused = interaction.options.getFocused(true);
-    const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+    const invocation = invocationIn(interaction, interaction.commandName, interaction.options.data);
     let choices: { name: string; value: string }[] = [];
     try {
       choices = command?.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
@@ -176,6 +219,10 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   return async function onInteraction(interaction: Interaction): Promise<void> {
     if (!recent.admit(interaction.id)) return;
     try {
+      if (!isGuildInteraction(interaction)) {
+        await answerOutsideServer(interaction);
+        return;
+      }
       if (interaction.isAutocomplete()) {
         await autocomplete(interaction);
         return;
@@ -184,7 +231,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         const command = findCommand(interaction.commandName);
         if (!command) return;
         if (await overRateLimit(interaction)) return;
-        const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+        const invocation = invocationIn(interaction, interaction.commandName, interaction.options.data);
         const confirmation = command.confirmation?.(invocation, app);
         if (confirmation) {
           await send(interaction, askToConfirm(invocation, confirmation));
@@ -208,7 +255,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
           await settleConfirmation(interaction);
           return;
         }
-        const invocation = invocationOf(interaction, 'component', [], moderatorRole, now());
+        const invocation = invocationIn(interaction, 'component', []);
         const event = componentEvent(interaction);
         const reply = await runHandler(() => handleComponent(event, invocation, app), app, {
           component: interaction.customId,

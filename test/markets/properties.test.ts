@@ -153,7 +153,7 @@ describe('money is conserved under any sequence of trades', () => {
           const sold = engine.service.sell({ marketId: 'm', outcome }, trader);
           expect(sold.ok).toBe(true);
           if (sold.ok) expect(sold.value.quote.cash).toBeLessThanOrEqual(bought.value.quote.cash);
-          expect(engine.store.findAccount('user:t')?.balance).toBeLessThanOrEqual(10_000_000);
+          expect(engine.store.findAccount('user:console:t')?.balance).toBeLessThanOrEqual(10_000_000);
           expect(verify(engine.db).ok).toBe(true);
         }),
       ),
