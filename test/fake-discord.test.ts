@@ -439,6 +439,9 @@ describe('several guilds', () => {
 
     const malloryId = alpha.member('mallory').user.id;
     expect(beta.member('mallory').user.id).toBe(malloryId);
+    expect(fake.user('mallory').id).toBe(malloryId);
+    expect(fake.user('alice').id).toBe(beta.member('alice').user.id);
+    expect(() => alpha.member('alice')).toThrow(/no member alice/);
     const canManage = (guildId: string) =>
       client.guilds.cache.get(guildId)?.members.cache.get(malloryId)?.permissions.has(PermissionFlagsBits.ManageGuild);
     expect(canManage(alpha.id)).toBe(false);

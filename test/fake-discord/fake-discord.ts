@@ -26,6 +26,7 @@ import type {
 } from './interactions.ts';
 import type { HostedFile, MessageStore } from './message-store.ts';
 import type { FakeHttpServer, RecordedRequest } from './server.ts';
+import type { UserDirectory } from './users.ts';
 import { waitForValue, waitUntil } from './wait.ts';
 import type { WaitOptions } from './wait.ts';
 
@@ -47,6 +48,7 @@ export interface FakeDiscordParts {
   botUser: APIUser;
   botToken: string;
   guilds: GuildList;
+  users: UserDirectory;
   messages: MessageStore;
   interactions: InteractionTracker;
   interactionFactory: InteractionFactory;
@@ -92,6 +94,11 @@ export class FakeDiscord {
   /** A guild by name or id; throws when there is none, so a typo in a test fails loudly. */
   guildByName(nameOrId: string): FakeGuild {
     return this.#parts.guilds.get(nameOrId);
+  }
+
+  /** A user by username, whichever guilds they are in (the same account in all of them). */
+  user(username: string): APIUser {
+    return this.#parts.users.existing(username);
   }
 
   slashCommand(input: SlashCommandInput): APIChatInputApplicationCommandInteraction {

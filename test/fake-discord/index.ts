@@ -63,6 +63,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     botUser: identity.user,
     botToken: identity.token,
     guilds,
+    users,
     messages,
     interactions,
     interactionFactory: new InteractionFactory({
