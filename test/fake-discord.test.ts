@@ -496,6 +496,8 @@ describe('several guilds', () => {
 
     expect(press).toMatchObject({ guild_id: fake.guildByName('Beta').id, channel_id: card.channel_id });
     expect(seen.map(({ canManageServer }) => canManageServer)).toEqual([false, true]);
+    const fromAlpha = { user: 'mallory', guild: 'Alpha', channel: card.channel_id, messageId: card.message.id };
+    expect(() => fake.buttonPress({ ...fromAlpha, customId: 'card' })).toThrow(/is in guild Beta, not Alpha/);
   });
 
   it("carries member and permissions for a guild the client has no cache of, as Discord's payload does", async () => {

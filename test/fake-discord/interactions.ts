@@ -220,10 +220,12 @@ export class InteractionFactory {
   #place(actor: Actor): Place {
     if (actor.context === undefined) {
       // A channel id names its guild, so a test answering a message in guild B need not name B again.
-      const guild =
-        actor.guild === undefined && actor.channel !== undefined
-          ? (this.#guilds.findChannel(actor.channel)?.guild ?? this.#guilds.first)
-          : this.#guilds.get(actor.guild);
+      const channelGuild = actor.channel === undefined ? undefined : this.#guilds.findChannel(actor.channel)?.guild;
+      const guild = actor.guild === undefined ? (channelGuild ?? this.#guilds.first) : this.#guilds.get(actor.guild);
+      // On Discord a message's buttons are pressed in the message's guild; no other guild can reach them.
+      if (channelGuild && channelGuild !== guild) {
+        throw new Error(`Channel ${actor.channel} is in guild ${channelGuild.name}, not ${guild.name}`);
+      }
       return { guild, channel: guild.channel(actor.channel) };
     }
     if (actor.guild !== undefined) throw new Error('An interaction outside any guild cannot name a guild');
