@@ -13,6 +13,7 @@ import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../reply.ts';
+import type { CommandNames } from './command-names.ts';
 import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
@@ -42,10 +43,22 @@ export interface InteractionHandlerOptions {
   app: App;
   client: Client;
   now: () => number;
+  names: CommandNames;
+}
+
+/**
+ * Whether an interaction is Crux's to answer: one of its slash commands (or their autocomplete) under the names it
+ * was registered by, or a button, select or form whose custom id carries Crux's prefix. Everything else is the
+ * host's: Crux does not answer it, delay it, count it against a rate limit or log it.
+ */
+export function isCruxInteraction(interaction: Interaction, names: CommandNames): boolean {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return names.command(interaction.commandName) !== undefined;
+  if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) return isCruxComponent(interaction.customId);
+  return false;
 }
 
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
-export function createInteractionHandler({ app, client, now }: InteractionHandlerOptions) {
+export function createInteractionHandler({ app, client, now, names }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
   const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
   const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
@@ -151,12 +164,13 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
-    const command = findCommand(interaction.commandName);
+    const command = names.command(interaction.commandName);
+    if (!command) return;
     const focused = interaction.options.getFocused(true);
-    const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+    const invocation = invocationOf(interaction, command.data.name, interaction.options.data, moderatorRole, now());
     let choices: { name: string; value: string }[] = [];
     try {
-      choices = command?.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
+      choices = command.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
     } catch (error) {
       app.log('autocomplete failed', { command: interaction.commandName, error: String(error) });
     }
@@ -174,17 +188,17 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   return async function onInteraction(interaction: Interaction): Promise<void> {
-    if (!recent.admit(interaction.id)) return;
+    if (!isCruxInteraction(interaction, names) || !recent.admit(interaction.id)) return;
     try {
       if (interaction.isAutocomplete()) {
         await autocomplete(interaction);
         return;
       }
       if (interaction.isChatInputCommand()) {
-        const command = findCommand(interaction.commandName);
+        const command = names.command(interaction.commandName);
         if (!command) return;
         if (await overRateLimit(interaction)) return;
-        const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+        const invocation = invocationOf(interaction, command.data.name, interaction.options.data, moderatorRole, now());
         const confirmation = command.confirmation?.(invocation, app);
         if (confirmation) {
           await send(interaction, askToConfirm(invocation, confirmation));
@@ -202,7 +216,6 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         return;
       }
       if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
-        if (!isCruxComponent(interaction.customId)) return;
         if (await overRateLimit(interaction)) return;
         if (interaction.isButton() && PendingConfirmations.isConfirmation(interaction.customId)) {
           await settleConfirmation(interaction);
