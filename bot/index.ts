@@ -5,4 +5,5 @@ export { SchemaError } from '../db/migrate.ts';
 export { ConfigError, configSchema, loadConfig, type Config, type ConfigInput } from './config.ts';
 export { createLogger, type Logger } from './log.ts';
 export { startJobs, type JobHooks, type Jobs } from './jobs.ts';
+export { loadClaims } from './startup.ts';
 export type { App } from './commands/command.ts';

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { type APIEmbed, InteractionResponseType } from 'discord.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../bot/commands/index.ts';
+import { parseClaimPack } from '../../markets/claims.ts';
 import { MARKET_MOD_ROLE, option, startFakeDiscord, type FakeDiscord, type RecordedCallback } from '../fake-discord/index.ts';
 import { CRUX_GUILD } from '../support/discord.ts';
 import { type CruxProcess, spawnNode } from '../support/process.ts';
@@ -130,7 +131,11 @@ describe('Crux installed from its npm tarball', () => {
       channel: 'markets',
       options: [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 50)],
     });
-    expect(dataOf(await discord.waitForCallback(bet.id)).embeds?.[0]?.title).toMatch(/^bob bought [\d.]+ Yes shares$/);
+    const bought = dataOf(await discord.waitForCallback(bet.id));
+    expect(bought.embeds?.[0]?.title).toMatch(/^bob bought [\d.]+ Yes shares$/);
+    // The host set no allowedMentions on its client; Crux's own messages still ping no one.
+    const betCallback = discord.requests.find((request) => request.path.startsWith(`/interactions/${bet.id}/`));
+    expect(betCallback?.body).toMatchObject({ data: { allowed_mentions: { parse: [] } } });
     const resolve = discord.slashCommand({
       name: 'crux-market',
       subcommand: 'resolve',
@@ -165,8 +170,11 @@ describe('Crux installed from its npm tarball', () => {
     expect(discord.unhandledRequests).toEqual([]);
   });
 
-  it('runs in a CommonJS host that loads it with await import()', async () => {
+  it('runs in a CommonJS host that loads it with await import(), with the starter claims shipped in the package', async () => {
     const { fake: discord, host: bot } = await startHost('host.cjs', 'cjs.sqlite');
+    const starter = parseClaimPack(readFileSync(join(ROOT, 'claims/starter.json'), 'utf8'));
+    const loaded = /Claim pack \S+starter\.json: opened (\d+) market.*; (\d+) already present or past their close/.exec(bot.stdout);
+    expect(Number(loaded?.[1]) + Number(loaded?.[2])).toBe(starter.claims.length);
     expect(discord.registeredCommands(discord.guild.id).map((command) => command.name)).toEqual(COMMANDS.map((command) => `crux-${command.data.name}`));
     expect(await openMarket(discord)).not.toBe('');
     bot.child.stdin.end();
