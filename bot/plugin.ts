@@ -30,6 +30,8 @@ export interface CruxPluginOptions {
 
 export interface CruxPlugin {
   app: App;
+  /** The database Crux works on: the handle it was given, or the one it opened from a path. */
+  db: Db;
   /** The slash commands to register beside the host's, under their prefixed names (see `npm run deploy-commands`). */
   commands: RESTPostAPIChatInputApplicationCommandsJSONBody[];
   /** What the scheduled jobs run with, so an operator (or a test) can run a job now: `pollSources(crux.app, crux.jobHooks)`. */
@@ -94,6 +96,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
 
   return {
     app,
+    db,
     commands: names.definitions(),
     jobHooks,
     async stop() {
