@@ -170,6 +170,15 @@ describe('Crux installed from its npm tarball', () => {
     expect(discord.unhandledRequests).toEqual([]);
   });
 
+  it("the README's host bot imports the package (no relative path) and is valid JavaScript", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((block) => block[1] ?? '').find((code) => code.includes('installCrux(client'));
+    expect(example).toContain(`from '${PACKAGE}'`);
+    const path = join(hostDir, 'readme-host.mjs');
+    writeFileSync(path, example ?? '');
+    await expect(run(process.execPath, ['--check', path])).resolves.toMatchObject({ stderr: '' });
+  });
+
   it('runs in a CommonJS host that loads it with await import(), with the starter claims shipped in the package', async () => {
     const { fake: discord, host: bot } = await startHost('host.cjs', 'cjs.sqlite');
     const starter = parseClaimPack(readFileSync(join(ROOT, 'claims/starter.json'), 'utf8'));
