@@ -57,7 +57,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses the environment; a bad value becomes one clear line naming the variable (never echoing a secret). */
+/** Parses the environment (or a host's object under the same names); a bad value becomes one clear line naming the variable (never echoing a secret). */
 export function loadConfig(env: ConfigInput): Config {
   const parsed = configSchema.safeParse(env);
   if (parsed.success) {
