@@ -107,7 +107,8 @@ async function openMarket(discord: FakeDiscord): Promise<string> {
   return card?.footer?.text?.split(' · ')[0] ?? '';
 }
 
-describe('Crux installed from its npm tarball', () => {
+// Each test starts a Node process that loads discord.js and Crux from scratch: slow on a busy machine.
+describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
   it('runs in a plain ESM host beside its /ping and button, answers only its own, and stop() leaves the host running', async () => {
     const { fake: discord, host: bot } = await startHost('host.mjs', 'esm.sqlite');
 
