@@ -26,22 +26,23 @@ const run = promisify(execFile);
 let scratch: string;
 let hostDir: string;
 
-/** Unpacks the tarball as `npm install` would and links each dependency it declares (and the host's discord.js) from this project's node_modules. */
-function installTarball(tarballName: string): Promise<void> {
+/**
+ * Unpacks the tarball into the host's node_modules as `npm install` would, and links only the dependencies its
+ * package.json declares (discord.js among them, which the host shares) from this project's node_modules: anything
+ * the package needs but does not declare or ship fails to load.
+ */
+async function installTarball(tarballName: string): Promise<void> {
   const modules = join(hostDir, 'node_modules');
   mkdirSync(modules, { recursive: true });
-  return run('tar', ['-xzf', join(scratch, tarballName), '-C', modules]).then(() => {
-    renameSync(join(modules, 'package'), join(modules, PACKAGE));
-    const manifest = JSON.parse(readFileSync(join(modules, PACKAGE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const dependency of Object.keys(manifest.dependencies)) {
-      mkdirSync(dirname(join(modules, dependency)), { recursive: true });
-      symlinkSync(realpathSync(join(ROOT, 'node_modules', dependency)), join(modules, dependency), 'dir');
-    }
-    writeFileSync(
-      join(hostDir, 'package.json'),
-      JSON.stringify({ name: 'host-bot', private: true, type: 'module', dependencies: { [PACKAGE]: `file:../${tarballName}`, 'discord.js': manifest.dependencies['discord.js'] } }),
-    );
-  });
+  await run('tar', ['-xzf', join(scratch, tarballName), '-C', modules]);
+  renameSync(join(modules, 'package'), join(modules, PACKAGE));
+  const manifest = JSON.parse(readFileSync(join(modules, PACKAGE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const dependency of Object.keys(manifest.dependencies)) {
+    mkdirSync(dirname(join(modules, dependency)), { recursive: true });
+    symlinkSync(realpathSync(join(ROOT, 'node_modules', dependency)), join(modules, dependency), 'dir');
+  }
+  const host = { name: 'host-bot', private: true, type: 'module', dependencies: { [PACKAGE]: `file:../${tarballName}`, 'discord.js': manifest.dependencies['discord.js'] } };
+  writeFileSync(join(hostDir, 'package.json'), JSON.stringify(host));
 }
 
 beforeAll(async () => {
