@@ -23,9 +23,10 @@ export function configFromEnvironment(): Config {
   }
 }
 
-export function openConfiguredDatabase(config: Config): Db {
-  if (config.CRUX_DATABASE !== ':memory:') mkdirSync(dirname(config.CRUX_DATABASE), { recursive: true });
-  return openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
+/** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
+export function openDatabaseFile(path: string, config: Config): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return openDatabase(path, { durability: config.CRUX_DURABILITY });
 }
 
 const READ_ONLY_WAY_ROUND = 'To serve it read-only meanwhile (everything can be read, nothing changed): npm start -- --read-only';
@@ -54,7 +55,7 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
   try {
     db = readOnly
       ? openDatabase(config.CRUX_DATABASE, { readonly: true, allowNewerSchema: true })
-      : openConfiguredDatabase(config);
+      : openDatabaseFile(config.CRUX_DATABASE, config);
   } catch (error) {
     if (error instanceof SchemaError) refuseToStart(`${error.message}\n${READ_ONLY_WAY_ROUND}`);
     if (readOnly) refuseToStart(`cannot open ${config.CRUX_DATABASE} read-only: ${error instanceof Error ? error.message : String(error)}`);

@@ -14,6 +14,7 @@ import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../reply.ts';
+import type { CommandNames } from './command-names.ts';
 import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
@@ -50,17 +51,14 @@ function isGuildInteraction(interaction: Interaction): interaction is GuildInter
 
 /**
  * Every command is registered for servers only, but an old registration or a user-installed context can still send
- * one from a DM: it gets a private note (Crux's own commands and controls only) and nothing is written.
+ * one of Crux's from a DM: it gets a private note and nothing is written.
  */
 async function answerOutsideServer(interaction: Interaction): Promise<void> {
   if (interaction.isAutocomplete()) {
-    if (findCommand(interaction.commandName)) await interaction.respond([]);
+    await interaction.respond([]);
     return;
   }
-  const ours = interaction.isChatInputCommand()
-    ? findCommand(interaction.commandName) !== undefined
-    : (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) && isCruxComponent(interaction.customId);
-  if (!ours || !interaction.isRepliable()) return;
+  if (!interaction.isRepliable()) return;
   await interaction.reply({
     content: '⚠️ Crux works inside a server: each server has its own markets and credits. Use its commands in a server where Crux is installed.',
     flags: MessageFlags.Ephemeral,
@@ -71,10 +69,22 @@ export interface InteractionHandlerOptions {
   app: App;
   client: Client;
   now: () => number;
+  names: CommandNames;
+}
+
+/**
+ * Whether an interaction is Crux's to answer: one of its slash commands (or their autocomplete) under the names it
+ * was registered by, or a button, select or form whose custom id carries Crux's prefix. Everything else is the
+ * host's: Crux does not answer it, delay it, count it against a rate limit or log it.
+ */
+export function isCruxInteraction(interaction: Interaction, names: CommandNames): boolean {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return names.command(interaction.commandName) !== undefined;
+  if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) return isCruxComponent(interaction.customId);
+  return false;
 }
 
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
-export function createInteractionHandler({ app, client, now }: InteractionHandlerOptions) {
+export function createInteractionHandler({ app, client, now, names }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
   const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
@@ -194,12 +204,13 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   async function autocomplete(interaction: AutocompleteInteraction & GuildInteraction): Promise<void> {
-    const command = findCommand(interaction.commandName);
+    const command = names.command(interaction.commandName);
+    if (!command) return;
     const focused = interaction.options.getFocused(true);
-    const invocation = invocationIn(interaction, interaction.commandName, interaction.options.data);
+    const invocation = invocationIn(interaction, command.data.name, interaction.options.data);
     let choices: { name: string; value: string }[] = [];
     try {
-      choices = command?.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
+      choices = command.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
     } catch (error) {
       app.log('autocomplete failed', { command: interaction.commandName, error: String(error) });
     }
@@ -217,7 +228,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   return async function onInteraction(interaction: Interaction): Promise<void> {
-    if (!recent.admit(interaction.id)) return;
+    if (!isCruxInteraction(interaction, names) || !recent.admit(interaction.id)) return;
     try {
       if (!isGuildInteraction(interaction)) {
         await answerOutsideServer(interaction);
@@ -228,10 +239,10 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         return;
       }
       if (interaction.isChatInputCommand()) {
-        const command = findCommand(interaction.commandName);
+        const command = names.command(interaction.commandName);
         if (!command) return;
         if (await overRateLimit(interaction)) return;
-        const invocation = invocationIn(interaction, interaction.commandName, interaction.options.data);
+        const invocation = invocationIn(interaction, command.data.name, interaction.options.data);
         const confirmation = command.confirmation?.(invocation, app);
         if (confirmation) {
           await send(interaction, askToConfirm(invocation, confirmation));
@@ -249,7 +260,6 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         return;
       }
       if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
-        if (!isCruxComponent(interaction.customId)) return;
         if (await overRateLimit(interaction)) return;
         if (interaction.isButton() && PendingConfirmations.isConfirmation(interaction.customId)) {
           await settleConfirmation(interaction);
