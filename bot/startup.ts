@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
-import { verify } from '../db/verify.ts';
+import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -36,10 +36,14 @@ function refuseToStart(reason: string): never {
   process.exit(1);
 }
 
-/** The first problems `verify` finds, or the error that kept it from running (a schema this code cannot read). */
+/**
+ * The first problems found in the ledger rows since the last verified checkpoint (the whole ledger the first time),
+ * or the error that kept the check from running (a schema this code cannot read). A ledger that verifies moves the
+ * checkpoint on, unless the database is served read-only.
+ */
 function ledgerProblems(db: Db): string[] {
   try {
-    return verify(db).problems.slice(0, 3);
+    return verifySinceCheckpoint(db, { advance: !db.readonly, now: Date.now() }).problems.slice(0, 3);
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];
   }
