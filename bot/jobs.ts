@@ -24,6 +24,8 @@ export interface JobHooks {
   checkSource: SourceChecker;
   /** Takes an online backup and prunes old ones (see backup-job.ts). */
   backUp(): Promise<unknown>;
+  /** Rebuilds the whole ledger off the event loop and moves the checkpoint on (see verify-job.ts). */
+  verifyLedger(): Promise<unknown>;
   /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
 }
@@ -158,6 +160,7 @@ export function startJobs(app: App, hooks: JobHooks): Jobs {
     schedule(app.config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
     schedule(PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
     schedule(app.config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
+    schedule(app.config.CRUX_VERIFY_CRON, 'verify-ledger', () => hooks.verifyLedger()),
   ];
   return {
     async stop() {

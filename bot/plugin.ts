@@ -7,6 +7,7 @@ import { commandNames } from './discord/command-names.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
+import { takeScheduledVerify } from './verify-job.ts';
 import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
@@ -76,6 +77,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     announceClosed,
     checkSource: configuredSourceChecker(config),
     backUp: () => takeScheduledBackup(db, config, now(), log),
+    verifyLedger: () => takeScheduledVerify(db, now(), log),
     async postToModerators(reply, market) {
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;

@@ -66,11 +66,15 @@ export function readCheckpoint(db: Db, lastLedgerId: number): CheckpointRead {
   };
 }
 
-/** Keeps `summary` as the checkpoint in place of the last one. */
+/**
+ * Keeps `summary` as the checkpoint in place of the last one, unless that one is further along (a start-up in
+ * another process may have moved it past what a long full check saw).
+ */
 export function saveCheckpoint(db: Db, summary: LedgerSummary, now: number): void {
   const text = encodeSummary(summary);
   db.prepare(
     `INSERT INTO ledger_checkpoint (id, ledger_id, summary, checksum, taken_at) VALUES (1, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET ledger_id = excluded.ledger_id, summary = excluded.summary, checksum = excluded.checksum, taken_at = excluded.taken_at`,
+     ON CONFLICT (id) DO UPDATE SET ledger_id = excluded.ledger_id, summary = excluded.summary, checksum = excluded.checksum, taken_at = excluded.taken_at
+     WHERE excluded.ledger_id > ledger_checkpoint.ledger_id`,
   ).run(summary.ledgerId, text, checksumOf(text), now);
 }

@@ -83,6 +83,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       now: () => clock.now,
       announceClosed: async () => undefined,
       backUp: async () => undefined,
+      verifyLedger: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
