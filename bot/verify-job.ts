@@ -1,21 +1,20 @@
-import { saveCheckpoint } from '../db/checkpoint.ts';
+import { saveEncodedCheckpoint } from '../db/checkpoint.ts';
 import type { Db } from '../db/open.ts';
-import type { VerifyReport } from '../db/verify.ts';
-import { verifyInWorker } from '../db/verify-in-worker.ts';
+import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts';
 import type { Logger } from './log.ts';
 
 /**
- * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), on a worker thread so the bot keeps answering. A ledger
- * that verifies moves the checkpoint on to what the worker saw, so the next start-up has fewer rows to fold; one that
+ * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps answering. A ledger
+ * that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer rows to fold; one that
  * does not is logged with its first problems (the bot goes on: the next start-up refuses it, or a person looks).
  */
-export async function takeScheduledVerify(db: Db, now: number, log: Logger): Promise<VerifyReport | undefined> {
+export async function takeScheduledVerify(db: Db, now: number, log: Logger): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;
   try {
-    const report = await verifyInWorker(db.name);
+    const report = await verifyInChild(db.name);
     if (report.ok) {
-      if (!db.readonly) saveCheckpoint(db, report.summary, now);
-      log('the ledger verifies', { entries: report.entries, checkpoint: report.summary.ledgerId });
+      if (!db.readonly) saveEncodedCheckpoint(db, report.checkpoint, now);
+      log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpoint.ledgerId });
     } else {
       log('the ledger does not verify', { problems: report.problems.slice(0, 3) });
     }

@@ -88,9 +88,9 @@ export class SqliteStore implements Store {
       links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
         'SELECT url, kind, added_by, added_at FROM market_links WHERE market_id = ? ORDER BY id',
       ),
-      priceRows: db.prepare<[string, number], PriceRow>(
-        'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id LIMIT ?',
-      ),
+      // Counted from the index alone (no table row read), and only up to the limit asked about.
+      marketRowsUpTo: db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM ledger WHERE market_id = ? LIMIT ?)'),
+      priceRows: db.prepare<[string], PriceRow>('SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id'),
       // Evenly spaced ledger ids between the market's first and last priced rows, each replaced by the first priced row
       // at or after it: one index seek per point, however long the market has traded.
       sampledPrices: db.prepare<{ market: string; points: number }, PriceRow>(
@@ -312,8 +312,8 @@ export class SqliteStore implements Store {
   }
 
   priceHistory(marketId: string, points: number): { at: number; prices: number[] }[] {
-    const all = this.statements.priceRows.all(marketId, points + 1);
-    const rows = all.length <= points ? all : this.statements.sampledPrices.all({ market: marketId, points });
+    const few = (this.statements.marketRowsUpTo.get(marketId, points + 1)?.n ?? 0) <= points;
+    const rows = few ? this.statements.priceRows.all(marketId) : this.statements.sampledPrices.all({ market: marketId, points });
     return rows.map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
   }
 

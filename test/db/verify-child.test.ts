@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../db/checkpoint.ts';
-import { verifyInWorker } from '../../db/verify-in-worker.ts';
+import { verifyInChild } from '../../db/verify-in-child.ts';
 import { takeScheduledVerify } from '../../bot/verify-job.ts';
 import { DAY, T0, ok, testEngine, type TestEngine } from '../support/engine.ts';
 
 let dir: string;
 let engine: TestEngine;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-verify-worker-'));
+  dir = mkdtempSync(join(tmpdir(), 'crux-verify-child-'));
   engine = testEngine({}, join(dir, 'crux.sqlite'));
-  ok(engine.service.openMarket({ question: 'Will the worker agree?', criteria: 'YES if so.', closesAt: T0 + DAY, id: 'worker' }, engine.moderator('mod')));
+  ok(engine.service.openMarket({ question: 'Will the child agree?', criteria: 'YES if so.', closesAt: T0 + DAY, id: 'worker' }, engine.moderator('mod')));
   ok(engine.service.buy({ marketId: 'worker', outcome: 'Yes', amount: 30_000 }, engine.member('ana')));
 });
 afterEach(() => {
@@ -22,13 +22,13 @@ afterEach(() => {
 
 const lastId = () => engine.db.prepare<[], { id: number }>('SELECT MAX(id) AS id FROM ledger').get()?.id ?? 0;
 
-describe('the scheduled full rebuild runs on a worker thread', () => {
+describe('the scheduled full rebuild runs in a child process', () => {
   it('reports what the ledger gives from its own connection, and a difference the main connection wrote', async () => {
-    const report = await verifyInWorker(engine.db.name);
+    const report = await verifyInChild(engine.db.name);
     expect(report.problems).toEqual([]);
     expect(report.entries).toBe(lastId());
     engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:ana'`).run();
-    expect((await verifyInWorker(engine.db.name)).problems).toContainEqual(expect.stringMatching(/^account user:console:ana: stored balance/));
+    expect((await verifyInChild(engine.db.name)).problems).toContainEqual(expect.stringMatching(/^account user:console:ana: stored balance/));
   });
 
   it('moves the checkpoint to the last row it verified, and leaves it where it was when the ledger does not verify', async () => {
