@@ -8,10 +8,10 @@ import type { Logger } from './log.ts';
  * that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer rows to fold; one that
  * does not is logged with its first problems (the bot goes on: the next start-up refuses it, or a person looks).
  */
-export async function takeScheduledVerify(db: Db, now: number, log: Logger): Promise<ChildVerifyReport | undefined> {
+export async function takeScheduledVerify(db: Db, now: number, log: Logger, priority?: number): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;
   try {
-    const report = await verifyInChild(db.name);
+    const report = await verifyInChild(db.name, priority);
     if (report.ok) {
       if (!db.readonly) saveEncodedCheckpoint(db, report.checkpoint, now);
       log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpoint.ledgerId });

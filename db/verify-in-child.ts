@@ -16,15 +16,15 @@ const LOADER = ownExtension === '.ts' && !process.execArgv.some((arg) => arg.inc
 /**
  * `verify` (the full rebuild) of the database file at `path`, in a child process with its own read connection: it
  * sees one snapshot however long it runs, while this process goes on serving. The child runs at the lowest CPU
- * priority, so on a busy machine its seconds of reading never take a core from the bot's replies. The report arrives
- * as one message.
+ * priority unless told otherwise, so on a busy machine its seconds of reading never take a core from the bot's
+ * replies (on a saturated one it waits until the cores are free). The report arrives as one message.
  */
-export function verifyInChild(path: string): Promise<ChildVerifyReport> {
+export function verifyInChild(path: string, priority: number = constants.priority.PRIORITY_LOW): Promise<ChildVerifyReport> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [path], { execArgv: [...process.execArgv, ...LOADER], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     if (child.pid !== undefined) {
       try {
-        setPriority(child.pid, constants.priority.PRIORITY_LOW);
+        setPriority(child.pid, priority);
       } catch {
         // Lowering a child's priority is a courtesy; where the system refuses it, the check runs at normal priority.
       }

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
@@ -29,6 +30,17 @@ const MAX_LISTED_PROBLEMS = 50;
 
 type Report = (problem: string) => void;
 
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/** `db.prepare`, once per connection and text: compiling these statements costs more than running them on a young ledger. */
+function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Db, sql: string): Statement<P extends unknown[] ? P : [P], R> {
+  let known = statements.get(db);
+  if (known === undefined) statements.set(db, (known = new Map()));
+  let statement = known.get(sql);
+  if (statement === undefined) known.set(sql, (statement = db.prepare(sql)));
+  return statement as Statement<P extends unknown[] ? P : [P], R>;
+}
+
 /**
  * Rebuilds every balance and position from the whole ledger and compares them with what is stored, then checks the
  * invariants money must keep: the books balance (in all and per realm), only the mint is ever below zero, every live
@@ -51,7 +63,7 @@ export function verify(db: Db): VerifyReport {
     summary = fold(db, summary, last, report);
     checkPositions(db, report);
     checkStoredTallies(db, report);
-    const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
+    const entries = prepare<[], { n: number }>(db, 'SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
     return compareWithStore(db, summary, entries, problems, report);
   })();
 }
@@ -89,7 +101,7 @@ function problemList(): { problems: string[]; report: Report } {
 }
 
 function lastLedgerId(db: Db): number {
-  return db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM ledger').get()?.id ?? 0;
+  return prepare<[], { id: number | null }>(db, 'SELECT MAX(id) AS id FROM ledger').get()?.id ?? 0;
 }
 
 /**
@@ -105,8 +117,8 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
     ['from_account', -1],
   ] as const;
   for (const [column, sign] of sides) {
-    const rows = db
-      .prepare<typeof range, { id: string; amount: number }>(
+    const rows = prepare<typeof range, { id: string; amount: number }>(
+        db,
         `SELECT ${column} AS id, SUM(amount) AS amount FROM ledger WHERE id > @after AND id <= @upTo GROUP BY ${column}`,
       )
       .all(range);
@@ -114,8 +126,8 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
   }
 
   const outstanding = new Map([...base.outstanding].map(([market, shares]) => [market, [...shares]]));
-  const held = db
-    .prepare<typeof range, { market_id: string; outcome: number; shares: number }>(
+  const held = prepare<typeof range, { market_id: string; outcome: number; shares: number }>(
+      db,
       `SELECT market_id, outcome, SUM(shares) AS shares FROM ledger
        WHERE id > @after AND id <= @upTo AND shares IS NOT NULL GROUP BY market_id, outcome`,
     )
@@ -127,8 +139,8 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
     outstanding.set(row.market_id, shares);
   }
 
-  const crossings = db
-    .prepare<typeof range, { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+  const crossings = prepare<typeof range, { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+      db,
       `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
        JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
        WHERE l.id > @after AND l.id <= @upTo AND f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
@@ -142,8 +154,8 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
 
   // What each realm's accounts received from outside the realm (the mint, or the move into realms), less what left it.
   const inflows = new Map(base.inflows);
-  const flows = db
-    .prepare<typeof range, { realm: string; amount: number }>(
+  const flows = prepare<typeof range, { realm: string; amount: number }>(
+      db,
       `SELECT realm, SUM(amount) AS amount FROM (
          SELECT t.realm AS realm, l.amount AS amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
@@ -188,7 +200,7 @@ const marketBooksRow = z.object({
 
 /** The stored balances, outstanding shares and realm holdings against what the ledger gives, and money's invariants. */
 function compareWithStore(db: Db, summary: LedgerSummary, entries: number, problems: string[], report: Report): VerifyReport {
-  const accounts = db.prepare('SELECT id, kind, realm, balance FROM accounts').all().map((row) => parseRow(accountBooksRow, 'accounts', row));
+  const accounts = prepare(db, 'SELECT id, kind, realm, balance FROM accounts').all().map((row) => parseRow(accountBooksRow, 'accounts', row));
   const known = new Set<string>();
   let circulating = 0;
   let negatives = 0;
@@ -212,7 +224,7 @@ function compareWithStore(db: Db, summary: LedgerSummary, entries: number, probl
   if (negatives > 0) report(`${negatives} account(s) other than the mint are below zero`);
 
   const marketIds = new Set<string>();
-  for (const raw of db.prepare(`SELECT m.id, m.status, m.outstanding, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all()) {
+  for (const raw of prepare(db, `SELECT m.id, m.status, m.outstanding, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all()) {
     let market;
     try {
       market = parseRow(marketBooksRow, 'markets', raw);
@@ -252,8 +264,8 @@ function compareWithStore(db: Db, summary: LedgerSummary, entries: number, probl
  * counted on both sides (the row without a holder), and only if the counts differ are the strays looked for.
  */
 function checkPositions(db: Db, report: Report): void {
-  const positionRows = db
-    .prepare<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+  const positionRows = prepare<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+      db,
       `WITH rebuilt AS MATERIALIZED (
          SELECT market_id, holder AS user_id, outcome, SUM(shares) AS shares FROM ledger
          WHERE shares IS NOT NULL GROUP BY market_id, holder, outcome)
@@ -271,8 +283,8 @@ function checkPositions(db: Db, report: Report): void {
     report(`position ${row.market_id}/${row.user_id}/#${row.outcome}: stored ${row.stored} but the ledger gives ${row.rebuilt}`);
   }
   if (mismatches.length === 0 && counts !== undefined && counts.stored !== counts.rebuilt) {
-    const strays = db
-      .prepare<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+    const strays = prepare<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+        db,
         `SELECT market_id, user_id, outcome, shares FROM positions p WHERE shares <> 0 AND NOT EXISTS (
            SELECT 1 FROM ledger l WHERE l.market_id = p.market_id AND l.holder = p.user_id AND l.outcome = p.outcome)`,
       )
@@ -283,8 +295,8 @@ function checkPositions(db: Db, report: Report): void {
 
 /** The tallies kept beside the ledger for bounded reads (a market's volume and traders, an account's off-market net). */
 function checkStoredTallies(db: Db, report: Report): void {
-  const markets = db
-    .prepare<[], { id: string; volume: number; traders: number; rebuilt_volume: number; rebuilt_traders: number }>(
+  const markets = prepare<[], { id: string; volume: number; traders: number; rebuilt_volume: number; rebuilt_traders: number }>(
+      db,
       `SELECT m.id, m.volume, m.traders, COALESCE(t.volume, 0) AS rebuilt_volume, COALESCE(t.traders, 0) AS rebuilt_traders
        FROM markets m LEFT JOIN (
          SELECT market_id, SUM(amount) AS volume, COUNT(DISTINCT holder) AS traders FROM ledger
@@ -295,8 +307,8 @@ function checkStoredTallies(db: Db, report: Report): void {
   for (const row of markets) {
     report(`market ${row.id}: stored volume ${row.volume} and ${row.traders} traders but the ledger gives ${row.rebuilt_volume} and ${row.rebuilt_traders}`);
   }
-  const accounts = db
-    .prepare<[], { id: string; stored: number; rebuilt: number }>(
+  const accounts = prepare<[], { id: string; stored: number; rebuilt: number }>(
+      db,
       `SELECT a.id, a.off_market_net AS stored, COALESCE(o.net, 0) AS rebuilt FROM accounts a LEFT JOIN (
          SELECT account, SUM(delta) AS net FROM (
            SELECT to_account AS account, amount AS delta FROM ledger WHERE market_id IS NULL
