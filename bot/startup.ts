@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
+import { saveCheckpoint } from '../db/checkpoint.ts';
 import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
@@ -41,12 +42,22 @@ function refuseToStart(reason: string): never {
  * or the error that kept the check from running (a schema this code cannot read). A ledger that verifies moves the
  * checkpoint on, unless the database is served read-only.
  */
-function ledgerProblems(db: Db): string[] {
+function ledgerProblems(db: Db, say: (text: string) => void): string[] {
+  let report;
   try {
-    return verifySinceCheckpoint(db, { advance: !db.readonly, now: Date.now() }).problems.slice(0, 3);
+    report = verifySinceCheckpoint(db);
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];
   }
+  if (report.ok && !db.readonly) {
+    try {
+      saveCheckpoint(db, report.summary, Date.now());
+    } catch (error) {
+      // The ledger verified; only the shortcut for the next start is missing (another process held the write lock).
+      say(`Note: the ledger verifies but its checkpoint could not be moved on (${error instanceof Error ? error.message : String(error)}).`);
+    }
+  }
+  return report.problems.slice(0, 3);
 }
 
 /**
@@ -65,7 +76,7 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
     if (readOnly) refuseToStart(`cannot open ${config.CRUX_DATABASE} read-only: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
-  const problems = ledgerProblems(db);
+  const problems = ledgerProblems(db, say);
   if (problems.length === 0) return db;
   if (!readOnly) {
     db.close();

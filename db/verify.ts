@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
-import { type LedgerSummary, EMPTY_SUMMARY, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { type LedgerSummary, EMPTY_SUMMARY, readCheckpoint } from './checkpoint.ts';
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
 
@@ -72,22 +72,20 @@ export function verify(db: Db): VerifyReport {
  * What start-up runs: the checkpoint plus the ledger rows after it must give every stored balance, every market's
  * outstanding shares and each realm's books, so the cost is the rows since the checkpoint (and one read of the
  * accounts and markets), not the ledger's age. A checkpoint that fails its checksum or names rows the ledger does not
- * have is a problem like any other. With `advance`, a ledger that verifies moves the checkpoint to its last row, in
- * the same write transaction, so no other process commits between the check and the new checkpoint.
+ * have is a problem like any other. It is a read transaction, so other processes go on trading meanwhile; the
+ * report's summary is what the rows up to its `ledgerId` give, whatever was committed since, so keeping it as the
+ * next checkpoint (`saveCheckpoint`) is right at any later moment.
  */
-export function verifySinceCheckpoint(db: Db, options: { advance: boolean; now: number }): VerifyReport {
-  const run = () => {
+export function verifySinceCheckpoint(db: Db): VerifyReport {
+  return db.transaction(() => {
     const { problems, report } = problemList();
     const last = lastLedgerId(db);
     const checkpoint = readCheckpoint(db, last);
     if (!checkpoint.ok) report(checkpoint.problem);
     const base = checkpoint.ok ? checkpoint.summary : EMPTY_SUMMARY;
     const summary = fold(db, base, last, report);
-    const result = compareWithStore(db, summary, last - base.ledgerId, problems, report);
-    if (result.ok && options.advance && summary.ledgerId > base.ledgerId) saveCheckpoint(db, summary, options.now);
-    return result;
-  };
-  return options.advance ? db.transaction(run).immediate() : db.transaction(run)();
+    return compareWithStore(db, summary, last - base.ledgerId, problems, report);
+  })();
 }
 
 function problemList(): { problems: string[]; report: Report } {
