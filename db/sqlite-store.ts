@@ -283,11 +283,12 @@ export class SqliteStore implements Store {
   }
 
   searchMarkets(realm: RealmId, text: string, onlyOpen: boolean, limit: number): Market[] {
-    const typed = text.trim().toLowerCase();
+    const typed = text.trim();
     const pattern = `%${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const live = this.statements.searchLive.all(realm, 'open', onlyOpen ? 'open' : 'closed', pattern, pattern, limit);
     // Slugs are lowercase, so every slug starting with the typed text sorts between it and it followed by U+FFFF.
-    const bySlug = onlyOpen ? [] : this.statements.slugsFrom.all(realm, typed, `${typed}\uffff`, limit);
+    const prefix = typed.toLowerCase();
+    const bySlug = onlyOpen ? [] : this.statements.slugsFrom.all(realm, prefix, `${prefix}\uffff`, limit);
     const unique = new Map([...live, ...bySlug].map(toMarket).map((market) => [market.id, market]));
     return [...unique.values()].sort(listingOrder).slice(0, limit);
   }
