@@ -4,9 +4,9 @@ import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts'
 import type { Logger } from './log.ts';
 
 /**
- * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps answering. A ledger
- * that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer rows to fold; one that
- * does not is logged with its first problems (the bot goes on: the next start-up refuses it, or a person looks).
+ * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps
+ * answering. A ledger that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer
+ * rows to fold; one that does not is logged with its first problems (the bot goes on: the next start-up refuses it).
  */
 export async function takeScheduledVerify(db: Db, now: number, log: Logger, priority?: number): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;

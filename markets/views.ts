@@ -9,7 +9,7 @@ import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store 
 const OPEN_MARKETS_SCANNED = 100_000;
 
 /** A chart is a few hundred pixels wide: more points than this draw the same line. */
-export const PRICE_HISTORY_POINTS = 300;
+const PRICE_HISTORY_POINTS = 300;
 
 export interface MarketView {
   market: Market;
