@@ -48,7 +48,7 @@ async function run(user: string, guild: string, name: string, subcommand: string
   const interaction = bot.fake.slashCommand({ name, ...(subcommand ? { subcommand } : {}), user, guild, channel: 'markets', options });
   const callback = await bot.fake.waitForCallback(interaction.id);
   if (callback.type !== InteractionResponseType.DeferredChannelMessageWithSource) return callback;
-  await bot.fake.waitUntil(() => bot.fake.followUps(interaction.id).length > 0 || bot.fake.originalResponse(interaction.id)?.embeds.length !== 0);
+  await bot.fake.waitUntil(() => bot.fake.followUps(interaction.id).length > 0 || (bot.fake.originalResponse(interaction.id)?.embeds.length ?? 0) > 0);
   return bot.fake.followUps(interaction.id)[0] ?? bot.fake.originalResponse(interaction.id) ?? callback;
 }
 
