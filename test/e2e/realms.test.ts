@@ -11,9 +11,15 @@ import { messageOf } from '../reliability/trading.ts';
 const ADMINS = { name: 'Admins', permissions: PermissionFlagsBits.ManageGuild };
 const ALPHA: GuildSpec = {
   name: 'Alpha',
-  textChannels: ['markets'],
-  roles: [ADMINS],
-  members: [{ username: 'alpha-owner' }, { username: 'alpha-mod', roles: ['Admins'] }, { username: 'alice' }, { username: 'mallory' }],
+  textChannels: ['markets', 'general'],
+  roles: [ADMINS, { name: 'Forecasters', permissions: 0n }],
+  members: [
+    { username: 'alpha-owner' },
+    { username: 'alpha-mod', roles: ['Admins'] },
+    { username: 'alice' },
+    { username: 'mallory' },
+    { username: 'fran', roles: ['Forecasters'] },
+  ],
   ownerUsername: 'alpha-owner',
 };
 const BETA: GuildSpec = {
@@ -191,6 +197,32 @@ describe('every server is its own realm', () => {
     expect(privateText(await bot.fake.waitForCallback(dm.id))).toContain('Crux works inside a server');
     expect(bot.ledgerCount()).toBe(ledgerBefore);
     expect(bot.db.prepare("SELECT COUNT(*) AS n FROM accounts WHERE kind = 'user'").get()).toEqual({ n: 0 });
+  });
+
+  it("uses each server's own moderator role and market channel", async () => {
+    const alpha = bot.fake.guildByName('Alpha');
+    const forecasters = alpha.role('Forecasters').id;
+    const markets = alpha.channel('markets').id;
+    await run('alpha-mod', 'Alpha', 'mod', 'settings', [option.string('moderator_role', `<@&${forecasters}>`), option.string('market_channel', `<#${markets}>`)]);
+
+    const fromGeneral = bot.fake.slashCommand({
+      name: 'market',
+      subcommand: 'open',
+      user: 'alice',
+      guild: 'Alpha',
+      channel: 'general',
+      options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
+    });
+    expect(privateText(await bot.fake.waitForCallback(fromGeneral.id))).toBe(`✅ Opened \`${SLUG}\`; its card is in <#${markets}>.`);
+    await bot.fake.waitUntil(() => bot.fake.messagesIn('markets', 'Alpha').some((message) => message.embeds[0]?.title === QUESTION));
+    const stored = bot.db.prepare('SELECT channel_id, message_id FROM markets').get() as { channel_id: string; message_id: string | null };
+    expect(stored.channel_id).toBe(markets);
+    expect(bot.fake.messagesIn('markets', 'Alpha').map((message) => message.id)).toContain(stored.message_id);
+
+    // Fran holds Alpha's moderator role (no permission of its own); in Beta the role means nothing.
+    const closed = await run('fran', 'Alpha', 'mod', 'close', [option.string('market', SLUG)]);
+    expect(messageOfAnswer(closed).content).toContain('is closed for trading');
+    expect(privateText(await run('alice', 'Beta', 'mod', 'settings', []))).toBe("⚠️ Only moderators can see or change this server's settings.");
   });
 
   it('moderates in a server whose data the bot never cached, from the permissions Discord sends', async () => {
