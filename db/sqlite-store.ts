@@ -26,6 +26,22 @@ interface ProfitQueryRow {
 const MARKET_COLUMNS = `m.*, a.balance AS pool`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
+/**
+ * SQLite errors that are the server's situation, not a bug, in words a member can read. A failed write rolls its
+ * transaction back, so each can promise that nothing was changed.
+ */
+function storageRefusal(error: unknown): CruxError | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  // A database opened read-only (npm start -- --read-only) refuses every write.
+  if (error.code === 'SQLITE_READONLY') {
+    return new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
+  }
+  if (error.code === 'SQLITE_FULL') {
+    return new CruxError('storage_full', "Crux could not save because the server's storage is full; nothing was changed.");
+  }
+  return undefined;
+}
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
@@ -154,11 +170,7 @@ export class SqliteStore implements Store {
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
-      // A database opened read-only (npm start -- --read-only) refuses every write: say so in words a member can read.
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY') {
-        throw new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
-      }
-      throw error;
+      throw storageRefusal(error) ?? error;
     }
   }
 

@@ -14,7 +14,8 @@ export type CruxErrorCode =
   | 'not_moderator'
   | 'rate_limited'
   | 'limit_reached'
-  | 'read_only';
+  | 'read_only'
+  | 'storage_full';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';
