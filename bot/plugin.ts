@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
-import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
+import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
 import { postReply } from './discord/post.ts';
@@ -41,7 +41,6 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
   const inFlight = new Set<Promise<void>>();
   const handle = createInteractionHandler({ app, client, now });
   let accepting = true;
-  let jobs: Jobs | undefined;
 
   const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
     if (!accepting) return;
@@ -71,10 +70,10 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     },
   };
 
-  const onReady = () => {
-    // Every job writes (closing, proposals, nudges); a database served read-only runs none of them.
-    if (!options.db.readonly) jobs ??= startJobs(app, jobHooks);
-  };
+  // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. Built now, started
+  // once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
+  const jobs = options.db.readonly ? undefined : scheduleJobs(app, jobHooks);
+  const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);
   if (client.isReady()) onReady();
