@@ -12,18 +12,25 @@ export interface CruxProcess {
 }
 
 /** Runs `npm start` as a child (node with tsx on bot/main.ts). */
-export function spawnCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
-  return spawnScript('bot/main.ts', args, env);
+export function spawnCrux(args: readonly string[], env: Record<string, string>, as: RunAs = {}): CruxProcess {
+  return spawnScript('bot/main.ts', args, env, as);
+}
+
+/** Another user to run the child as (only root may ask), so file permissions apply to it. */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
 }
 
 /**
  * Runs one of Crux's entry scripts as a child with tsx, with only PATH inherited, so no developer's environment or
  * token leaks into a test.
  */
-export function spawnScript(script: string, args: readonly string[], env: Record<string, string>): CruxProcess {
+export function spawnScript(script: string, args: readonly string[], env: Record<string, string>, as: RunAs = {}): CruxProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...as,
   });
   let stdout = '';
   let stderr = '';
@@ -59,8 +66,9 @@ export async function runScript(
   args: readonly string[],
   env: Record<string, string>,
   input = '',
+  as: RunAs = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnScript(script, args, env);
+  const run = spawnScript(script, args, env, as);
   run.child.stdin.end(input);
   const { code } = await run.exited;
   return { code, stdout: run.stdout, stderr: run.stderr };
