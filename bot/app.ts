@@ -15,7 +15,9 @@ const MINUTE_MS = 60_000;
 
 /** Builds everything a handler may use from the config and an open database. */
 export function createApp(config: Config, db: Db, log: Logger): App {
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, {
+    onFilesLost: (reason) => log('stopped writing: the database files changed under Crux', { database: config.CRUX_DATABASE, reason }),
+  });
   const scoring = new ScoringStore(store);
   const service = new MarketService(store, {
     startingGrant: creditsToMillis(config.CRUX_STARTING_GRANT),

@@ -13,6 +13,7 @@ import type {
   ProfitRow,
   Store,
 } from '../markets/store.ts';
+import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
 
@@ -48,7 +49,14 @@ export class SqliteStore implements Store {
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
 
-  constructor(readonly db: Db) {
+  private readonly files: DatabaseFiles | undefined;
+  private readonly onFilesLost: (reason: string) => void;
+  private filesLostReported = false;
+
+  /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
+  constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
+    this.files = DatabaseFiles.of(db);
+    this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
       recallRequest: db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?'),
@@ -167,6 +175,15 @@ export class SqliteStore implements Store {
   }
 
   atomically<T>(work: () => T): T {
+    const lost = this.files?.problem();
+    if (lost !== undefined) {
+      if (!this.filesLostReported) this.onFilesLost(lost);
+      this.filesLostReported = true;
+      throw new CruxError(
+        'storage_lost',
+        "Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.",
+      );
+    }
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {

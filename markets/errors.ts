@@ -15,7 +15,8 @@ export type CruxErrorCode =
   | 'rate_limited'
   | 'limit_reached'
   | 'read_only'
-  | 'storage_full';
+  | 'storage_full'
+  | 'storage_lost';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';
