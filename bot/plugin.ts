@@ -59,7 +59,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
   const jobHooks: JobHooks = {
     now,
     announceClosed,
-    checkSource: configuredSourceChecker(options.config),
+    checkSource: configuredSourceChecker(options.config, app.linkGuard),
     backUp: () => takeScheduledBackup(options.db, options.config, now(), log),
     async postToModerators(reply, market) {
       const channelId = options.config.CRUX_MODERATOR_CHANNEL ?? market.channelId;
