@@ -14,7 +14,9 @@ export type CruxErrorCode =
   | 'not_moderator'
   | 'rate_limited'
   | 'limit_reached'
-  | 'read_only';
+  | 'read_only'
+  | 'storage_full'
+  | 'storage_lost';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';

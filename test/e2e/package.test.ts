@@ -81,7 +81,7 @@ async function startHost(script: string, databaseName: string): Promise<{ fake: 
       HOST_CRUX_DATABASE: join(scratch, databaseName),
       HOST_MODERATOR_ROLE: MARKET_MOD_ROLE,
     },
-    hostDir,
+    { cwd: hostDir },
   );
   await host.waitForOutput('host ready', 30_000);
   return { fake, host };
