@@ -32,7 +32,7 @@ it('says in one line that the ledger verifies (exit 0), that it does not (exit 1
   expect(sound.stdout).toBe(`The ledger of ${database} verifies: ${entries} entries, ${accounts} accounts, ${formatCredits(minted)} credits in circulation.\n`);
 
   // A balance changed behind the ledger's back, as a hand-edited file would be.
-  engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:dana'`).run();
+  engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:dana'`).run();
   const tampered = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: database });
   expect(tampered).toMatchObject({ code: 1, stdout: '' });
   expect(tampered.stderr).toMatch(/^crux verify: the ledger of .+crux\.sqlite does not verify: account user:dana: stored balance \d+ but the ledger gives \d+ \(and 1 more problem\(s\)\)\n$/);

@@ -153,7 +153,7 @@ describe('schedules', () => {
     const db = openDatabase(':memory:');
     try {
       expect(() => installCrux(client, { config, db, log: () => undefined })).toThrow(ConfigError);
-      expect(() => installCrux(client, { config, db, log: () => undefined })).toThrow(/^CRUX_BACKUP_CRON: cannot schedule the back-up job on "every night": /);
+      expect(() => installCrux(client, { config, db, log: () => undefined })).toThrow(/^CRUX_BACKUP_CRON: /);
     } finally {
       db.close();
       void client.destroy();

@@ -60,6 +60,8 @@ export async function linkSource(invocation: Invocation, app: App): Promise<Repl
   const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
   // Moderators only, before any lookup: otherwise members could ask Crux what internal host names resolve to.
   requireModerator(invocation.actor, 'link a source to a market');
+  // The market first, so a market of another server is answered as unknown before any lookup is made for it.
+  app.views.market(invocation.realm, input.market);
   await assertPublicLink(app, input.url);
   const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
   const link = app.views.marketByKey(market.id)?.links.at(-1);
