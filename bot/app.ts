@@ -1,3 +1,4 @@
+import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
@@ -28,7 +29,7 @@ export function createApp(config: Config, db: Db, log: Logger): App {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
-    forecasts: new ForecastService(scoring, scoring),
+    forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
     views: new MarketViews(store),
     config,
     log,

@@ -15,6 +15,8 @@ import type {
 } from '../markets/store.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
+import { ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
 
 interface ProfitQueryRow {
   id: string;
@@ -31,6 +33,8 @@ export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
+  /** Made on first use: most processes never settle a market. */
+  private scores: ScoreStore | undefined;
 
   constructor(readonly db: Db) {
     this.transaction = db.transaction((work: () => unknown) => work());
@@ -319,6 +323,11 @@ export class SqliteStore implements Store {
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
     return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
+  }
+
+  rescoreMarket(marketId: string): void {
+    this.scores ??= new ScoreStore(this.db, new ScoringStore(this));
+    this.scores.rescoreMarket(marketId);
   }
 
   profits(guildId: string | null, limit: number): ProfitRow[] {

@@ -88,4 +88,7 @@ export interface Store {
   /** Per trader of a market: what they paid in buys minus what they got from sells. */
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   profits(guildId: string | null, limit: number): ProfitRow[];
+
+  /** Stores the scores of a market that has just settled or been corrected, in the same transaction. */
+  rescoreMarket(marketId: string): void;
 }
