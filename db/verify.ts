@@ -2,6 +2,9 @@ import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
 import { marketRow, parseRow } from './rows.ts';
+import { ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -17,7 +20,8 @@ const MAX_LISTED_PROBLEMS = 50;
 /**
  * Rebuilds every balance and position from the ledger alone and compares them with what is stored, then
  * checks the invariants money must keep: the books balance, only the mint is ever below zero, every
- * live market can pay its largest outcome, and a settled market holds nothing.
+ * live market can pay its largest outcome, and a settled market holds nothing. Last, the stored scores must equal
+ * scoring every resolved market's forecasts again.
  */
 export function verify(db: Db): VerifyReport {
   // One read transaction, so every query sees the same snapshot even while another process is trading.
@@ -121,6 +125,13 @@ function verifySnapshot(db: Db): VerifyReport {
     if (!settled && market.pool < maxLiability(market.outstanding)) {
       report(`market ${market.id} holds ${market.pool} but could owe ${maxLiability(market.outstanding)}`);
     }
+  }
+
+  // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
+  try {
+    new ScoreStore(db, new ScoringStore(new SqliteStore(db))).verifyStoredScores(report);
+  } catch (error) {
+    report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;

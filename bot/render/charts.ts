@@ -34,12 +34,12 @@ const PIXELS_PER_TIME_TICK = 100;
 const TITLE_FONT_SIZE = 18;
 const TEXT_FONT_SIZE = 12;
 
-/** Each non-empty bucket's 90% interval as a vertical segment at its mean forecast; nulls keep the segments apart. */
-function errorBars(table: CalibrationTable): ({ x: number; y: number } | null)[] {
+/** Each non-empty bucket's 90% interval as a vertical segment at its mean forecast; a NaN point keeps segments apart. */
+function errorBars(table: CalibrationTable): { x: number; y: number }[] {
   return table.flatMap(({ meanForecast, intervalLower, intervalUpper }) =>
     meanForecast === null || intervalLower === null || intervalUpper === null
       ? []
-      : [{ x: meanForecast, y: intervalLower }, { x: meanForecast, y: intervalUpper }, null],
+      : [{ x: meanForecast, y: intervalLower }, { x: meanForecast, y: intervalUpper }, { x: meanForecast, y: Number.NaN }],
   );
 }
 
