@@ -17,6 +17,15 @@ export interface VerifyReport {
 
 const MAX_LISTED_PROBLEMS = 50;
 
+/** One per connection: tests verify after every step, and preparing the stores' statements each time would dominate. */
+const scoreStores = new WeakMap<Db, ScoreStore>();
+
+function scoreStoreOf(db: Db): ScoreStore {
+  let scores = scoreStores.get(db);
+  if (!scores) scoreStores.set(db, (scores = new ScoreStore(db, new ScoringStore(new SqliteStore(db)))));
+  return scores;
+}
+
 /**
  * Rebuilds every balance and position from the ledger alone and compares them with what is stored, then
  * checks the invariants money must keep: the books balance, only the mint is ever below zero, every
@@ -129,7 +138,7 @@ function verifySnapshot(db: Db): VerifyReport {
 
   // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
   try {
-    new ScoreStore(db, new ScoringStore(new SqliteStore(db))).verifyStoredScores(report);
+    scoreStoreOf(db).verifyStoredScores(report);
   } catch (error) {
     report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -12,5 +12,6 @@ export function wilsonInterval(successes: number, trials: number, z = Z_90): rea
   const z2 = z * z;
   const centre = (share + z2 / (2 * trials)) / (1 + z2 / trials);
   const halfWidth = (z / (1 + z2 / trials)) * Math.sqrt((share * (1 - share)) / trials + z2 / (4 * trials * trials));
-  return [Math.max(0, centre - halfWidth), Math.min(1, centre + halfWidth)];
+  // At 0 or n successes the bound is exactly 0 or 1; the float arithmetic would leave it a hair inside.
+  return [successes === 0 ? 0 : Math.max(0, centre - halfWidth), successes === trials ? 1 : Math.min(1, centre + halfWidth)];
 }

@@ -5,6 +5,7 @@ import {
   calibrationBucketIndex,
   calibrationEntries,
   DEFAULT_CALIBRATION_BUCKET_COUNT,
+  wilsonInterval,
 } from '../../markets/scoring/index.ts';
 import { binaryMarket, DAY, yes } from './fixtures.ts';
 
@@ -104,5 +105,22 @@ describe('calibrationEntries', () => {
       { probability: 0.5, happened: true },
       { probability: 0.3, happened: false },
     ]);
+  });
+});
+
+describe('wilsonInterval', () => {
+  it('gives the 90% Wilson score interval, exact at the ends, and nothing for no trials', () => {
+    // 3 of 4, z = 1.6449: centre (0.75 + z^2/8) / (1 + z^2/4), half-width z / (1 + z^2/4) * sqrt(0.75 * 0.25 / 4 + z^2/64)
+    const z = 1.6448536269514722;
+    const centre = (0.75 + z ** 2 / 8) / (1 + z ** 2 / 4);
+    const half = (z / (1 + z ** 2 / 4)) * Math.sqrt((0.75 * 0.25) / 4 + z ** 2 / 64);
+    const [lower, upper] = wilsonInterval(3, 4)!;
+    expect(lower).toBeCloseTo(centre - half, 12);
+    expect(upper).toBeCloseTo(centre + half, 12);
+    expect(lower).toBeCloseTo(0.35617, 4);
+    expect(upper).toBeCloseTo(0.94209, 4);
+    expect(wilsonInterval(0, 5)?.[0]).toBe(0);
+    expect(wilsonInterval(5, 5)?.[1]).toBe(1);
+    expect(wilsonInterval(0, 0)).toBeNull();
   });
 });
