@@ -102,16 +102,25 @@ const STATED_ON_MARKET = 'SELECT user_id, at, probabilities, seq FROM forecasts 
 const NEXT_STATED_SEQ = `MAX((SELECT COALESCE(MAX(id), 0) FROM ledger) * ${SEQ_PER_ENTRY}, (SELECT COALESCE(MAX(seq), 0) FROM forecasts)) + 1`;
 
 /**
- * One user's net flow with the guild's markets, read from the markets they traded (their position rows): every
- * ledger row between a user and a market is on a market they bought in.
+ * One user's net flow with the guild's markets, from their balance as profits() reads it: every credit a member holds
+ * came from a market or from a grant or allowance (the rows without a market), so their flow with the guild's markets
+ * is their balance minus those rows and minus their flows with markets of other guilds, which are few. Every ledger
+ * row between a user and a market is on a market they bought in (their position rows, positions_by_user), so those
+ * markets are found without reading any other market's rows; the rows without a market through their own partial
+ * indexes (migration 101), which trades never touch. Undefined for a user who never traded there.
  */
 const PROFIT_OF_USER = `
-  SELECT a.display_name, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
+  SELECT a.display_name,
+    a.balance
+    - COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND to_account = a.id), 0)
+    + COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND from_account = a.id), 0)
+    - COALESCE((
+      SELECT SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END)
+      FROM markets m JOIN ledger l ON l.market_id = m.id AND (l.to_account = a.id OR l.from_account = a.id)
+      WHERE @guild IS NOT NULL AND m.guild_id IS NOT @guild AND m.id IN (SELECT market_id FROM positions WHERE user_id = @user)), 0) AS profit
   FROM accounts a
-  JOIN markets m ON m.id IN (SELECT market_id FROM positions WHERE user_id = @user) AND ${IN_GUILD}
-  JOIN ledger l ON l.market_id = m.id AND (l.to_account = a.id OR l.from_account = a.id)
-  WHERE a.id = 'user:' || @user
-  GROUP BY a.id`;
+  WHERE a.id = 'user:' || @user AND EXISTS (
+    SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = @user AND ${IN_GUILD})`;
 
 /**
  * The scoring reads and the export streams. Every stream uses `.iterate()`, so an export of a million trades holds

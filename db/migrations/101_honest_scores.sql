@@ -13,6 +13,11 @@ CREATE UNIQUE INDEX forecasts_by_seq ON forecasts (seq);
 DROP INDEX forecasts_by_market;
 CREATE INDEX forecasts_by_market ON forecasts (market_id, at, seq);
 
+-- A member's profit is their balance minus the credits that came from no market (grants, allowances): these partial
+-- indexes find those few rows per member, and trades, which always name a market, never write to them.
+CREATE INDEX ledger_unmarketed_to ON ledger (to_account) WHERE market_id IS NULL;
+CREATE INDEX ledger_unmarketed_from ON ledger (from_account) WHERE market_id IS NULL;
+
 -- Each member's scores on each resolved market, written when it settles and rewritten when it is corrected, so that
 -- boards and /calibration read rows instead of rescoring every forecast. calibration: JSON [bucket, count, sum, happened].
 CREATE TABLE member_market_scores (
@@ -49,6 +54,13 @@ CREATE TABLE member_score_totals (
   calibration     TEXT NOT NULL,
   PRIMARY KEY (scope, user_id)
 ) STRICT, WITHOUT ROWID;
+
+-- One index per board, in the board's order, so its first rows are read without sorting every member.
+CREATE INDEX member_score_totals_by_peer ON member_score_totals (scope, peer_score DESC, markets DESC, user_id);
+CREATE INDEX member_score_totals_by_baseline ON member_score_totals (scope, baseline_score DESC, markets DESC, user_id);
+CREATE INDEX member_score_totals_by_relative ON member_score_totals (scope, relative_brier, markets DESC, user_id);
+CREATE INDEX member_score_totals_by_brier ON member_score_totals (scope, brier, markets DESC, user_id);
+CREATE INDEX member_score_totals_by_log ON member_score_totals (scope, log_score DESC, markets DESC, user_id);
 
 -- Which rules the stored scores were computed by; on opening, scores of older rules (0: none yet) are rebuilt.
 CREATE TABLE scoring_state (
