@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
-import { ScoreStore } from './score-store.ts';
+import { holdsScores, markScoresCurrent, ScoreStore, scoresAreStale } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
@@ -28,6 +28,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, { readonly: options.readonly ?? false, allowNewerSchema: options.allowNewerSchema ?? false });
-  if (!options.readonly) new ScoreStore(db, new ScoringStore(new SqliteStore(db))).rebuildIfStale();
+  if (!options.readonly) rebuildScoresIfStale(db);
   return db;
+}
+
+/** Scores of other rules are rebuilt; with nothing to score they are only marked current, which costs nothing. */
+function rebuildScoresIfStale(db: Db): void {
+  if (!scoresAreStale(db)) return;
+  if (holdsScores(db)) new ScoreStore(db, new ScoringStore(new SqliteStore(db))).rebuild();
+  else markScoresCurrent(db);
 }

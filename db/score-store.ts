@@ -11,10 +11,30 @@ import {
 } from '../markets/scoring/index.ts';
 import type { Db } from './open.ts';
 import { CorruptRowError } from './rows.ts';
-import type { MarketRecord, ScoringStore } from './scoring-store.ts';
+import { IN_GUILD, type MarketRecord, type ScoringStore } from './scoring-store.ts';
 
 /** The version of the scoring rules the stored scores follow: raise it when a rule changes, and they are rebuilt. */
 export const SCORING_RULES = 1;
+
+/** Whether the stored scores were computed by other rules (or never): they are rebuilt when the database is opened to write. */
+export function scoresAreStale(db: Db): boolean {
+  return db.prepare<[], { rules: number }>('SELECT rules FROM scoring_state WHERE id = 1').get()?.rules !== SCORING_RULES;
+}
+
+/**
+ * Whether there is anything to score or compare: a resolved market, or stored scores. Opening and verifying a
+ * database with neither (every test's, every new install's) then costs no statements beyond this one.
+ */
+export function holdsScores(db: Db): boolean {
+  return db.prepare<[], { held: number }>(
+    "SELECT EXISTS (SELECT 1 FROM markets WHERE status = 'resolved') OR EXISTS (SELECT 1 FROM member_score_totals) AS held",
+  ).get()?.held === 1;
+}
+
+/** Marks the stored scores as computed by the current rules, for a database with nothing to score. */
+export function markScoresCurrent(db: Db): void {
+  db.prepare('UPDATE scoring_state SET rules = ? WHERE id = 1').run(SCORING_RULES);
+}
 
 /** The scope of totals over every guild's markets (what a guildId of null reads). */
 const ALL_GUILDS = '*';
@@ -61,9 +81,6 @@ const DISPLAY_NAME = `COALESCE(
   (SELECT a.display_name FROM accounts a WHERE a.id = 'user:' || t.user_id),
   (SELECT f.display_name FROM forecasts f WHERE f.user_id = t.user_id AND f.display_name IS NOT NULL ORDER BY f.seq DESC LIMIT 1))`;
 
-/** `@guild` null means every guild. */
-const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
-
 /**
  * The stored scores: each member's scores on each resolved market, written in the transaction that settles or
  * corrects it, and per member their means over each guild and over all guilds. Boards and /calibration read these
@@ -79,8 +96,6 @@ export class ScoreStore implements ScoringReads {
     private readonly scoring: ScoringStore,
   ) {
     this.statements = {
-      rules: db.prepare<[], { rules: number }>('SELECT rules FROM scoring_state WHERE id = 1'),
-      setRules: db.prepare('UPDATE scoring_state SET rules = ? WHERE id = 1'),
       usersOn: db.prepare<[string], { user_id: string }>('SELECT user_id FROM member_market_scores WHERE market_id = ?'),
       deleteMarket: db.prepare('DELETE FROM member_market_scores WHERE market_id = ?'),
       insertScore: db.prepare(`INSERT INTO member_market_scores (market_id, user_id, ${SCORE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -138,13 +153,8 @@ export class ScoreStore implements ScoringReads {
       for (const [scope, accumulator] of totals) {
         for (const summary of accumulator.summaries()) this.writeTotals(scope, summary, accumulator.calibrationOf(summary.userId));
       }
-      this.statements.setRules.run(SCORING_RULES);
+      markScoresCurrent(this.db);
     })();
-  }
-
-  /** Rebuilds the stored scores if they were computed by other rules (or never): on opening a database to write. */
-  rebuildIfStale(): void {
-    if (this.statements.rules.get()?.rules !== SCORING_RULES) this.rebuild();
   }
 
   /**
@@ -152,7 +162,7 @@ export class ScoreStore implements ScoringReads {
    * Scores stored by other rules are not compared: they are rebuilt the next time the database is opened to write.
    */
   verifyStoredScores(report: (problem: string) => void): void {
-    if (this.statements.rules.get()?.rules !== SCORING_RULES) return;
+    if (scoresAreStale(this.db)) return;
     const totals = this.recompute((marketId, rows) => {
       const stored = this.statements.rowsOnMarket.all(marketId).map((row) => scoreValues(toMemberScore(row)));
       const expected = rows.toSorted((a, b) => compareIds(a.userId, b.userId)).map(scoreValues);

@@ -9,7 +9,7 @@ import {
 } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
-import { type Forecast, type PricePoint, type ScoredMarket } from '../markets/scoring/index.ts';
+import type { PricePoint } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
@@ -65,7 +65,7 @@ interface MarketRecordRow {
 type LedgerRow = [number, number, string, string, number, LedgerReason, string | null, string | null, number | null, number | null, string | null];
 
 /** `@guild` null means every guild. */
-const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
+export const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
 
 /** Both kinds of forecast in one stream, ordered per market by time and on equal times in commit order (seq). */
 const FORECASTS = `

@@ -2,7 +2,7 @@ import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
 import { marketRow, parseRow } from './rows.ts';
-import { ScoreStore } from './score-store.ts';
+import { holdsScores, ScoreStore } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
@@ -138,7 +138,7 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
 
   // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
   try {
-    if (checkScores) scoreStoreOf(db).verifyStoredScores(report);
+    if (checkScores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
   } catch (error) {
     report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
