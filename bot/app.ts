@@ -1,3 +1,4 @@
+import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
@@ -29,6 +30,7 @@ export function realmDefaults(config: Config): RealmSettings {
     marketChannel: null,
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
+    leaderboardMinMarkets: config.CRUX_LEADERBOARD_MIN_MARKETS,
   };
 }
 
@@ -53,7 +55,7 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
-    forecasts: new ForecastService(scoring, scoring),
+    forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
     views: new MarketViews(store),
     config,
     log,

@@ -43,6 +43,8 @@ export const configSchema = z.object({
   /* Abuse limits (issue 6): per member, 0 turns each off. */
   CRUX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(30),
   CRUX_MAX_OPEN_MARKETS_PER_USER: z.coerce.number().int().min(0).max(10_000).default(5),
+  /* Score boards (issue 12): a member appears once this many of their markets are scored. */
+  CRUX_LEADERBOARD_MIN_MARKETS: z.coerce.number().int().min(1).max(10_000).default(3),
   /* Linked sources (issue 4): where to ask, how politely, how often, and who hears about it. */
   CRUX_MANIFOLD_API_BASE: z.url({ protocol: /^https?$/ }).default(MANIFOLD_DEFAULT_BASE_URL),
   CRUX_METACULUS_API_BASE: z.url({ protocol: /^https?$/ }).default(METACULUS_DEFAULT_BASE_URL),

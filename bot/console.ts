@@ -129,6 +129,11 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       return true;
     }
     counter += 1;
+    const at = now();
+    // The console has no close job: markets past their close time are closed before each command, as the job closes
+    // them in Discord, so no command ever sees a market open past its close.
+    const closing = app.service.closeDueMarkets(at);
+    if (!closing.ok) app.log('could not close due markets', { error: closing.error.message });
     const invocation: Invocation = {
       command: parsed.command.data.name,
       subcommand: parsed.subcommand,
@@ -137,8 +142,8 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       realm: CONSOLE_REALM,
       guildId: null,
       channelId: null,
-      requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${now()}:${counter}`,
-      now: now(),
+      requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${at}:${counter}`,
+      now: at,
     };
     const reply =
       limiter.refusal(actor.userId, app.realms.values(CONSOLE_REALM).rateLimitPerMinute) ??

@@ -18,6 +18,8 @@ import type {
 import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
+import { ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
 
 interface ProfitQueryRow {
   user_id: string;
@@ -50,6 +52,8 @@ export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
+  /** Made on first use: most processes never settle a market. */
+  private scores: ScoreStore | undefined;
 
   private readonly files: DatabaseFiles | undefined;
   private readonly onFilesLost: (reason: string) => void;
@@ -130,21 +134,16 @@ export class SqliteStore implements Store {
       ),
       // A member's profit in a realm is the net of every ledger row between their account there and the realm's
       // markets. Every credit a realm account holds arrived from a market or from a row with no market (grants,
-      // allowances, the migration into realms), so its market flows are its balance minus those few rows: a few reads
-      // per member instead of summing the realm's every trade. What a member made in the realm's markets before realms,
+      // allowances, the migration into realms), so its market flows are its balance minus those few rows, read through
+      // their partial indexes (migration 101): a few reads per member instead of summing the realm's every trade. What a member made in the realm's markets before realms,
       // through their old account, was counted once by the migration (carried_profit). Members appear once they have
       // traded in the realm (every buy leaves a position row).
       profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
         `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
-           SUM(a.balance - COALESCE(outside.net, 0) + a.carried_profit) AS profit
+           SUM(a.balance + a.carried_profit
+             - COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND to_account = a.id), 0)
+             + COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND from_account = a.id), 0)) AS profit
          FROM accounts a
-         LEFT JOIN (
-           SELECT account, SUM(delta) AS net FROM (
-             SELECT to_account AS account, amount AS delta FROM ledger WHERE market_id IS NULL
-             UNION ALL
-             SELECT from_account, -amount FROM ledger WHERE market_id IS NULL
-           ) GROUP BY account
-         ) outside ON outside.account = a.id
          WHERE a.kind = 'user' AND a.realm IS NOT NULL AND (@realm IS NULL OR a.realm = @realm) AND EXISTS (
            SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
          )
@@ -336,6 +335,11 @@ export class SqliteStore implements Store {
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
     return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
+  }
+
+  rescoreMarket(marketId: string): void {
+    this.scores ??= new ScoreStore(this.db, new ScoringStore(this));
+    this.scores.rescoreMarket(marketId);
   }
 
   profits(realm: RealmId | null, limit: number): ProfitRow[] {

@@ -2,6 +2,9 @@ import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
 import { marketRow, parseRow } from './rows.ts';
+import { holdsScores, ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -22,17 +25,27 @@ export interface RealmBooks {
 
 const MAX_LISTED_PROBLEMS = 50;
 
+/** One per connection: tests verify after every step, and preparing the stores' statements each time would dominate. */
+const scoreStores = new WeakMap<Db, ScoreStore>();
+
+function scoreStoreOf(db: Db): ScoreStore {
+  let scores = scoreStores.get(db);
+  if (!scores) scoreStores.set(db, (scores = new ScoreStore(db, new ScoringStore(new SqliteStore(db)))));
+  return scores;
+}
+
 /**
  * Rebuilds every balance and position from the ledger alone and compares them with what is stored, then
  * checks the invariants money must keep: the books balance, only the mint is ever below zero, every
- * live market can pay its largest outcome, and a settled market holds nothing.
+ * live market can pay its largest outcome, and a settled market holds nothing. Last (unless `scores` is false), the
+ * stored scores must equal scoring every resolved market's forecasts again.
  */
-export function verify(db: Db): VerifyReport {
+export function verify(db: Db, { scores = true }: { scores?: boolean } = {}): VerifyReport {
   // One read transaction, so every query sees the same snapshot even while another process is trading.
-  return db.transaction(() => verifySnapshot(db))();
+  return db.transaction(() => verifySnapshot(db, scores))();
 }
 
-function verifySnapshot(db: Db): VerifyReport {
+function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
   const problems: string[] = [];
   const report = (problem: string) => {
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problem);
@@ -129,6 +142,13 @@ function verifySnapshot(db: Db): VerifyReport {
     if (!settled && market.pool < maxLiability(market.outstanding)) {
       report(`market ${market.id} holds ${market.pool} but could owe ${maxLiability(market.outstanding)}`);
     }
+  }
+
+  // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
+  try {
+    if (checkScores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
+  } catch (error) {
+    report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   const realms = realmBooks(db, report);

@@ -477,9 +477,11 @@ export class MarketService {
     this.store.saveMarketState(market.id, {
       ...market,
       status: resolution.outcome === null ? 'cancelled' : 'resolved',
-      closedAt: market.closedAt ?? resolution.at,
+      // Trading stopped at the close time if the close job had not run yet: trades are refused from then on.
+      closedAt: market.closedAt ?? Math.min(market.closesAt, resolution.at),
       resolution,
     });
+    this.store.rescoreMarket(market.id);
     return { market: requireMarketByKey(this.store, market.id), paid: nonZero, returned };
   }
 

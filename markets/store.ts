@@ -108,4 +108,7 @@ export interface Store {
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
   profits(realm: RealmId | null, limit: number): ProfitRow[];
+
+  /** Stores the scores of a market that has just settled or been corrected, in the same transaction. */
+  rescoreMarket(marketId: string): void;
 }

@@ -41,7 +41,7 @@ export function marketRow(market: MarketRecord, crowd: CrowdMarketScore | null):
   };
 }
 
-export const FORECAST_COLUMNS = ['user_id', 'market_id', 'at', 'source', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];
+export const FORECAST_COLUMNS = ['user_id', 'market_id', 'at', 'source', 'seq', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];
 
 export function forecastRow(forecast: ForecastRecord): ForecastExportRow {
   return {
@@ -49,6 +49,7 @@ export function forecastRow(forecast: ForecastRecord): ForecastExportRow {
     market_id: forecast.marketId,
     at: isoTime(forecast.at),
     source: forecast.source,
+    seq: forecast.seq,
     probabilities: [...forecast.probabilities],
   };
 }
@@ -79,9 +80,13 @@ export interface CalibrationBucketRow {
   forecasts: number;
   mean_forecast: number | null;
   observed_frequency: number | null;
+  interval_90_lower: number | null;
+  interval_90_upper: number | null;
 }
 
-export const CALIBRATION_BUCKET_COLUMNS = ['bucket_lower', 'bucket_upper', 'forecasts', 'mean_forecast', 'observed_frequency'] as const satisfies readonly (keyof CalibrationBucketRow)[];
+export const CALIBRATION_BUCKET_COLUMNS = [
+  'bucket_lower', 'bucket_upper', 'forecasts', 'mean_forecast', 'observed_frequency', 'interval_90_lower', 'interval_90_upper',
+] as const satisfies readonly (keyof CalibrationBucketRow)[];
 
 export function calibrationBucketRow(bucket: CalibrationBucket): CalibrationBucketRow {
   return {
@@ -90,6 +95,8 @@ export function calibrationBucketRow(bucket: CalibrationBucket): CalibrationBuck
     forecasts: bucket.count,
     mean_forecast: bucket.meanForecast,
     observed_frequency: bucket.observedFrequency,
+    interval_90_lower: bucket.intervalLower,
+    interval_90_upper: bucket.intervalUpper,
   };
 }
 
@@ -102,14 +109,17 @@ export interface UserScoreRow {
   mean_relative_brier: number;
   mean_final_brier: number;
   mean_final_log_score: number;
-  profit_credits: number | null;
+  mean_baseline_score: number;
+  mean_peer_score: number;
+  mean_coverage: number;
+  profit_credits: number;
   /** JSON only: a table per user does not fit in one CSV row. */
   calibration: CalibrationBucketRow[];
 }
 
 export const USER_SCORE_COLUMNS = [
   'user_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
-  'mean_final_brier', 'mean_final_log_score', 'profit_credits',
+  'mean_final_brier', 'mean_final_log_score', 'mean_baseline_score', 'mean_peer_score', 'mean_coverage', 'profit_credits',
 ] as const satisfies readonly (keyof UserScoreRow)[];
 
 export function userScoreRow(user: ScoredUser): UserScoreRow {
@@ -122,7 +132,10 @@ export function userScoreRow(user: ScoredUser): UserScoreRow {
     mean_relative_brier: user.meanRelativeBrier,
     mean_final_brier: user.meanFinalBrier,
     mean_final_log_score: user.meanFinalLogScore,
-    profit_credits: user.profit === null ? null : millisToCredits(user.profit),
+    mean_baseline_score: user.meanBaselineScore,
+    mean_peer_score: user.meanPeerScore,
+    mean_coverage: user.meanCoverage,
+    profit_credits: millisToCredits(user.profit),
     calibration: user.calibration.map(calibrationBucketRow),
   };
 }

@@ -22,6 +22,8 @@ export interface RealmSettings {
   maxOpenMarkets: number;
   /** Commands, presses and form submits a member may make a minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Scored markets a member needs to appear on a score leaderboard. */
+  leaderboardMinMarkets: number;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -107,6 +109,13 @@ export const SETTINGS: SettingDefinitions = {
     input: count(10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'off' : `${v} a minute`),
+  },
+  leaderboardMinMarkets: {
+    option: 'leaderboard_min_markets',
+    label: 'Markets to appear on a score board',
+    input: count(1_000),
+    stored: z.number().int().min(0),
+    show: (v) => String(v),
   },
 };
 
