@@ -153,9 +153,13 @@ export class ScoringStore implements ForecastStore {
           `SELECT l.id, l.at, l.from_account, l.to_account, l.amount, l.reason, l.market_id, l.holder, l.outcome, l.shares, l.prices_after
            FROM ledger l
            WHERE @guild IS NULL OR l.market_id IN (SELECT m.id FROM markets m WHERE m.realm = @guild)
+             OR (l.market_id IS NULL AND EXISTS (
+               SELECT 1 FROM accounts a WHERE a.id IN (l.to_account, l.from_account) AND a.realm = @guild))
            ORDER BY l.id`,
         )
         .raw(),
+      realms: db.prepare<[], { realm: string }>('SELECT DISTINCT realm FROM markets ORDER BY realm'),
+      accountRealms: db.prepare<[], { id: string; realm: string }>('SELECT id, realm FROM accounts WHERE realm IS NOT NULL'),
       pricePath: db.prepare<[string], { at: number; prices_after: string }>(
         'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
       ),
@@ -244,11 +248,21 @@ export class ScoringStore implements ForecastStore {
     for (const row of this.statements.statedForecasts.iterate({ guild: guildId })) yield toForecastRecord(row);
   }
 
+  /** Every realm that has markets, in order. */
+  realms(): string[] {
+    return this.statements.realms.all().map((row) => row.realm);
+  }
+
+  /** The realm of every account that has one (members' accounts in servers, markets' pools). */
+  accountRealms(): Map<string, string> {
+    return new Map(this.statements.accountRealms.all().map((row) => [row.id, row.realm]));
+  }
+
   *markets(guildId: string | null): Generator<MarketRecord> {
     for (const row of this.statements.markets.iterate({ guild: guildId })) yield toMarketRecord(row);
   }
 
-  /** The ledger in order; for one guild, only the rows of its markets (grants and allowances belong to no guild). */
+  /** The ledger in order; for one realm, the rows of its markets and the grants and allowances of its members. */
   *ledger(guildId: string | null): Generator<ExportedLedgerEntry> {
     for (const [id, at, from, to, amount, reason, marketId, holder, outcome, shares, pricesAfter] of this.statements.ledger.iterate({ guild: guildId })) {
       yield {

@@ -41,6 +41,8 @@ export const MarketExportRowSchema = MarketFactsRowSchema.extend({
 export const ForecastExportRowSchema = z.object({
   user_id: z.string().min(1),
   market_id: z.string().min(1),
+  /** The server whose market it is (null: the console's). */
+  guild_id: z.string().nullable(),
   at: isoTime,
   source: z.enum(['trade', 'stated']),
   /** The forecast's place in commit order (SCORING_DEFINITIONS.order). */
@@ -50,6 +52,8 @@ export const ForecastExportRowSchema = z.object({
 
 export const LedgerExportRowSchema = z.object({
   entry_id: z.int().positive(),
+  /** The server whose credits moved (null: the console's, or a member's account from before realms). */
+  guild_id: z.string().nullable(),
   at: isoTime,
   from_account: z.string(),
   to_account: z.string(),

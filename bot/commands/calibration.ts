@@ -1,3 +1,4 @@
+import { guildOfRealm } from '../../markets/realms/realm.ts';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import type { ScoredUser } from '../../markets/forecasts.ts';
@@ -70,7 +71,7 @@ async function calibrationFile(user: ScoredUser, name: string, format: (typeof F
     case 'csv':
       return { name: `${base}.csv`, data: toBuffer(csvChunks(header, CALIBRATION_BUCKET_COLUMNS, user.calibration.map(calibrationBucketRow))) };
     case 'json':
-      return { name: `${base}.json`, data: toBuffer(jsonChunks(header, {}, { user: userScoreRow(user) })) };
+      return { name: `${base}.json`, data: toBuffer(jsonChunks(header, {}, { user: userScoreRow(user, guildOfRealm(invocation.realm)) })) };
   }
 }
 

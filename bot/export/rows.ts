@@ -41,12 +41,13 @@ export function marketRow(market: MarketRecord, crowd: CrowdMarketScore | null):
   };
 }
 
-export const FORECAST_COLUMNS = ['user_id', 'market_id', 'at', 'source', 'seq', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];
+export const FORECAST_COLUMNS = ['user_id', 'market_id', 'guild_id', 'at', 'source', 'seq', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];
 
-export function forecastRow(forecast: ForecastRecord): ForecastExportRow {
+export function forecastRow(forecast: ForecastRecord, guildId: string | null): ForecastExportRow {
   return {
     user_id: forecast.userId,
     market_id: forecast.marketId,
+    guild_id: guildId,
     at: isoTime(forecast.at),
     source: forecast.source,
     seq: forecast.seq,
@@ -55,12 +56,13 @@ export function forecastRow(forecast: ForecastRecord): ForecastExportRow {
 }
 
 export const LEDGER_COLUMNS = [
-  'entry_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
+  'entry_id', 'guild_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
 ] as const satisfies readonly (keyof LedgerExportRow)[];
 
-export function ledgerRow(entry: ExportedLedgerEntry): LedgerExportRow {
+export function ledgerRow(entry: ExportedLedgerEntry, guildId: string | null): LedgerExportRow {
   return {
     entry_id: entry.id,
+    guild_id: guildId,
     at: isoTime(entry.at),
     from_account: entry.from,
     to_account: entry.to,
@@ -102,6 +104,8 @@ export function calibrationBucketRow(bucket: CalibrationBucket): CalibrationBuck
 
 export interface UserScoreRow {
   user_id: string;
+  /** The server the scores are from (null: the console's): a member is scored in each server apart. */
+  guild_id: string | null;
   display_name: string | null;
   markets_forecast: number;
   mean_brier: number;
@@ -118,13 +122,14 @@ export interface UserScoreRow {
 }
 
 export const USER_SCORE_COLUMNS = [
-  'user_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
+  'user_id', 'guild_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
   'mean_final_brier', 'mean_final_log_score', 'mean_baseline_score', 'mean_peer_score', 'mean_coverage', 'profit_credits',
 ] as const satisfies readonly (keyof UserScoreRow)[];
 
-export function userScoreRow(user: ScoredUser): UserScoreRow {
+export function userScoreRow(user: ScoredUser, guildId: string | null): UserScoreRow {
   return {
     user_id: user.userId,
+    guild_id: guildId,
     display_name: user.displayName,
     markets_forecast: user.marketsForecast,
     mean_brier: user.meanBrier,
