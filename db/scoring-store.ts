@@ -103,7 +103,7 @@ const STATED_ON_MARKET = 'SELECT user_id, at, probabilities, seq FROM forecasts 
  * One member's profit in a realm (summed over every realm for null), as the leaderboard reads it: their account's
  * balance less the rows with no market (grants, allowances, the move into realms), plus what they made there before
  * realms. Only realms where they traded count, as on the leaderboard. The rows with no market are read through their
- * own partial indexes (migration 101), which trades never touch.
+ * own partial indexes (migration 006), which trades never touch.
  */
 const PROFIT_OF_USER = `
   SELECT MAX(a.display_name) AS display_name,

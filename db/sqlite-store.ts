@@ -135,9 +135,9 @@ export class SqliteStore implements Store {
       // A member's profit in a realm is the net of every ledger row between their account there and the realm's
       // markets. Every credit a realm account holds arrived from a market or from a row with no market (grants,
       // allowances, the migration into realms), so its market flows are its balance minus those few rows, read through
-      // their partial indexes (migration 101): a few reads per member instead of summing the realm's every trade. What a member made in the realm's markets before realms,
-      // through their old account, was counted once by the migration (carried_profit). Members appear once they have
-      // traded in the realm (every buy leaves a position row).
+      // their partial indexes (migration 006): a few reads per member instead of summing the realm's every trade. What
+      // a member made in the realm's markets before realms, through their old account, was counted once by the
+      // migration (carried_profit). Members appear once they have traded in the realm (every buy leaves a position row).
       profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
         `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
            SUM(a.balance + a.carried_profit
