@@ -20,9 +20,13 @@ export interface OpenOptions {
   allowNewerSchema?: boolean;
 }
 
-/** Opens (creating if needed) the database, sets its pragmas and brings its schema (and, to write, its stored scores) up to date. */
-export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+/**
+ * Opens (creating if needed) the database, sets its pragmas and brings its schema (and, to write, its stored scores)
+ * up to date. `source` is a file's path, `:memory:`, or a serialized database (`db.serialize()`) to open a copy of in
+ * memory.
+ */
+export function openDatabase(source: string | Buffer, options: OpenOptions = {}): Db {
+  const db = new Database(source, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');

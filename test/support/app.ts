@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { openDatabase, type Db } from '../../db/open.ts';
+import type { Db } from '../../db/open.ts';
+import { freshMemoryDatabase } from './memory-db.ts';
 import { verify } from '../../db/verify.ts';
 import { createApp } from '../../bot/app.ts';
 import type { App } from '../../bot/commands/command.ts';
@@ -25,7 +26,7 @@ export const NO_DNS: LinkGuard = {
 /** The real app (service, views, config) on an in-memory database, with the log captured. */
 export function testApp(env: Record<string, string> = {}, linkGuard: LinkGuard = NO_DNS): TestApp {
   const config = loadConfig({ CRUX_DATABASE: ':memory:', ...env });
-  const db = openDatabase(':memory:');
+  const db = freshMemoryDatabase();
   const logs: string[] = [];
   const app = createApp(config, db, (message, context) => logs.push(JSON.stringify({ message, ...context })), linkGuard);
   return {

@@ -1,4 +1,5 @@
 import { openDatabase, type Db } from '../../db/open.ts';
+import { freshMemoryDatabase } from './memory-db.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis } from '../../markets/money.ts';
@@ -19,7 +20,7 @@ export interface TestEngine {
 }
 
 export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memory:'): TestEngine {
-  const db = openDatabase(path);
+  const db = path === ':memory:' ? freshMemoryDatabase() : openDatabase(path);
   const store = new SqliteStore(db);
   const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
   const service = new MarketService(store, () => engineSettings);
