@@ -73,6 +73,15 @@ describe('the console', () => {
       expect(parsed.options).toEqual({ question: 'Did it: really happen?', criteria: 'Logs say so', closes: 'in 3 weeks' });
     }
   });
+
+  it('keeps a quoted value whole, even where it contains an option name', () => {
+    const parsed = parseCommandLine('/market open question:"Does the criteria: word break parsing?" criteria:"Logs say closes: soon" closes:in 3 weeks');
+    expect(typeof parsed === 'object' && parsed.options).toEqual({
+      question: 'Does the criteria: word break parsing?',
+      criteria: 'Logs say closes: soon',
+      closes: 'in 3 weeks',
+    });
+  });
 });
 
 describe('npm start without a token', () => {
