@@ -114,6 +114,22 @@ describe('refusals leave nothing behind', () => {
     expect(ledgerRows).toEqual({ n: before.entries });
   });
 
+  it('refuses a sell that would pay 0 credits, and keeps the shares', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const bob = engine.member('bob');
+    const bought = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    const before = verify(engine.db).entries;
+    // One milli-share is worth less than one milli-credit at any price below 1, and proceeds round down.
+    const refused = failure(engine.service.sell({ marketId: 'rome', outcome: 'Yes', shares: 1 }, bob));
+    expect(refused).toEqual({
+      code: 'amount_too_small',
+      message: 'That sell of Yes shares would pay 0 credits (amounts are rounded to 0.001 credits), so nothing was traded. Trade more shares.',
+    });
+    expect(verify(engine.db).entries).toBe(before);
+    expect(engine.store.position('rome', 'bob', 0)).toBe(bought.position);
+  });
+
   it('rejects invalid market definitions with the field named', () => {
     engine = testEngine();
     const alice = engine.member('alice');
