@@ -8,11 +8,27 @@ import { isJsonObject } from './json.ts';
 import { messageBodySchema } from './message-body.ts';
 import type { UploadedFile } from './multipart.ts';
 
+// A modal's rows each hold one text input, within Discord's limits.
+const modalRowLimitsSchema = z.looseObject({
+  components: z
+    .array(
+      z.looseObject({
+        custom_id: z.string().min(1).max(100),
+        label: z.string().min(1).max(45).optional(),
+        placeholder: z.string().max(100).optional(),
+        value: z.string().max(4000).optional(),
+      }),
+    )
+    .length(1),
+});
+
 const modalSchema = z.object({
   custom_id: z.string().min(1).max(100),
   title: z.string().min(1).max(45),
   components: z
-    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object'))
+    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object').superRefine((row, context) => {
+      for (const issue of modalRowLimitsSchema.safeParse(row).error?.issues ?? []) context.addIssue({ ...issue });
+    }))
     .min(1)
     .max(5),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ComponentType } from 'discord.js';
 import type { APIEmbed, APIMessageTopLevelComponent } from 'discord.js';
 import { isJsonObject } from './json.ts';
 
@@ -18,7 +19,52 @@ const embedSchema = z.custom<APIEmbed>(isJsonObject, 'Expected an embed object')
   for (const issue of embedLimitsSchema.safeParse(embed).error?.issues ?? []) context.addIssue({ ...issue });
 });
 
-const componentSchema = z.custom<APIMessageTopLevelComponent>(isJsonObject, 'Expected a component object');
+/** The characters Discord counts towards the 6,000 all the embeds of one message may hold together. */
+function embedCharacters(embed: APIEmbed): number {
+  const fields = (embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+  return (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + fields + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0);
+}
+
+const MAX_EMBEDS_TOTAL = 6000;
+
+const embedsSchema = z
+  .array(embedSchema)
+  .max(10)
+  .superRefine((embeds, context) => {
+    if (embeds.reduce((sum, embed) => sum + embedCharacters(embed), 0) > MAX_EMBEDS_TOTAL) {
+      context.addIssue({ code: 'too_big', origin: 'string', maximum: MAX_EMBEDS_TOTAL, input: embeds, message: `Embed size exceeds maximum size of ${MAX_EMBEDS_TOTAL}` });
+    }
+  });
+
+const customIdSchema = z.string().min(1).max(100);
+
+// Discord's limits on what a message's action rows hold: buttons and string selects are what bots send.
+const buttonLimitsSchema = z.looseObject({ custom_id: customIdSchema.optional(), label: z.string().max(80).optional() });
+
+const selectLimitsSchema = z.looseObject({
+  custom_id: customIdSchema,
+  placeholder: z.string().max(150).optional(),
+  options: z
+    .array(z.looseObject({ label: z.string().min(1).max(100), value: z.string().min(1).max(100), description: z.string().max(100).optional() }))
+    .min(1)
+    .max(25),
+});
+
+const LIMITS_BY_TYPE: Partial<Record<number, z.ZodType>> = {
+  [ComponentType.Button]: buttonLimitsSchema,
+  [ComponentType.StringSelect]: selectLimitsSchema,
+};
+
+const rowComponentSchema = z.looseObject({ type: z.number().int() }).superRefine((component, context) => {
+  for (const issue of LIMITS_BY_TYPE[component.type]?.safeParse(component).error?.issues ?? []) context.addIssue({ ...issue });
+});
+
+const actionRowLimitsSchema = z.looseObject({ components: z.array(rowComponentSchema).min(1).max(5) });
+
+const componentSchema = z.custom<APIMessageTopLevelComponent>(isJsonObject, 'Expected a component object').superRefine((component, context) => {
+  if (component.type !== ComponentType.ActionRow) return;
+  for (const issue of actionRowLimitsSchema.safeParse(component).error?.issues ?? []) context.addIssue({ ...issue });
+});
 
 /** An entry of `attachments`: an existing attachment's id to keep, or the index `n` of an uploaded `files[n]`. */
 const attachmentReferenceSchema = z.object({
@@ -32,8 +78,8 @@ const attachmentReferenceSchema = z.object({
  */
 export const messageBodySchema = z.object({
   content: z.string().max(2000).nullish(),
-  embeds: z.array(embedSchema).max(10).nullish(),
-  components: z.array(componentSchema).nullish(),
+  embeds: embedsSchema.nullish(),
+  components: z.array(componentSchema).max(5).nullish(),
   flags: z.number().int().nullish(),
   attachments: z.array(attachmentReferenceSchema).max(10).nullish(),
 });
