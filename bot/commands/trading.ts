@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { creditsToMillis } from '../../markets/money.ts';
-import type { Actor, BuyCommand, SellCommand } from '../../markets/service.ts';
+import type { Actor, BuyCommand, Context, SellCommand } from '../../markets/service.ts';
 import { tradeCard } from '../render/trade-card.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
 import { type App, unwrap } from './command.ts';
@@ -15,8 +16,14 @@ export function placeSell(app: App, invocation: Invocation, command: SellCommand
   return replyWith({ cards: [tradeCard(result, nameOf(invocation.actor))], refreshMarkets: [result.market.id] });
 }
 
-export function contextOf(invocation: Invocation) {
-  return { actor: invocation.actor, now: invocation.now, requestId: invocation.requestId };
+export function contextOf(invocation: Invocation): Context {
+  return { actor: invocation.actor, now: invocation.now, requestId: invocation.requestId, fingerprint: fingerprintOf(invocation) };
+}
+
+/** What an invocation asks, in a short digest: the command, its subcommand and its options in a fixed order. */
+function fingerprintOf({ command, subcommand, options }: Invocation): string {
+  const asked = JSON.stringify([command, subcommand, Object.entries(options).filter(([, value]) => value !== undefined).toSorted(([a], [b]) => a.localeCompare(b))]);
+  return createHash('sha256').update(asked).digest('base64url').slice(0, 22);
 }
 
 export function nameOf(actor: Actor): string {

@@ -154,6 +154,24 @@ describe('requests', () => {
     expect(trades).toEqual({ n: 1 });
   });
 
+  it("refuses a request id reused by another member or for another command, and replays it only for the first", () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const asked = { requestId: 'r-1', fingerprint: 'bet rome Yes 10' };
+    const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('alice'), ...asked }));
+    const before = verify(engine.db).entries;
+    const byBob = failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('bob'), ...asked }));
+    expect(byBob).toEqual({ code: 'request_reused', message: 'That request id was already used by another member. Nothing was done; send it with a new id.' });
+    const forAnother = failure(engine.service.account({ ...engine.member('alice'), requestId: 'r-1', fingerprint: 'portfolio' }));
+    expect(forAnother).toEqual({ code: 'request_reused', message: 'That request id was already used for a different command. Nothing was done; send it with a new id.' });
+    expect(engine.store.findAccount('user:bob')).toBeUndefined();
+    expect(verify(engine.db).entries).toBe(before);
+    expect(ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('alice'), ...asked }))).toEqual(first);
+    // Rows kept before requests had owners replay for anyone, as they always did.
+    engine.db.prepare('UPDATE requests SET user_id = NULL, fingerprint = NULL').run();
+    expect(ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('bob'), ...asked })).quote).toEqual(first.quote);
+  });
+
   it("keeps a trade's result without the market or the quote's prices, and replays it with them remade", () => {
     engine = testEngine();
     ok(engine.service.openMarket({ ...question, id: 'rome', outcomes: ['Yes', 'No', 'Maybe'] }, engine.member('alice')));
