@@ -88,6 +88,7 @@ const HELP = [
   '  /portfolio [user:NAME]    /leaderboard [by:profit|brier|log]',
   '  /forecast market:ID probability:70 [outcome:Yes]    /calibration [user:NAME] [format:png|csv|json]',
   '  moderators: /market close|resolve|cancel|link …',
+  '  a value in double quotes keeps everything inside: question:"Does the criteria: word break parsing?"',
   '  /as NAME [--moderator]   act as another user      /help   /quit',
   '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
 ].join('\n');
