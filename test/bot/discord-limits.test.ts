@@ -99,6 +99,17 @@ describe("fitting payloads to Discord's limits", () => {
     expect(many?.fields?.at(-1)).toEqual({ name: '…', value: 'and 7 more' });
   });
 
+  it('fits a form: its title, labels and prefilled values', () => {
+    const modal = {
+      id: 'crux:test',
+      title: 'A form whose title runs past forty-five characters',
+      fields: [{ id: 'long', label: 'A label that runs well past forty-five characters', style: 'paragraph' as const, required: true, value: 'v'.repeat(5000) }],
+    };
+    const raw = { type: InteractionResponseType.Modal, data: { custom_id: modal.id, title: modal.title, components: [{ type: 1, components: [{ type: 4, custom_id: 'long', style: 2, label: modal.fields[0]?.label, value: 'v'.repeat(5000) }] }] } };
+    expect(() => parseCallback(InteractionType.ApplicationCommand, raw)).toThrow('Invalid Form Body');
+    assertDiscordTakes({ ephemeral: true, cards: [], actions: [], files: [], modal });
+  });
+
   it('answers autocomplete with at most 25 choices of at most 100 characters', () => {
     const choices = Array.from({ length: 40 }, (_, i) => ({ name: `${i} ${'n'.repeat(200)}`, value: `v${i}` }));
     const fitted = fitChoices([...choices, { name: 'too long a value', value: 'v'.repeat(101) }]);

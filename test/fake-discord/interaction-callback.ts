@@ -5,7 +5,7 @@ import { choiceSchema } from './commands.ts';
 import { invalidFormBody, parseBody } from './errors.ts';
 import type { FakeInteraction } from './interactions.ts';
 import { isJsonObject } from './json.ts';
-import { messageBodySchema } from './message-body.ts';
+import { messageBodySchema, withinLimits } from './message-body.ts';
 import type { UploadedFile } from './multipart.ts';
 
 // A modal's rows each hold one text input, within Discord's limits.
@@ -26,9 +26,7 @@ const modalSchema = z.object({
   custom_id: z.string().min(1).max(100),
   title: z.string().min(1).max(45),
   components: z
-    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object').superRefine((row, context) => {
-      for (const issue of modalRowLimitsSchema.safeParse(row).error?.issues ?? []) context.addIssue({ ...issue });
-    }))
+    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object').superRefine(withinLimits(modalRowLimitsSchema)))
     .min(1)
     .max(5),
 });

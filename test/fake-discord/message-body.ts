@@ -15,9 +15,14 @@ const embedLimitsSchema = z.looseObject({
   author: z.looseObject({ name: z.string().max(256) }).optional(),
 });
 
-const embedSchema = z.custom<APIEmbed>(isJsonObject, 'Expected an embed object').superRefine((embed, context) => {
-  for (const issue of embedLimitsSchema.safeParse(embed).error?.issues ?? []) context.addIssue({ ...issue });
-});
+/** Reports what `limits` finds wrong with a value as the value's own issues, at their paths inside it. */
+export function withinLimits(limits: z.ZodType) {
+  return (value: unknown, context: z.RefinementCtx): void => {
+    for (const issue of limits.safeParse(value).error?.issues ?? []) context.addIssue({ ...issue });
+  };
+}
+
+const embedSchema = z.custom<APIEmbed>(isJsonObject, 'Expected an embed object').superRefine(withinLimits(embedLimitsSchema));
 
 /** The characters Discord counts towards the 6,000 all the embeds of one message may hold together. */
 function embedCharacters(embed: APIEmbed): number {
@@ -56,14 +61,14 @@ const LIMITS_BY_TYPE: Partial<Record<number, z.ZodType>> = {
 };
 
 const rowComponentSchema = z.looseObject({ type: z.number().int() }).superRefine((component, context) => {
-  for (const issue of LIMITS_BY_TYPE[component.type]?.safeParse(component).error?.issues ?? []) context.addIssue({ ...issue });
+  const limits = LIMITS_BY_TYPE[component.type];
+  if (limits) withinLimits(limits)(component, context);
 });
 
 const actionRowLimitsSchema = z.looseObject({ components: z.array(rowComponentSchema).min(1).max(5) });
 
 const componentSchema = z.custom<APIMessageTopLevelComponent>(isJsonObject, 'Expected a component object').superRefine((component, context) => {
-  if (component.type !== ComponentType.ActionRow) return;
-  for (const issue of actionRowLimitsSchema.safeParse(component).error?.issues ?? []) context.addIssue({ ...issue });
+  if (component.type === ComponentType.ActionRow) withinLimits(actionRowLimitsSchema)(component, context);
 });
 
 /** An entry of `attachments`: an existing attachment's id to keep, or the index `n` of an uploaded `files[n]`. */
