@@ -7,23 +7,41 @@ import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
 import { MarketService } from '../markets/service.ts';
 import { MarketViews } from '../markets/views.ts';
+import { RealmSettingsService } from '../markets/realms/service.ts';
+import type { RealmSettings } from '../markets/realms/settings.ts';
+import { SqliteRealmSettingsStore } from '../db/realms-store.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 
 const MINUTE_MS = 60_000;
 
+/** What a server that set nothing gets: the environment's values. */
+export function realmDefaults(config: Config): RealmSettings {
+  return {
+    moderatorRole: config.CRUX_MODERATOR_ROLE ?? null,
+    startingGrant: creditsToMillis(config.CRUX_STARTING_GRANT),
+    dailyAllowance: creditsToMillis(config.CRUX_DAILY_ALLOWANCE),
+    defaultLiquidity: config.CRUX_DEFAULT_LIQUIDITY,
+    moderatorChannel: config.CRUX_MODERATOR_CHANNEL ?? null,
+    marketChannel: null,
+    maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
+    rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
+  };
+}
+
 /** Builds everything a handler may use from the config and an open database. */
 export function createApp(config: Config, db: Db, log: Logger): App {
   const store = new SqliteStore(db);
   const scoring = new ScoringStore(store);
-  const service = new MarketService(store, {
-    startingGrant: creditsToMillis(config.CRUX_STARTING_GRANT),
-    dailyAllowance: creditsToMillis(config.CRUX_DAILY_ALLOWANCE),
-    defaultLiability: config.CRUX_DEFAULT_LIQUIDITY,
+  const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
+  const service = new MarketService(store, (realm) => {
+    const settings = realms.values(realm);
+    return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
   });
   return {
     service,
+    realms,
     resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,

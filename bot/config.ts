@@ -50,12 +50,15 @@ export const configSchema = z.object({
 
 export type Config = z.output<typeof configSchema>;
 
+/** Configuration as given: the environment's variable names, each value as text (as the environment has it) or already typed. */
+export type ConfigInput = { readonly [Name in keyof Config]?: Config[Name] | string };
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses the environment; a bad value becomes one clear line naming the variable (never echoing a secret). */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/** Parses the environment (or a host's object under the same names); a bad value becomes one clear line naming the variable (never echoing a secret). */
+export function loadConfig(env: ConfigInput): Config {
   const parsed = configSchema.safeParse(env);
   if (parsed.success) {
     if (parsed.data.DISCORD_TOKEN !== undefined && parsed.data.DISCORD_APPLICATION_ID === undefined) {

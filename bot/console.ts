@@ -6,6 +6,7 @@ import { type App, type CommandModule, runHandler } from './commands/command.ts'
 import { findCommand } from './commands/index.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { replyToText } from './render/text.ts';
+import { CONSOLE_REALM } from '../markets/realms/realm.ts';
 import type { Actor } from '../markets/service.ts';
 import type { Invocation, OptionValue } from './reply.ts';
 
@@ -87,7 +88,7 @@ const HELP = [
   '  /bet market:ID outcome:Yes amount:50 [max_price:60]    /sell market:ID outcome:Yes [shares:10] [min_price:40]',
   '  /portfolio [user:NAME]    /leaderboard [by:profit|brier|log]',
   '  /forecast market:ID probability:70 [outcome:Yes]    /calibration [user:NAME] [format:png|csv|json]',
-  '  moderators: /market close|resolve|cancel|link …',
+  '  moderators: /mod close|resolve|cancel|correct|link|autoresolve … and /mod settings [name:value …]',
   '  a value in double quotes keeps everything inside: question:"Does the criteria: word break parsing?"',
   '  /as NAME [--moderator]   act as another user      /help   /quit',
   '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
@@ -114,7 +115,7 @@ const REQUEST_SUFFIX = /\s+--request\s+([\w.:-]{1,100})$/;
 export function runConsole({ input, output, app, now = Date.now, onClose, signal }: ConsoleOptions): Promise<void> {
   let actor: Actor = { userId: 'you', displayName: 'you', isModerator: true };
   let counter = 0;
-  const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
+  const limiter = new RateLimiter(now);
   const write = (text: string) => output.write(`${text}\n`);
   const lines = createInterface({ input, terminal: false });
   write(`Acting as ${actor.displayName} (moderator). Type /help for commands.`);
@@ -146,13 +147,15 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       subcommand: parsed.subcommand,
       options: parsed.options,
       actor,
+      realm: CONSOLE_REALM,
       guildId: null,
       channelId: null,
       requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${now()}:${counter}`,
       now: now(),
     };
     const reply =
-      limiter.refusal(actor.userId) ?? (await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId }));
+      limiter.refusal(actor.userId, app.realms.values(CONSOLE_REALM).rateLimitPerMinute) ??
+      (await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId }));
     write(replyToText(reply));
     if (tagged) write(`done ${tagged[1]}`);
     return true;

@@ -1,5 +1,5 @@
 import { REST, Routes } from 'discord.js';
-import { COMMANDS } from './commands/index.ts';
+import { commandDefinitions } from './commands/index.ts';
 import { configFromEnvironment } from './startup.ts';
 
 /** Registers Crux's slash commands: in one guild if DISCORD_GUILD_ID is set (instant), else globally. */
@@ -9,7 +9,7 @@ if (config.DISCORD_TOKEN === undefined || config.DISCORD_APPLICATION_ID === unde
   process.exit(1);
 }
 const rest = new REST({ api: config.DISCORD_API_BASE }).setToken(config.DISCORD_TOKEN);
-const body = COMMANDS.map((command) => command.data.toJSON());
+const body = commandDefinitions();
 const route =
   config.DISCORD_GUILD_ID === undefined
     ? Routes.applicationCommands(config.DISCORD_APPLICATION_ID)

@@ -21,7 +21,7 @@ const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join('|')} [--format ${EX
 const exportArguments = z.object({
   kind: z.enum(EXPORT_KINDS, { error: `the first argument names the export: one of ${EXPORT_KINDS.join(', ')}` }),
   format: z.enum(EXPORT_FORMATS, { error: `--format is one of ${EXPORT_FORMATS.join(', ')}` }).default('csv'),
-  guild: z.string().regex(/^\d{1,25}$/, '--guild is a Discord server id (digits)').optional(),
+  guild: z.string().regex(/^(\d{1,25}|console)$/, '--guild is a Discord server id (digits), or console').optional(),
   out: z.string().min(1, '--out names a file').optional(),
 });
 

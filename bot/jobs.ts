@@ -3,7 +3,7 @@ import type { Market } from '../markets/market.ts';
 import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
-import { settlementReply } from './commands/market/moderate.ts';
+import { settlementReply } from './commands/mod/moderate.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
@@ -82,7 +82,8 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
 }
 
 async function postProposal(app: App, hooks: JobHooks, proposal: Proposal): Promise<void> {
-  const { market } = app.views.market(proposal.marketId);
+  const market = app.views.marketByKey(proposal.marketId)?.market;
+  if (!market) return;
   try {
     const posted = await hooks.postToModerators(proposalMessage(proposal, market), market);
     if (posted) app.resolution.recordProposalMessage(proposal.id, posted.channelId, posted.messageId);
@@ -105,7 +106,7 @@ export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Prop
       continue;
     }
     applied.push(result.value.proposal);
-    const reply = settlementReply(settlement, `🤖 ${settlement.market.id} settled automatically from proposal #${proposal.id}`);
+    const reply = settlementReply(settlement, `🤖 ${settlement.market.slug} settled automatically from proposal #${proposal.id}`);
     await hooks.postToModerators(reply, settlement.market).catch((error: unknown) =>
       app.log('could not announce an auto-resolved market', { market: settlement.market.id, error: String(error) }),
     );

@@ -2,8 +2,8 @@ import { type Client, Events, type RESTPostAPIChatInputApplicationCommandsJSONBo
 import type { Db } from '../db/open.ts';
 import { createApp } from './app.ts';
 import type { App } from './commands/command.ts';
-import { COMMANDS } from './commands/index.ts';
-import type { Config } from './config.ts';
+import { type ConfigInput, loadConfig } from './config.ts';
+import { commandNames } from './discord/command-names.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
@@ -12,21 +12,31 @@ import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
 import { postReply } from './discord/post.ts';
 import { configuredSourceChecker } from './source-checker.ts';
+import { openDatabaseFile } from './startup.ts';
 
 export interface CruxPluginOptions {
-  config: Config;
-  db: Db;
+  /** Crux's settings under the environment's variable names (see Configuration in the README); default: `process.env`. */
+  config?: ConfigInput;
+  /** A file path, which Crux opens and `stop()` closes, or a handle from `openDatabase`, which stays the caller's. Default: CRUX_DATABASE. */
+  db?: Db | string;
+  /** Default: one JSON line per event on stderr. */
   log?: Logger;
+  /** Whether this install runs the scheduled jobs (closing, source polls, nudges, backups); default true. Run them in one process only. */
+  jobs?: boolean;
+  /** Put before every command name, so `'crux-'` registers `/crux-market`, `/crux-bet`, …; default none. */
+  commandPrefix?: string;
   now?: () => number;
 }
 
 export interface CruxPlugin {
   app: App;
-  /** The slash commands to register (see `npm run deploy-commands`). */
+  /** The database Crux works on: the handle it was given, or the one it opened from a path. */
+  db: Db;
+  /** The slash commands to register beside the host's, under their prefixed names (see `npm run deploy-commands`). */
   commands: RESTPostAPIChatInputApplicationCommandsJSONBody[];
   /** What the scheduled jobs run with, so an operator (or a test) can run a job now: `pollSources(crux.app, crux.jobHooks)`. */
   jobHooks: JobHooks;
-  /** Stops taking interactions and jobs; waits for work in flight. The database stays open: it is the caller's. */
+  /** Stops taking interactions and jobs; waits for work in flight. Closes the database only if Crux opened it from a path. */
   stop(): Promise<void>;
 }
 
@@ -34,12 +44,16 @@ export interface CruxPlugin {
  * Installs Crux into an existing discord.js Client: its interaction handler and, once the client is ready,
  * its scheduled jobs. The standalone bot is exactly this call plus a Client.
  */
-export function installCrux(client: Client, options: CruxPluginOptions): CruxPlugin {
+export function installCrux(client: Client, options: CruxPluginOptions = {}): CruxPlugin {
   const now = options.now ?? Date.now;
-  const log = options.log ?? createLogger([options.config.DISCORD_TOKEN]);
-  const app = createApp(options.config, options.db, log);
+  const config = loadConfig(options.config ?? process.env);
+  const names = commandNames(options.commandPrefix);
+  const ownsDb = typeof options.db !== 'object';
+  const db = typeof options.db === 'object' ? options.db : openDatabaseFile(options.db ?? config.CRUX_DATABASE, config);
+  const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
+  const app = createApp(config, db, log);
   const inFlight = new Set<Promise<void>>();
-  const handle = createInteractionHandler({ app, client, now });
+  const handle = createInteractionHandler({ app, client, now, names });
   let accepting = true;
   let jobs: Jobs | undefined;
 
@@ -49,10 +63,10 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
     inFlight.add(work);
   };
 
-  const announceClosed = async (market: { id: string; channelId: string | null }) => {
+  const announceClosed = async (market: { id: string; slug: string; channelId: string | null }) => {
     if (market.channelId === null) return;
     await client.rest.post(Routes.channelMessages(market.channelId), {
-      body: { content: `🔒 Market \`${market.id}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
+      body: { content: `🔒 Market \`${market.slug}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
     });
     await redrawMarketCard(client, app, market.id);
   };
@@ -60,10 +74,11 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
   const jobHooks: JobHooks = {
     now,
     announceClosed,
-    checkSource: configuredSourceChecker(options.config),
-    backUp: () => takeScheduledBackup(options.db, options.config, now(), log),
+    checkSource: configuredSourceChecker(config),
+    backUp: () => takeScheduledBackup(db, config, now(), log),
     async postToModerators(reply, market) {
-      const channelId = options.config.CRUX_MODERATOR_CHANNEL ?? market.channelId;
+      // Each server's own moderator channel; the market's channel where the server has none.
+      const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
       if (channelId === null) return undefined;
       const posted = await postReply(client, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
@@ -73,7 +88,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
 
   const onReady = () => {
     // Every job writes (closing, proposals, nudges); a database served read-only runs none of them.
-    if (!options.db.readonly) jobs ??= startJobs(app, jobHooks);
+    if (options.jobs !== false && !db.readonly) jobs ??= startJobs(app, jobHooks);
   };
 
   client.on(Events.InteractionCreate, onInteraction);
@@ -82,7 +97,8 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
 
   return {
     app,
-    commands: COMMANDS.map((command) => command.data.toJSON()),
+    db,
+    commands: names.definitions(),
     jobHooks,
     async stop() {
       accepting = false;
@@ -90,6 +106,7 @@ export function installCrux(client: Client, options: CruxPluginOptions): CruxPlu
       client.off(Events.ClientReady, onReady);
       await jobs?.stop();
       await Promise.allSettled([...inFlight]);
+      if (ownsDb) db.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { RealmId } from '../markets/realms/realm.ts';
 import type { Actor } from '../markets/service.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface Invocation {
   subcommand: string | null;
   options: Record<string, OptionValue | undefined>;
   actor: Actor;
+  /** The server (or the console) the member acts in; every market, balance and setting is looked up in it. */
+  realm: RealmId;
   guildId: string | null;
   channelId: string | null;
   /** Unique per delivery of a user's action (a Discord interaction id); repeats are applied once. */
@@ -71,6 +74,11 @@ export interface Reply {
   modal?: Modal;
   /** This reply is the market's card: remember where it was posted so price moves can edit it. */
   postsMarket?: string;
+  /**
+   * Post the cards and actions in this channel instead of answering with them; the member who asked gets `content`
+   * privately (Discord only: the console shows it all).
+   */
+  postTo?: string;
   /** This answer decides what the pressed message offered (a proposal's Accept/Reject): its buttons are removed. */
   retiresControls?: boolean;
   /** Markets whose posted cards should be redrawn after this reply. */

@@ -1,3 +1,4 @@
+import { realmOfGuild } from '../markets/realms/realm.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -22,9 +23,10 @@ export function configFromEnvironment(): Config {
   }
 }
 
-export function openConfiguredDatabase(config: Config): Db {
-  if (config.CRUX_DATABASE !== ':memory:') mkdirSync(dirname(config.CRUX_DATABASE), { recursive: true });
-  return openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
+/** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
+export function openDatabaseFile(path: string, config: Config): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return openDatabase(path, { durability: config.CRUX_DURABILITY });
 }
 
 const READ_ONLY_WAY_ROUND = 'To serve it read-only meanwhile (everything can be read, nothing changed): npm start -- --read-only';
@@ -53,7 +55,7 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
   try {
     db = readOnly
       ? openDatabase(config.CRUX_DATABASE, { readonly: true, allowNewerSchema: true })
-      : openConfiguredDatabase(config);
+      : openDatabaseFile(config.CRUX_DATABASE, config);
   } catch (error) {
     if (error instanceof SchemaError) refuseToStart(`${error.message}\n${READ_ONLY_WAY_ROUND}`);
     if (readOnly) refuseToStart(`cannot open ${config.CRUX_DATABASE} read-only: ${error instanceof Error ? error.message : String(error)}`);
@@ -72,7 +74,11 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
 /** Opens the markets of a claim pack that are not open yet, as the system moderator. */
 export function loadClaims(app: App, path: string, guildId: string | null, now: number): string {
   const pack = parseClaimPack(readFileSync(path, 'utf8'));
-  const result = app.service.openClaims(pack, { guildId, channelId: null }, { actor: { userId: 'crux', displayName: 'Crux', isModerator: true }, now });
+  const result = app.service.openClaims(
+    pack,
+    { guildId, channelId: null },
+    { realm: realmOfGuild(guildId), actor: { userId: 'crux', displayName: 'Crux', isModerator: true }, now },
+  );
   if (!result.ok) return `Could not load ${path}: ${result.error.message}`;
   const { opened, skipped } = result.value;
   return `Claim pack ${path}: opened ${opened.length} market(s)${opened.length > 0 ? ` (${opened.join(', ')})` : ''}; ${skipped.length} already present or past their close.`;

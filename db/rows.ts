@@ -35,6 +35,8 @@ const epoch = z.number().int();
 export const marketRow = z
   .object({
     id: z.string(),
+    realm: z.string(),
+    slug: z.string(),
     guild_id: z.string().nullable(),
     channel_id: z.string().nullable(),
     message_id: z.string().nullable(),
@@ -63,6 +65,8 @@ export const marketRow = z
   .transform(
     (row): Market => ({
       id: row.id,
+      realm: row.realm,
+      slug: row.slug,
       guildId: row.guild_id,
       channelId: row.channel_id,
       messageId: row.message_id,
@@ -96,6 +100,7 @@ export const accountRow = z
   .object({
     id: z.string(),
     kind: z.enum(['mint', 'user', 'market']),
+    realm: z.string().nullable(),
     display_name: z.string().nullable(),
     balance: millis,
     allowance_day: z.string().nullable(),
@@ -105,6 +110,7 @@ export const accountRow = z
     (row): Account => ({
       id: row.id,
       kind: row.kind,
+      realm: row.realm,
       displayName: row.display_name,
       balance: row.balance,
       allowanceDay: row.allowance_day,

@@ -4,6 +4,7 @@ import type { Market, MarketStatus } from '../markets/market.ts';
 import { type Forecast, type PricePoint, type ScoredMarket } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
+import type { RealmId } from '../markets/realms/realm.ts';
 
 /** Where a forecast came from: a trade (the price right after it) or /forecast. */
 export type ForecastSource = 'trade' | 'stated';
@@ -53,8 +54,8 @@ interface MarketRecordRow {
 /** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
 type LedgerRow = [number, number, string, string, number, LedgerReason, string | null, string | null, number | null, number | null, string | null];
 
-/** `@guild` null means every guild. */
-const IN_GUILD = '(@guild IS NULL OR m.guild_id = @guild)';
+/** `@guild` names a realm (a guild id, or the console); null means every realm. */
+const IN_GUILD = '(@guild IS NULL OR m.realm = @guild)';
 
 /**
  * Both kinds of forecast in one stream, ordered per market by time; on equal times trades come before stated
@@ -88,16 +89,19 @@ const TRADE_PRICES_ON_MARKET = `SELECT id, prices_after FROM ledger WHERE market
 const STATED_ON_MARKET = 'SELECT user_id, at, probabilities FROM forecasts WHERE market_id = ? ORDER BY at, id';
 
 /**
- * One user's net flow with the guild's markets, read from the markets they traded (their position rows): every
- * ledger row between a user and a market is on a market they bought in.
+ * One member's profit in a realm (summed over every realm for null), as the leaderboard reads it: their account's
+ * balance less the rows with no market (grants, allowances, the move into realms), plus what they made there before
+ * realms. Only realms where they traded count, as on the leaderboard.
  */
 const PROFIT_OF_USER = `
-  SELECT a.display_name, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
+  SELECT MAX(a.display_name) AS display_name,
+    SUM(a.balance + a.carried_profit - COALESCE((
+      SELECT SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) FROM ledger l
+      WHERE l.market_id IS NULL AND (l.to_account = a.id OR l.from_account = a.id)), 0)) AS profit
   FROM accounts a
-  JOIN markets m ON m.id IN (SELECT market_id FROM positions WHERE user_id = @user) AND ${IN_GUILD}
-  JOIN ledger l ON l.market_id = m.id AND (l.to_account = a.id OR l.from_account = a.id)
-  WHERE a.id = 'user:' || @user
-  GROUP BY a.id`;
+  WHERE a.kind = 'user' AND a.user_id = @user AND a.realm IS NOT NULL AND (@guild IS NULL OR a.realm = @guild)
+    AND EXISTS (SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = @user AND m.realm = a.realm)
+  HAVING COUNT(*) > 0`;
 
 /**
  * The resolved markets a user forecast on: by trading (every buy leaves a position row, found through
@@ -146,7 +150,7 @@ export class ScoringStore implements ForecastStore, ScoringReads {
         .prepare<{ guild: string | null }, LedgerRow>(
           `SELECT l.id, l.at, l.from_account, l.to_account, l.amount, l.reason, l.market_id, l.holder, l.outcome, l.shares, l.prices_after
            FROM ledger l
-           WHERE @guild IS NULL OR l.market_id IN (SELECT m.id FROM markets m WHERE m.guild_id = @guild)
+           WHERE @guild IS NULL OR l.market_id IN (SELECT m.id FROM markets m WHERE m.realm = @guild)
            ORDER BY l.id`,
         )
         .raw(),
@@ -160,8 +164,8 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     return this.store.atomically(work);
   }
 
-  findMarket(id: string): Market | undefined {
-    return this.store.findMarket(id);
+  findMarketBySlug(realm: RealmId, slug: string): Market | undefined {
+    return this.store.findMarketBySlug(realm, slug);
   }
 
   insertForecast(forecast: StatedForecast): void {

@@ -187,11 +187,12 @@ export class SqliteResolutionStore implements ResolutionStore {
       ),
       settlementReceived: db.prepare<[string, string], { holder: string; received: number }>(
         `SELECT holder, SUM(received) AS received FROM (
-           -- Settlements pay user accounts, named 'user:' followed by the user id.
-           SELECT substr(to_account, 6) AS holder, amount AS received FROM ledger
-             WHERE market_id = ? AND reason IN ('payout', 'refund')
+           -- Settlements pay members' accounts: their account in the market's realm, or before realms their only one.
+           SELECT a.user_id AS holder, l.amount AS received FROM ledger l JOIN accounts a ON a.id = l.to_account
+             WHERE l.market_id = ? AND l.reason IN ('payout', 'refund')
            UNION ALL
-           SELECT substr(from_account, 6), -amount FROM ledger WHERE market_id = ? AND reason = 'clawback')
+           SELECT a.user_id, -l.amount FROM ledger l JOIN accounts a ON a.id = l.from_account
+             WHERE l.market_id = ? AND l.reason = 'clawback')
          GROUP BY holder ORDER BY holder`,
       ),
       staleClosed: db.prepare<[number, number], { id: string }>(

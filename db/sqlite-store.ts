@@ -1,13 +1,15 @@
 import Database from 'better-sqlite3';
 import { CruxError } from '../markets/errors.ts';
-import type { Account, AccountKind, LedgerEntry } from '../markets/ledger.ts';
+import type { Account, LedgerEntry } from '../markets/ledger.ts';
 import type { Market } from '../markets/market.ts';
+import type { RealmId } from '../markets/realms/realm.ts';
 import type { Millis } from '../markets/money.ts';
 import type {
   MarketFilter,
   MarketLink,
   MarketState,
   MarketStats,
+  NewAccount,
   NewMarket,
   Position,
   ProfitRow,
@@ -18,7 +20,7 @@ import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
 
 interface ProfitQueryRow {
-  id: string;
+  user_id: string;
   display_name: string | null;
   balance: number;
   profit: number;
@@ -44,7 +46,8 @@ export class SqliteStore implements Store {
       forgetRequests: db.prepare('DELETE FROM requests WHERE at < ?'),
       findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
       createAccount: db.prepare(
-        'INSERT INTO accounts (id, kind, display_name, balance, created_at) VALUES (@id, @kind, @displayName, 0, @createdAt)',
+        `INSERT INTO accounts (id, kind, realm, user_id, display_name, balance, created_at)
+         VALUES (@id, @kind, @realm, @userId, @displayName, 0, @createdAt)`,
       ),
       setDisplayName: db.prepare('UPDATE accounts SET display_name = ? WHERE id = ?'),
       setAllowanceDay: db.prepare('UPDATE accounts SET allowance_day = ? WHERE id = ?'),
@@ -61,12 +64,14 @@ export class SqliteStore implements Store {
       ),
       // SQLite checks an upsert's candidate row before resolving the conflict, so removals must be updates.
       removeShares: db.prepare('UPDATE positions SET shares = shares - ? WHERE market_id = ? AND user_id = ? AND outcome = ?'),
-      marketExists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM markets WHERE id = ?'),
+      keyTaken: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM markets WHERE id = ?'),
+      slugTaken: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM markets WHERE realm = ? AND slug = ?'),
       findMarket: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.id = ?`),
+      findMarketBySlug: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.realm = ? AND m.slug = ?`),
       insertMarket: db.prepare(
-        `INSERT INTO markets (id, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares,
+        `INSERT INTO markets (id, realm, slug, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares,
            outstanding, subsidy, status, created_by, created_at, closes_at, closed_at, tags)
-         VALUES (@id, @guildId, @channelId, @messageId, @question, @criteria, @outcomes, @liquidity, @openingShares,
+         VALUES (@id, @realm, @slug, @guildId, @channelId, @messageId, @question, @criteria, @outcomes, @liquidity, @openingShares,
            @outstanding, @subsidy, @status, @createdBy, @createdAt, @closesAt, @closedAt, @tags)`,
       ),
       saveMarketState: db.prepare(
@@ -94,60 +99,36 @@ export class SqliteStore implements Store {
       position: db.prepare<[string, string, number], { shares: number }>(
         'SELECT shares FROM positions WHERE market_id = ? AND user_id = ? AND outcome = ?',
       ),
-      positionsOf: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
-        'SELECT market_id, user_id, outcome, shares FROM positions WHERE user_id = ? AND shares > 0 ORDER BY market_id, outcome',
+      positionsOf: db.prepare<[string, string], { market_id: string; user_id: string; outcome: number; shares: number }>(
+        `SELECT p.market_id, p.user_id, p.outcome, p.shares FROM positions p JOIN markets m ON m.id = p.market_id
+         WHERE p.user_id = ? AND m.realm = ? AND p.shares > 0 ORDER BY p.market_id, p.outcome`,
       ),
       netPaid: db.prepare<[string], { holder: string; paid: number }>(
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
          FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
       ),
-      // A user's profit is the net of every ledger row between them and a market: buys and clawbacks out, sells,
-      // payouts and refunds in. It can be read from the other side of the ledger: every credit a user holds
-      // arrived from a market or from a row with no market (grants, allowances), so their flows with a guild's
-      // markets are their balance minus those few rows and minus their flows with every other guild's markets (none
-      // for @guild null, every guild). Read that way, a guild holding most of the trading costs a few reads instead
-      // of summing its million trades. Markets are read first (CROSS JOIN), each one's rows through ledger_by_market.
-      // A user who has traded in the guild has a position row on one of its markets (every buy makes one).
-      profitsFromBalances: db.prepare<{ guild: string | null; limit: number }, ProfitQueryRow>(
-        `SELECT a.id, a.display_name, a.balance, a.balance - COALESCE(elsewhere.net, 0) AS profit
+      // A member's profit in a realm is the net of every ledger row between their account there and the realm's
+      // markets. Every credit a realm account holds arrived from a market or from a row with no market (grants,
+      // allowances, the migration into realms), so its market flows are its balance minus those few rows: a few reads
+      // per member instead of summing the realm's every trade. What a member made in the realm's markets before realms,
+      // through their old account, was counted once by the migration (carried_profit). Members appear once they have
+      // traded in the realm (every buy leaves a position row).
+      profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
+        `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
+           SUM(a.balance - COALESCE(outside.net, 0) + a.carried_profit) AS profit
          FROM accounts a
          LEFT JOIN (
            SELECT account, SUM(delta) AS net FROM (
              SELECT to_account AS account, amount AS delta FROM ledger WHERE market_id IS NULL
              UNION ALL
              SELECT from_account, -amount FROM ledger WHERE market_id IS NULL
-             UNION ALL
-             SELECT l.to_account, l.amount FROM markets m CROSS JOIN ledger l ON l.market_id = m.id
-             WHERE @guild IS NOT NULL AND m.guild_id IS NOT @guild
-             UNION ALL
-             SELECT l.from_account, -l.amount FROM markets m CROSS JOIN ledger l ON l.market_id = m.id
-             WHERE @guild IS NOT NULL AND m.guild_id IS NOT @guild
            ) GROUP BY account
-         ) elsewhere ON elsewhere.account = a.id
-         WHERE a.kind = 'user' AND EXISTS (
-           SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id
-           WHERE p.user_id = substr(a.id, length('user:') + 1) AND (@guild IS NULL OR m.guild_id = @guild)
+         ) outside ON outside.account = a.id
+         WHERE a.kind = 'user' AND a.realm IS NOT NULL AND (@realm IS NULL OR a.realm = @realm) AND EXISTS (
+           SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
          )
-         ORDER BY profit DESC, a.id
-         LIMIT @limit`,
-      ),
-      marketCounts: db.prepare<[string], { inGuild: number; all: number }>(
-        'SELECT (SELECT count(*) FROM markets WHERE guild_id = ?) AS inGuild, (SELECT count(*) FROM markets) AS "all"',
-      ),
-      // The same sums for a guild with a small share of the markets: its own markets' rows, read through
-      // ledger_by_market and summed per account before anything is joined (joining each row to its account first
-      // made SQLite index every flow just to look accounts up in them).
-      profitsFromGuildMarkets: db.prepare<{ guild: string; limit: number }, ProfitQueryRow>(
-        `SELECT a.id, a.display_name, a.balance, flows.profit
-         FROM (
-           SELECT account, SUM(delta) AS profit FROM (
-             SELECT l.to_account AS account, l.amount AS delta FROM markets m JOIN ledger l ON l.market_id = m.id WHERE m.guild_id = @guild
-             UNION ALL
-             SELECT l.from_account, -l.amount FROM markets m JOIN ledger l ON l.market_id = m.id WHERE m.guild_id = @guild
-           ) GROUP BY account
-         ) flows
-         JOIN accounts a ON a.id = flows.account AND a.kind = 'user'
-         ORDER BY flows.profit DESC, a.id
+         GROUP BY a.user_id
+         ORDER BY profit DESC, a.user_id
          LIMIT @limit`,
       ),
     };
@@ -183,7 +164,7 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : parseRow(accountRow, 'accounts', row);
   }
 
-  createAccount(account: { id: string; kind: AccountKind; displayName: string | null; createdAt: number }): void {
+  createAccount(account: NewAccount): void {
     this.statements.createAccount.run(account);
   }
 
@@ -218,17 +199,26 @@ export class SqliteStore implements Store {
     return Number(lastInsertRowid);
   }
 
-  marketExists(id: string): boolean {
-    return this.statements.marketExists.get(id) !== undefined;
+  slugTaken(realm: RealmId, slug: string): boolean {
+    return this.statements.slugTaken.get(realm, slug) !== undefined;
   }
 
-  findMarket(id: string): Market | undefined {
-    const row = this.statements.findMarket.get(id);
+  marketKeyTaken(key: string): boolean {
+    return this.statements.keyTaken.get(key) !== undefined;
+  }
+
+  findMarket(key: string): Market | undefined {
+    const row = this.statements.findMarket.get(key);
+    return row === undefined ? undefined : parseRow(marketRow, 'markets', row);
+  }
+
+  findMarketBySlug(realm: RealmId, slug: string): Market | undefined {
+    const row = this.statements.findMarketBySlug.get(realm, slug);
     return row === undefined ? undefined : parseRow(marketRow, 'markets', row);
   }
 
   insertMarket(market: NewMarket): void {
-    this.createAccount({ id: `market:${market.id}`, kind: 'market', displayName: market.id, createdAt: market.createdAt });
+    this.createAccount({ id: `market:${market.id}`, kind: 'market', realm: market.realm, userId: null, displayName: market.slug, createdAt: market.createdAt });
     this.statements.insertMarket.run({
       ...market,
       outcomes: JSON.stringify(market.outcomes),
@@ -262,22 +252,20 @@ export class SqliteStore implements Store {
   listMarkets(filter: MarketFilter): Market[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (filter.guildId !== undefined && filter.guildId !== null) {
-      where.push('m.guild_id = ?');
-      params.push(filter.guildId);
-    }
+    where.push('m.realm = ?');
+    params.push(filter.realm);
     if (filter.status !== undefined) {
       where.push('m.status = ?');
       params.push(filter.status);
     }
     if (filter.search !== undefined && filter.search.trim() !== '') {
-      where.push(`(m.id LIKE ? ESCAPE '\\' OR m.question LIKE ? ESCAPE '\\')`);
+      where.push(`(m.slug LIKE ? ESCAPE '\\' OR m.question LIKE ? ESCAPE '\\')`);
       const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.push(pattern, pattern);
     }
     const sql = `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY CASE m.status WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, m.closes_at, m.id
+      WHERE ${where.join(' AND ')}
+      ORDER BY CASE m.status WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, m.closes_at, m.slug
       LIMIT ?`;
     params.push(filter.limit ?? 25);
     return this.db
@@ -317,33 +305,23 @@ export class SqliteStore implements Store {
     return this.statements.position.get(marketId, userId, outcome)?.shares ?? 0;
   }
 
-  positionsOf(userId: string): Position[] {
-    return this.statements.positionsOf.all(userId).map(toPosition);
+  positionsOf(realm: RealmId, userId: string): Position[] {
+    return this.statements.positionsOf.all(userId, realm).map(toPosition);
   }
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
     return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
   }
 
-  profits(guildId: string | null, limit: number): ProfitRow[] {
+  profits(realm: RealmId | null, limit: number): ProfitRow[] {
     // SQLite reads a negative LIMIT as "no limit".
     const bounded = Number.isFinite(limit) ? limit : -1;
-    const rows =
-      guildId !== null && this.holdsFewMarkets(guildId)
-        ? this.statements.profitsFromGuildMarkets.all({ guild: guildId, limit: bounded })
-        : this.statements.profitsFromBalances.all({ guild: guildId, limit: bounded });
-    return rows.map((row) => ({
-      userId: row.id.replace(/^user:/, ''),
+    return this.statements.profits.all({ realm, limit: bounded }).map((row) => ({
+      userId: row.user_id,
       displayName: row.display_name,
       profit: row.profit,
       balance: row.balance,
     }));
-  }
-
-  /** Both ways of summing profits give the same numbers; this picks the one that reads fewer ledger rows. */
-  private holdsFewMarkets(guildId: string): boolean {
-    const { inGuild, all } = this.statements.marketCounts.get(guildId)!;
-    return 2 * inGuild < all;
   }
 }
 

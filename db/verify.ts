@@ -9,7 +9,15 @@ export interface VerifyReport {
   minted: number;
   accounts: number;
   entries: number;
+  /** Per realm: what its accounts hold and what the ledger brought into it (from the mint, or moved in by the migration). */
+  realms: RealmBooks[];
   problems: string[];
+}
+
+export interface RealmBooks {
+  realm: string;
+  held: number;
+  minted: number;
 }
 
 const MAX_LISTED_PROBLEMS = 50;
@@ -123,6 +131,54 @@ function verifySnapshot(db: Db): VerifyReport {
     }
   }
 
+  const realms = realmBooks(db, report);
+
   const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
-  return { ok: problems.length === 0, minted: totals.minted, accounts: totals.accounts, entries, problems };
+  return { ok: problems.length === 0, minted: totals.minted, accounts: totals.accounts, entries, realms, problems };
+}
+
+/**
+ * Each realm's books close on their own: its accounts hold exactly what the ledger brought into the realm from
+ * outside it, which may only be the mint (and, once, the move of members' old accounts into realms). A row between
+ * accounts of two realms would move credits across them, and is reported.
+ */
+function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
+  const crossings = db
+    .prepare<[], { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+      `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
+       JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
+       WHERE f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
+         AND NOT (l.reason = 'migrate' AND f.realm IS NULL AND f.kind = 'user' AND t.kind = 'user' AND f.user_id = t.user_id)
+       LIMIT ${MAX_LISTED_PROBLEMS}`,
+    )
+    .all();
+  for (const row of crossings) {
+    report(`ledger entry ${row.id} (${row.reason}) moves credits from realm ${row.from_realm ?? '(none)'} to realm ${row.to_realm ?? '(none)'}`);
+  }
+  const rows = db
+    .prepare<[], RealmBooks>(
+      `WITH inflows AS (
+         SELECT t.realm AS realm, l.amount AS amount FROM ledger l
+         JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
+         WHERE t.realm IS NOT NULL AND f.realm IS NOT t.realm
+         UNION ALL
+         SELECT f.realm, -l.amount FROM ledger l
+         JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
+         WHERE f.realm IS NOT NULL AND f.realm IS NOT t.realm),
+       held AS (SELECT realm, SUM(balance) AS held FROM accounts WHERE realm IS NOT NULL GROUP BY realm),
+       minted AS (SELECT realm, SUM(amount) AS minted FROM inflows GROUP BY realm)
+       SELECT h.realm, h.held, COALESCE(m.minted, 0) AS minted FROM held h LEFT JOIN minted m ON m.realm = h.realm
+       UNION ALL
+       SELECT m.realm, 0, m.minted FROM minted m WHERE m.realm NOT IN (SELECT realm FROM held)
+       ORDER BY 1`,
+    )
+    .all();
+  for (const row of rows) {
+    if (row.held !== row.minted) report(`realm ${row.realm}: its accounts hold ${row.held} but the ledger brought ${row.minted} into it`);
+  }
+  const stranded = db
+    .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts WHERE kind <> 'mint' AND realm IS NULL AND balance <> 0")
+    .get()?.n ?? 0;
+  if (stranded > 0) report(`${stranded} account(s) from before realms still hold credits`);
+  return rows;
 }

@@ -2,7 +2,8 @@ import { CruxError, isCruxError, type Result } from './errors.ts';
 import { currentPrices, isTradable, type Market, type MarketStatus, outcomeIndex } from './market.ts';
 import { compareIds } from './scoring/collections.ts';
 import { type Forecast, type ScoredMarket, UserSummaryAccumulator, type UserSummary } from './scoring/index.ts';
-import type { Context } from './service.ts';
+import type { RealmId } from './realms/realm.ts';
+import { type Context, unknownMarket } from './service.ts';
 
 /** A forecast stated with /forecast rather than made by trading. */
 export interface StatedForecast extends Forecast {
@@ -28,7 +29,7 @@ export interface ForecastRecorded {
 /** What stating a forecast needs from storage. */
 export interface ForecastStore {
   atomically<T>(work: () => T): T;
-  findMarket(id: string): Market | undefined;
+  findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   /** Records the forecast unless its requestId was recorded before. */
   insertForecast(forecast: StatedForecast): void;
 }
@@ -110,14 +111,14 @@ export class ForecastService {
   }
 
   private record(command: ForecastCommand, context: Context): ForecastRecorded {
-    const market = this.store.findMarket(command.marketId);
-    if (!market) throw new CruxError('unknown_market', `There is no market \`${command.marketId}\`.`);
+    const market = this.store.findMarketBySlug(context.realm, command.marketId);
+    if (!market) throw unknownMarket(command.marketId);
     // Forecasts after trading stops are never scored, so taking one would only mislead its author.
     if (!isTradable(market, context.now)) {
-      throw new CruxError('market_not_open', `Market \`${market.id}\` is ${market.status === 'open' ? 'closed' : market.status}; forecasts are taken while it trades.`);
+      throw new CruxError('market_not_open', `Market \`${market.slug}\` is ${market.status === 'open' ? 'closed' : market.status}; forecasts are taken while it trades.`);
     }
     if (command.outcome === undefined && market.outcomes.length > 2) {
-      throw new CruxError('invalid_input', `Market \`${market.id}\` has ${market.outcomes.length} outcomes: name the outcome your probability is for.`);
+      throw new CruxError('invalid_input', `Market \`${market.slug}\` has ${market.outcomes.length} outcomes: name the outcome your probability is for.`);
     }
     const outcome = command.outcome === undefined ? 0 : outcomeIndex(market, command.outcome);
     const probabilities = spreadForecast(currentPrices(market), outcome, command.probability);

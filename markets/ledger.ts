@@ -1,11 +1,12 @@
 import type { Millis } from './money.ts';
+import type { RealmId } from './realms/realm.ts';
 
 /**
  * Every movement of credits is one append-only ledger entry: `amount` leaves `from` and reaches `to`.
  * Entries that change a trader's holdings (buy, sell) also carry the signed milli-share change, so
  * balances and positions can both be rebuilt from the ledger alone.
  */
-export const LEDGER_REASONS = ['grant', 'allowance', 'subsidy', 'buy', 'sell', 'payout', 'refund', 'settle', 'clawback', 'correction'] as const;
+export const LEDGER_REASONS = ['grant', 'allowance', 'subsidy', 'buy', 'sell', 'payout', 'refund', 'settle', 'clawback', 'correction', 'migrate'] as const;
 
 export type LedgerReason = (typeof LEDGER_REASONS)[number];
 
@@ -33,8 +34,9 @@ export interface RecordedLedgerEntry extends LedgerEntry {
 /** The one account allowed below zero: its balance is minus every credit ever minted. */
 export const MINT_ACCOUNT = 'mint';
 
-export function userAccount(userId: string): string {
-  return `user:${userId}`;
+/** A member's account in one realm: a member of three servers has three. */
+export function userAccount(realm: RealmId, userId: string): string {
+  return `user:${realm}:${userId}`;
 }
 
 export function marketAccount(marketId: string): string {
@@ -46,6 +48,8 @@ export type AccountKind = 'mint' | 'user' | 'market';
 export interface Account {
   id: string;
   kind: AccountKind;
+  /** The realm the account's credits belong to; null for the mint and for members' accounts from before realms. */
+  realm: RealmId | null;
   displayName: string | null;
   balance: Millis;
   /** The last UTC day (YYYY-MM-DD) on which the daily allowance was granted. */

@@ -1,6 +1,7 @@
 import { CruxError } from './errors.ts';
 import type { Millis } from './money.ts';
 import { prices } from './lmsr.ts';
+import type { RealmId } from './realms/realm.ts';
 
 export type MarketStatus = 'open' | 'closed' | 'resolved' | 'cancelled';
 
@@ -16,7 +17,12 @@ export interface Resolution {
 }
 
 export interface Market {
+  /** The storage key, unique across realms; what the ledger, positions and forecasts refer to. */
   id: string;
+  /** The realm the market belongs to; only that realm can find it. */
+  realm: RealmId;
+  /** What members type and see: unique within the realm. */
+  slug: string;
   guildId: string | null;
   channelId: string | null;
   messageId: string | null;
@@ -58,34 +64,34 @@ export function isTradable(market: Market, now: number): boolean {
 
 export function assertTradable(market: Market, now: number): void {
   if (market.status === 'resolved' || market.status === 'cancelled') {
-    throw new CruxError('market_not_open', `Market \`${market.id}\` is ${market.status}; it no longer trades.`);
+    throw new CruxError('market_not_open', `Market \`${market.slug}\` is ${market.status}; it no longer trades.`);
   }
   if (!isTradable(market, now)) {
-    throw new CruxError('market_not_open', `Market \`${market.id}\` is closed for trading.`);
+    throw new CruxError('market_not_open', `Market \`${market.slug}\` is closed for trading.`);
   }
 }
 
 /** Closing is allowed from open only; it is what a moderator or the close job does. */
 export function assertClosable(market: Market): void {
   if (market.status !== 'open') {
-    throw new CruxError('market_not_open', `Market \`${market.id}\` is already ${market.status}.`);
+    throw new CruxError('market_not_open', `Market \`${market.slug}\` is already ${market.status}.`);
   }
 }
 
 /** A market may be resolved or cancelled while open or closed; once settled it stays settled. */
 export function assertSettleable(market: Market): void {
   if (market.status === 'resolved' || market.status === 'cancelled') {
-    throw new CruxError('market_settled', `Market \`${market.id}\` is already ${market.status}.`);
+    throw new CruxError('market_settled', `Market \`${market.slug}\` is already ${market.status}.`);
   }
 }
 
-export function outcomeIndex(market: Pick<Market, 'id' | 'outcomes'>, outcome: string): number {
+export function outcomeIndex(market: Pick<Market, 'slug' | 'outcomes'>, outcome: string): number {
   const wanted = outcome.trim().toLowerCase();
   const index = market.outcomes.findIndex((name) => name.toLowerCase() === wanted);
   if (index === -1) {
     throw new CruxError(
       'unknown_outcome',
-      `\`${outcome}\` is not an outcome of \`${market.id}\`; choose one of: ${market.outcomes.join(', ')}.`,
+      `\`${outcome}\` is not an outcome of \`${market.slug}\`; choose one of: ${market.outcomes.join(', ')}.`,
     );
   }
   return index;

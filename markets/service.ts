@@ -1,5 +1,5 @@
 import { type ClaimPack, claimToMarketInput } from './claims.ts';
-import { CruxError, isCruxError, type Result } from './errors.ts';
+import { CruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
 import { openingShares, prices, worstCaseLoss } from './lmsr.ts';
@@ -11,8 +11,10 @@ import {
   outcomeIndex,
 } from './market.ts';
 import { chargeInMillis, formatCredits, type Millis } from './money.ts';
+import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
-import type { Position, RememberedRequest, Store } from './store.ts';
+import type { Position, Store } from './store.ts';
+import { type Actor, type Context, type ReplayRecord, type RequestContext, requireModerator, runUseCase } from './use-case.ts';
 import {
   assertWithinLimit,
   type Quote,
@@ -32,25 +34,10 @@ export interface EngineSettings {
   defaultLiability: number;
 }
 
-export interface Actor {
-  userId: string;
-  displayName?: string;
-  /** Decided by the edge from the member's server-side permissions, never from anything the client sent. */
-  isModerator: boolean;
-}
+/** A realm's engine settings; read when a use case needs them, so a moderator's change applies at once. */
+export type EngineSettingsOf = (realm: RealmId) => EngineSettings;
 
-/** Every mutating use case takes the time from its caller and may carry the id of the request it serves. */
-export interface Context {
-  actor: Actor;
-  now: number;
-  /** A Discord interaction id or similar: the same id is applied at most once. */
-  requestId?: string;
-  /**
-   * What the request asked (a digest of the command and its options): a request id is replayed only for the same
-   * member asking the same thing.
-   */
-  fingerprint?: string;
-}
+export { type Actor, type Context, type ReplayRecord, REQUEST_MEMORY_MS, requireModerator, runUseCase } from './use-case.ts';
 
 export type OutcomeRef = number | string;
 
@@ -92,8 +79,14 @@ export interface Settlement {
   returned: Millis;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+let lastDay = { number: Number.NaN, text: '' };
+
+/** The UTC day of `now` as YYYY-MM-DD; formatting a date costs about as much as a query, so each day is formatted once. */
 function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  const number = Math.floor(now / DAY_MS);
+  if (number !== lastDay.number) lastDay = { number, text: new Date(number * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 function openingProbabilities(command: { outcomes: string[]; probability?: number; probabilities?: number[] }): number[] {
@@ -134,87 +127,31 @@ export function refundsFor(netPaid: readonly { userId: string; paid: Millis }[],
 }
 
 /**
- * How a use case's result is kept against its request id: `record` turns it into what is stored (as JSON) and
- * `rebuild` turns that back into the result a replay returns.
+ * The market a member named, in the realm they are in. A market of another realm is answered exactly as an unknown
+ * one, so nobody learns what other servers trade.
  */
-export interface ReplayRecord<T, R> {
-  record(result: T): R;
-  rebuild(record: R): T;
-}
-
-/** Keeps the whole result: fine for rare use cases, whose results are small or few. */
-const WHOLE_RESULT = { record: (result: unknown) => result, rebuild: (record: unknown) => record };
-
-/** How long request ids are remembered: Discord interaction tokens expire after 15 minutes, so a day is ample. */
-export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
-
-type RequestContext = Pick<Context, 'now' | 'requestId' | 'fingerprint'> & { actor?: Actor };
-
-/**
- * A request id already applied answers only the member who sent it, asking the same thing: anyone else would be
- * shown another member's result, and another command would be handed a result of the wrong shape.
- */
-function assertSameRequest(earlier: RememberedRequest, context: RequestContext): void {
-  if (earlier.userId !== null && earlier.userId !== (context.actor?.userId ?? null)) {
-    throw new CruxError('request_reused', 'That request id was already used by another member. Nothing was done; send it with a new id.');
-  }
-  if (earlier.fingerprint !== null && earlier.fingerprint !== (context.fingerprint ?? null)) {
-    throw new CruxError('request_reused', 'That request id was already used for a different command. Nothing was done; send it with a new id.');
-  }
-}
-
-/**
- * Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. A request id already
- * applied returns the result it produced then (rebuilt from what `replay` recorded), without running again.
- */
-export function runUseCase<T, R = T>(
-  store: Store,
-  context: RequestContext,
-  work: () => T,
-  replay: ReplayRecord<T, R> = WHOLE_RESULT as ReplayRecord<T, R>,
-): Result<T> {
-  try {
-    const value = store.atomically(() => {
-      const { requestId } = context;
-      if (requestId !== undefined) {
-        const earlier = store.recallRequest(requestId);
-        if (earlier !== undefined) {
-          assertSameRequest(earlier, context);
-          return replay.rebuild(JSON.parse(earlier.result) as R);
-        }
-      }
-      const result = work();
-      if (requestId !== undefined) {
-        store.rememberRequest(
-          requestId,
-          { result: JSON.stringify(replay.record(result)), userId: context.actor?.userId ?? null, fingerprint: context.fingerprint ?? null },
-          context.now,
-        );
-      }
-      return result;
-    });
-    return { ok: true, value };
-  } catch (error) {
-    if (isCruxError(error)) return { ok: false, error };
-    throw error;
-  }
-}
-
-export function requireMarket(store: Store, marketId: string): Market {
-  const market = store.findMarket(marketId);
-  if (!market) throw new CruxError('unknown_market', `There is no market \`${marketId}\`.`);
+export function requireMarket(store: Store, realm: RealmId, slug: string): Market {
+  const market = store.findMarketBySlug(realm, slug);
+  if (!market) throw unknownMarket(slug);
   return market;
 }
 
-export function requireModerator(actor: Actor, action: string): void {
-  if (!actor.isModerator) throw new CruxError('not_moderator', `Only moderators can ${action}.`);
+export function unknownMarket(slug: string): CruxError {
+  return new CruxError('unknown_market', `There is no market \`${slug}\`.`);
+}
+
+/** A market by its storage key, for the jobs and replays that already hold one. */
+export function requireMarketByKey(store: Store, key: string): Market {
+  const market = store.findMarket(key);
+  if (!market) throw new Error(`market ${key} vanished`);
+  return market;
 }
 
 /** An outcome named or numbered (from zero), checked against the market's outcomes. */
 export function resolveOutcome(market: Market, outcome: OutcomeRef): number {
   if (typeof outcome === 'string') return outcomeIndex(market, outcome);
   if (!Number.isInteger(outcome) || outcome < 0 || outcome >= market.outcomes.length) {
-    throw new CruxError('unknown_outcome', `Market \`${market.id}\` has no outcome #${outcome + 1}.`);
+    throw new CruxError('unknown_outcome', `Market \`${market.slug}\` has no outcome #${outcome + 1}.`);
   }
   return outcome;
 }
@@ -222,7 +159,7 @@ export function resolveOutcome(market: Market, outcome: OutcomeRef): number {
 export class MarketService {
   constructor(
     private readonly store: Store,
-    readonly settings: EngineSettings,
+    readonly settings: EngineSettingsOf,
   ) {}
 
   private run<T>(context: RequestContext, work: () => T): Result<T> {
@@ -239,7 +176,7 @@ export class MarketService {
   private readonly tradeReplay: ReplayRecord<TradeResult, TradeRecord> = {
     record: ({ market, quote, ...rest }) => ({ marketId: market.id, quote: quoteBasis(quote), ...rest }),
     rebuild: ({ marketId, quote, ...rest }) => {
-      const market = this.requireMarket(marketId);
+      const market = requireMarketByKey(this.store, marketId);
       return { market, quote: remakeQuote(market, quote), ...rest };
     },
   };
@@ -248,19 +185,20 @@ export class MarketService {
     return runUseCase(this.store, context, work, this.tradeReplay);
   }
 
-  private requireMarket(marketId: string): Market {
-    return requireMarket(this.store, marketId);
-  }
-
-  /** Makes sure the actor has an account, granting the starting credits once and the allowance daily. */
-  private enrol(actor: Actor, now: number): Account {
-    const id = userAccount(actor.userId);
+  /**
+   * Makes sure the actor has an account in the context's realm, granting that realm's starting credits once and its
+   * allowance daily. A member of three servers has three accounts, each funded by its own server's settings.
+   */
+  private enrol(context: Context): Account {
+    const { actor, now, realm } = context;
+    const id = userAccount(realm, actor.userId);
     const existing = this.store.findAccount(id);
     let changed = true;
     if (!existing) {
-      this.store.createAccount({ id, kind: 'user', displayName: actor.displayName ?? null, createdAt: now });
-      if (this.settings.startingGrant > 0) {
-        this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.startingGrant, reason: 'grant' }));
+      this.store.createAccount({ id, kind: 'user', realm, userId: actor.userId, displayName: actor.displayName ?? null, createdAt: now });
+      const { startingGrant } = this.settings(realm);
+      if (startingGrant > 0) {
+        this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: startingGrant, reason: 'grant' }));
       }
       this.store.updateAccountProfile(id, { allowanceDay: utcDay(now) });
     } else {
@@ -269,9 +207,12 @@ export class MarketService {
         this.store.updateAccountProfile(id, { displayName: actor.displayName });
         changed = true;
       }
-      // The day is worked out only when an allowance can be due: formatting a date costs about as much as a query.
-      if (this.settings.dailyAllowance > 0 && existing.allowanceDay !== utcDay(now)) {
-        this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: this.settings.dailyAllowance, reason: 'allowance' }));
+      // The settings are read once a day per member: the day is marked even when the realm grants no allowance.
+      if (existing.allowanceDay !== utcDay(now)) {
+        const { dailyAllowance } = this.settings(realm);
+        if (dailyAllowance > 0) {
+          this.store.append(blankEntry({ at: now, from: MINT_ACCOUNT, to: id, amount: dailyAllowance, reason: 'allowance' }));
+        }
         this.store.updateAccountProfile(id, { allowanceDay: utcDay(now) });
         changed = true;
       }
@@ -284,7 +225,7 @@ export class MarketService {
   }
 
   account(context: Context): Result<Account> {
-    return this.run(context, () => this.enrol(context.actor, context.now));
+    return this.run(context, () => this.enrol(context));
   }
 
   openMarket(input: OpenMarketInput, context: Context): Result<Market> {
@@ -293,15 +234,22 @@ export class MarketService {
       if (command.closesAt <= context.now) {
         throw new CruxError('invalid_input', 'The close time must be in the future.');
       }
-      if (command.id !== undefined && this.store.marketExists(command.id)) {
+      const { realm } = context;
+      if (command.guildId !== null && realmOfGuild(command.guildId) !== realm) {
+        throw new Error(`a market of guild ${command.guildId} cannot be opened from realm ${realm}`);
+      }
+      if (command.id !== undefined && this.store.slugTaken(realm, command.id)) {
         throw new CruxError('market_exists', `A market \`${command.id}\` already exists.`);
       }
-      const id = command.id ?? uniqueSlug(slugFromQuestion(command.question), (slug) => this.store.marketExists(slug));
-      const liquidity = command.liquidity ?? this.settings.defaultLiability;
+      const slug = command.id ?? uniqueSlug(slugFromQuestion(command.question), (candidate) => this.store.slugTaken(realm, candidate));
+      const id = newMarketKey(realm, slug, (key) => this.store.marketKeyTaken(key));
+      const liquidity = command.liquidity ?? this.settings(realm).defaultLiability;
       const q0 = openingShares(openingProbabilities(command), liquidity);
       const subsidy = chargeInMillis(worstCaseLoss(q0, liquidity));
       this.store.insertMarket({
         id,
+        realm,
+        slug,
         guildId: command.guildId,
         channelId: command.channelId,
         messageId: null,
@@ -334,7 +282,7 @@ export class MarketService {
       for (const url of command.links) {
         this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
       }
-      return this.requireMarket(id);
+      return requireMarketByKey(this.store, id);
     });
   }
 
@@ -343,27 +291,29 @@ export class MarketService {
    * open are skipped, so loading a pack twice is harmless.
    */
   openClaims(pack: ClaimPack, place: { guildId: string | null; channelId: string | null }, context: Context): Result<{ opened: string[]; skipped: string[] }> {
+    // The realm is the context's: a pack loaded into two servers gives each its own markets.
     return this.run(context, () => {
       requireModerator(context.actor, 'load a claim pack');
       const opened: string[] = [];
       const skipped: string[] = [];
       for (const claim of pack.claims) {
-        if (this.store.marketExists(claim.slug) || Date.parse(claim.closes) <= context.now) {
+        if (this.store.slugTaken(context.realm, claim.slug) || Date.parse(claim.closes) <= context.now) {
           skipped.push(claim.slug);
           continue;
         }
-        const result = this.openMarket(claimToMarketInput(claim, place), { actor: context.actor, now: context.now });
+        const result = this.openMarket(claimToMarketInput(claim, place), { realm: context.realm, actor: context.actor, now: context.now });
         if (!result.ok) throw result.error;
-        opened.push(result.value.id);
+        opened.push(result.value.slug);
       }
       return { opened, skipped };
     });
   }
 
   /** Prices a buy without committing anything. */
-  quoteBuy(command: BuyCommand, now: number): Result<Quote> {
+  quoteBuy(command: BuyCommand, context: Pick<Context, 'realm' | 'now'>): Result<Quote> {
+    const { now } = context;
     return this.run({ now }, () => {
-      const market = this.requireMarket(command.marketId);
+      const market = requireMarket(this.store, context.realm, command.marketId);
       assertTradable(market, now);
       return this.priceBuy(market, command);
     });
@@ -384,9 +334,9 @@ export class MarketService {
 
   buy(command: BuyCommand, context: Context): Result<TradeResult> {
     return this.runTrade(context, () => {
-      const market = this.requireMarket(command.marketId);
+      const market = requireMarket(this.store, context.realm, command.marketId);
       assertTradable(market, context.now);
-      const account = this.enrol(context.actor, context.now);
+      const account = this.enrol(context);
       const quote = this.priceBuy(market, command);
       if (quote.cash > account.balance) {
         throw new CruxError(
@@ -400,13 +350,13 @@ export class MarketService {
 
   sell(command: SellCommand, context: Context): Result<TradeResult> {
     return this.runTrade(context, () => {
-      const market = this.requireMarket(command.marketId);
+      const market = requireMarket(this.store, context.realm, command.marketId);
       assertTradable(market, context.now);
-      const account = this.enrol(context.actor, context.now);
+      const account = this.enrol(context);
       const outcome = resolveOutcome(market, command.outcome);
       const held = this.heldShares(market.id, context.actor.userId, outcome);
       if (held === 0) {
-        throw new CruxError('insufficient_shares', `You hold no shares of ${market.outcomes[outcome]} in \`${market.id}\`.`);
+        throw new CruxError('insufficient_shares', `You hold no shares of ${market.outcomes[outcome]} in \`${market.slug}\`.`);
       }
       const quote = quoteSell(market, outcome, command.shares ?? held, held);
       assertWithinLimit(quote, command.minPrice);
@@ -419,7 +369,7 @@ export class MarketService {
   }
 
   private commitTrade(market: Market, quote: Quote, account: Account, context: Context): TradeResult {
-    const trader = userAccount(context.actor.userId);
+    const trader = account.id;
     const pool = marketAccount(market.id);
     const buying = quote.side === 'buy';
     this.store.append(
@@ -450,19 +400,19 @@ export class MarketService {
   closeMarket(marketId: string, context: Context): Result<Market> {
     return this.run(context, () => {
       requireModerator(context.actor, 'close a market');
-      const market = this.requireMarket(marketId);
+      const market = requireMarket(this.store, context.realm, marketId);
       assertClosable(market);
       this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: context.now });
-      return this.requireMarket(market.id);
+      return requireMarketByKey(this.store, market.id);
     });
   }
 
-  /** The close job: every open market past its close time is closed, in one transaction. */
+  /** The close job: every open market past its close time, in every realm, is closed in one transaction. */
   closeDueMarkets(now: number): Result<Market[]> {
     return this.run({ now }, () =>
       this.store.marketsDueToClose(now).map((market) => {
         this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: market.closesAt });
-        return this.requireMarket(market.id);
+        return requireMarketByKey(this.store, market.id);
       }),
     );
   }
@@ -470,7 +420,7 @@ export class MarketService {
   resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context): Result<Settlement> {
     return this.run(context, () => {
       requireModerator(context.actor, 'resolve a market');
-      const market = this.requireMarket(marketId);
+      const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const winner = resolveOutcome(market, outcome);
       const citation = evidence.trim();
@@ -492,7 +442,7 @@ export class MarketService {
   cancelMarket(marketId: string, reason: string, context: Context): Result<Settlement> {
     return this.run(context, () => {
       requireModerator(context.actor, 'cancel a market');
-      const market = this.requireMarket(marketId);
+      const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const why = reason.trim();
       if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
@@ -518,7 +468,7 @@ export class MarketService {
     }
     const nonZero = paid.filter((p) => p.amount > 0);
     for (const { userId, amount } of nonZero) {
-      this.store.append(blankEntry({ at: resolution.at, from: pool, to: userAccount(userId), amount, reason, marketId: market.id }));
+      this.store.append(blankEntry({ at: resolution.at, from: pool, to: this.holderAccount(market, userId, resolution.at), amount, reason, marketId: market.id }));
     }
     const returned = market.pool - owed;
     if (returned > 0) {
@@ -530,16 +480,29 @@ export class MarketService {
       closedAt: market.closedAt ?? resolution.at,
       resolution,
     });
-    return { market: this.requireMarket(market.id), paid: nonZero, returned };
+    return { market: requireMarketByKey(this.store, market.id), paid: nonZero, returned };
+  }
+
+  /**
+   * The account of a market's trader in the market's realm, to pay them. Every trader has one (trading enrolled
+   * them), except a member whose money predates realms and who never traded here since: the migration gave them one
+   * wherever they held positions, so this only opens an account (without a grant) if that row is somehow missing.
+   */
+  holderAccount(market: Market, userId: string, at: number): string {
+    const id = userAccount(market.realm, userId);
+    if (!this.store.findAccount(id)) {
+      this.store.createAccount({ id, kind: 'user', realm: market.realm, userId, displayName: null, createdAt: at });
+    }
+    return id;
   }
 
   /** Links a resolution source (a URL) to a market; `kind` is what the source adapters recognised. */
   linkSource(marketId: string, link: { url: string; kind: string }, context: Context): Result<Market> {
     return this.run(context, () => {
       requireModerator(context.actor, 'link a source to a market');
-      const market = this.requireMarket(marketId);
+      const market = requireMarket(this.store, context.realm, marketId);
       if (this.store.links(market.id).some((existing) => existing.url === link.url)) {
-        throw new CruxError('invalid_input', `That source is already linked to \`${market.id}\`.`);
+        throw new CruxError('invalid_input', `That source is already linked to \`${market.slug}\`.`);
       }
       this.store.addLink(market.id, { ...link, addedBy: context.actor.userId, addedAt: context.now });
       return market;
@@ -556,13 +519,4 @@ export class MarketService {
     this.store.atomically(() => this.store.setMarketMessage(marketId, channelId, messageId));
   }
 
-  /* Read-only views for the edges. */
-
-  market(marketId: string): Result<Market> {
-    return this.run({ now: 0 }, () => this.requireMarket(marketId));
-  }
-
-  positionsOf(userId: string): Position[] {
-    return this.store.positionsOf(userId);
-  }
 }

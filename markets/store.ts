@@ -1,6 +1,7 @@
 import type { Account, AccountKind, LedgerEntry } from './ledger.ts';
 import type { Market, MarketStatus, Resolution } from './market.ts';
 import type { Millis } from './money.ts';
+import type { RealmId } from './realms/realm.ts';
 
 export interface Position {
   marketId: string;
@@ -23,7 +24,7 @@ export interface MarketStats {
 }
 
 export interface MarketFilter {
-  guildId?: string | null;
+  realm: RealmId;
   status?: MarketStatus;
   search?: string;
   limit?: number;
@@ -38,6 +39,17 @@ export interface ProfitRow {
 }
 
 export type NewMarket = Omit<Market, 'pool'>;
+
+export interface NewAccount {
+  id: string;
+  kind: AccountKind;
+  /** Null only for the mint. */
+  realm: RealmId | null;
+  /** The member an account of kind `user` belongs to. */
+  userId: string | null;
+  displayName: string | null;
+  createdAt: number;
+}
 
 export interface MarketState {
   status: MarketStatus;
@@ -66,14 +78,20 @@ export interface Store {
   forgetRequestsBefore(before: number): number;
 
   findAccount(id: string): Account | undefined;
-  createAccount(account: { id: string; kind: AccountKind; displayName: string | null; createdAt: number }): void;
+  createAccount(account: NewAccount): void;
   updateAccountProfile(id: string, changes: { displayName?: string; allowanceDay?: string }): void;
 
   /** Appends one entry and applies it to both balances and, for trades, to the holder's position. */
   append(entry: LedgerEntry): number;
 
-  marketExists(id: string): boolean;
-  findMarket(id: string): Market | undefined;
+  /** Whether a realm already has a market of this slug. */
+  slugTaken(realm: RealmId, slug: string): boolean;
+  /** Whether any realm's market has this storage key. */
+  marketKeyTaken(key: string): boolean;
+  /** A market by storage key, whatever its realm: for jobs and records that already hold the key. */
+  findMarket(key: string): Market | undefined;
+  /** The market a member of the realm names by slug; other realms' markets are never found. */
+  findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   insertMarket(market: NewMarket): void;
   /** Remembers where a market's card was posted, so price moves can edit it. */
   setMarketMessage(id: string, channelId: string, messageId: string): void;
@@ -91,8 +109,10 @@ export interface Store {
   positions(marketId: string): Position[];
   /** Milli-shares one user holds of one outcome (0 when none). */
   position(marketId: string, userId: string, outcome: number): Millis;
-  positionsOf(userId: string): Position[];
+  /** A member's positions in one realm's markets. */
+  positionsOf(realm: RealmId, userId: string): Position[];
   /** Per trader of a market: what they paid in buys minus what they got from sells. */
   netPaid(marketId: string): { userId: string; paid: Millis }[];
-  profits(guildId: string | null, limit: number): ProfitRow[];
+  /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
+  profits(realm: RealmId | null, limit: number): ProfitRow[];
 }

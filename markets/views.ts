@@ -1,7 +1,8 @@
-import { CruxError } from './errors.ts';
 import { userAccount } from './ledger.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
+import type { RealmId } from './realms/realm.ts';
+import { unknownMarket } from './service.ts';
 import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
@@ -31,19 +32,29 @@ export interface Portfolio {
   netWorth: Millis;
 }
 
-/** Read-only views for the edges: no transaction, no writes. */
+/**
+ * Read-only views for the edges: no transaction, no writes. Whatever a member names is looked up in their realm;
+ * only the edges' own records (a posted card) use storage keys.
+ */
 export class MarketViews {
   constructor(private readonly store: Store) {}
 
-  market(id: string): MarketView {
-    const market = this.store.findMarket(id);
-    if (!market) throw new CruxError('unknown_market', `There is no market \`${id}\`.`);
+  /** The market a member of `realm` names; another realm's is answered as an unknown market. */
+  market(realm: RealmId, slug: string): MarketView {
+    const market = this.store.findMarketBySlug(realm, slug);
+    if (!market) throw unknownMarket(slug);
     return this.view(market);
   }
 
-  /** The market with exactly this id, if there is one. */
-  findMarket(id: string): Market | undefined {
-    return this.store.findMarket(id);
+  /** The market a member of `realm` names, if there is one there. */
+  findMarket(realm: RealmId, slug: string): Market | undefined {
+    return this.store.findMarketBySlug(realm, slug);
+  }
+
+  /** A market by storage key (what a posted card or a proposal records), or undefined. */
+  marketByKey(key: string): MarketView | undefined {
+    const market = this.store.findMarket(key);
+    return market && this.view(market);
   }
 
   private view(market: Market): MarketView {
@@ -59,14 +70,14 @@ export class MarketViews {
     return this.store.listMarkets(filter).map((market) => this.view(market));
   }
 
-  /** How many markets `userId` opened that are still open (for the per-member limit); open markets are few. */
-  openMarketsCreatedBy(userId: string): number {
-    return this.store.listMarkets({ status: 'open', limit: OPEN_MARKETS_SCANNED }).filter((market) => market.createdBy === userId).length;
+  /** How many of the realm's markets `userId` opened that are still open (for the per-member limit); open markets are few. */
+  openMarketsCreatedBy(realm: RealmId, userId: string): number {
+    return this.store.listMarkets({ realm, status: 'open', limit: OPEN_MARKETS_SCANNED }).filter((market) => market.createdBy === userId).length;
   }
 
-  /** Markets matching what a user is typing, for autocomplete. */
-  search(text: string, guildId: string | null, onlyOpen: boolean): Market[] {
-    return this.store.listMarkets({ guildId, search: text, limit: 25, ...(onlyOpen ? { status: 'open' as const } : {}) });
+  /** The realm's markets matching what a member is typing, for autocomplete. */
+  search(text: string, realm: RealmId, onlyOpen: boolean): Market[] {
+    return this.store.listMarkets({ realm, search: text, limit: 25, ...(onlyOpen ? { status: 'open' as const } : {}) });
   }
 
   /** Who holds which shares of a market: what a resolution would pay. */
@@ -78,11 +89,12 @@ export class MarketViews {
     return this.store.priceHistory(id);
   }
 
-  portfolio(userId: string): Portfolio {
-    const balance = this.store.findAccount(userAccount(userId))?.balance ?? 0;
+  /** A member's money and holdings in one realm. */
+  portfolio(realm: RealmId, userId: string): Portfolio {
+    const balance = this.store.findAccount(userAccount(realm, userId))?.balance ?? 0;
     const markets = new Map<string, Market>();
     const holdings: Holding[] = [];
-    for (const position of this.store.positionsOf(userId)) {
+    for (const position of this.store.positionsOf(realm, userId)) {
       let market = markets.get(position.marketId);
       if (!market) {
         market = this.store.findMarket(position.marketId);
@@ -96,7 +108,7 @@ export class MarketViews {
     return { userId, balance, holdings, netWorth: balance + holdings.reduce((sum, h) => sum + h.value, 0) };
   }
 
-  leaderboard(guildId: string | null, limit: number): ProfitRow[] {
-    return this.store.profits(guildId, limit);
+  leaderboard(realm: RealmId, limit: number): ProfitRow[] {
+    return this.store.profits(realm, limit);
   }
 }

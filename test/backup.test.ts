@@ -35,7 +35,7 @@ function liveEngine(): TestEngine {
   opened.push(engine.db);
   const mod = engine.moderator('mod');
   for (const id of MARKETS) {
-    if (!engine.store.marketExists(id)) {
+    if (!engine.store.slugTaken('console', id)) {
       ok(engine.service.openMarket({ id, question: `Will ${id} ship this year?`, criteria: 'Announced on the blog.', closesAt: T0 + 30 * DAY }, mod));
     }
   }
@@ -201,14 +201,14 @@ describe('restoreDatabase', () => {
     trades(engine, 0, 10);
     const { path } = await backupDatabase(engine.db, backupFolder, T0 + HOUR);
     const tampered = new Database(path);
-    tampered.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:trader-3'`).run();
+    tampered.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:trader-3'`).run();
     tampered.close();
     trades(engine, 10, 5);
     const live = books(engine.db);
     engine.db.close();
 
     expect(() => restoreDatabase(path, databasePath)).toThrow(RestoreRefusedError);
-    expect(() => restoreDatabase(path, databasePath)).toThrow(/does not verify:\n.*user:trader-3: stored balance/);
+    expect(() => restoreDatabase(path, databasePath)).toThrow(/does not verify:\n.*user:console:trader-3: stored balance/);
     const untouched = openDatabase(databasePath);
     opened.push(untouched);
     expect(books(untouched)).toEqual(live);

@@ -2,22 +2,26 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ActionRowBuilder,
+  ApplicationIntegrationType,
   AttachmentBuilder,
+  ChannelType,
   Client,
   DiscordAPIError,
   EmbedBuilder,
   Events,
   GatewayIntentBits,
+  InteractionContextType,
   InteractionResponseType,
   MessageFlags,
   ModalBuilder,
   PermissionFlagsBits,
+  Routes,
   TextInputBuilder,
   TextInputStyle,
 } from 'discord.js';
 import type { Interaction } from 'discord.js';
 import { MARKET_MOD_ROLE, option, startFakeDiscord } from './fake-discord/index.ts';
-import type { FakeDiscord } from './fake-discord/index.ts';
+import type { FakeDiscord, FakeDiscordOptions, GuildSpec } from './fake-discord/index.ts';
 
 // A PNG signature plus an IHDR chunk header: enough for discord.js to sniff the type as image/png.
 const PNG_BYTES = Buffer.from([
@@ -31,18 +35,25 @@ let fake: FakeDiscord;
 let client: Client;
 let handlerErrors: unknown[];
 
-beforeEach(async () => {
-  fake = await startFakeDiscord({ heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS });
+/** Starts a fake Discord and logs a discord.js client in to it. */
+async function connect(options: FakeDiscordOptions): Promise<void> {
+  fake = await startFakeDiscord({ heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, ...options });
   client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase } });
   handlerErrors = [];
   const ready = once(client, Events.ClientReady);
   await client.login(fake.botToken);
   await ready;
-});
+}
 
-afterEach(async () => {
+async function disconnect(): Promise<void> {
   await client.destroy();
   await fake.close();
+}
+
+beforeEach(() => connect({}));
+
+afterEach(async () => {
+  await disconnect();
   expect(handlerErrors).toEqual([]);
   expect(fake.unhandledRequests).toEqual([]);
 });
@@ -367,5 +378,246 @@ describe('gateway faults', () => {
     fake.gateway.resumeHeartbeatAcks();
     await expectBotAnswers('alice');
     expect(fake.gateway.identifyCount).toBe(1);
+  });
+});
+
+/** Two servers sharing some users: mallory moderates Beta and is a plain member of Alpha. */
+const ALPHA: GuildSpec = {
+  name: 'Alpha',
+  textChannels: ['general', 'markets'],
+  roles: [{ name: MARKET_MOD_ROLE, permissions: PermissionFlagsBits.ManageGuild }],
+  members: [{ username: 'owner' }, { username: 'moderator', roles: [MARKET_MOD_ROLE] }, { username: 'mallory' }],
+  ownerUsername: 'owner',
+};
+const BETA: GuildSpec = {
+  name: 'Beta',
+  textChannels: ['lobby', 'markets'],
+  roles: [{ name: MARKET_MOD_ROLE, permissions: PermissionFlagsBits.ManageGuild }],
+  members: [{ username: 'beta-owner' }, { username: 'mallory', roles: [MARKET_MOD_ROLE] }, { username: 'alice' }],
+  ownerUsername: 'beta-owner',
+};
+/** A server that added Crux's commands without its bot, so the gateway never announces it. */
+const GAMMA: GuildSpec = { ...BETA, name: 'Gamma', botIsMember: false };
+
+/** What the client saw of one interaction, in the terms a multi-server bot decides by. */
+interface SeenInteraction {
+  guildId: string | null;
+  channelId: string | null;
+  cached: boolean;
+  canManageServer: boolean | undefined;
+}
+
+/** Answers every repliable interaction privately and records where it came from. */
+function recordInteractions(): SeenInteraction[] {
+  const seen: SeenInteraction[] = [];
+  onInteraction(async (interaction) => {
+    seen.push({
+      guildId: interaction.guildId,
+      channelId: interaction.channelId,
+      cached: interaction.inCachedGuild(),
+      canManageServer: interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild),
+    });
+    if (interaction.isAutocomplete()) await interaction.respond([]);
+    else if (interaction.isRepliable()) await interaction.reply({ content: 'seen', flags: MessageFlags.Ephemeral });
+  });
+  return seen;
+}
+
+describe('several guilds', () => {
+  beforeEach(async () => {
+    await disconnect();
+    await connect({ guilds: [ALPHA, BETA, GAMMA] });
+  });
+
+  it('announces every guild the bot is in, each with its own roles, and one user id per username', async () => {
+    const [alpha, beta, gamma] = fake.guilds;
+    if (!alpha || !beta || !gamma) throw new Error('three guilds expected');
+    expect(fake.guild).toBe(alpha);
+    expect(fake.guildByName('Beta')).toBe(beta);
+    expect(client.guilds.cache.map((guild) => guild.name).sort()).toEqual(['Alpha', 'Beta']);
+    expect(client.guilds.cache.has(gamma.id)).toBe(false);
+
+    const malloryId = alpha.member('mallory').user.id;
+    expect(beta.member('mallory').user.id).toBe(malloryId);
+    expect(fake.user('mallory').id).toBe(malloryId);
+    expect(fake.user('alice').id).toBe(beta.member('alice').user.id);
+    expect(() => alpha.member('alice')).toThrow(/no member alice/);
+    const canManage = (guildId: string) =>
+      client.guilds.cache.get(guildId)?.members.cache.get(malloryId)?.permissions.has(PermissionFlagsBits.ManageGuild);
+    expect(canManage(alpha.id)).toBe(false);
+    expect(canManage(beta.id)).toBe(true);
+    expect(client.guilds.cache.get(beta.id)?.channels.cache.map((channel) => channel.name)).toEqual(['lobby', 'markets']);
+
+    const fetched = await client.guilds.fetch({ guild: beta.id, force: true });
+    expect(fetched.name).toBe('Beta');
+    expect((await fetched.members.fetch(malloryId)).roles.cache.map((role) => role.name)).toContain(MARKET_MOD_ROLE);
+    await expect(client.guilds.fetch({ guild: gamma.id, force: true })).rejects.toMatchObject({ code: 50001 });
+    await expect(client.channels.fetch(gamma.channel('markets').id)).rejects.toMatchObject({ code: 50001 });
+  });
+
+  it("delivers each kind of interaction in the guild it names, with that guild's channel and member permissions", async () => {
+    const seen = recordInteractions();
+    const beta = fake.guildByName('Beta');
+    const inBeta = { user: 'mallory', guild: 'Beta', channel: 'markets' } as const;
+
+    const sent = [
+      fake.slashCommand({ ...inBeta, name: 'market', subcommand: 'close' }),
+      fake.autocomplete({ ...inBeta, name: 'market', subcommand: 'close', focused: { name: 'market', value: '' } }),
+      fake.buttonPress({ ...inBeta, customId: 'close' }),
+      fake.selectMenu({ ...inBeta, customId: 'pick', values: ['yes'] }),
+      fake.modalSubmit({ ...inBeta, customId: 'form', fields: { reason: 'done' } }),
+      fake.slashCommand({ user: 'mallory', name: 'market', subcommand: 'close' }),
+    ];
+    await Promise.all(sent.map((interaction) => fake.waitForCallback(interaction.id)));
+
+    const inBetaAsModerator = {
+      guildId: beta.id,
+      channelId: beta.channel('markets').id,
+      cached: true,
+      canManageServer: true,
+    };
+    const inAlphaAsMember = {
+      guildId: fake.guild.id,
+      channelId: fake.guild.channel().id,
+      cached: true,
+      canManageServer: false,
+    };
+    expect(seen).toEqual([...Array.from({ length: 5 }, () => inBetaAsModerator), inAlphaAsMember]);
+    expect(fake.messagesIn('markets', 'Beta').map(({ id }) => id)).toContain(fake.originalResponse(sent[0]?.id ?? '')?.id);
+  });
+
+  it("answers a button on a message in guild B as B's, from the message's channel alone", async () => {
+    const seen = recordInteractions();
+    const card = fake.buttonPress({ user: 'alice', guild: 'Beta', channel: 'lobby', customId: 'card' });
+    await fake.waitForCallback(card.id);
+
+    const press = fake.buttonPress({ user: 'mallory', channel: card.channel_id, messageId: card.message.id, customId: 'card' });
+    await fake.waitForCallback(press.id);
+
+    expect(press).toMatchObject({ guild_id: fake.guildByName('Beta').id, channel_id: card.channel_id });
+    expect(seen.map(({ canManageServer }) => canManageServer)).toEqual([false, true]);
+    const fromAlpha = { user: 'mallory', guild: 'Alpha', channel: card.channel_id, messageId: card.message.id };
+    expect(() => fake.buttonPress({ ...fromAlpha, customId: 'card' })).toThrow(/is in guild Beta, not Alpha/);
+  });
+
+  it("carries member and permissions for a guild the client has no cache of, as Discord's payload does", async () => {
+    const seen = recordInteractions();
+    const gamma = fake.guildByName('Gamma');
+
+    const command = fake.slashCommand({ user: 'mallory', guild: 'Gamma', name: 'market', subcommand: 'close' });
+    expect(await fake.waitForCallback(command.id)).toMatchObject({ data: { content: 'seen' } });
+
+    expect(seen).toEqual([
+      { guildId: gamma.id, channelId: gamma.channel().id, cached: false, canManageServer: true },
+    ]);
+    expect(command).toMatchObject({
+      guild_id: gamma.id,
+      member: { user: { username: 'mallory' }, roles: [gamma.role(MARKET_MOD_ROLE).id] },
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: gamma.id },
+    });
+    expect(fake.originalResponse(command.id)?.channel_id).toBe(gamma.channel().id);
+  });
+
+  it('registers commands per guild and lets each guild refer to its own', async () => {
+    const [alpha, beta] = ['Alpha', 'Beta'].map((name) => client.guilds.cache.find((guild) => guild.name === name));
+    await alpha?.commands.set([{ name: 'market', description: 'Markets of Alpha' }]);
+    await beta?.commands.set([
+      { name: 'market', description: 'Markets of Beta' },
+      { name: 'mod', description: 'Moderation', defaultMemberPermissions: PermissionFlagsBits.ManageGuild },
+    ]);
+
+    const betaId = fake.guildByName('Beta').id;
+    expect(fake.registeredCommands(fake.guild.id).map(({ description }) => description)).toEqual(['Markets of Alpha']);
+    expect(fake.registeredCommands(betaId)).toMatchObject([
+      { name: 'market', guild_id: betaId, default_member_permissions: null },
+      { name: 'mod', guild_id: betaId, default_member_permissions: PermissionFlagsBits.ManageGuild.toString() },
+    ]);
+    const command = fake.slashCommand({ user: 'mallory', guild: 'Beta', name: 'market' });
+    expect(command.data).toMatchObject({ id: fake.registeredCommands(betaId)[0]?.id, guild_id: betaId });
+  });
+
+  it('keeps the permissions, contexts and integration types of a global registration', async () => {
+    await client.application?.commands.set([
+      {
+        name: 'mod',
+        description: 'Moderation',
+        defaultMemberPermissions: PermissionFlagsBits.ManageGuild,
+        contexts: [InteractionContextType.Guild],
+        integrationTypes: [ApplicationIntegrationType.GuildInstall],
+      },
+      { name: 'help', description: 'How Crux works' },
+    ]);
+
+    expect(fake.registeredCommands()).toMatchObject([
+      {
+        name: 'mod',
+        default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
+        contexts: [InteractionContextType.Guild],
+        integration_types: [ApplicationIntegrationType.GuildInstall],
+      },
+      { name: 'help', default_member_permissions: null, contexts: null, integration_types: null },
+    ]);
+    // Raw REST, since discord.js's types would not let a test send a context Discord does not have.
+    const unknownContext = [{ name: 'bad', description: 'Unknown context', contexts: [7] }];
+    const invalid = client.rest.put(Routes.applicationCommands(fake.applicationId), { body: unknownContext });
+    await expect(invalid).rejects.toMatchObject({ code: 50035 });
+  });
+});
+
+describe('outside any guild', () => {
+  it("delivers a command from the bot's DM with user instead of member, and takes a private reply there", async () => {
+    const seen: unknown[] = [];
+    onInteraction(async (interaction) => {
+      if (!interaction.isChatInputCommand()) return;
+      seen.push({
+        inGuild: interaction.inGuild(),
+        context: interaction.context,
+        channelId: interaction.channelId,
+        user: interaction.user.username,
+        member: interaction.member,
+      });
+      await interaction.reply({ content: 'Crux works inside a server.', flags: MessageFlags.Ephemeral });
+    });
+
+    const command = fake.slashCommand({ user: 'alice', name: 'market', context: InteractionContextType.BotDM });
+
+    expect(await fake.waitForCallback(command.id)).toMatchObject({ data: { content: 'Crux works inside a server.' } });
+    expect(seen).toEqual([
+      { inGuild: false, context: InteractionContextType.BotDM, channelId: command.channel_id, user: 'alice', member: null },
+    ]);
+    expect(command).not.toHaveProperty('guild_id');
+    expect(command).not.toHaveProperty('member');
+    expect(command).toMatchObject({
+      user: { id: fake.guild.member('alice').user.id },
+      channel: { type: ChannelType.DM },
+      context: InteractionContextType.BotDM,
+      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: '0' },
+    });
+    // The bot's DM with alice is the one it would open itself.
+    const dm = await (await client.users.fetch(fake.guild.member('alice').user.id)).createDM();
+    expect(dm.id).toBe(command.channel_id);
+    expect(fake.messagesIn(dm.id).map(({ content }) => content)).toEqual(['Crux works inside a server.']);
+  });
+
+  it("delivers a user-installed app's command from a private channel the bot cannot reach", async () => {
+    const seen = recordInteractions();
+
+    const command = fake.slashCommand({ user: 'bob', name: 'market', context: InteractionContextType.PrivateChannel });
+    await fake.waitForCallback(command.id);
+
+    expect(seen).toEqual([{ guildId: null, channelId: command.channel_id, cached: false, canManageServer: undefined }]);
+    expect(command).toMatchObject({
+      user: { username: 'bob' },
+      context: InteractionContextType.PrivateChannel,
+      authorizing_integration_owners: { [ApplicationIntegrationType.UserInstall]: fake.guild.member('bob').user.id },
+    });
+    await expect(client.channels.fetch(command.channel_id)).rejects.toMatchObject({ code: 10003 });
+  });
+
+  it('refuses to place a DM interaction in a guild, and a user nobody introduced', () => {
+    expect(() => fake.slashCommand({ user: 'alice', name: 'x', guild: fake.guild, context: InteractionContextType.BotDM })).toThrow(
+      /cannot name a guild/,
+    );
+    expect(() => fake.slashCommand({ user: 'nobody', name: 'x', context: InteractionContextType.BotDM })).toThrow(/no user nobody/);
   });
 });

@@ -35,7 +35,7 @@ export const calibration: CommandModule = {
   async execute(invocation, app) {
     const input = parseOptions(options, invocation);
     const userId = input.user ?? invocation.actor.userId;
-    const scored = app.forecasts.scoredUser(userId, invocation.guildId);
+    const scored = app.forecasts.scoredUser(userId, invocation.realm);
     const name = userId === invocation.actor.userId ? (invocation.actor.displayName ?? userId) : (scored?.displayName ?? userId);
     if (!scored) {
       return replyWith({

@@ -1,6 +1,6 @@
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { z } from 'zod';
-import { isCruxError, type Result } from '../../markets/errors.ts';
+import { CruxError, isCruxError, type Result } from '../../markets/errors.ts';
 import { parseInput } from '../../markets/inputs.ts';
 import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
@@ -8,6 +8,8 @@ import type { ResolutionService } from '../../markets/resolution/service.ts';
 import type { MarketService } from '../../markets/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
+import type { RealmId } from '../../markets/realms/realm.ts';
+import type { RealmSettingsService } from '../../markets/realms/service.ts';
 import type { Config } from '../config.ts';
 import { type Card, errorReply, type Invocation, type OptionValue, type Reply } from '../reply.ts';
 
@@ -19,6 +21,8 @@ export interface App {
   /** Stated forecasts and the scores of resolved markets. */
   forecasts: ForecastService;
   views: MarketViews;
+  /** Each server's own settings over the environment's defaults. */
+  realms: RealmSettingsService;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
 }
@@ -42,6 +46,15 @@ export interface CommandModule {
    * it with Confirm and Cancel buttons and runs the command only on Confirm. Undefined when nothing needs confirming.
    */
   confirmation?(invocation: Invocation, app: App): Card | undefined;
+}
+
+export type Subcommands = Record<string, (invocation: Invocation, app: App) => Reply | Promise<Reply>>;
+
+/** Runs the handler of the invocation's subcommand. */
+export function runSubcommand(subcommands: Subcommands, invocation: Invocation, app: App): Reply | Promise<Reply> {
+  const handler = subcommands[invocation.subcommand ?? ''];
+  if (!handler) throw new CruxError('invalid_input', `Unknown subcommand. Try one of: ${Object.keys(subcommands).join(', ')}.`);
+  return handler(invocation, app);
 }
 
 /** Turns a use case's error value back into a throw, so handlers read straight through. */
@@ -88,22 +101,22 @@ export const percentOption = z.coerce
 
 /* Autocomplete. */
 
-export function marketChoices(app: App, text: string, guildId: string | null, onlyOpen: boolean): Choice[] {
-  return app.views.search(text, guildId, onlyOpen).map((market) => ({
-    name: `${market.id} — ${market.question}`.slice(0, 100),
-    value: market.id,
+export function marketChoices(app: App, text: string, realm: RealmId, onlyOpen: boolean): Choice[] {
+  return app.views.search(text, realm, onlyOpen).map((market) => ({
+    name: `${market.slug} — ${market.question}`.slice(0, 100),
+    value: market.slug,
   }));
 }
 
 /** Autocomplete for commands that take an open market and one of its outcomes (/bet, /sell, /forecast). */
 export function openMarketAndOutcomeChoices(invocation: Invocation, focused: { name: string; value: string }, app: App): Choice[] {
-  if (focused.name === 'market') return marketChoices(app, focused.value, invocation.guildId, true);
-  return outcomeChoices(app, invocation.options['market'], focused.value);
+  if (focused.name === 'market') return marketChoices(app, focused.value, invocation.realm, true);
+  return outcomeChoices(app, invocation.realm, invocation.options['market'], focused.value);
 }
 
-export function outcomeChoices(app: App, marketId: OptionValue | undefined, text: string): Choice[] {
+export function outcomeChoices(app: App, realm: RealmId, marketId: OptionValue | undefined, text: string): Choice[] {
   if (typeof marketId !== 'string' || marketId === '') return [];
-  const market = app.views.findMarket(marketId);
+  const market = app.views.findMarket(realm, marketId.trim().toLowerCase());
   if (!market) return [];
   const wanted = text.trim().toLowerCase();
   return market.outcomes

@@ -36,7 +36,7 @@ export const forecast: CommandModule = {
           title: `${plain(nameOf(invocation.actor))} forecasts ${percent(input.probability)} ${plain(market.outcomes[recorded.outcome] ?? '?')}`,
           color: 0x0ea5e9,
           description: market.outcomes.map((name, index) => `${plain(name)}: **${percent(probabilities[index] ?? 0)}**`).join('\n'),
-          footer: `${market.id} · scored when the market resolves, until you forecast or trade again`,
+          footer: `${market.slug} · scored when the market resolves, until you forecast or trade again`,
         },
       ],
     });

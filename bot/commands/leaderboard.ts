@@ -1,6 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import type { ScoredUser } from '../../markets/forecasts.ts';
+import type { RealmId } from '../../markets/realms/realm.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { compareIds } from '../../markets/scoring/collections.ts';
 import { SCORING_DEFINITIONS } from '../../markets/scoring/index.ts';
@@ -18,8 +19,8 @@ function rank(index: number): string {
   return MEDALS[index] ?? `**${index + 1}.**`;
 }
 
-function profitBoard(app: App, guildId: string | null): Card {
-  const rows = app.views.leaderboard(guildId, SHOWN);
+function profitBoard(app: App, realm: RealmId): Card {
+  const rows = app.views.leaderboard(realm, SHOWN);
   const lines = rows.map(
     (row, i) => `${rank(i)} ${plain(row.displayName ?? row.userId)} — ${formatCredits(row.profit)} profit · ${formatCredits(row.balance)} balance`,
   );
@@ -37,10 +38,10 @@ const SCORE_BOARDS = {
   log: { title: 'log score', value: (user: ScoredUser) => user.meanLogScore, direction: -1, definition: SCORING_DEFINITIONS.logScore },
 } as const;
 
-function scoreBoard(app: App, guildId: string | null, by: keyof typeof SCORE_BOARDS): Card {
+function scoreBoard(app: App, realm: RealmId, by: keyof typeof SCORE_BOARDS): Card {
   const board = SCORE_BOARDS[by];
   const ranked = app.forecasts
-    .scoredUsers(guildId)
+    .scoredUsers(realm)
     .toSorted(
       (a, b) =>
         board.direction * (board.value(a) - board.value(b)) || b.marketsForecast - a.marketsForecast || compareIds(a.userId, b.userId),
@@ -71,6 +72,6 @@ export const leaderboard: CommandModule = {
 
   execute(invocation, app) {
     const { by } = parseOptions(options, invocation);
-    return replyWith({ cards: [by === 'profit' ? profitBoard(app, invocation.guildId) : scoreBoard(app, invocation.guildId, by)] });
+    return replyWith({ cards: [by === 'profit' ? profitBoard(app, invocation.realm) : scoreBoard(app, invocation.realm, by)] });
   },
 };

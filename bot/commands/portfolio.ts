@@ -20,10 +20,10 @@ export const portfolio: CommandModule = {
     // Looking at your own portfolio opens your account (and its grants) if this is your first visit.
     if (own) unwrap(app.service.account(contextOf(invocation)));
     const userId = input.user ?? invocation.actor.userId;
-    const view = app.views.portfolio(userId);
+    const view = app.views.portfolio(invocation.realm, userId);
     const lines = view.holdings.map(
       (h) =>
-        `\`${h.market.id}\` ${plain(h.market.outcomes[h.outcome] ?? '?')}: ${formatShares(h.shares)} shares @ ${percent(h.price)} ≈ ${formatCredits(h.value)}`,
+        `\`${h.market.slug}\` ${plain(h.market.outcomes[h.outcome] ?? '?')}: ${formatShares(h.shares)} shares @ ${percent(h.price)} ≈ ${formatCredits(h.value)}`,
     );
     return replyWith({
       ephemeral: own,

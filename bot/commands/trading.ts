@@ -17,12 +17,18 @@ export function placeSell(app: App, invocation: Invocation, command: SellCommand
 }
 
 export function contextOf(invocation: Invocation): Context {
-  return { actor: invocation.actor, now: invocation.now, requestId: invocation.requestId, fingerprint: fingerprintOf(invocation) };
+  return {
+    realm: invocation.realm,
+    actor: invocation.actor,
+    now: invocation.now,
+    requestId: invocation.requestId,
+    fingerprint: fingerprintOf(invocation),
+  };
 }
 
-/** What an invocation asks, in a short digest: the command, its subcommand and its options in a fixed order. */
-function fingerprintOf({ command, subcommand, options }: Invocation): string {
-  const asked = JSON.stringify([command, subcommand, Object.entries(options).filter(([, value]) => value !== undefined).toSorted(([a], [b]) => a.localeCompare(b))]);
+/** What an invocation asks, in a short digest: where, the command, its subcommand and its options in a fixed order. */
+function fingerprintOf({ realm, command, subcommand, options }: Invocation): string {
+  const asked = JSON.stringify([realm, command, subcommand, Object.entries(options).filter(([, value]) => value !== undefined).toSorted(([a], [b]) => a.localeCompare(b))]);
   return createHash('sha256').update(asked).digest('base64url').slice(0, 22);
 }
 

@@ -21,8 +21,8 @@ export function isCruxComponent(customId: string): boolean {
   return customId.startsWith(`${PREFIX}:`);
 }
 
-function amountModal(app: App, marketId: string, outcome: number): Modal {
-  const market = app.views.market(marketId).market;
+function amountModal(app: App, invocation: Invocation, marketId: string, outcome: number): Modal {
+  const market = app.views.market(invocation.realm, marketId).market;
   const name = market.outcomes[outcome];
   if (name === undefined) throw new CruxError('unknown_outcome', `Market \`${marketId}\` has no outcome #${outcome + 1}.`);
   return {
@@ -55,9 +55,9 @@ export function handleComponent(event: ComponentEvent, invocation: Invocation, a
   const [, action, marketId = '', outcome] = event.customId.split(':');
   switch (`${event.kind}:${action}`) {
     case 'button:bet':
-      return replyWith({ ephemeral: true, modal: amountModal(app, marketId, outcomeIndexFrom(outcome)) });
+      return replyWith({ ephemeral: true, modal: amountModal(app, invocation, marketId, outcomeIndexFrom(outcome)) });
     case 'select:betselect':
-      return replyWith({ ephemeral: true, modal: amountModal(app, marketId, outcomeIndexFrom(event.kind === 'select' ? event.values[0] : undefined)) });
+      return replyWith({ ephemeral: true, modal: amountModal(app, invocation, marketId, outcomeIndexFrom(event.kind === 'select' ? event.values[0] : undefined)) });
     case 'modal:betamount': {
       const fields = parseOptions(betFields, { ...invocation, options: event.kind === 'modal' ? event.fields : {} });
       return placeBet(app, invocation, {

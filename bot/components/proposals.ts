@@ -1,6 +1,6 @@
 import { CruxError } from '../../markets/errors.ts';
 import { type App, unwrap } from '../commands/command.ts';
-import { settlementReply } from '../commands/market/moderate.ts';
+import { settlementReply } from '../commands/mod/moderate.ts';
 import { contextOf } from '../commands/trading.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
 
@@ -16,15 +16,16 @@ export function handleProposalButton(customId: string, invocation: Invocation, a
     const reply = settlementReply(
       settlement,
       proposal.verdict === 'cancel'
-        ? `↩️ ${settlement.market.id} cancelled on the sources' word — trades refunded`
-        : `✅ ${settlement.market.id} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
+        ? `↩️ ${settlement.market.slug} cancelled on the sources' word — trades refunded`
+        : `✅ ${settlement.market.slug} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
     );
     return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.`, retiresControls: true };
   }
   if (action === 'reject') {
     const { proposal } = unwrap(app.resolution.rejectProposal(proposalId, contextOf(invocation)));
+    const slug = app.views.marketByKey(proposal.marketId)?.market.slug ?? proposal.marketId;
     return replyWith({
-      content: `❌ Proposal #${proposal.id} for \`${proposal.marketId}\` rejected by <@${invocation.actor.userId}>; nothing was changed.`,
+      content: `❌ Proposal #${proposal.id} for \`${slug}\` rejected by <@${invocation.actor.userId}>; nothing was changed.`,
       retiresControls: true,
     });
   }

@@ -1,5 +1,6 @@
 import {
   type AutocompleteInteraction,
+  type CommandInteractionOption,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
@@ -14,11 +15,14 @@ import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../reply.ts';
+import type { CommandNames } from './command-names.ts';
 import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { fitChoices } from '../render/limits.ts';
 import { NO_MENTIONS, toMessage, toModal } from './payload.ts';
+import { postReply } from './post.ts';
 
 const PLAIN_FALLBACK =
   '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
@@ -43,17 +47,51 @@ class RecentIds {
 
 type Replyable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
+/** An interaction made inside a server: only those have a realm to act in. */
+type GuildInteraction = Interaction & { guildId: string };
+
+function isGuildInteraction(interaction: Interaction): interaction is GuildInteraction {
+  return interaction.guildId !== null;
+}
+
+/**
+ * Every command is registered for servers only, but an old registration or a user-installed context can still send
+ * one of Crux's from a DM: it gets a private note and nothing is written.
+ */
+async function answerOutsideServer(interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    await interaction.respond([]);
+    return;
+  }
+  if (!interaction.isRepliable()) return;
+  await interaction.reply({
+    content: '⚠️ Crux works inside a server: each server has its own markets and credits. Use its commands in a server where Crux is installed.',
+    flags: MessageFlags.Ephemeral,
+  });
+}
+
 export interface InteractionHandlerOptions {
   app: App;
   client: Client;
   now: () => number;
+  names: CommandNames;
+}
+
+/**
+ * Whether an interaction is Crux's to answer: one of its slash commands (or their autocomplete) under the names it
+ * was registered by, or a button, select or form whose custom id carries Crux's prefix. Everything else is the
+ * host's: Crux does not answer it, delay it, count it against a rate limit or log it.
+ */
+export function isCruxInteraction(interaction: Interaction, names: CommandNames): boolean {
+  if (interaction.isChatInputCommand() || interaction.isAutocomplete()) return names.command(interaction.commandName) !== undefined;
+  if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) return isCruxComponent(interaction.customId);
+  return false;
 }
 
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
-export function createInteractionHandler({ app, client, now }: InteractionHandlerOptions) {
+export function createInteractionHandler({ app, client, now, names }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
-  const moderatorRole = app.config.CRUX_MODERATOR_ROLE;
-  const limiter = new RateLimiter(app.config.CRUX_RATE_LIMIT_PER_MINUTE, now);
+  const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
   const cards = new MarketCardRedraws(client, app);
 
@@ -73,7 +111,7 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   /** Confirm runs the held command as it was asked, with the presser's permissions as they are now. */
-  async function settleConfirmation(interaction: ButtonInteraction): Promise<void> {
+  async function settleConfirmation(interaction: ButtonInteraction & GuildInteraction): Promise<void> {
     const taken = pending.take(interaction.customId, interaction.user.id, now());
     const closeWith = (content: string) => interaction.update(toMessage(replyWith({ content })));
     if (taken.kind === 'not_yours') {
@@ -89,7 +127,11 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       return;
     }
     const asked = taken.action.invocation;
-    const current = invocationOf(interaction, asked.command, [], moderatorRole, now());
+    const current = invocationIn(interaction, asked.command, []);
+    if (current.realm !== asked.realm) {
+      await closeWith('⚠️ This confirmation belongs to another server; nothing was changed.');
+      return;
+    }
     const invocation: Invocation = { ...asked, actor: current.actor, requestId: interaction.id, now: current.now };
     const command = findCommand(asked.command);
     if (!command) return;
@@ -119,6 +161,10 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
       const { content, embeds, files, allowedMentions } = message;
       await interaction.update({ content: content ?? '', components: [], allowedMentions });
       if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
+    } else if (reply.postTo !== undefined) {
+      const posted = await postReply(client, reply.postTo, { ...reply, content: undefined });
+      if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.messageId);
+      await interaction.reply({ content: reply.content ?? '✅ Done.', flags: MessageFlags.Ephemeral, allowedMentions: message.allowedMentions });
     } else if (reply.postsMarket === undefined) {
       await interaction.reply(message);
     } else {
@@ -148,20 +194,28 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
     await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
   }
 
-  /** Counts a Crux action against its member's rate limit; over it, answers with the refusal and says so. */
-  async function overRateLimit(interaction: Replyable): Promise<boolean> {
-    const refusal = limiter.refusal(interaction.user.id);
+  /** The invocation of an interaction made in a server, with that server's moderator role. */
+  function invocationIn(interaction: GuildInteraction, command: string, options: readonly CommandInteractionOption[]): Invocation {
+    const { moderatorRole } = app.realms.values(realmOfGuild(interaction.guildId));
+    return invocationOf(interaction, command, options, moderatorRole, now());
+  }
+
+  /** Counts a Crux action against its member's rate limit in that server; over it, answers with the refusal and says so. */
+  async function overRateLimit(interaction: Replyable & GuildInteraction): Promise<boolean> {
+    const realm = realmOfGuild(interaction.guildId);
+    const refusal = limiter.refusal(`${realm}:${interaction.user.id}`, app.realms.values(realm).rateLimitPerMinute);
     if (refusal) await send(interaction, refusal);
     return refusal !== undefined;
   }
 
-  async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {
-    const command = findCommand(interaction.commandName);
+  async function autocomplete(interaction: AutocompleteInteraction & GuildInteraction): Promise<void> {
+    const command = names.command(interaction.commandName);
+    if (!command) return;
     const focused = interaction.options.getFocused(true);
-    const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+    const invocation = invocationIn(interaction, command.data.name, interaction.options.data);
     let choices: { name: string; value: string }[] = [];
     try {
-      choices = command?.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
+      choices = command.autocomplete?.(invocation, { name: focused.name, value: String(focused.value) }, app) ?? [];
     } catch (error) {
       app.log('autocomplete failed', { command: interaction.commandName, error: String(error) });
     }
@@ -179,17 +233,21 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
   }
 
   return async function onInteraction(interaction: Interaction): Promise<void> {
-    if (!recent.admit(interaction.id)) return;
+    if (!isCruxInteraction(interaction, names) || !recent.admit(interaction.id)) return;
     try {
+      if (!isGuildInteraction(interaction)) {
+        await answerOutsideServer(interaction);
+        return;
+      }
       if (interaction.isAutocomplete()) {
         await autocomplete(interaction);
         return;
       }
       if (interaction.isChatInputCommand()) {
-        const command = findCommand(interaction.commandName);
+        const command = names.command(interaction.commandName);
         if (!command) return;
         if (await overRateLimit(interaction)) return;
-        const invocation = invocationOf(interaction, interaction.commandName, interaction.options.data, moderatorRole, now());
+        const invocation = invocationIn(interaction, command.data.name, interaction.options.data);
         const confirmation = command.confirmation?.(invocation, app);
         if (confirmation) {
           await send(interaction, askToConfirm(invocation, confirmation));
@@ -207,13 +265,12 @@ export function createInteractionHandler({ app, client, now }: InteractionHandle
         return;
       }
       if (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) {
-        if (!isCruxComponent(interaction.customId)) return;
         if (await overRateLimit(interaction)) return;
         if (interaction.isButton() && PendingConfirmations.isConfirmation(interaction.customId)) {
           await settleConfirmation(interaction);
           return;
         }
-        const invocation = invocationOf(interaction, 'component', [], moderatorRole, now());
+        const invocation = invocationIn(interaction, 'component', []);
         const event = componentEvent(interaction);
         const reply = await runHandler(() => handleComponent(event, invocation, app), app, {
           component: interaction.customId,

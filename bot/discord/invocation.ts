@@ -1,6 +1,7 @@
 import { type CommandInteractionOption, type Interaction } from 'discord.js';
 import type { Invocation, OptionValue } from '../reply.ts';
 import { isModerator } from './moderator.ts';
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 
 /** Flattens an interaction's options (and its subcommand's) into name → value; a user option gives the id. */
 export function flattenOptions(options: readonly CommandInteractionOption[]): {
@@ -20,11 +21,15 @@ export function flattenOptions(options: readonly CommandInteractionOption[]): {
   return { subcommand, values };
 }
 
+/**
+ * The transport-neutral invocation of an interaction made in a server. The server is the realm; the moderator check
+ * reads that server's own moderator role and the permissions Discord sent with the interaction.
+ */
 export function invocationOf(
-  interaction: Interaction,
+  interaction: Interaction & { guildId: string },
   command: string,
   options: readonly CommandInteractionOption[],
-  moderatorRole: string | undefined,
+  moderatorRole: string | null,
   now: number,
 ): Invocation {
   const { subcommand, values } = flattenOptions(options);
@@ -35,6 +40,7 @@ export function invocationOf(
     subcommand,
     options: values,
     actor: { userId: interaction.user.id, displayName, isModerator: isModerator(interaction, moderatorRole) },
+    realm: realmOfGuild(interaction.guildId),
     guildId: interaction.guildId,
     channelId: interaction.channelId,
     requestId: interaction.id,

@@ -5,7 +5,8 @@ import { NO_MENTIONS, toMessage } from './payload.ts';
 
 /** Redraws a market's posted card with its current prices and status (and drops its buttons once it stops trading). */
 export async function redrawMarketCard(client: Client, app: App, marketId: string): Promise<void> {
-  const view = app.views.market(marketId);
+  const view = app.views.marketByKey(marketId);
+  if (!view) return;
   const { channelId, messageId } = view.market;
   if (channelId === null || messageId === null) return;
   const message = toMessage({ ephemeral: false, cards: [marketCard(view)], actions: marketActions(view), files: [] });

@@ -40,7 +40,7 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.id} · ${market.status} · liquidity ${market.liquidity}`,
+    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}`,
   };
 }
 
@@ -52,7 +52,7 @@ export function marketActions(view: MarketView): Action[][] {
     return [
       market.outcomes.map((name, i) => ({
         kind: 'button' as const,
-        id: `crux:bet:${market.id}:${i}`,
+        id: `crux:bet:${market.slug}:${i}`,
         label: truncate(`Bet ${name}`, 80),
         style: i === 0 ? ('success' as const) : i === 1 && market.outcomes.length === 2 ? ('danger' as const) : ('primary' as const),
       })),
@@ -62,7 +62,7 @@ export function marketActions(view: MarketView): Action[][] {
     [
       {
         kind: 'select',
-        id: `crux:betselect:${market.id}`,
+        id: `crux:betselect:${market.slug}`,
         placeholder: 'Bet on an outcome…',
         options: market.outcomes.map((name, i) => ({
           label: truncate(name, 100),
@@ -77,5 +77,5 @@ export function marketActions(view: MarketView): Action[][] {
 export function marketLine(view: MarketView): string {
   const { market, prices } = view;
   const leader = prices.indexOf(Math.max(...prices));
-  return `\`${market.id}\` — ${plain(truncate(market.question, 90))}\n  ${market.status} · ${plain(market.outcomes[leader] ?? '')} ${percent(prices[leader] ?? 0)} · closes ${discordTime(market.closesAt, 'R')}`;
+  return `\`${market.slug}\` — ${plain(truncate(market.question, 90))}\n  ${market.status} · ${plain(market.outcomes[leader] ?? '')} ${percent(prices[leader] ?? 0)} · closes ${discordTime(market.closesAt, 'R')}`;
 }

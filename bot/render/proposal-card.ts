@@ -13,13 +13,13 @@ export function proposalButtonId(action: 'accept' | 'reject', proposalId: number
 function headline(proposal: Proposal, market: Market): string {
   switch (proposal.verdict) {
     case 'outcome':
-      return `🔔 Sources say ${market.id} resolved ${market.outcomes[proposal.outcome ?? -1] ?? '?'}`;
+      return `🔔 Sources say ${market.slug} resolved ${market.outcomes[proposal.outcome ?? -1] ?? '?'}`;
     case 'cancel':
-      return `🔔 Sources say ${market.id} was cancelled`;
+      return `🔔 Sources say ${market.slug} was cancelled`;
     case 'conflict':
-      return `⚠️ Sources disagree on ${market.id}`;
+      return `⚠️ Sources disagree on ${market.slug}`;
     case 'report':
-      return `📋 A source of ${market.id} resolved in a way Crux cannot apply`;
+      return `📋 A source of ${market.slug} resolved in a way Crux cannot apply`;
   }
 }
 
@@ -50,7 +50,7 @@ export function proposalMessage(proposal: Proposal, market: Market): Reply {
           { name: 'Evidence', value: truncate(proposal.evidence, 1024) },
           { name: 'What next', value: whatNext(proposal) },
         ],
-        footer: `Proposal #${proposal.id} · ${market.id}`,
+        footer: `Proposal #${proposal.id} · ${market.slug}`,
       },
     ],
     actions: [buttons],
@@ -60,6 +60,6 @@ export function proposalMessage(proposal: Proposal, market: Market): Reply {
 /** A reminder that a market has waited too long for its resolution. */
 export function nudgeMessage(market: Market): Reply {
   return replyWith({
-    content: `⏰ \`${market.id}\` closed ${discordTime(market.closedAt ?? market.closesAt, 'R')} and is still unresolved. Moderators: /market resolve or /market cancel.`,
+    content: `⏰ \`${market.slug}\` closed ${discordTime(market.closedAt ?? market.closesAt, 'R')} and is still unresolved. Moderators: /market resolve or /market cancel.`,
   });
 }

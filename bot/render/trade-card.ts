@@ -24,7 +24,7 @@ export function tradeCard(result: TradeResult, traderName: string): Card {
       { name: 'Holding', value: `${formatShares(result.position)} ${outcome}`, inline: true },
       { name: 'Balance', value: `${formatCredits(result.balance)} credits`, inline: true },
     ],
-    footer: `${market.id} · ${money === 'for' ? 'shares pay 1 credit each if this outcome wins' : 'sold back to the market maker'}`,
+    footer: `${market.slug} · ${money === 'for' ? 'shares pay 1 credit each if this outcome wins' : 'sold back to the market maker'}`,
   };
 }
 

@@ -10,12 +10,14 @@ import {
   payoutsFor,
   refundsFor,
   requireMarket,
+  requireMarketByKey,
   requireModerator,
   resolveOutcome,
   runUseCase,
   type Settlement,
 } from '../service.ts';
 import { isTerminalCheck, nextPollDelay, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
+import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
 import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
 import { decideResolution } from './decide.ts';
@@ -105,7 +107,7 @@ export class ResolutionService {
   recordChecks(marketId: string, checks: readonly { source: DueSource; check: SourceCheck }[], now: number): Result<Proposal | undefined> {
     return runUseCase(this.store, { now }, () => {
       for (const { source, check } of checks) this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
-      const market = requireMarket(this.store, marketId);
+      const market = requireMarketByKey(this.store, marketId);
       if (market.status !== 'open' && market.status !== 'closed') return undefined;
       return this.propose(market, now);
     });
@@ -142,11 +144,11 @@ export class ResolutionService {
       createdAt: now,
       autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
     });
-    return this.requireProposal(id);
+    return this.requireProposal(id, market.realm);
   }
 
   private autoApplyTime(market: Market, kinds: string[], now: number): number | null {
-    const settings = market.guildId === null ? undefined : this.sources.guildSettings(market.guildId);
+    const settings = this.sources.guildSettings(market.realm);
     if (!settings?.autoApply || !kinds.every((kind) => settings.trustedKinds.includes(kind))) return null;
     return now + settings.graceMs;
   }
@@ -155,13 +157,16 @@ export class ResolutionService {
     this.store.atomically(() => this.sources.setProposalMessage(proposalId, channelId, messageId));
   }
 
-  proposal(id: number): Result<Proposal> {
-    return runUseCase(this.store, { now: 0 }, () => this.requireProposal(id));
+  proposal(id: number, realm: RealmId): Result<Proposal> {
+    return runUseCase(this.store, { now: 0 }, () => this.requireProposal(id, realm));
   }
 
-  private requireProposal(id: number): Proposal {
+  /** A proposal of one of the realm's markets; another realm's is answered as if there were none. */
+  private requireProposal(id: number, realm: RealmId): Proposal {
     const proposal = this.sources.findProposal(id);
-    if (!proposal) throw new CruxError('invalid_input', `There is no resolution proposal #${id}.`);
+    if (!proposal || this.store.findMarket(proposal.marketId)?.realm !== realm) {
+      throw new CruxError('invalid_input', `There is no resolution proposal #${id}.`);
+    }
     return proposal;
   }
 
@@ -169,10 +174,10 @@ export class ResolutionService {
   acceptProposal(id: number, context: Context): Result<ProposalDecision> {
     return runUseCase(this.store, context, () => {
       requireModerator(context.actor, 'accept a resolution proposal');
-      const proposal = this.requirePending(id);
+      const proposal = this.requirePending(id, context.realm);
       const settlement = this.apply(proposal, context);
       this.sources.decideProposal(id, { status: 'accepted', decidedBy: context.actor.userId, decidedAt: context.now });
-      return { proposal: this.requireProposal(id), settlement };
+      return { proposal: this.requireProposal(id, context.realm), settlement };
     });
   }
 
@@ -180,12 +185,12 @@ export class ResolutionService {
   rejectProposal(id: number, context: Context): Result<ProposalDecision> {
     return runUseCase(this.store, context, () => {
       requireModerator(context.actor, 'reject a resolution proposal');
-      const proposal = this.requireProposal(id);
+      const proposal = this.requireProposal(id, context.realm);
       if (proposal.status !== 'pending' && proposal.status !== 'conflict') {
         throw new CruxError('invalid_input', alreadyDecided(proposal));
       }
       this.sources.decideProposal(id, { status: 'rejected', decidedBy: context.actor.userId, decidedAt: context.now });
-      return { proposal: this.requireProposal(id) };
+      return { proposal: this.requireProposal(id, context.realm) };
     });
   }
 
@@ -198,22 +203,24 @@ export class ResolutionService {
     return this.sources.proposalsDueToApply(now).map((due) => ({
       proposal: due,
       result: runUseCase(this.store, { now }, () => {
-        const proposal = this.requirePending(due.id);
-        const market = requireMarket(this.store, proposal.marketId);
+        // The job acts in each proposal's own realm, as that realm's moderators would.
+        const { realm } = requireMarketByKey(this.store, due.marketId);
+        const proposal = this.requirePending(due.id, realm);
+        const market = requireMarketByKey(this.store, proposal.marketId);
         const current = decideResolution(market.outcomes, this.sources.latestReadings(market.id));
         if (current.kind !== 'proposal' || current.verdictKey !== proposal.verdictKey) {
           this.sources.decideProposal(due.id, { status: 'conflict', decidedBy: AUTO_RESOLVER, decidedAt: now });
-          return { proposal: this.requireProposal(due.id) };
+          return { proposal: this.requireProposal(due.id, realm) };
         }
-        const settlement = this.apply(proposal, { actor, now });
+        const settlement = this.apply(proposal, { realm, actor, now });
         this.sources.decideProposal(due.id, { status: 'applied', decidedBy: AUTO_RESOLVER, decidedAt: now });
-        return { proposal: this.requireProposal(due.id), settlement };
+        return { proposal: this.requireProposal(due.id, realm), settlement };
       }),
     }));
   }
 
-  private requirePending(id: number): Proposal {
-    const proposal = this.requireProposal(id);
+  private requirePending(id: number, realm: RealmId): Proposal {
+    const proposal = this.requireProposal(id, realm);
     if (proposal.status !== 'pending') {
       throw new CruxError('invalid_input', alreadyDecided(proposal));
     }
@@ -221,28 +228,31 @@ export class ResolutionService {
   }
 
   private apply(proposal: Proposal, context: Context): Settlement {
-    const moderator = { actor: context.actor, now: context.now };
+    const moderator = inner(context);
+    const { slug } = requireMarketByKey(this.store, proposal.marketId);
     if (proposal.verdict === 'outcome' && proposal.outcome !== null) {
-      return unwrapInner(this.markets.resolveMarket(proposal.marketId, proposal.outcome, proposal.evidence, moderator));
+      return unwrapInner(this.markets.resolveMarket(slug, proposal.outcome, proposal.evidence, moderator));
     }
     if (proposal.verdict === 'cancel') {
-      return unwrapInner(this.markets.cancelMarket(proposal.marketId, `The source cancelled the question.\n${proposal.evidence}`, moderator));
+      return unwrapInner(this.markets.cancelMarket(slug, `The source cancelled the question.\n${proposal.evidence}`, moderator));
     }
     throw new CruxError(
       'invalid_input',
-      `Proposal #${proposal.id} is a ${proposal.verdict}, not a verdict: read the evidence and use /market resolve or /market cancel.`,
+      `Proposal #${proposal.id} is a ${proposal.verdict}, not a verdict: read the evidence and use /mod resolve or /mod cancel.`,
     );
   }
 
-  guildSettings(guildId: string): GuildResolutionSettings | undefined {
-    return this.sources.guildSettings(guildId);
+  guildSettings(realm: RealmId): GuildResolutionSettings | undefined {
+    return this.sources.guildSettings(realm);
   }
 
-  configureAutoResolve(settings: GuildResolutionSettings, context: Context): Result<GuildResolutionSettings> {
+  /** Auto-resolve settings are the context's realm's own, whatever realm the caller names. */
+  configureAutoResolve(settings: Omit<GuildResolutionSettings, 'guildId'>, context: Context): Result<GuildResolutionSettings> {
     return runUseCase(this.store, context, () => {
       requireModerator(context.actor, 'change auto-resolve settings');
-      this.sources.saveGuildSettings(settings, context.actor.userId, context.now);
-      return settings;
+      const own = { ...settings, guildId: context.realm };
+      this.sources.saveGuildSettings(own, context.actor.userId, context.now);
+      return own;
     });
   }
 
@@ -254,25 +264,29 @@ export class ResolutionService {
   correctResolution(marketId: string, target: CorrectionTarget, evidence: string, context: Context): Result<Correction> {
     return runUseCase(this.store, context, () => {
       requireModerator(context.actor, 'correct a resolution');
-      const market = requireMarket(this.store, marketId);
+      const market = requireMarket(this.store, context.realm, marketId);
       const previous = market.resolution;
       if ((market.status !== 'resolved' && market.status !== 'cancelled') || previous === null) {
-        throw new CruxError('market_not_closed', `Market \`${market.id}\` is ${market.status}; resolve it with /market resolve first.`);
+        throw new CruxError('market_not_closed', `Market \`${market.slug}\` is ${market.status}; resolve it with /mod resolve first.`);
       }
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A correction needs evidence: a URL or a short citation.');
       const winner = 'outcome' in target ? resolveOutcome(market, target.outcome) : null;
       if (winner === previous.outcome) {
         const now = winner === null ? 'cancelled' : `resolved ${market.outcomes[winner]}`;
-        throw new CruxError('invalid_input', `Market \`${market.id}\` is already ${now}.`);
+        throw new CruxError('invalid_input', `Market \`${market.slug}\` is already ${now}.`);
       }
       const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), winner);
-      const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.store.findAccount(userAccount(userId))?.balance ?? 0);
+      const plan = planCorrection(
+        this.sources.settlementReceived(market.id),
+        owed,
+        (userId) => this.store.findAccount(userAccount(market.realm, userId))?.balance ?? 0,
+      );
       const resolution: Resolution = { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now };
       this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', context.now);
       this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
       return {
-        market: requireMarket(this.store, market.id),
+        market: requireMarketByKey(this.store, market.id),
         previous,
         paid: plan.payments,
         clawedBack: plan.clawbacks,
@@ -293,13 +307,13 @@ export class ResolutionService {
     const pool = marketAccount(market.id);
     const marketId = market.id;
     for (const { userId, amount } of plan.clawbacks) {
-      this.store.append(blankEntry({ at, from: userAccount(userId), to: pool, amount, reason: 'clawback', marketId }));
+      this.store.append(blankEntry({ at, from: userAccount(market.realm, userId), to: pool, amount, reason: 'clawback', marketId }));
     }
     if (plan.fromMint > 0) {
       this.store.append(blankEntry({ at, from: MINT_ACCOUNT, to: pool, amount: plan.fromMint, reason: 'correction', marketId }));
     }
     for (const { userId, amount } of plan.payments) {
-      this.store.append(blankEntry({ at, from: pool, to: userAccount(userId), amount, reason, marketId }));
+      this.store.append(blankEntry({ at, from: pool, to: this.markets.holderAccount(market, userId, at), amount, reason, marketId }));
     }
     if (plan.toMint > 0) {
       this.store.append(blankEntry({ at, from: pool, to: MINT_ACCOUNT, amount: plan.toMint, reason: 'settle', marketId }));
@@ -312,7 +326,7 @@ export class ResolutionService {
       const window = days * 24 * 60 * 60 * 1000;
       return this.sources.staleClosedMarkets(now - window, now - window).map((marketId) => {
         this.sources.recordNudge(marketId, now);
-        return requireMarket(this.store, marketId);
+        return requireMarketByKey(this.store, marketId);
       });
     });
   }
@@ -326,7 +340,7 @@ function parseLink(link: string): SourceRef {
 
 /** A use case run inside another: the outer one owns the request id, so it is recorded once. */
 function inner(context: Context): Context {
-  return { actor: context.actor, now: context.now };
+  return { realm: context.realm, actor: context.actor, now: context.now };
 }
 
 function unwrapInner<T>(result: Result<T>): T {

@@ -19,7 +19,7 @@ function tradedMarket(outcomes: number): Market {
     for (let k = 0; k < outcomes; k++) {
       ok(engine.service.buy({ marketId: market.id, outcome: k, amount: creditsToMillis(5 * (k + 1)) }, engine.member(`trader-${k}`)));
     }
-    return ok(engine.service.market(market.id));
+    return engine.store.findMarket(market.id)!;
   } finally {
     engine.db.close();
   }

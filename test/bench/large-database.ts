@@ -1,3 +1,4 @@
+import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import { openDatabase } from '../../db/open.ts';
 import { MINT_ACCOUNT, marketAccount, userAccount } from '../../markets/ledger.ts';
 import { openingShares, prices, worstCaseLoss } from '../../markets/lmsr.ts';
@@ -33,12 +34,14 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
   // Only while building: a benchmark's own set-up need not survive a power cut.
   db.pragma('synchronous = OFF');
   const random = seededRandom(20261124);
-  const insertAccount = db.prepare('INSERT INTO accounts (id, kind, display_name, balance, created_at) VALUES (?, ?, ?, ?, ?)');
+  const insertAccount = db.prepare(
+    "INSERT INTO accounts (id, kind, display_name, balance, created_at, realm, user_id) VALUES (?, ?, ?, ?, ?, 'console', ?)",
+  );
   const setBalance = db.prepare('UPDATE accounts SET balance = ? WHERE id = ?');
   const insertMarket = db.prepare(
-    `INSERT INTO markets (id, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy,
+    `INSERT INTO markets (id, realm, slug, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy,
        status, created_by, created_at, closes_at, closed_at, resolved_outcome, resolved_by, resolution_evidence, resolved_at, tags)
-     VALUES (@id, NULL, NULL, NULL, @question, 'Decided by the benchmark.', @outcomes, @liquidity, @openingShares, @outstanding, @subsidy,
+     VALUES (@id, 'console', @id, NULL, NULL, NULL, @question, 'Decided by the benchmark.', @outcomes, @liquidity, @openingShares, @outstanding, @subsidy,
        'resolved', @createdBy, @createdAt, @closesAt, @closedAt, @resolvedOutcome, @createdBy, 'benchmark', @closedAt, '[]')`,
   );
   const insertEntry = db.prepare(
@@ -58,8 +61,8 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
   const users = Array.from({ length: shape.users }, (_, i) => `member-${i}`);
   db.transaction(() => {
     for (const user of users) {
-      insertAccount.run(userAccount(user), 'user', user, 0, T0);
-      move(T0, MINT_ACCOUNT, userAccount(user), GRANT, 'grant', null);
+      insertAccount.run(userAccount(CONSOLE_REALM, user), 'user', user, 0, T0, user);
+      move(T0, MINT_ACCOUNT, userAccount(CONSOLE_REALM, user), GRANT, 'grant', null);
     }
   })();
 
@@ -71,12 +74,12 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
     const createdAt = T0 + index * 60_000;
     const closedAt = createdAt + 30 * DAY;
     const market: Market = {
-      id, guildId: null, channelId: null, messageId: null, question: `Benchmark market ${index}?`, criteria: '', outcomes, liquidity: LIQUIDITY,
+      id, realm: CONSOLE_REALM, slug: id, guildId: null, channelId: null, messageId: null, question: `Benchmark market ${index}?`, criteria: '', outcomes, liquidity: LIQUIDITY,
       openingShares: q0, outstanding: outcomes.map(() => 0), subsidy, pool: subsidy, status: 'open', createdBy: MODERATOR, createdAt,
       closesAt: closedAt, closedAt: null, resolution: null, tags: [],
     };
     const pool = marketAccount(id);
-    insertAccount.run(pool, 'market', id, 0, createdAt);
+    insertAccount.run(pool, 'market', id, 0, createdAt, null);
     const winner = randomInt(random, outcomes.length);
     insertMarket.run({
       id, question: market.question, outcomes: JSON.stringify(outcomes), liquidity: LIQUIDITY, openingShares: JSON.stringify(q0),
@@ -92,8 +95,8 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
       const user = users[randomInt(random, users.length)] ?? 'member-0';
       const outcome = randomInt(random, outcomes.length);
       const quote = quoteBuyForAmount(market, outcome, creditsToMillis(1 + randomInt(random, 20)));
-      insertEntry.run(createdAt + k * step, userAccount(user), pool, quote.cash, 'buy', id, user, outcome, quote.shares, JSON.stringify(quote.pricesAfter));
-      balances.set(userAccount(user), (balances.get(userAccount(user)) ?? 0) - quote.cash);
+      insertEntry.run(createdAt + k * step, userAccount(CONSOLE_REALM, user), pool, quote.cash, 'buy', id, user, outcome, quote.shares, JSON.stringify(quote.pricesAfter));
+      balances.set(userAccount(CONSOLE_REALM, user), (balances.get(userAccount(CONSOLE_REALM, user)) ?? 0) - quote.cash);
       market.outstanding = quote.outstandingAfter;
       market.pool = quote.poolAfter;
       const key = `${user}\u0000${outcome}`;
@@ -104,7 +107,7 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
     for (const [key, shares] of held) {
       const [user = '', outcome = ''] = key.split('\u0000');
       insertPosition.run(id, user, Number(outcome), shares);
-      if (Number(outcome) === winner) move(closedAt, pool, userAccount(user), shares, 'payout', id);
+      if (Number(outcome) === winner) move(closedAt, pool, userAccount(CONSOLE_REALM, user), shares, 'payout', id);
     }
     const left = balances.get(pool) ?? 0;
     if (left > 0) move(closedAt, pool, MINT_ACCOUNT, left, 'settle', id);

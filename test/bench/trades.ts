@@ -29,7 +29,7 @@ interface OpenMarket {
 }
 
 function openMarkets(service: MarketService): OpenMarket[] {
-  const maker: Context = { actor: { userId: 'bench-maker', isModerator: true }, now: T0 };
+  const maker: Context = { realm: 'console', actor: { userId: 'bench-maker', isModerator: true }, now: T0 };
   return MARKET_SHAPES.map((outcomes, i) => ({ id: openBenchMarket(service, `bench-${i}`, outcomes, maker).id, outcomes }));
 }
 
@@ -52,7 +52,7 @@ class TradeStream {
     const market = pick(this.random, this.markets);
     const outcome = randomInt(this.random, market.outcomes);
     const trader = `trader-${randomInt(this.random, TRADERS)}`;
-    const context: Context = {
+    const context: Context = { realm: 'console',
       actor: { userId: trader, displayName: trader, isModerator: false },
       now: T0 + index,
       // Discord interaction ids are snowflakes, which only grow, so the ids here grow too (in text order).
@@ -75,7 +75,7 @@ export async function runTradesBench(report: Report): Promise<void> {
     const raw = openRawCommits(join(dir, 'raw.sqlite'));
     const store = new TransactionTimingStore(openDatabase(join(dir, 'crux.sqlite')));
     try {
-      const service = new MarketService(store, SETTINGS);
+      const service = new MarketService(store, () => SETTINGS);
       const stream = new TradeStream(service, openMarkets(service));
       const trade = () => stream.next();
       measureRate(WARM_SECONDS, raw.commitOne);

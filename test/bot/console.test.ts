@@ -25,9 +25,9 @@ describe('the console', () => {
       '/as carol',
       '/bet market:replication-published-2027 outcome:No amount:40 max_price:90',
       '/sell market:replication-published-2027 outcome:No shares:10',
-      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/mod resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
       '/as mod --moderator',
-      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/mod resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
       '/as bob',
       '/portfolio',
     ]);
@@ -38,7 +38,7 @@ describe('the console', () => {
     expect(out).toContain('carol sold 10 No shares');
     expect(out).toContain('⚠️ Only moderators can resolve a market.');
     expect(out).toContain('✅ replication-published-2027 resolved Yes');
-    const bob = h.db.prepare(`SELECT balance FROM accounts WHERE id = 'user:bob'`).get() as { balance: number };
+    const bob = h.db.prepare(`SELECT balance FROM accounts WHERE id = 'user:console:bob'`).get() as { balance: number };
     expect(bob.balance).toBeGreaterThan(1_000_000);
     expect(out).toMatch(/Portfolio of bob\n│ No open positions\.\n│ Balance: 1,\d{3}(\.\d\d)? credits/);
   });
@@ -76,7 +76,7 @@ describe('the console', () => {
       bet,
       '/as alice',
       '/portfolio --request r-1',
-      '/market close market:rome-seek-power --request r-1',
+      '/mod close market:rome-seek-power --request r-1',
       bet,
     ]);
     expect(out.match(/alice bought/g)).toHaveLength(2);
@@ -155,7 +155,7 @@ describe('scores in the console', () => {
       '/as carol',
       '/forecast market:replication-published-2027 probability:20 outcome:No',
       '/as mod --moderator',
-      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
+      '/mod resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/paper',
       '/as carol',
       '/forecast market:replication-published-2027 probability:90',
       '/calibration format:csv',

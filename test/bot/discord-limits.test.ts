@@ -5,6 +5,7 @@ import { toMessage, toModal } from '../../bot/discord/payload.ts';
 import { fitCards, fitChoices, shorten } from '../../bot/render/limits.ts';
 import { nudgeMessage, proposalMessage } from '../../bot/render/proposal-card.ts';
 import type { Invocation, OptionValue, Reply } from '../../bot/reply.ts';
+import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import type { Actor } from '../../markets/service.ts';
 import { parseCallback } from '../fake-discord/interaction-callback.ts';
 import { ok, T0, DAY } from '../support/engine.ts';
@@ -45,7 +46,7 @@ afterEach(() => {
 let counter = 0;
 function invocationOf(actor: Actor, command: string, subcommand: string | null, options: Record<string, OptionValue>): Invocation {
   counter += 1;
-  return { command, subcommand, options, actor, guildId: null, channelId: null, requestId: `limits-${counter}`, now: T0 };
+  return { realm: CONSOLE_REALM, command, subcommand, options, actor, guildId: null, channelId: null, requestId: `limits-${counter}`, now: T0 };
 }
 
 async function run(h: TestApp, actor: Actor, command: string, subcommand: string | null, options: Record<string, OptionValue>): Promise<{ reply: Reply; invocation: Invocation }> {
@@ -68,11 +69,11 @@ function openWorstCaseMarkets(h: TestApp): string[] {
           tags: Array.from({ length: 10 }, (_, t) => `tag-${t}`.padEnd(40, 'x')),
           links: Array.from({ length: 10 }, (_, l) => `https://example.org/${String(l).padEnd(480, 'p')}`),
         },
-        { actor: MODERATOR, now: T0 },
+        { realm: CONSOLE_REALM, actor: MODERATOR, now: T0 },
       ),
     );
-    if (m === 0) for (const outcome of OUTCOMES) ok(h.app.service.buy({ marketId: market.id, outcome, amount: 1000 }, { actor: TRADER, now: T0 }));
-    return market.id;
+    if (m === 0) for (const outcome of OUTCOMES) ok(h.app.service.buy({ marketId: market.slug, outcome, amount: 1000 }, { realm: CONSOLE_REALM, actor: TRADER, now: T0 }));
+    return market.slug;
   });
 }
 
@@ -140,14 +141,15 @@ describe("fitting payloads to Discord's limits", () => {
     await send(TRADER, 'portfolio', null, {});
     await send(TRADER, 'leaderboard', null, {});
     await send(TRADER, 'market', 'open', { question: QUESTION, outcomes: OUTCOMES.join(',') });
-    await send(MODERATOR, 'market', 'resolve', { market: id, outcome, evidence });
-    await send(MODERATOR, 'market', 'correct', { market: id, outcome: OUTCOMES[0] ?? '', evidence });
-    await send(MODERATOR, 'market', 'cancel', { market: second, reason: evidence });
-    await send(MODERATOR, 'market', 'close', { market: third });
+    await send(MODERATOR, 'mod', 'resolve', { market: id, outcome, evidence });
+    await send(MODERATOR, 'mod', 'correct', { market: id, outcome: OUTCOMES[0] ?? '', evidence });
+    await send(MODERATOR, 'mod', 'cancel', { market: second, reason: evidence });
+    await send(MODERATOR, 'mod', 'close', { market: third });
     await send(TRADER, 'market', 'show', { market: id });
-    const market = ok(h.app.service.market(third));
+    const market = h.app.views.findMarket(CONSOLE_REALM, third);
+    if (!market) throw new Error(`no market ${third}`);
     replies.push(nudgeMessage(market));
-    const proposal = { id: 1, marketId: third, verdict: 'outcome' as const, outcome: 19, verdictKey: 'k', basis: [], evidence: evidence.repeat(3), status: 'pending' as const, createdAt: T0, autoApplyAt: T0 + DAY, decidedBy: null, decidedAt: null, messageChannelId: null, messageId: null };
+    const proposal = { id: 1, marketId: market.id, verdict: 'outcome' as const, outcome: 19, verdictKey: 'k', basis: [], evidence: evidence.repeat(3), status: 'pending' as const, createdAt: T0, autoApplyAt: T0 + DAY, decidedBy: null, decidedAt: null, messageChannelId: null, messageId: null };
     replies.push(proposalMessage(proposal, market));
 
     expect(replies.filter((reply) => reply.content?.startsWith('⚠️'))).toEqual([]);

@@ -178,7 +178,7 @@ describe('exports', () => {
     const question = (i: number) => `Filler ${i}: ${'will this question ever be answered? '.repeat(7)}`;
     e.db.transaction(() => {
       for (let i = 0; i < 3_000; i++) {
-        ok(e.service.openMarket({ id: `filler-${i}`, question: question(i), criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: GUILD }, e.member('mod')));
+        ok(e.service.openMarket({ id: `filler-${i}`, question: question(i), criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: GUILD }, { ...e.member('mod'), realm: GUILD }));
       }
     })();
     const entriesBefore = verify(e.db).entries;
@@ -186,7 +186,7 @@ describe('exports', () => {
     const { stdout } = exporting.child;
     // Stops reading at the export's first bytes: it has begun reading and now waits on the pipe.
     await new Promise((resolve) => stdout.once('data', () => resolve(stdout.pause())));
-    const late = ok(e.service.buy({ marketId: 'filler-0', outcome: 'Yes', amount: creditsToMillis(5) }, e.member('late')));
+    const late = ok(e.service.buy({ marketId: 'filler-0', outcome: 'Yes', amount: creditsToMillis(5) }, { ...e.member('late'), realm: GUILD }));
     expect(verify(e.db).entries).toBeGreaterThan(entriesBefore);
     stdout.resume();
     expect((await exporting.exited).code).toBe(0);

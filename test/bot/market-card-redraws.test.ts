@@ -23,9 +23,9 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 it('keeps at most one edit of a card in flight, and the one after it shows the latest state', async () => {
   harness = testApp();
   const { app } = harness;
-  ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { actor: { userId: 'mod', isModerator: true }, now: T0 }));
+  ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 }));
   app.service.recordMarketMessage('rome', 'channel-1', 'message-1');
-  const bet = (userId: string) => ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(10) }, { actor: { userId, isModerator: false }, now: T0 }));
+  const bet = (userId: string) => ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(10) }, { realm: 'console', actor: { userId, isModerator: false }, now: T0 }));
   const { client, edits } = slowDiscord();
   const redraws = new MarketCardRedraws(client, app);
 

@@ -62,7 +62,7 @@ describe('a market from open to resolved', () => {
     expect(settlement.market.status).toBe('resolved');
     expect(settlement.market.resolution).toMatchObject({ outcome: 0, decidedBy: 'mod', evidence: 'https://example.org/logs' });
     expect(settlement.paid).toEqual([{ userId: 'bob', amount: bob.quote.shares }]);
-    expect(engine.store.findAccount('user:bob')?.balance).toBe(1_000_000 - bob.quote.cash + bob.quote.shares);
+    expect(engine.store.findAccount('user:console:bob')?.balance).toBe(1_000_000 - bob.quote.cash + bob.quote.shares);
     expect(settlement.market.pool).toBe(0);
     expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, engine.member('bob'))).code).toBe(
       'market_not_open',
@@ -75,7 +75,7 @@ describe('a market from open to resolved', () => {
     const late = { ...engine.member('bob'), now: question.closesAt };
     expect(failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, late)).code).toBe('market_not_open');
     expect(ok(engine.service.closeDueMarkets(question.closesAt)).map((m) => m.id)).toEqual(['rome']);
-    expect(ok(engine.service.market('rome')).status).toBe('closed');
+    expect(engine.store.findMarket('rome')?.status).toBe('closed');
     expect(failure(engine.service.closeMarket('rome', engine.moderator('mod'))).code).toBe('market_not_open');
   });
 
@@ -88,8 +88,8 @@ describe('a market from open to resolved', () => {
     const carolSold = ok(engine.service.sell({ marketId: 'rome', outcome: 'C' }, engine.member('carol')));
     const cancelled = ok(engine.service.cancelMarket('rome', 'the question was ill-posed', mod));
     expect(cancelled.market.status).toBe('cancelled');
-    expect(engine.store.findAccount('user:bob')?.balance).toBe(1_000_000);
-    expect(engine.store.findAccount('user:carol')?.balance).toBe(1_000_000);
+    expect(engine.store.findAccount('user:console:bob')?.balance).toBe(1_000_000);
+    expect(engine.store.findAccount('user:console:carol')?.balance).toBe(1_000_000);
     expect(cancelled.paid).toEqual([
       { userId: 'bob', amount: bob.quote.cash },
       { userId: 'carol', amount: carol.quote.cash - carolSold.quote.cash },
@@ -188,7 +188,7 @@ describe('requests', () => {
     ok(engine.service.buy({ marketId: 'rome', outcome: 'Maybe', amount: 7_000 }, engine.member('carol')));
     const again = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
     expect({ ...again, market: again.market.id }).toEqual({ ...first, market: first.market.id });
-    expect(again.market).toEqual(ok(engine.service.market('rome')));
+    expect(again.market).toEqual(engine.store.findMarket('rome'));
     const soldAgain = ok(engine.service.sell({ marketId: 'rome', outcome: 'Yes', shares: 4_000 }, { ...bob, requestId: 'interaction-2' }));
     expect({ ...soldAgain, market: soldAgain.market.id }).toEqual({ ...sold, market: sold.market.id });
   });
@@ -251,11 +251,11 @@ describe('the ledger', () => {
     ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, engine.member('bob')));
     expect(verify(engine.db).ok).toBe(true);
 
-    engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:bob'`).run();
+    engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:bob'`).run();
     const balanceReport = verify(engine.db);
     expect(balanceReport.ok).toBe(false);
-    expect(balanceReport.problems.join('\n')).toMatch(/user:bob: stored balance/);
-    engine.db.prepare(`UPDATE accounts SET balance = balance - 1 WHERE id = 'user:bob'`).run();
+    expect(balanceReport.problems.join('\n')).toMatch(/user:console:bob: stored balance/);
+    engine.db.prepare(`UPDATE accounts SET balance = balance - 1 WHERE id = 'user:console:bob'`).run();
 
     // Tampering below the triggers, as a disk-level edit would.
     engine.db.exec('DROP TRIGGER ledger_refuses_updates');

@@ -112,11 +112,10 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     }
     expect(scoring.profitOf('bob', null)).toBeUndefined();
 
-    // GUILD holds most markets, so its profits came from balances; with more markets elsewhere they are summed from
-    // its own markets' rows instead, and must not change.
+    // Markets opened in another realm change nothing of GUILD's profits.
     const fromBalances = scoring.profits(GUILD);
     for (let i = 0; i < 4; i++) {
-      ok(e.service.openMarket({ id: `elsewhere-${i}`, question: 'More elsewhere?', criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: OTHER_GUILD }, e.member('zed')));
+      ok(e.service.openMarket({ id: `elsewhere-${i}`, question: 'More elsewhere?', criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: OTHER_GUILD }, { ...e.member('zed'), realm: OTHER_GUILD }));
     }
     expect(scoring.profits(GUILD)).toEqual(fromBalances);
   });
@@ -166,8 +165,8 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const { e, scoring, forecasts } = setUp();
     playScoringFixture(e.service, forecasts);
     const question = { question: 'A fresh three-way market?', criteria: 'x', closesAt: T0 + 10 * HOUR, outcomes: ['A', 'B', 'C'] };
-    ok(e.service.openMarket({ ...question, id: 'fresh' }, e.member('alice')));
-    const at = (now: number, requestId?: string) => ({ ...e.member('zed'), now, ...(requestId ? { requestId } : {}) });
+    ok(e.service.openMarket({ ...question, id: 'fresh' }, { ...e.member('alice'), realm: GUILD }));
+    const at = (now: number, requestId?: string) => ({ ...e.member('zed'), realm: GUILD, now, ...(requestId ? { requestId } : {}) });
     expect(failure(forecasts.state({ marketId: 'rome', probability: 0.6 }, at(T0 + 8 * HOUR))).code).toBe('market_not_open');
     expect(failure(forecasts.state({ marketId: 'nope', probability: 0.6 }, at(T0))).code).toBe('unknown_market');
     expect(failure(forecasts.state({ marketId: 'fresh', probability: 0.6 }, at(T0))).message).toContain('name the outcome');

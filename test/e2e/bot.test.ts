@@ -55,7 +55,10 @@ describe('a market in chat, end to end', () => {
     expect(marketId).toBe('replication-rome-result-published-2027');
     const posted = bot.fake.originalResponse(openInteraction.id);
     expect(posted?.components?.length).toBe(1);
-    const stored = bot.db.prepare('SELECT channel_id, message_id FROM markets WHERE id = ?').get(marketId);
+    // The card's message id is recorded once Discord's answer to the callback reaches the bot.
+    const storedCard = () => bot.db.prepare('SELECT channel_id, message_id FROM markets WHERE id = ?').get(marketId) as { message_id: string | null };
+    await bot.fake.waitUntil(() => storedCard().message_id !== null);
+    const stored = storedCard();
     expect(stored).toEqual({ channel_id: bot.fake.guild.channel('markets').id, message_id: posted?.id });
 
     const bets = [
@@ -80,7 +83,7 @@ describe('a market in chat, end to end', () => {
     const traded = bot.fake.message(posted?.id ?? '')?.embeds[0];
     expect(traded?.fields?.find((f) => f.name === 'Traders')?.value).toBe('3');
 
-    const refused = await command('bob', 'market', 'resolve', [
+    const refused = await command('bob', 'mod', 'resolve', [
       option.string('market', marketId),
       option.string('outcome', 'No'),
       option.string('evidence', 'trust me'),
@@ -91,7 +94,7 @@ describe('a market in chat, end to end', () => {
 
     const aliceShares = (bot.db.prepare(`SELECT shares FROM positions WHERE user_id = ? AND outcome = 0`).get(bot.userId('alice')) as { shares: number }).shares;
     const aliceBefore = bot.balance('alice');
-    const asked = await command('moderator', 'market', 'resolve', [
+    const asked = await command('moderator', 'mod', 'resolve', [
       option.string('market', marketId),
       option.string('outcome', 'Yes'),
       option.string('evidence', 'https://example.org/replication'),
@@ -119,7 +122,7 @@ describe('a market in chat, end to end', () => {
     const { marketId } = await openMarket('carol');
     await command('alice', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 80)]);
     await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'No'), option.integer('amount', 20)]);
-    const asked = await command('admin', 'market', 'cancel', [option.string('market', marketId), option.string('reason', 'The question was ill-posed')]);
+    const asked = await command('admin', 'mod', 'cancel', [option.string('market', marketId), option.string('reason', 'The question was ill-posed')]);
     expect(embedsOf(asked.callback)[0]?.title).toBe(`Cancel ${marketId}?`);
     const cancelled = await bot.confirm(asked.interaction, 'admin');
     expect(cancelled.embeds[0]?.title).toContain('cancelled');
@@ -130,7 +133,7 @@ describe('a market in chat, end to end', () => {
   it('lets only the asker confirm, and Cancel leaves everything as it was', async () => {
     const { marketId } = await openMarket();
     await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 10)]);
-    const asked = await command('moderator', 'market', 'cancel', [option.string('market', marketId), option.string('reason', 'duplicate')]);
+    const asked = await command('moderator', 'mod', 'cancel', [option.string('market', marketId), option.string('reason', 'duplicate')]);
     const [confirmId, dismissId] = ((asked.callback as { data?: { components?: { components: { custom_id: string }[] }[] } }).data?.components?.[0]?.components ?? []).map(
       (button) => button.custom_id,
     );
@@ -149,10 +152,10 @@ describe('a market in chat, end to end', () => {
     const { marketId } = await openMarket();
     await command('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 50)]);
     await command('carol', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'No'), option.integer('amount', 50)]);
-    const resolve = await command('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'first report')]);
+    const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'first report')]);
     await bot.confirm(resolve.interaction, 'moderator');
     const bobPaid = bot.balance('bob');
-    const asked = await command('moderator', 'market', 'correct', [option.string('market', marketId), option.string('outcome', 'No'), option.string('evidence', 'the report was retracted')]);
+    const asked = await command('moderator', 'mod', 'correct', [option.string('market', marketId), option.string('outcome', 'No'), option.string('evidence', 'the report was retracted')]);
     expect(embedsOf(asked.callback)[0]?.title).toBe(`Correct ${marketId} to No?`);
     await bot.confirm(asked.interaction, 'moderator');
     expect(bot.db.prepare('SELECT resolved_outcome FROM markets WHERE id = ?').get(marketId)).toEqual({ resolved_outcome: 1 });
@@ -247,7 +250,7 @@ describe('a market in chat, end to end', () => {
     const other = await command('alice', 'portfolio', undefined, [option.user('user', 'bob')]);
     expect(flagsOf(other.callback) & MessageFlags.Ephemeral).toBe(0);
     expect(embedsOf(other.callback)[0]?.title).toBe(`Portfolio of <@${bot.userId('bob')}>`);
-    const asked = await command('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]);
+    const asked = await command('moderator', 'mod', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]);
     await bot.confirm(asked.interaction, 'moderator');
     const board = await command('alice', 'leaderboard', undefined, []);
     expect(embedsOf(board.callback)[0]?.description).toMatch(/^🥇 bob — [\d.,]+ profit/);
@@ -256,6 +259,6 @@ describe('a market in chat, end to end', () => {
   it('registers its command definitions, which Discord accepts', async () => {
     const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
     await guild?.commands.set(bot.crux.commands);
-    expect(bot.fake.registeredCommands(bot.fake.guild.id).map((c) => c.name)).toEqual(['market', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration']);
+    expect(bot.fake.registeredCommands(bot.fake.guild.id).map((c) => c.name)).toEqual(['market', 'mod', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration']);
   });
 });

@@ -1,6 +1,7 @@
 import { InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed, APIMessage } from 'discord.js';
 import { describe, expect, it } from 'vitest';
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { option } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
@@ -49,7 +50,7 @@ async function openWorstCaseMarket(): Promise<string> {
   expect(marketId).not.toBe('');
   const moderator = { userId: bot.userId('moderator'), isModerator: true };
   for (let n = 1; n < 10; n++) {
-    const linked = bot.crux.app.service.linkSource(marketId, { url: source(n), kind: 'url' }, { actor: moderator, now: Date.now() });
+    const linked = bot.crux.app.service.linkSource(marketId, { url: source(n), kind: 'url' }, { realm: realmOfGuild(bot.fake.guild.id), actor: moderator, now: Date.now() });
     expect(linked.ok).toBe(true);
   }
   return marketId;

@@ -41,7 +41,7 @@ async function resolvedMarket(): Promise<string> {
   const stated = slash('carol', 'forecast', undefined, [option.string('market', marketId), option.number('probability', 30)]);
   const statedCallback = await bot.fake.waitForCallback(stated.id);
   expect(statedCallback).toMatchObject({ type: InteractionResponseType.ChannelMessageWithSource, data: { embeds: [{ title: 'carol forecasts 30.0% Yes' }] } });
-  await bot.confirm(slash('moderator', 'market', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]), 'moderator');
+  await bot.confirm(slash('moderator', 'mod', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]), 'moderator');
   return marketId;
 }
 

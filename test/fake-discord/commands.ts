@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApplicationCommandType } from 'discord.js';
+import { ApplicationCommandType, ApplicationIntegrationType, InteractionContextType } from 'discord.js';
 import { parseBody } from './errors.ts';
 import { nextSnowflake } from './snowflake.ts';
 
@@ -32,7 +32,10 @@ const commandSchema = z
     name: z.string().min(1).max(32),
     description: z.string().max(100).default(''),
     options: z.array(optionSchema).max(25).optional(),
-    default_member_permissions: z.string().nullish(),
+    // Discord answers with null for the permission and context fields a registration left out.
+    default_member_permissions: z.string().regex(/^\d+$/, 'Must be a permission bit set').nullable().default(null),
+    contexts: z.array(z.enum(InteractionContextType)).nullable().default(null),
+    integration_types: z.array(z.enum(ApplicationIntegrationType)).nullable().default(null),
   })
   .superRefine((command, context) => {
     if (command.type !== ApplicationCommandType.ChatInput) return;
@@ -96,9 +99,9 @@ export class CommandRegistry {
     return guildId ? [...(this.#byGuild.get(guildId) ?? [])] : [...this.#global];
   }
 
-  /** The command an interaction for `name` in `guildId` refers to; guild commands shadow global ones. */
-  reference(name: string, guildId: string): CommandReference {
-    const guildCommand = this.#byGuild.get(guildId)?.find((command) => command.name === name);
+  /** The command an interaction for `name` in `guildId` (none in DMs) refers to; guild commands shadow global ones. */
+  reference(name: string, guildId: string | undefined): CommandReference {
+    const guildCommand = guildId ? this.#byGuild.get(guildId)?.find((command) => command.name === name) : undefined;
     if (guildCommand) return { id: guildCommand.id, guildId };
     const globalCommand = this.#global.find((command) => command.name === name);
     if (globalCommand) return { id: globalCommand.id };

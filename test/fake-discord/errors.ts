@@ -14,6 +14,7 @@ export const DiscordErrorCode = {
   UnknownWebhook: 10015,
   UnknownInteraction: 10062,
   InteractionAlreadyAcknowledged: 40060,
+  MissingAccess: 50001,
   CannotSendEmptyMessage: 50006,
   InvalidFormBody: 50035,
   InvalidJson: 50109,

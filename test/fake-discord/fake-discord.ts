@@ -1,18 +1,19 @@
 import { ButtonStyle, ComponentType, GatewayDispatchEvents, MessageType } from 'discord.js';
 import type {
   APIActionRowComponent,
-  APIApplicationCommandAutocompleteGuildInteraction,
+  APIApplicationCommandAutocompleteInteraction,
   APIAttachment,
-  APIChatInputApplicationCommandGuildInteraction,
+  APIChatInputApplicationCommandInteraction,
   APIComponentInMessageActionRow,
   APIMessage,
-  APIMessageComponentGuildInteraction,
-  APIModalSubmitGuildInteraction,
+  APIMessageComponentInteraction,
+  APIModalSubmitInteraction,
   APIUser,
 } from 'discord.js';
 import type { CommandRegistry, RegisteredCommand } from './commands.ts';
 import type { FakeGateway } from './gateway.ts';
 import type { FakeGuild } from './guild.ts';
+import type { GuildList, GuildRef } from './guild-list.ts';
 import type { RecordedCallback } from './interaction-callback.ts';
 import type { InteractionTracker } from './interaction-tracker.ts';
 import type {
@@ -25,6 +26,7 @@ import type {
 } from './interactions.ts';
 import type { HostedFile, MessageStore } from './message-store.ts';
 import type { FakeHttpServer, RecordedRequest } from './server.ts';
+import type { UserDirectory } from './users.ts';
 import { waitForValue, waitUntil } from './wait.ts';
 import type { WaitOptions } from './wait.ts';
 
@@ -45,7 +47,8 @@ export interface FakeDiscordParts {
   applicationId: string;
   botUser: APIUser;
   botToken: string;
-  guild: FakeGuild;
+  guilds: GuildList;
+  users: UserDirectory;
   messages: MessageStore;
   interactions: InteractionTracker;
   interactionFactory: InteractionFactory;
@@ -59,7 +62,10 @@ export class FakeDiscord {
   readonly applicationId: string;
   readonly botUser: APIUser;
   readonly botToken: string;
+  /** The first guild: where interactions happen unless a test names another. */
   readonly guild: FakeGuild;
+  /** Every guild, in the order given to `startFakeDiscord`. */
+  readonly guilds: readonly FakeGuild[];
   /** Counters and fault injection for the gateway connection. */
   readonly gateway: FakeGateway;
   readonly #parts: FakeDiscordParts;
@@ -70,7 +76,8 @@ export class FakeDiscord {
     this.applicationId = parts.applicationId;
     this.botUser = parts.botUser;
     this.botToken = parts.botToken;
-    this.guild = parts.guild;
+    this.guild = parts.guilds.first;
+    this.guilds = parts.guilds.all;
     this.gateway = parts.gateway;
   }
 
@@ -84,15 +91,25 @@ export class FakeDiscord {
     return this.#parts.http.requests.filter((request) => request.unhandled);
   }
 
-  slashCommand(input: SlashCommandInput): APIChatInputApplicationCommandGuildInteraction {
+  /** A guild by name or id; throws when there is none, so a typo in a test fails loudly. */
+  guildByName(nameOrId: string): FakeGuild {
+    return this.#parts.guilds.get(nameOrId);
+  }
+
+  /** A user by username, whichever guilds they are in (the same account in all of them). */
+  user(username: string): APIUser {
+    return this.#parts.users.existing(username);
+  }
+
+  slashCommand(input: SlashCommandInput): APIChatInputApplicationCommandInteraction {
     return this.#deliver(this.#parts.interactionFactory.slashCommand(input));
   }
 
-  autocomplete(input: AutocompleteInput): APIApplicationCommandAutocompleteGuildInteraction {
+  autocomplete(input: AutocompleteInput): APIApplicationCommandAutocompleteInteraction {
     return this.#deliver(this.#parts.interactionFactory.autocomplete(input));
   }
 
-  buttonPress(input: ButtonPressInput): APIMessageComponentGuildInteraction {
+  buttonPress(input: ButtonPressInput): APIMessageComponentInteraction {
     const message = this.#componentMessage(input, {
       type: ComponentType.Button,
       style: ButtonStyle.Primary,
@@ -104,7 +121,7 @@ export class FakeDiscord {
     );
   }
 
-  selectMenu(input: SelectMenuPressInput): APIMessageComponentGuildInteraction {
+  selectMenu(input: SelectMenuPressInput): APIMessageComponentInteraction {
     const message = this.#componentMessage(input, {
       type: ComponentType.StringSelect,
       custom_id: input.customId,
@@ -116,7 +133,7 @@ export class FakeDiscord {
     );
   }
 
-  modalSubmit(input: ModalSubmitInput): APIModalSubmitGuildInteraction {
+  modalSubmit(input: ModalSubmitInput): APIModalSubmitInteraction {
     return this.#deliver(this.#parts.interactionFactory.modalSubmit(input));
   }
 
@@ -126,8 +143,8 @@ export class FakeDiscord {
   }
 
   /** Hosts a file on the fake CDN, e.g. for `option.attachment('pack', fake.hostAttachment(...))`. */
-  hostAttachment(file: HostedFile, channel?: string): APIAttachment {
-    return this.#parts.messages.hostFile(this.guild.channel(channel).id, file);
+  hostAttachment(file: HostedFile, channel?: string, guild?: GuildRef): APIAttachment {
+    return this.#parts.messages.hostFile(this.#parts.guilds.get(guild).channel(channel).id, file);
   }
 
   /** The accepted initial response to an interaction, if any. */
@@ -162,9 +179,12 @@ export class FakeDiscord {
     return this.#parts.interactions.deliveries(interactionId);
   }
 
-  /** Messages in a guild channel (by name) or any channel (by id, e.g. a DM), oldest first, in their latest state. */
-  messagesIn(channel: string): APIMessage[] {
-    const channelId = this.guild.channels.find(({ name }) => name === channel)?.id ?? channel;
+  /**
+   * Messages in a channel of a guild (by name; the first guild unless given) or any channel (by id, e.g. a DM),
+   * oldest first, in their latest state.
+   */
+  messagesIn(channel: string, guild?: GuildRef): APIMessage[] {
+    const channelId = this.#parts.guilds.get(guild).channels.find(({ name }) => name === channel)?.id ?? channel;
     return this.#parts.messages.inChannel(channelId);
   }
 
@@ -211,6 +231,6 @@ export class FakeDiscord {
       components: [component],
     };
     const origin = { author: this.botUser, type: MessageType.Default };
-    return messages.create(this.guild.channel(input.channel).id, origin, { components: [row] }, []);
+    return messages.create(this.#parts.interactionFactory.channelOf(input), origin, { components: [row] }, []);
   }
 }

@@ -7,13 +7,13 @@ import { APPLICATION_FLAGS } from './bot-identity.ts';
 import type { BotIdentity } from './bot-identity.ts';
 import { GatewaySession, sendPayload } from './gateway-session.ts';
 import type { DispatchData, DispatchEvent } from './gateway-session.ts';
-import type { FakeGuild } from './guild.ts';
+import type { GuildList } from './guild-list.ts';
 import { portOf } from './port.ts';
 
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
   identity: BotIdentity;
-  guild: FakeGuild;
+  guilds: GuildList;
 }
 
 const payloadSchema = z.object({ op: z.number().int(), d: z.unknown() });
@@ -37,7 +37,7 @@ interface Connection {
 }
 
 /**
- * Discord's gateway (v10, JSON, uncompressed) for one bot and one guild, with switches that
+ * Discord's gateway (v10, JSON, uncompressed) for one bot in its guilds, with switches that
  * reproduce the failures the client must survive.
  */
 export class FakeGateway {
@@ -160,14 +160,15 @@ export class FakeGateway {
       return connection.socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed');
     }
     this.#identifyCount += 1;
-    const { identity, guild } = this.#options;
+    const { identity, guilds } = this.#options;
+    const joined = guilds.joined;
     const session = new GatewaySession(connection.socket, identify.data.intents);
     this.#sessions.set(session.id, session);
     connection.session = session;
     session.dispatch(GatewayDispatchEvents.Ready, {
       v: 10,
       user: identity.user,
-      guilds: [{ id: guild.id, unavailable: true }],
+      guilds: joined.map(({ id }) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
       shard: [0, 1],
@@ -175,7 +176,7 @@ export class FakeGateway {
     });
     // discord.js only emits ClientReady once every guild listed in READY has arrived.
     if (session.intents & GatewayIntentBits.Guilds) {
-      session.dispatch(GatewayDispatchEvents.GuildCreate, guild.toGuildCreate());
+      for (const guild of joined) session.dispatch(GatewayDispatchEvents.GuildCreate, guild.toGuildCreate());
     }
   }
 
@@ -198,8 +199,8 @@ export class FakeGateway {
   #sendMembersChunk(connection: Connection, session: GatewaySession, data: unknown): void {
     const request = requestMembersSchema.safeParse(data);
     if (!request.success) return connection.socket.close(GatewayCloseCodes.DecodeError, 'Invalid REQUEST_GUILD_MEMBERS');
-    const { guild } = this.#options;
-    if (request.data.guild_id !== guild.id) return;
+    const guild = this.#options.guilds.find(request.data.guild_id);
+    if (!guild?.botIsMember) return;
     const userIds = request.data.user_ids === undefined ? undefined : [request.data.user_ids].flat();
     const query = request.data.query?.toLowerCase() ?? '';
     const matching = guild.members.filter((member) =>

@@ -10,9 +10,10 @@ import {
   PermissionFlagsBits,
 } from 'discord.js';
 import type { APIGuild, APIRole, APIUser, GatewayGuildCreateDispatchData } from 'discord.js';
-import { buildMember, buildRole, buildTextChannel, buildUser } from './payloads.ts';
+import { buildMember, buildRole, buildTextChannel } from './payloads.ts';
 import type { GuildMemberWithUser, GuildTextChannel } from './payloads.ts';
 import { nextSnowflake } from './snowflake.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface RoleSpec {
   name: string;
@@ -34,6 +35,12 @@ export interface GuildSpec {
   members?: MemberSpec[];
   /** Which member owns the guild (owners implicitly hold every permission). */
   ownerUsername?: string;
+  /**
+   * False for a guild that installed the app without its bot (only the applications.commands scope): the gateway
+   * never announces it, so discord.js has no cache of it, and its REST routes answer 403 Missing Access; its
+   * interactions still carry the member and their permissions, as Discord sends them.
+   */
+  botIsMember?: boolean;
 }
 
 export const MARKET_MOD_ROLE = 'Market Mod';
@@ -49,6 +56,7 @@ const DEFAULT_SPEC: Required<GuildSpec> = {
     { username: 'bob' },
   ],
   ownerUsername: 'owner',
+  botIsMember: true,
 };
 
 // What a freshly created guild grants @everyone.
@@ -84,38 +92,44 @@ export class FakeGuild {
   readonly roles: readonly APIRole[];
   readonly channels: readonly GuildTextChannel[];
   readonly members: readonly GuildMemberWithUser[];
+  readonly botIsMember: boolean;
   readonly #joinedAt = new Date().toISOString();
 
-  constructor(spec: GuildSpec, botUser: APIUser) {
-    const { name, textChannels, roles, members, ownerUsername } = { ...DEFAULT_SPEC, ...spec };
+  constructor(spec: GuildSpec, botUser: APIUser, users: UserDirectory) {
+    const { name, textChannels, roles, members, ownerUsername, botIsMember } = { ...DEFAULT_SPEC, ...spec };
     this.name = name;
+    this.botIsMember = botIsMember;
+    // Joining a guild gives the bot its managed role, the one the invite link's permissions go to.
+    const botRole = buildRole({
+      id: nextSnowflake(),
+      name: botUser.username,
+      permissions: BOT_ROLE_PERMISSIONS,
+      position: roles.length + 1,
+      managed: true,
+      tags: { bot_id: botUser.id },
+    });
     this.roles = [
       buildRole({ id: this.id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0 }),
       ...roles.map((role, index) => buildRole({ id: nextSnowflake(), ...role, position: index + 1 })),
-      buildRole({
-        id: nextSnowflake(),
-        name: botUser.username,
-        permissions: BOT_ROLE_PERMISSIONS,
-        position: roles.length + 1,
-        managed: true,
-        tags: { bot_id: botUser.id },
-      }),
+      ...(botIsMember ? [botRole] : []),
     ];
     this.channels = textChannels.map((channelName, index) =>
       buildTextChannel(nextSnowflake(), this.id, channelName, index),
     );
-    const botRole = this.roles.at(-1);
-    this.members = [
-      ...members.map(({ username, roles: roleNames = [] }) =>
-        buildMember(
-          buildUser(nextSnowflake(), username),
-          roleNames.map((roleName) => this.role(roleName).id),
-          this.#joinedAt,
-        ),
+    const humans = members.map(({ username, roles: roleNames = [] }) =>
+      buildMember(
+        users.named(username),
+        roleNames.map((roleName) => this.role(roleName).id),
+        this.#joinedAt,
       ),
-      buildMember(botUser, botRole ? [botRole.id] : [], this.#joinedAt),
-    ];
+    );
+    this.members = botIsMember ? [...humans, buildMember(botUser, [botRole.id], this.#joinedAt)] : humans;
     this.owner = this.member(ownerUsername);
+  }
+
+  /** Whether a test's reference (the guild's name or id) means this guild. */
+  isNamed(nameOrId: string): boolean {
+    return this.name === nameOrId || this.id === nameOrId;
   }
 
   /** A text channel by name or id (the first one when omitted); throws so a typo in a test fails loudly. */

@@ -6,30 +6,37 @@ import { FakeDiscord } from './fake-discord.ts';
 import { FakeGateway } from './gateway.ts';
 import { FakeGuild } from './guild.ts';
 import type { GuildSpec } from './guild.ts';
+import { GuildList } from './guild-list.ts';
 import { InteractionTracker } from './interaction-tracker.ts';
 import { InteractionFactory } from './interactions.ts';
 import { MessageStore } from './message-store.ts';
 import { createApiRouter } from './rest.ts';
 import { FakeHttpServer } from './server.ts';
+import { UserDirectory } from './users.ts';
 
 export interface FakeDiscordOptions {
   /** HELLO's heartbeat_interval. Discord uses 41 250 ms; reliability tests want a few hundred. */
   heartbeatIntervalMs?: number;
   botName?: string;
+  /** The one guild; same as `guilds: [guild]`. */
   guild?: GuildSpec;
+  /** Several guilds, each with distinct names; the first is the default. A username is one user in all of them. */
+  guilds?: GuildSpec[];
 }
 
 const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
 
-/** Starts the fake REST API and gateway on 127.0.0.1 (random ports) with one bot and one guild. */
+/** Starts the fake REST API and gateway on 127.0.0.1 (random ports) with one bot in one guild or several. */
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const identity = createBotIdentity(options.botName ?? 'Crux');
-  const guild = new FakeGuild(options.guild ?? {}, identity.user);
+  const users = new UserDirectory();
+  const guilds = new GuildList(guildSpecs(options).map((spec) => new FakeGuild(spec, identity.user, users)));
+  const directMessages = new DirectMessageChannels();
   const http = await FakeHttpServer.listen();
   const gateway = await FakeGateway.start({
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_INTERVAL_MS,
     identity,
-    guild,
+    guilds,
   });
   const messages = new MessageStore(`${http.origin}/attachments`);
   const interactions = new InteractionTracker(identity.applicationId, identity.user, messages);
@@ -37,13 +44,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   http.serve({
     api: createApiRouter({
       identity,
-      application: buildApplication(identity, guild.owner.user),
-      guild,
+      application: buildApplication(identity, guilds.first.owner.user),
+      guilds,
+      users,
       gatewayUrl: gateway.url,
       messages,
       interactions,
       commands,
-      directMessages: new DirectMessageChannels(),
+      directMessages,
     }),
     cdn: createCdnRouter(messages),
     botToken: identity.token,
@@ -54,24 +62,39 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     applicationId: identity.applicationId,
     botUser: identity.user,
     botToken: identity.token,
-    guild,
+    guilds,
+    users,
     messages,
     interactions,
-    interactionFactory: new InteractionFactory(identity.applicationId, identity.user, guild, commands),
+    interactionFactory: new InteractionFactory({
+      applicationId: identity.applicationId,
+      botUser: identity.user,
+      guilds,
+      users,
+      directMessages,
+      commands,
+    }),
     commands,
   });
+}
+
+function guildSpecs({ guild, guilds }: FakeDiscordOptions): GuildSpec[] {
+  if (guild && guilds) throw new Error('Give startFakeDiscord either `guild` or `guilds`, not both');
+  return guilds ?? [guild ?? {}];
 }
 
 export type { FakeDiscord, ButtonPressInput, SelectMenuPressInput } from './fake-discord.ts';
 export type { FakeGateway } from './gateway.ts';
 export { MARKET_MOD_ROLE } from './guild.ts';
 export type { FakeGuild, GuildSpec, MemberSpec, RoleSpec } from './guild.ts';
+export type { GuildRef } from './guild-list.ts';
 export { option } from './interactions.ts';
 export type {
   AutocompleteInput,
   CommandOption,
   FakeInteraction,
   ModalSubmitInput,
+  OutsideGuildContext,
   SlashCommandInput,
 } from './interactions.ts';
 export type { RecordedCallback } from './interaction-callback.ts';

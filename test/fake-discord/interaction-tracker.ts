@@ -198,10 +198,17 @@ function channelIdOf(payload: FakeInteraction): string {
   return channelId;
 }
 
+// Discord sends `member` in guilds and `user` elsewhere, never both.
+function userOf(payload: FakeInteraction): APIUser {
+  const user = payload.member?.user ?? payload.user;
+  if (!user) throw new Error(`Interaction ${payload.id} has neither member nor user`);
+  return user;
+}
+
 function metadataOf(payload: FakeInteraction): APIMessageInteractionMetadata {
   const base = {
     id: payload.id,
-    user: payload.member.user,
+    user: userOf(payload),
     authorizing_integration_owners: payload.authorizing_integration_owners,
   };
   switch (payload.type) {

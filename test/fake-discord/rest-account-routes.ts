@@ -8,10 +8,9 @@ const openDirectMessageSchema = z.object({ recipient_id: z.string() });
 
 /** Gateway discovery and the bot's own account: what discord.js asks for around login. */
 export function registerAccountRoutes(router: Router, context: RestContext): void {
-  const { identity, application, guild, directMessages } = context;
+  const { identity, application, users, directMessages } = context;
 
-  const findUser = (userId: string) =>
-    userId === identity.user.id ? identity.user : guild.findMember(userId)?.user;
+  const findUser = (userId: string) => (userId === identity.user.id ? identity.user : users.find(userId));
 
   router
     .on('GET', '/gateway', () => ok({ url: context.gatewayUrl }))

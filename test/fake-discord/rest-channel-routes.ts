@@ -2,6 +2,7 @@ import { MessageType } from 'discord.js';
 import type { APIMessage } from 'discord.js';
 import { DiscordErrorCode, parseBody, unknownResource } from './errors.ts';
 import { messageBodySchema } from './message-body.ts';
+import { requireAccessibleChannel } from './rest-access.ts';
 import { noContent, ok } from './rest-context.ts';
 import type { RestContext } from './rest-context.ts';
 import type { Router } from './router.ts';
@@ -10,12 +11,8 @@ const MAX_MESSAGES_PER_PAGE = 100;
 
 /** Channels and the bot's own messages in them (`channel.send`, `message.edit`, ...). */
 export function registerChannelRoutes(router: Router, context: RestContext): void {
-  const { guild, directMessages, messages, identity } = context;
-  const requireChannel = (channelId: string) => {
-    const channel = guild.findChannel(channelId) ?? directMessages.find(channelId);
-    if (!channel) throw unknownResource(DiscordErrorCode.UnknownChannel, 'Channel');
-    return channel;
-  };
+  const { messages, identity } = context;
+  const requireChannel = (channelId: string) => requireAccessibleChannel(context, channelId);
 
   const requireMessageIn = (channelId: string, messageId: string): APIMessage => {
     requireChannel(channelId);

@@ -4,7 +4,7 @@ import type { RestContext } from './rest-context.ts';
 import type { RouteRequest, Router } from './router.ts';
 
 /** Application command registration, globally and per guild (bulk overwrite and listing). */
-export function registerCommandRoutes(router: Router, { identity, guild, commands }: RestContext): void {
+export function registerCommandRoutes(router: Router, { identity, guilds, commands }: RestContext): void {
   const requireApplication = ({ param }: RouteRequest<'applicationId'>): void => {
     if (param('applicationId') !== identity.applicationId) {
       throw unknownResource(DiscordErrorCode.UnknownApplication, 'Application');
@@ -12,7 +12,9 @@ export function registerCommandRoutes(router: Router, { identity, guild, command
   };
   const requireGuildScope = (request: RouteRequest<'applicationId' | 'guildId'>): string => {
     requireApplication(request);
-    if (request.param('guildId') !== guild.id) throw unknownResource(DiscordErrorCode.UnknownGuild, 'Guild');
+    // The applications.commands scope alone lets an app register commands, so the bot need not be a member.
+    const guild = guilds.find(request.param('guildId'));
+    if (!guild) throw unknownResource(DiscordErrorCode.UnknownGuild, 'Guild');
     return guild.id;
   };
 

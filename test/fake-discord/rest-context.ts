@@ -2,16 +2,18 @@ import type { APIApplication } from 'discord.js';
 import type { BotIdentity } from './bot-identity.ts';
 import type { CommandRegistry } from './commands.ts';
 import type { DirectMessageChannels } from './direct-messages.ts';
-import type { FakeGuild } from './guild.ts';
+import type { GuildList } from './guild-list.ts';
 import type { InteractionTracker } from './interaction-tracker.ts';
 import type { MessageStore } from './message-store.ts';
 import type { RouteResponse } from './router.ts';
+import type { UserDirectory } from './users.ts';
 
 /** Everything the REST routes read and change. */
 export interface RestContext {
   identity: BotIdentity;
   application: APIApplication;
-  guild: FakeGuild;
+  guilds: GuildList;
+  users: UserDirectory;
   gatewayUrl: string;
   messages: MessageStore;
   interactions: InteractionTracker;

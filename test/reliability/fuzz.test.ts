@@ -114,7 +114,7 @@ let harness: TestApp;
 let requestCounter = 0;
 function invocation(command: string, subcommand: string | null, options: Invocation['options'], actor: Invocation['actor']): Invocation {
   requestCounter += 1;
-  return { command, subcommand, options, actor, guildId: null, channelId: null, requestId: `fuzz-${requestCounter}`, now: Date.now() };
+  return { realm: 'console', command, subcommand, options, actor, guildId: null, channelId: null, requestId: `fuzz-${requestCounter}`, now: Date.now() };
 }
 
 /** What every answer must be: no crash, an error only as a private note, nothing that pings a crowd. */
@@ -189,7 +189,7 @@ describe('fuzzing the command layer', () => {
       ['sell', null, { market: marketId, outcome: 'Yes', shares: -1 }, /./],
       ['market', 'open', { question: HUGE_TEXT, criteria: 'c', closes: 'in 3 weeks' }, /question: at most 300 characters/],
       ['market', 'open', { question: 'Will it work?', criteria: HUGE_TEXT, closes: 'in 3 weeks' }, /criteria: at most 2000 characters/],
-      ['market', 'resolve', { market: marketId, outcome: 'Yes', evidence: HUGE_TEXT }, /at most 1000 characters/],
+      ['mod', 'resolve', { market: marketId, outcome: 'Yes', evidence: HUGE_TEXT }, /at most 1000 characters/],
     ];
     for (const [command, subcommand, options, message] of bad) {
       const module = COMMANDS.find((candidate) => candidate.data.name === command);

@@ -1,3 +1,4 @@
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +31,11 @@ function assertVerifies(path: string): void {
 }
 
 /** A database with one market and one trade, written by this code. */
-function seedDatabase(): void {
+/** A market with a trade, in the server `guildId` (the console's realm without one). */
+function seedDatabase(guildId: string | null = null): void {
   const engine = testEngine({}, database);
-  const marketId = openTestMarket(engine.service, 'seeded-market');
-  ok(engine.service.buy({ marketId, outcome: 'Yes', amount: 5_000 }, { ...engine.member('dana'), now: Date.now() }));
+  const marketId = openTestMarket(engine.service, 'seeded-market', guildId);
+  ok(engine.service.buy({ marketId, outcome: 'Yes', amount: 5_000 }, { ...engine.member('dana'), realm: realmOfGuild(guildId), now: Date.now() }));
   engine.db.close();
 }
 
@@ -91,8 +93,8 @@ describe('the console stops gracefully', () => {
 
 describe('startup refuses a database it cannot trust, and serves it read-only on request', () => {
   it('serves reads through Discord read-only and refuses a bet privately, in words', async () => {
-    seedDatabase();
     const fake = await startFakeDiscord({ guild: CRUX_GUILD, heartbeatIntervalMs: 1_000 });
+    seedDatabase(fake.guild.id);
     try {
       const crux = spawnCrux(['--read-only'], { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase, CRUX_DATABASE: database });
       await crux.waitForOutput('Crux is connected to Discord as');
@@ -134,18 +136,18 @@ describe('startup refuses a database it cannot trust, and serves it read-only on
   it('refuses a ledger that does not verify, naming the problem, then serves it with --read-only', async () => {
     seedDatabase();
     const db = openDatabase(database);
-    db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:dana'`).run();
+    db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:dana'`).run();
     db.close();
 
     const refused = spawnCrux([], { CRUX_DATABASE: database });
     refused.child.stdin.end();
     expect((await refused.exited).code).toBe(1);
     expect(refused.stderr).toContain('does not verify');
-    expect(refused.stderr).toContain('account user:dana: stored balance');
+    expect(refused.stderr).toContain('account user:console:dana: stored balance');
     expect(refused.stderr).toContain('npm start -- --read-only');
 
     const readOnly = spawnCrux(['--read-only'], { CRUX_DATABASE: database });
-    readOnly.child.stdin.end('/market show market:seeded-market\n/market close market:seeded-market\n');
+    readOnly.child.stdin.end('/market show market:seeded-market\n/mod close market:seeded-market\n');
     expect(await readOnly.exited).toEqual({ code: 0, signal: null });
     expect(readOnly.stdout).toContain('Warning: the ledger does not verify');
     expect(readOnly.stdout).toContain('Will seeded-market hold up under load?');

@@ -15,24 +15,24 @@ import { betThroughDiscord, messageOf, openTestMarket } from './trading.ts';
 describe('the rate limiter', () => {
   it('lets a burst of perMinute through, then refuses until a token has refilled', () => {
     let now = T0;
-    const limiter = new RateLimiter(3, () => now);
-    expect([limiter.take('bob'), limiter.take('bob'), limiter.take('bob')]).toEqual([0, 0, 0]);
-    expect(limiter.take('bob')).toBe(20_000);
-    expect(limiter.take('alice')).toBe(0);
+    const limiter = new RateLimiter(() => now);
+    expect([limiter.take('bob', 3), limiter.take('bob', 3), limiter.take('bob', 3)]).toEqual([0, 0, 0]);
+    expect(limiter.take('bob', 3)).toBe(20_000);
+    expect(limiter.take('alice', 3)).toBe(0);
     now += 19_999;
-    expect(limiter.take('bob')).toBe(1);
+    expect(limiter.take('bob', 3)).toBe(1);
     now += 1;
-    expect(limiter.take('bob')).toBe(0);
+    expect(limiter.take('bob', 3)).toBe(0);
     now += 10 * 60_000;
-    expect([limiter.take('bob'), limiter.take('bob'), limiter.take('bob'), limiter.take('bob')]).toEqual([0, 0, 0, 20_000]);
+    expect([limiter.take('bob', 3), limiter.take('bob', 3), limiter.take('bob', 3), limiter.take('bob', 3)]).toEqual([0, 0, 0, 20_000]);
   });
 
   it('refuses with a private note saying when to retry, and is off at 0', () => {
-    const limiter = new RateLimiter(1, () => T0);
-    expect(limiter.refusal('bob')).toBeUndefined();
-    expect(limiter.refusal('bob')).toMatchObject({ ephemeral: true, content: '⚠️ Slow down: at most 1 action a minute. Try again in 60 s; nothing was changed.' });
-    const off = new RateLimiter(0, () => T0);
-    for (let i = 0; i < 1000; i++) expect(off.refusal('bob')).toBeUndefined();
+    const limiter = new RateLimiter(() => T0);
+    expect(limiter.refusal('bob', 1)).toBeUndefined();
+    expect(limiter.refusal('bob', 1)).toMatchObject({ ephemeral: true, content: '⚠️ Slow down: at most 1 action a minute. Try again in 60 s; nothing was changed.' });
+    const off = new RateLimiter(() => T0);
+    for (let i = 0; i < 1000; i++) expect(off.refusal('bob', 0)).toBeUndefined();
   });
 
   it('is configured by CRUX_RATE_LIMIT_PER_MINUTE and CRUX_MAX_OPEN_MARKETS_PER_USER, validated', () => {

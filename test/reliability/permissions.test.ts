@@ -49,16 +49,16 @@ describe('moderator slash commands', () => {
       bot.fake.slashCommand({ name: 'bet', user: 'alice', channel: 'markets', options: [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 10)] }).id,
     );
     const before = snapshot();
-    const attempt = bot.fake.slashCommand({ name: 'market', subcommand, user: 'alice', channel: 'markets', options: [option.string('market', marketId), ...extra] });
+    const attempt = bot.fake.slashCommand({ name: 'mod', subcommand, user: 'alice', channel: 'markets', options: [option.string('market', marketId), ...extra] });
     await expectRefused(attempt.id, message);
     expect(snapshot()).toEqual(before);
   });
 
   it('a member holding the configured role by name is a moderator, and so is one with Manage Server', async () => {
-    const closed = bot.fake.slashCommand({ name: 'market', subcommand: 'close', user: 'moderator', channel: 'markets', options: [option.string('market', marketId)] });
+    const closed = bot.fake.slashCommand({ name: 'mod', subcommand: 'close', user: 'moderator', channel: 'markets', options: [option.string('market', marketId)] });
     expect(messageOf(await bot.fake.waitForCallback(closed.id)).content).toContain('is closed for trading');
     const cancelled = bot.fake.slashCommand({
-      name: 'market',
+      name: 'mod',
       subcommand: 'cancel',
       user: 'admin',
       channel: 'markets',
@@ -72,7 +72,7 @@ describe('proposal buttons', () => {
   /** A proposal as the source poller would make it: a linked Manifold market that resolved YES. */
   function proposeYes(): number {
     const { app } = bot.crux;
-    ok(app.resolution.linkSource(marketId, 'https://manifold.markets/someone/moderated-market', { actor: { userId: 'mod', isModerator: true }, now: Date.now() }));
+    ok(app.resolution.linkSource(marketId, 'https://manifold.markets/someone/moderated-market', { realm: bot.fake.guild.id, actor: { userId: 'mod', isModerator: true }, now: Date.now() }));
     const due = app.resolution.sourcesDueForPoll(Date.now()).filter((source) => source.marketId === marketId);
     const proposal = ok(app.resolution.recordChecks(marketId, due.map((source) => ({ source, check: { kind: 'outcome', label: 'YES', detail: 'resolved YES' } })), Date.now()));
     if (proposal === undefined) throw new Error('the checks made no proposal');

@@ -1,5 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import type { Db } from '../../db/open.ts';
+import { realmOfGuild } from '../../markets/realms/realm.ts';
 import type { MarketService } from '../../markets/service.ts';
 import { option, type FakeDiscord, type RecordedCallback } from '../fake-discord/index.ts';
 import { DAY, ok } from '../support/engine.ts';
@@ -9,7 +10,7 @@ export function openTestMarket(service: MarketService, id: string, guildId: stri
   ok(
     service.openMarket(
       { id, question: `Will ${id} hold up under load?`, criteria: 'YES if the ledger verifies at the end.', closesAt: Date.now() + 365 * DAY, guildId },
-      { actor: { userId: 'setup-moderator', isModerator: true }, now: Date.now() },
+      { realm: realmOfGuild(guildId), actor: { userId: 'setup-moderator', isModerator: true }, now: Date.now() },
     ),
   );
   return id;

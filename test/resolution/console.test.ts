@@ -9,14 +9,14 @@ it('corrects a resolution from the console with the same commands as Discord, an
       '/bet market:replication-published-2027 outcome:Yes amount:100',
       '/as carol',
       '/bet market:replication-published-2027 outcome:No amount:40',
-      '/market correct market:replication-published-2027 outcome:No evidence:too early',
+      '/mod correct market:replication-published-2027 outcome:No evidence:too early',
       '/as mod --moderator',
-      '/market resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/a',
-      '/market correct market:replication-published-2027 outcome:No evidence:https://example.org/erratum',
-      '/market correct market:replication-published-2027 outcome:cancel evidence:ill-posed',
-      '/market link market:replication-published-2027 url:https://manifold.markets/Austin',
-      '/market autoresolve enabled:true sources:manifold grace_hours:12',
-      '/market autoresolve enabled:maybe',
+      '/mod resolve market:replication-published-2027 outcome:Yes evidence:https://example.org/a',
+      '/mod correct market:replication-published-2027 outcome:No evidence:https://example.org/erratum',
+      '/mod correct market:replication-published-2027 outcome:cancel evidence:ill-posed',
+      '/mod link market:replication-published-2027 url:https://manifold.markets/Austin',
+      '/mod autoresolve enabled:true sources:manifold grace_hours:12',
+      '/mod autoresolve enabled:maybe',
       '/quit',
   ]);
 
@@ -24,8 +24,8 @@ it('corrects a resolution from the console with the same commands as Discord, an
   expect(text).toContain('replication-published-2027: resolved Yes → resolved No');
   expect(text).toContain('replication-published-2027: resolved No → cancelled');
   expect(text).toContain('That Manifold link is not a market');
-  // The console has no server, and auto-resolve is a per-server choice.
-  expect(text).toContain('Auto-resolve is set per server; use this in a server.');
+  // The console is a realm of its own, with its own auto-resolve choice.
+  expect(text).toContain('Auto-resolve is on: proposals backed only by Manifold apply themselves 12 h after they are posted');
   expect(text).toContain('say true or false');
   h.assertVerified();
 });

@@ -9,13 +9,13 @@ import type { Context } from '../../markets/service.ts';
 import { testApp, type TestApp } from '../support/app.ts';
 import { DAY, failure, ok, T0 } from '../support/engine.ts';
 
-const moderator: Context = { actor: { userId: 'mod', displayName: 'mod', isModerator: true }, now: T0 };
-const as = (userId: string): Context => ({ actor: { userId, displayName: userId, isModerator: false }, now: T0 });
+const moderator: Context = { realm: 'console', actor: { userId: 'mod', displayName: 'mod', isModerator: true }, now: T0 };
+const as = (userId: string): Context => ({ realm: 'console', actor: { userId, displayName: userId, isModerator: false }, now: T0 });
 
 function openBinary(t: TestApp, question = 'Will the ROME result replicate?'): string {
   return ok(
     t.app.service.openMarket(
-      { question, criteria: 'YES if it replicates.', closesAt: T0 + 30 * DAY, guildId: 'g', channelId: 'c', links: [] },
+      { question, criteria: 'YES if it replicates.', closesAt: T0 + 30 * DAY, channelId: 'c', links: [] },
       moderator,
     ),
   ).id;
@@ -26,7 +26,7 @@ function bet(t: TestApp, marketId: string, userId: string, outcome: string, cred
 }
 
 function balance(db: Db, userId: string): number {
-  return (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${userId}`) as { balance: number }).balance;
+  return (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:console:${userId}`) as { balance: number }).balance;
 }
 
 /** Net settlement credits a trader holds from a market, read straight from the ledger. */
@@ -36,7 +36,7 @@ function received(db: Db, marketId: string, userId: string): number {
       `SELECT COALESCE(SUM(CASE WHEN reason = 'clawback' THEN -amount ELSE amount END), 0) AS n FROM ledger
        WHERE market_id = ? AND ((reason IN ('payout', 'refund') AND to_account = ?) OR (reason = 'clawback' AND from_account = ?))`,
     )
-    .get(marketId, `user:${userId}`, `user:${userId}`) as { n: number };
+    .get(marketId, `user:console:${userId}`, `user:console:${userId}`) as { n: number };
   return row.n;
 }
 
@@ -121,7 +121,7 @@ describe('correcting a resolution', () => {
     const t = testApp();
     const market = openBinary(t);
     bet(t, market, 'alice', 'Yes', 10);
-    expect(failure(t.app.resolution.correctResolution(market, { outcome: 'No' }, 'x', moderator)).message).toContain('resolve it with /market resolve first');
+    expect(failure(t.app.resolution.correctResolution(market, { outcome: 'No' }, 'x', moderator)).message).toContain('resolve it with /mod resolve first');
     ok(t.app.service.resolveMarket(market, 'Yes', 'https://example.org', moderator));
     expect(failure(t.app.resolution.correctResolution(market, { outcome: 'No' }, 'x', as('alice'))).code).toBe('not_moderator');
     expect(failure(t.app.resolution.correctResolution(market, { outcome: 'yes' }, 'x', moderator)).message).toContain('already resolved Yes');
@@ -142,7 +142,7 @@ describe('correcting a resolution', () => {
           const t = testApp();
           const market = ok(
             t.app.service.openMarket(
-              { question: 'Which lab first?', criteria: 'The first to publish.', closesAt: T0 + DAY, outcomes: ['A', 'B', 'C'], guildId: 'g', channelId: 'c', links: [] },
+              { question: 'Which lab first?', criteria: 'The first to publish.', closesAt: T0 + DAY, outcomes: ['A', 'B', 'C'], channelId: 'c', links: [] },
               moderator,
             ),
           ).id;
@@ -197,7 +197,11 @@ describe('migration 002', () => {
 
     migrate(db, { readonly: false });
 
-    expect(db.prepare('SELECT id, amount, reason FROM ledger').all()).toEqual([{ id: 41, amount: 700, reason: 'grant' }]);
+    // Migration 005 then moves the balance into the member's realm (the console's, with no markets anywhere).
+    expect(db.prepare('SELECT id, amount, reason FROM ledger').all()).toEqual([
+      { id: 41, amount: 700, reason: 'grant' },
+      { id: 42, amount: 700, reason: 'migrate' },
+    ]);
     expect(verify(db).ok).toBe(true);
     expect(() => db.prepare('DELETE FROM ledger').run()).toThrow('append-only');
   });
@@ -213,10 +217,10 @@ describe('migration 002', () => {
     expect(indexes).toEqual([{ name: 'ledger_by_market' }]);
     expect(() =>
       t.db.prepare(`INSERT INTO ledger (at, from_account, to_account, amount, reason) VALUES (0, 'mint', 'user:alice', 1, 'gift')`).run(),
-    ).toThrow('CHECK');
+    ).toThrow('unknown ledger reason');
   });
 
-  it('keeps every leaderboard profit equal to the ledger rows between member and market, in every guild scope', () => {
+  it('keeps every leaderboard profit equal to the ledger rows between member and market, in every realm', () => {
     const guilds = ['g1', 'g2', null] as const;
     const how = fc.constantFrom('Yes', 'No', 'cancel');
     const event = fc.oneof(
@@ -230,32 +234,40 @@ describe('migration 002', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...guilds), { minLength: 1, maxLength: 6 }), fc.array(event, { minLength: 10, maxLength: 40 }), (homes, events) => {
         const t = testApp();
-        const markets = homes.map((guildId, i) =>
-          ok(t.app.service.openMarket({ question: `Market number ${i}?`, criteria: 'x', closesAt: T0 + 30 * DAY, ...(guildId ? { guildId } : {}) }, moderator)).id,
-        );
+        const markets = homes.map((guildId, i) => {
+          const realm = guildId ?? 'console';
+          const opened = ok(
+            t.app.service.openMarket(
+              { question: `Market number ${i}?`, criteria: 'x', closesAt: T0 + 30 * DAY, ...(guildId ? { guildId } : {}) },
+              { ...moderator, realm },
+            ),
+          );
+          return { slug: opened.slug, realm };
+        });
         for (const e of events) {
-          const market = markets[e.market % markets.length]!;
+          const { slug: market, realm } = markets[e.market % markets.length]!;
+          const mod = { ...moderator, realm };
           // Refusals (a bet on a settled market, a correction of an open one) are part of the history too.
-          if (e.kind === 'bet') t.app.service.buy({ marketId: market, outcome: e.yes ? 'Yes' : 'No', amount: creditsToMillis(e.credits) }, as(`u${e.user}`));
+          if (e.kind === 'bet') t.app.service.buy({ marketId: market, outcome: e.yes ? 'Yes' : 'No', amount: creditsToMillis(e.credits) }, { ...as(`u${e.user}`), realm });
           else if (e.kind === 'settle') {
-            if (e.how === 'cancel') t.app.service.cancelMarket(market, 'ill-posed', moderator);
-            else t.app.service.resolveMarket(market, e.how, 'https://example.org/a', moderator);
-          } else t.app.resolution.correctResolution(market, e.how === 'cancel' ? { cancel: true } : { outcome: e.how }, 'https://example.org/b', moderator);
+            if (e.how === 'cancel') t.app.service.cancelMarket(market, 'ill-posed', mod);
+            else t.app.service.resolveMarket(market, e.how, 'https://example.org/a', mod);
+          } else t.app.resolution.correctResolution(market, e.how === 'cancel' ? { cancel: true } : { outcome: e.how }, 'https://example.org/b', mod);
         }
         const flows = (guildId: string | null) =>
           new Map(
             (
               t.db
                 .prepare(
-                  `SELECT a.id AS account, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
+                  `SELECT a.user_id AS account, SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) AS profit
                    FROM ledger l JOIN markets m ON m.id = l.market_id JOIN accounts a ON a.id IN (l.to_account, l.from_account) AND a.kind = 'user'
-                   WHERE ? IS NULL OR m.guild_id = ? GROUP BY a.id`,
+                   WHERE m.realm = ? GROUP BY a.user_id`,
                 )
-                .all(guildId, guildId) as { account: string; profit: number }[]
-            ).map((row) => [row.account.replace(/^user:/, ''), row.profit]),
+                .all(guildId ?? 'console') as { account: string; profit: number }[]
+            ).map((row) => [row.account, row.profit]),
           );
         for (const guildId of guilds) {
-          const board = t.app.views.leaderboard(guildId, Infinity);
+          const board = t.app.views.leaderboard(guildId ?? 'console', Infinity);
           expect(new Map(board.map((row) => [row.userId, row.profit]))).toEqual(flows(guildId));
         }
         t.assertVerified();

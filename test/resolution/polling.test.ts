@@ -1,3 +1,4 @@
+import { mod } from '../../bot/commands/mod/index.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runHandler } from '../../bot/commands/command.ts';
 import { market as marketCommand } from '../../bot/commands/market/index.ts';
@@ -62,12 +63,12 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
   const posted: Harness['posted'] = [];
   let messages = 0;
   let requests = 0;
-  const invocation = (actor: Actor, subcommand: string | null, options: Record<string, OptionValue>): Invocation => ({
+  const invocation = (actor: Actor, subcommand: string | null, options: Record<string, OptionValue>): Invocation => ({ realm: 'console',
     command: subcommand === null ? 'component' : 'market',
     subcommand,
     options,
     actor,
-    guildId: 'guild-1',
+    guildId: null,
     channelId: 'markets',
     requestId: `test:${(requests += 1)}`,
     now: clock.now,
@@ -89,8 +90,11 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
         return { channelId: 'mods', messageId: `message-${messages}` };
       },
     },
-    run: async (actor, subcommand, options) =>
-      runHandler(() => marketCommand.execute(invocation(actor, subcommand, options), t.app), t.app, {}),
+    run: async (actor, subcommand, options) => {
+      const command = ['open', 'show', 'list'].includes(subcommand) ? marketCommand : mod;
+      const asked = { ...invocation(actor, subcommand, options), command: command.data.name };
+      return runHandler(() => command.execute(asked, t.app), t.app, {});
+    },
     press: async (actor, customId) =>
       runHandler(() => handleComponent({ kind: 'button', customId }, invocation(actor, null, {}), t.app), t.app, {}),
   };
@@ -134,7 +138,7 @@ describe('polling linked sources', () => {
       `crux:proposal:accept:${proposal?.id}`,
       `crux:proposal:reject:${proposal?.id}`,
     ]);
-    expect(h.t.app.resolution.proposal(proposal?.id ?? 0)).toMatchObject({ ok: true, value: { messageChannelId: 'mods', messageId: 'message-1' } });
+    expect(h.t.app.resolution.proposal(proposal?.id ?? 0, 'console')).toMatchObject({ ok: true, value: { messageChannelId: 'mods', messageId: 'message-1' } });
     expect(h.server.requests.map((r) => r.path)).toEqual([MANIFOLD_PATH]);
 
     // Terminal answers are re-read only at the slowest rate, and the same verdict is never proposed twice.
@@ -205,7 +209,7 @@ describe('polling linked sources', () => {
     expect(state).toEqual({ consecutive_errors: 2, next_poll_at: h.clock.now + MINUTE, last_check: null });
     expect(h.t.logs.filter((line) => line.includes('could not be checked'))).toHaveLength(2);
     expect(h.t.logs.join('\n')).toContain('did not answer within 200 ms');
-    expect(h.t.app.views.market(marketId).market.status).toBe('open');
+    expect(h.t.app.views.market('console', marketId).market.status).toBe('open');
     expect(h.posted).toEqual([]);
 
     // Once the platform answers again, the errors are forgotten.
@@ -230,7 +234,7 @@ describe('polling linked sources', () => {
     expect(h.posted[0]?.reply.cards[0]?.title).toBe(`⚠️ Sources disagree on ${marketId}`);
     h.clock.now += DAY;
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
-    expect(h.t.app.views.market(marketId).market.status).toBe('open');
+    expect(h.t.app.views.market('console', marketId).market.status).toBe('open');
   });
 });
 
@@ -238,7 +242,7 @@ describe('deciding proposals', () => {
   it("refuses a member's Accept; a moderator's Accept resolves with the sources' evidence and pays out", async () => {
     const h = await start();
     const marketId = await openLinked(h, [MANIFOLD_LINK]);
-    const bought = h.t.app.service.buy({ marketId, outcome: 'Yes', amount: 100_000 }, { actor: alice, now: h.clock.now });
+    const bought = h.t.app.service.buy({ marketId, outcome: 'Yes', amount: 100_000 }, { realm: 'console', actor: alice, now: h.clock.now });
     expect(bought.ok).toBe(true);
     h.routes[MANIFOLD_PATH] = json(manifoldResolvedBinary('YES'));
     const [proposal] = (await pollSources(h.t.app, h.hooks)).proposals;
@@ -246,19 +250,19 @@ describe('deciding proposals', () => {
 
     const refused = await h.press(alice, accept);
     expect(refused).toMatchObject({ ephemeral: true, content: '⚠️ Only moderators can decide resolution proposals.' });
-    expect(h.t.app.views.market(marketId).market.status).toBe('open');
+    expect(h.t.app.views.market('console', marketId).market.status).toBe('open');
 
-    const balanceBefore = h.t.app.views.portfolio('alice').balance;
+    const balanceBefore = h.t.app.views.portfolio('console', 'alice').balance;
     const accepted = await h.press(moderator, accept);
 
     expect(accepted.ephemeral).toBe(false);
     expect(accepted.content).toBe(`Proposal #${proposal?.id} accepted by <@mod>.`);
     expect(accepted.cards[0]?.title).toBe(`✅ ${marketId} resolved Yes on the sources' word`);
-    const { market } = h.t.app.views.market(marketId);
+    const { market } = h.t.app.views.market('console', marketId);
     expect(market.resolution).toMatchObject({ outcome: 0, decidedBy: 'mod', evidence: proposal?.evidence });
     const shares = bought.ok ? bought.value.position : 0;
-    expect(h.t.app.views.portfolio('alice').balance).toBe(balanceBefore + shares);
-    expect(h.t.app.resolution.proposal(proposal?.id ?? 0)).toMatchObject({ ok: true, value: { status: 'accepted', decidedBy: 'mod' } });
+    expect(h.t.app.views.portfolio('console', 'alice').balance).toBe(balanceBefore + shares);
+    expect(h.t.app.resolution.proposal(proposal?.id ?? 0, 'console')).toMatchObject({ ok: true, value: { status: 'accepted', decidedBy: 'mod' } });
     expect((await h.press(moderator, accept)).content).toContain('already accepted by <@mod>');
     h.t.assertVerified();
   });
@@ -276,7 +280,7 @@ describe('deciding proposals', () => {
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
     h.clock.now += MINUTE;
     expect(await applyDueProposals(h.t.app, h.hooks)).toMatchObject([{ id: proposal?.id, status: 'applied', decidedBy: AUTO_RESOLVER }]);
-    expect(h.t.app.views.market(applied).market).toMatchObject({ status: 'resolved', resolution: { outcome: 0, decidedBy: AUTO_RESOLVER } });
+    expect(h.t.app.views.market('console', applied).market).toMatchObject({ status: 'resolved', resolution: { outcome: 0, decidedBy: AUTO_RESOLVER } });
     expect(h.posted.at(-1)?.reply.cards[0]?.title).toBe(`🤖 ${applied} settled automatically from proposal #${proposal?.id}`);
 
     // A second market on the same source: a moderator rejects during the grace period, and nothing applies.
@@ -285,7 +289,7 @@ describe('deciding proposals', () => {
     expect((await h.press(moderator, `crux:proposal:reject:${second?.id}`)).content).toContain('rejected by <@mod>');
     h.clock.now += DAY;
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
-    expect(h.t.app.views.market(vetoed).market.status).toBe('open');
+    expect(h.t.app.views.market('console', vetoed).market.status).toBe('open');
     h.t.assertVerified();
   });
 });
@@ -304,12 +308,12 @@ describe('proposals the sources stop backing', () => {
     h.routes[METACULUS_PATH] = json(metaculusResolvedPost('no'));
     const { proposals } = await pollSources(h.t.app, h.hooks);
     expect(proposals).toMatchObject([{ verdict: 'conflict' }]);
-    expect(h.t.app.resolution.proposal(early?.id ?? 0)).toMatchObject({ ok: true, value: { status: 'conflict' } });
+    expect(h.t.app.resolution.proposal(early?.id ?? 0, 'console')).toMatchObject({ ok: true, value: { status: 'conflict' } });
     expect((await h.press(moderator, `crux:proposal:accept:${early?.id}`)).content).toContain('was set aside');
 
     h.clock.now += DAY;
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
-    expect(h.t.app.views.market(contradicted).market.status).toBe('open');
+    expect(h.t.app.views.market('console', contradicted).market.status).toBe('open');
   });
 
   it('does not auto-apply a proposal whose source un-resolved during the grace period', async () => {
@@ -325,8 +329,8 @@ describe('proposals the sources stop backing', () => {
 
     h.clock.now += 60 * MINUTE;
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
-    expect(h.t.app.resolution.proposal(proposal?.id ?? 0)).toMatchObject({ ok: true, value: { status: 'conflict', decidedBy: AUTO_RESOLVER } });
-    expect(h.t.app.views.market(marketId).market.status).toBe('open');
+    expect(h.t.app.resolution.proposal(proposal?.id ?? 0, 'console')).toMatchObject({ ok: true, value: { status: 'conflict', decidedBy: AUTO_RESOLVER } });
+    expect(h.t.app.views.market('console', marketId).market.status).toBe('open');
   });
 });
 
@@ -344,7 +348,7 @@ describe('linking sources', () => {
     expect(bad).toMatchObject({ ephemeral: true, content: expect.stringContaining('That Manifold link is not a market') });
     const notALink = await h.run(alice, 'open', { question: 'Q?', criteria: 'C', closes: '2027-06-30', source: 'ftp://example.org/x' });
     expect(notALink).toMatchObject({ ephemeral: true, content: expect.stringContaining('Only http(s) links') });
-    expect(h.t.app.views.list({}).map((view) => view.market.id)).toEqual([marketId]);
+    expect(h.t.app.views.list({ realm: 'console',}).map((view) => view.market.id)).toEqual([marketId]);
   });
 });
 
@@ -352,8 +356,8 @@ describe('links stored without a source reference', () => {
   it('parses a claim-pack or pre-migration link the first time it is polled, and polls it as its platform', async () => {
     const h = await start();
     const opened = h.t.app.service.openMarket(
-      { question: 'Q from a claim pack?', criteria: 'C', closesAt: T0 + DAY, guildId: 'guild-1', channelId: 'markets', links: [MANIFOLD_LINK] },
-      { actor: moderator, now: h.clock.now },
+      { question: 'Q from a claim pack?', criteria: 'C', closesAt: T0 + DAY, channelId: 'markets', links: [MANIFOLD_LINK] },
+      { realm: 'console', actor: moderator, now: h.clock.now },
     );
     const marketId = opened.ok ? opened.value.id : '';
     expect(h.t.db.prepare('SELECT kind, ref FROM market_links').get()).toEqual({ kind: 'url', ref: null });
@@ -368,7 +372,7 @@ describe('nudging moderators', () => {
   it('reminds them of a market closed and unresolved for more than CRUX_NUDGE_DAYS, once per that many days', async () => {
     const h = await start({ CRUX_NUDGE_DAYS: '7' });
     const marketId = await openLinked(h, []);
-    expect(h.t.app.service.closeMarket(marketId, { actor: moderator, now: h.clock.now }).ok).toBe(true);
+    expect(h.t.app.service.closeMarket(marketId, { realm: 'console', actor: moderator, now: h.clock.now }).ok).toBe(true);
 
     h.clock.now += 6 * DAY;
     expect(await nudgeModerators(h.t.app, h.hooks)).toEqual([]);

@@ -75,7 +75,7 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
     logs,
     userId,
     balance: (username) =>
-      (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${userId(username)}`) as { balance: number } | undefined)?.balance ?? 0,
+      (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${fake.guild.id}:${userId(username)}`) as { balance: number } | undefined)?.balance ?? 0,
     ledgerCount: (reason) =>
       (reason === undefined
         ? (db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number })

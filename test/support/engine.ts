@@ -21,13 +21,9 @@ export interface TestEngine {
 export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memory:'): TestEngine {
   const db = openDatabase(path);
   const store = new SqliteStore(db);
-  const service = new MarketService(store, {
-    startingGrant: creditsToMillis(1000),
-    dailyAllowance: 0,
-    defaultLiability: 100,
-    ...settings,
-  });
-  const context = (actor: Actor): Context => ({ actor, now: T0 });
+  const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
+  const service = new MarketService(store, () => engineSettings);
+  const context = (actor: Actor): Context => ({ realm: 'console', actor, now: T0 });
   return {
     db,
     store,

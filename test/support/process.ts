@@ -21,9 +21,15 @@ export function spawnCrux(args: readonly string[], env: Record<string, string>):
  * token leaks into a test.
  */
 export function spawnScript(script: string, args: readonly string[], env: Record<string, string>): CruxProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawnNode(['--import', 'tsx', script, ...args], env);
+}
+
+/** Runs plain node with `nodeArgs` as a child, in `cwd` (default: this one), with only PATH inherited. */
+export function spawnNode(nodeArgs: readonly string[], env: Record<string, string>, cwd?: string): CruxProcess {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let stdout = '';
   let stderr = '';

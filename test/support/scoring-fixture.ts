@@ -7,12 +7,13 @@ export const HOUR = 60 * 60 * 1000;
 export const GUILD = '100000000000000001';
 export const OTHER_GUILD = '200000000000000002';
 
-const member = (userId: string, at: number, requestId?: string): Context => ({
+const member = (userId: string, at: number, requestId?: string, realm: string = GUILD): Context => ({
+  realm,
   actor: { userId, displayName: userId, isModerator: false },
   now: at,
   ...(requestId !== undefined ? { requestId } : {}),
 });
-const moderator = (at: number): Context => ({ actor: { userId: 'mod', displayName: 'mod', isModerator: true }, now: at });
+const moderator = (at: number, realm: string = GUILD): Context => ({ realm, actor: { userId: 'mod', displayName: 'mod', isModerator: true }, now: at });
 
 /**
  * Hand-made history with known times: on `rome` (binary, opens at 50%, resolves Yes) alice trades twice, bob states
@@ -39,9 +40,9 @@ export function playScoringFixture(service: MarketService, forecasts: ForecastSe
   ok(service.buy({ marketId: 'void', outcome: 'No', amount: creditsToMillis(15) }, member('alice', T0 + HOUR)));
   ok(service.cancelMarket('void', 'ill-posed', moderator(T0 + 2 * HOUR)));
 
-  ok(service.openMarket({ ...question, id: 'elsewhere', question: 'Does another guild count?', guildId: OTHER_GUILD }, member('alice', T0)));
-  ok(service.buy({ marketId: 'elsewhere', outcome: 'No', amount: creditsToMillis(15) }, member('alice', T0 + HOUR)));
-  ok(service.resolveMarket('elsewhere', 'Yes', 'https://example.org/elsewhere', moderator(T0 + 2 * HOUR)));
+  ok(service.openMarket({ ...question, id: 'elsewhere', question: 'Does another guild count?', guildId: OTHER_GUILD }, member('alice', T0, undefined, OTHER_GUILD)));
+  ok(service.buy({ marketId: 'elsewhere', outcome: 'No', amount: creditsToMillis(15) }, member('alice', T0 + HOUR, undefined, OTHER_GUILD)));
+  ok(service.resolveMarket('elsewhere', 'Yes', 'https://example.org/elsewhere', moderator(T0 + 2 * HOUR, OTHER_GUILD)));
 
   return { aliceFirst, bobStated, aliceSecond, carol, dave, erinStated };
 }

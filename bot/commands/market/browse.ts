@@ -9,8 +9,8 @@ import { type App, marketOption, parseOptions } from '../command.ts';
 /** The card with its price history drawn as a chart image under it. */
 export async function showMarket(invocation: Invocation, app: App): Promise<Reply> {
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
-  const view = app.views.market(market);
-  const chart: Attachment = { name: `${view.market.id}-prices.png`, data: await renderPriceHistoryChart(priceHistoryOf(view, app, invocation.now)) };
+  const view = app.views.market(invocation.realm, market);
+  const chart: Attachment = { name: `${view.market.slug}-prices.png`, data: await renderPriceHistoryChart(priceHistoryOf(view, app, invocation.now)) };
   return replyWith({ cards: [{ ...marketCard(view), image: chart.name }], actions: marketActions(view), files: [chart] });
 }
 
@@ -32,7 +32,7 @@ export function listMarkets(invocation: Invocation, app: App): Reply {
     z.object({ status: z.enum(STATUSES, { error: `one of ${STATUSES.join(', ')}` }).default('open') }),
     invocation,
   );
-  const views = app.views.list({ guildId: invocation.guildId, limit: 20, ...(status === 'all' ? {} : { status }) });
+  const views = app.views.list({ realm: invocation.realm, limit: 20, ...(status === 'all' ? {} : { status }) });
   return replyWith({
     cards: [
       {

@@ -37,14 +37,14 @@ function openModal(input: OpenOptions): Modal {
 }
 
 /**
- * Refuses a member who already has CRUX_MAX_OPEN_MARKETS_PER_USER markets open (moderators are exempt). Checked
+ * Refuses a member who already has the server's limit of open markets (moderators are exempt). Checked
  * before the form is shown, so nobody types a question in vain, and again on submit. Between this read and the
  * open there is no await, so on the one database connection nothing can slip in.
  */
 function assertMayOpenAnother(invocation: Invocation, app: App): void {
-  const limit = app.config.CRUX_MAX_OPEN_MARKETS_PER_USER;
+  const limit = app.realms.values(invocation.realm).maxOpenMarkets;
   if (limit === 0 || invocation.actor.isModerator) return;
-  const open = app.views.openMarketsCreatedBy(invocation.actor.userId);
+  const open = app.views.openMarketsCreatedBy(invocation.realm, invocation.actor.userId);
   if (open >= limit) {
     throw new CruxError('limit_reached', `You already have ${open} markets open; the limit is ${limit}. Wait for one to close, or ask a moderator.`);
   }
@@ -58,6 +58,7 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
     }
     return replyWith({ ephemeral: true, modal: openModal(input) });
   }
+  const { marketChannel } = app.realms.values(invocation.realm);
   const outcomes = input.outcomes
     ?.split(',')
     .map((name) => name.trim())
@@ -72,14 +73,19 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
         ...(input.probability !== undefined ? { probability: input.probability } : {}),
         ...(input.liquidity !== undefined ? { liquidity: input.liquidity } : {}),
         guildId: invocation.guildId,
-        channelId: invocation.channelId,
+        channelId: marketChannel ?? invocation.channelId,
       },
       input.source || undefined,
       contextOf(invocation),
     ),
   );
-  const view = app.views.market(market.id);
-  return replyWith({ cards: [marketCard(view)], actions: marketActions(view), postsMarket: market.id });
+  const view = app.views.market(invocation.realm, market.slug);
+  const card = { cards: [marketCard(view)], actions: marketActions(view), postsMarket: market.id };
+  // A server with a market channel gets every card there; the member who opened it is told where.
+  if (marketChannel !== null && marketChannel !== invocation.channelId && invocation.guildId !== null) {
+    return replyWith({ ...card, postTo: marketChannel, content: `✅ Opened \`${market.slug}\`; its card is in <#${marketChannel}>.` });
+  }
+  return replyWith(card);
 }
 
 export function openMarket(invocation: Invocation, app: App): Reply {

@@ -26,7 +26,7 @@ export function settlementReply(settlement: Settlement, headline: string): Reply
           { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
           { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
         ],
-        footer: `${settlement.market.id} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
+        footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
       },
     ],
     refreshMarkets: [settlement.market.id],
@@ -36,7 +36,7 @@ export function settlementReply(settlement: Settlement, headline: string): Reply
 export function closeMarket(invocation: Invocation, app: App): Reply {
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
   const closed = unwrap(app.service.closeMarket(market, contextOf(invocation)));
-  return replyWith({ content: `🔒 \`${closed.id}\` is closed for trading and awaits resolution.`, refreshMarkets: [closed.id] });
+  return replyWith({ content: `🔒 \`${closed.slug}\` is closed for trading and awaits resolution.`, refreshMarkets: [closed.id] });
 }
 
 export function resolveMarket(invocation: Invocation, app: App): Reply {
@@ -46,22 +46,22 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
   );
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
   const winner = settlement.market.outcomes[settlement.market.resolution?.outcome ?? -1] ?? '?';
-  return settlementReply(settlement, `✅ ${settlement.market.id} resolved ${plain(winner)}`);
+  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
   const input = parseOptions(z.object({ market: marketOption, reason: requiredText('reason', 1000) }), invocation);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
-  return settlementReply(settlement, `↩️ ${settlement.market.id} cancelled — trades refunded`);
+  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`);
 }
 
 export function linkSource(invocation: Invocation, app: App): Reply {
   const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
   const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
-  const link = app.views.market(market.id).links.at(-1);
+  const link = app.views.marketByKey(market.id)?.links.at(-1);
   const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
   return replyWith({
-    content: `🔗 Linked <${link?.url ?? input.url}> to \`${market.id}\` as ${kind}; Crux will check it and propose a resolution when it resolves.`,
+    content: `🔗 Linked <${link?.url ?? input.url}> to \`${market.slug}\` as ${kind}; Crux will check it and propose a resolution when it resolves.`,
     refreshMarkets: [market.id],
   });
 }
@@ -74,7 +74,7 @@ export function correctResolution(invocation: Invocation, app: App): Reply {
     z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
     invocation,
   );
-  const market = app.views.market(input.market).market;
+  const market = app.views.market(invocation.realm, input.market).market;
   const cancelling = input.outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
   const target = cancelling ? { cancel: true as const } : { outcome: input.outcome };
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
@@ -88,7 +88,7 @@ function correctionReply(correction: Correction): Reply {
   return replyWith({
     cards: [
       {
-        title: truncate(`✏️ ${market.id}: ${describe(correction.previous.outcome)} → ${describe(market.resolution?.outcome ?? null)}`, 256),
+        title: truncate(`✏️ ${market.slug}: ${describe(correction.previous.outcome)} → ${describe(market.resolution?.outcome ?? null)}`, 256),
         description: truncate(plain(market.question), 1000),
         color: 0xf59e0b,
         fields: [
@@ -99,7 +99,7 @@ function correctionReply(correction: Correction): Reply {
             : []),
           { name: 'Evidence', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) },
         ],
-        footer: `${market.id} · every credit moved is on the ledger`,
+        footer: `${market.slug} · every credit moved is on the ledger`,
       },
     ],
     refreshMarkets: [market.id],

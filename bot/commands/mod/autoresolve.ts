@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CruxError } from '../../../markets/errors.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, parseOptions, unwrap } from '../command.ts';
@@ -38,10 +37,9 @@ const options = z.object({
  */
 export function configureAutoResolve(invocation: Invocation, app: App): Reply {
   const input = parseOptions(options, invocation);
-  if (invocation.guildId === null) throw new CruxError('invalid_input', 'Auto-resolve is set per server; use this in a server.');
   const settings = unwrap(
     app.resolution.configureAutoResolve(
-      { guildId: invocation.guildId, autoApply: input.enabled, trustedKinds: input.sources, graceMs: Math.round(input.grace_hours * HOUR_MS) },
+      { autoApply: input.enabled, trustedKinds: input.sources, graceMs: Math.round(input.grace_hours * HOUR_MS) },
       contextOf(invocation),
     ),
   );

@@ -19,14 +19,14 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
   if (!invocation.actor.isModerator) return undefined;
   if (!['resolve', 'cancel', 'correct'].includes(invocation.subcommand ?? '')) return undefined;
   try {
-    const { market } = app.views.market(text(invocation, 'market').toLowerCase());
+    const { market } = app.views.market(invocation.realm, text(invocation, 'market').toLowerCase());
     const settled = market.status === 'resolved' || market.status === 'cancelled';
     if (invocation.subcommand === 'correct') {
       if (!settled) return undefined;
       const target = text(invocation, 'outcome');
       const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : (market.outcomes[outcomeIndex(market, target)] ?? target);
       return {
-        title: truncate(`Correct ${market.id} to ${to}?`, 256),
+        title: truncate(`Correct ${market.slug} to ${to}?`, 256),
         description: truncate(
           `${plain(market.question)}\n\nThe payouts already made are reversed on the ledger and the corrected ones paid: a trader who spent a payout keeps what they spent (balances never go below zero).\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
           4000,
@@ -40,7 +40,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       const winner = outcomeIndex(market, text(invocation, 'outcome'));
       const winners = holdings.filter((h) => h.outcome === winner);
       return {
-        title: truncate(`Resolve ${market.id} as ${market.outcomes[winner]}?`, 256),
+        title: truncate(`Resolve ${market.slug} as ${market.outcomes[winner]}?`, 256),
         description: truncate(
           `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')} and ends trading for good.\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
           4000,
@@ -50,7 +50,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     }
     const traders = new Set(holdings.map((h) => h.userId)).size;
     return {
-      title: truncate(`Cancel ${market.id}?`, 256),
+      title: truncate(`Cancel ${market.slug}?`, 256),
       description: truncate(
         `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out, and trading ends for good.\n**Reason:** ${plain(text(invocation, 'reason'))}`,
         4000,

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { CruxError } from '../errors.ts';
+import { creditsToMillis, formatCredits, type Millis } from '../money.ts';
+import { MAX_LIQUIDITY, MIN_LIQUIDITY } from '../inputs.ts';
+
+/**
+ * What each server may set for itself. The environment gives the defaults for a server that sets nothing; a stored
+ * value overrides its default for that server only.
+ */
+export interface RealmSettings {
+  /** A role id or name whose members moderate, besides those with Manage Server. */
+  moderatorRole: string | null;
+  startingGrant: Millis;
+  dailyAllowance: Millis;
+  /** The LMSR b of a market opened without one, in credits. */
+  defaultLiquidity: number;
+  /** Where proposals and reminders go; the market's own channel when unset. */
+  moderatorChannel: string | null;
+  /** Where /market open posts the card; the channel it was typed in when unset. */
+  marketChannel: string | null;
+  /** Open markets a member (not a moderator) may have at once; 0 turns the limit off. */
+  maxOpenMarkets: number;
+  /** Commands, presses and form submits a member may make a minute; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+}
+
+export type RealmSettingKey = keyof RealmSettings;
+
+/** How one setting is typed by a moderator, stored, and shown. */
+interface SettingDefinition<K extends RealmSettingKey> {
+  /** The option name in /mod settings and the key stored. */
+  option: string;
+  label: string;
+  /** Parses what a moderator typed (text or a number from Discord). */
+  input: z.ZodType<RealmSettings[K], unknown>;
+  /** Reads the stored JSON value back. */
+  stored: z.ZodType<RealmSettings[K], unknown>;
+  show(value: RealmSettings[K]): string;
+}
+
+type SettingDefinitions = { [K in RealmSettingKey]: SettingDefinition<K> };
+
+const channelId = z
+  .string()
+  .trim()
+  .transform((text) => text.replace(/^<#(\d+)>$/, '$1'))
+  .pipe(z.string().regex(/^\d{1,25}$/, 'a channel (mention it, or give its id)'));
+
+const credits = (label: string) =>
+  z.coerce
+    .number({ error: `${label}: give a number of credits` })
+    .finite()
+    .min(0, `${label} cannot be negative`)
+    .max(1e9, `${label} is more credits than exist`)
+    .transform((value) => creditsToMillis(Math.floor(value * 1000) / 1000));
+
+const count = (label: string, max: number) =>
+  z.coerce.number({ error: `${label}: give a whole number` }).int(`${label}: give a whole number`).min(0).max(max, `${label} is at most ${max}`);
+
+const millis = z.number().int().min(0);
+
+/** "none" clears a setting that may be empty (no moderator role, no separate channel). */
+const nullable = <T>(schema: z.ZodType<T, unknown>) =>
+  z.union([z.literal('none').transform(() => null), schema]);
+
+export const SETTINGS: SettingDefinitions = {
+  moderatorRole: {
+    option: 'moderator_role',
+    label: 'Moderator role',
+    input: nullable(z.string().trim().min(1).max(100).transform((text) => text.replace(/^<@&(\d+)>$/, '$1'))),
+    stored: z.string().nullable(),
+    show: (value) => (value === null ? 'none (Manage Server only)' : /^\d+$/.test(value) ? `<@&${value}>` : value),
+  },
+  startingGrant: { option: 'starting_grant', label: 'Starting grant', input: credits('The starting grant'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  dailyAllowance: { option: 'daily_allowance', label: 'Daily allowance', input: credits('The daily allowance'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  defaultLiquidity: {
+    option: 'default_liquidity',
+    label: 'Default liquidity',
+    input: z.coerce.number({ error: 'give a number' }).finite().min(MIN_LIQUIDITY, `at least ${MIN_LIQUIDITY}`).max(MAX_LIQUIDITY, `at most ${MAX_LIQUIDITY}`),
+    stored: z.number().min(MIN_LIQUIDITY).max(MAX_LIQUIDITY),
+    show: (v) => `b = ${v}`,
+  },
+  moderatorChannel: {
+    option: 'moderator_channel',
+    label: 'Moderator channel',
+    input: nullable(channelId),
+    stored: z.string().nullable(),
+    show: (v) => (v === null ? "the market's own channel" : `<#${v}>`),
+  },
+  marketChannel: {
+    option: 'market_channel',
+    label: 'Market channel',
+    input: nullable(channelId),
+    stored: z.string().nullable(),
+    show: (v) => (v === null ? 'where /market open is used' : `<#${v}>`),
+  },
+  maxOpenMarkets: {
+    option: 'max_open_markets',
+    label: 'Open markets per member',
+    input: count('Open markets per member', 10_000),
+    stored: z.number().int().min(0),
+    show: (v) => (v === 0 ? 'no limit' : String(v)),
+  },
+  rateLimitPerMinute: {
+    option: 'rate_limit',
+    label: 'Rate limit',
+    input: count('The rate limit', 10_000),
+    stored: z.number().int().min(0),
+    show: (v) => (v === 0 ? 'off' : `${v} a minute`),
+  },
+};
+
+export const SETTING_KEYS = Object.keys(SETTINGS) as RealmSettingKey[];
+
+/** The setting a /mod settings option names. */
+export function settingByOption(option: string): RealmSettingKey | undefined {
+  return SETTING_KEYS.find((key) => SETTINGS[key].option === option);
+}
+
+/** What a moderator asked for one setting: a value of the server's own, or back to the default. */
+export type SettingChange<K extends RealmSettingKey = RealmSettingKey> = { key: K; reset: true } | { key: K; reset: false; value: RealmSettings[K] };
+
+/** Parses a moderator's value for one setting; "default" puts the server back on the environment's default. */
+export function parseSetting<K extends RealmSettingKey>(key: K, raw: unknown): SettingChange<K> {
+  if (typeof raw === 'string' && raw.trim().toLowerCase() === 'default') return { key, reset: true };
+  const definition: SettingDefinition<K> = SETTINGS[key];
+  const parsed = definition.input.safeParse(typeof raw === 'string' ? raw.trim() : raw);
+  if (!parsed.success) throw new CruxError('invalid_input', `${definition.label}: ${parsed.error.issues[0]?.message ?? 'not a valid value'}.`);
+  return { key, reset: false, value: parsed.data };
+}
+
+/** Reads a stored value back; a value that no longer parses is refused by name rather than guessed at. */
+export function storedSetting<K extends RealmSettingKey>(key: K, stored: unknown): RealmSettings[K] {
+  const parsed = SETTINGS[key].stored.safeParse(stored);
+  if (!parsed.success) throw new Error(`stored setting ${key} does not parse: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
+export function showSetting<K extends RealmSettingKey>(key: K, value: RealmSettings[K]): string {
+  return SETTINGS[key].show(value);
+}
+
+/** Where a setting's value comes from. */
+export type SettingSource = 'server' | 'default';
+
+export interface ResolvedSettings {
+  values: RealmSettings;
+  sources: Record<RealmSettingKey, SettingSource>;
+}
+
+/** The stored values over the defaults. */
+export function resolveSettings(defaults: RealmSettings, stored: Partial<RealmSettings>): ResolvedSettings {
+  const values = { ...defaults };
+  const sources = {} as Record<RealmSettingKey, SettingSource>;
+  for (const key of SETTING_KEYS) {
+    const own = stored[key];
+    sources[key] = own === undefined ? 'default' : 'server';
+    if (own !== undefined) Object.assign(values, { [key]: own });
+  }
+  return { values, sources };
+}
