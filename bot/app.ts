@@ -5,6 +5,7 @@ import type { Db } from '../db/open.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
+import type { LinkGuard } from '../markets/sources/link-guard.ts';
 import { MarketService } from '../markets/service.ts';
 import { MarketViews } from '../markets/views.ts';
 import { RealmSettingsService } from '../markets/realms/service.ts';
@@ -12,6 +13,7 @@ import type { RealmSettings } from '../markets/realms/settings.ts';
 import { SqliteRealmSettingsStore } from '../db/realms-store.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
+import { DNS_LINK_GUARD } from './dns-guard.ts';
 import type { Logger } from './log.ts';
 
 const MINUTE_MS = 60_000;
@@ -30,9 +32,14 @@ export function realmDefaults(config: Config): RealmSettings {
   };
 }
 
-/** Builds everything a handler may use from the config and an open database. */
-export function createApp(config: Config, db: Db, log: Logger): App {
-  const store = new SqliteStore(db);
+/**
+ * Builds everything a handler may use from the config and an open database. `linkGuard` is DNS unless a test
+ * answers host names itself.
+ */
+export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGuard = DNS_LINK_GUARD): App {
+  const store = new SqliteStore(db, {
+    onFilesLost: (reason) => log('stopped writing: the database files changed under Crux', { database: config.CRUX_DATABASE, reason }),
+  });
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
   const service = new MarketService(store, (realm) => {
@@ -50,5 +57,6 @@ export function createApp(config: Config, db: Db, log: Logger): App {
     views: new MarketViews(store),
     config,
     log,
+    linkGuard,
   };
 }

@@ -9,8 +9,18 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** node-cron's own reading of the expression, so the one line says which field is wrong. */
 const cronExpression = (fallback: string) =>
-  z.string().trim().refine((expression) => cron.validate(expression), 'not a valid cron expression').default(fallback);
+  z
+    .string()
+    .trim()
+    .superRefine((expression, context) => {
+      const { valid, errors } = cron.validateDetailed(expression);
+      if (valid) return;
+      const details = errors.map((error) => error.message).join('; ');
+      context.addIssue({ code: 'custom', message: `not a valid cron expression${details === '' ? '' : ` (${details})`}` });
+    })
+    .default(fallback);
 
 const credits = (fallback: number) =>
   z.coerce.number().finite().min(0).max(1e9).default(fallback);
@@ -26,7 +36,7 @@ export const configSchema = z.object({
   CRUX_STARTING_GRANT: credits(1000),
   CRUX_DAILY_ALLOWANCE: credits(0),
   CRUX_DEFAULT_LIQUIDITY: z.coerce.number().finite().min(10).max(1_000_000).default(100),
-  CRUX_CLOSE_CRON: z.string().trim().min(1).default('* * * * *'),
+  CRUX_CLOSE_CRON: cronExpression('* * * * *'),
   CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
   CRUX_BACKUP_KEEP: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must keep at least 1 backup').max(10_000).default(14),
   CRUX_BACKUP_CRON: cronExpression('30 3 * * *'),

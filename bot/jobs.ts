@@ -3,6 +3,7 @@ import type { Market } from '../markets/market.ts';
 import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
+import { ConfigError } from './config.ts';
 import { settlementReply } from './commands/mod/moderate.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
@@ -137,29 +138,44 @@ export function pruneRequests(app: App, hooks: JobHooks): number {
 }
 
 export interface Jobs {
+  /** Starts the schedules (once the client is ready). */
+  start(): void;
   stop(): Promise<void>;
 }
 
-/** Starts the scheduled jobs; `stop` waits for none to be half-way through. */
-export function startJobs(app: App, hooks: JobHooks): Jobs {
+/**
+ * Builds the scheduled jobs without starting them, so that a schedule which cannot run stops start-up with a line
+ * naming its variable, before the bot logs in, instead of leaving it running with no jobs. `stop` waits for none to be
+ * half-way through.
+ */
+export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
   let running: Promise<unknown> = Promise.resolve();
   // One job at a time: each waits for the last, so a slow poll never overlaps a close or a nudge.
-  const schedule = (expression: string, name: string, job: () => Promise<unknown>): ScheduledTask =>
-    cron.schedule(expression, () => {
-      running = running.then(job).catch((error: unknown) => app.log('a scheduled job failed', { job: name, error: String(error) }));
-      return running;
-    }, { name, noOverlap: true });
+  const schedule = (variable: string, expression: string, name: string, job: () => Promise<unknown>): ScheduledTask => {
+    try {
+      return cron.createTask(expression, () => {
+        running = running.then(job).catch((error: unknown) => app.log('a scheduled job failed', { job: name, error: String(error) }));
+        return running;
+      }, { name, noOverlap: true });
+    } catch (error) {
+      throw new ConfigError(`${variable}: cannot schedule the ${name} job on "${expression}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const { config } = app;
   const tasks: ScheduledTask[] = [
-    schedule(app.config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
-    schedule(app.config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
+    schedule('CRUX_CLOSE_CRON', config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
+    schedule('CRUX_SOURCE_POLL_CRON', config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
       await pollSources(app, hooks);
       await applyDueProposals(app, hooks);
     }),
-    schedule(app.config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
-    schedule(PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
-    schedule(app.config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
+    schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
+    schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
+    schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
   ];
   return {
+    start() {
+      for (const task of tasks) void task.start();
+    },
     async stop() {
       await Promise.all(tasks.map((task) => task.stop()));
       await running;

@@ -16,6 +16,7 @@ import type {
   RememberedRequest,
   Store,
 } from '../markets/store.ts';
+import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
 
@@ -29,13 +30,36 @@ interface ProfitQueryRow {
 const MARKET_COLUMNS = `m.*, a.balance AS pool`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
+/**
+ * SQLite errors that are the server's situation, not a bug, in words a member can read. A failed write rolls its
+ * transaction back, so each can promise that nothing was changed.
+ */
+function storageRefusal(error: unknown): CruxError | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  // A database opened read-only (npm start -- --read-only) refuses every write.
+  if (error.code === 'SQLITE_READONLY') {
+    return new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
+  }
+  if (error.code === 'SQLITE_FULL') {
+    return new CruxError('storage_full', "Crux could not save because the server's storage is full; nothing was changed.");
+  }
+  return undefined;
+}
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
 
-  constructor(readonly db: Db) {
+  private readonly files: DatabaseFiles | undefined;
+  private readonly onFilesLost: (reason: string) => void;
+  private filesLostReported = false;
+
+  /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
+  constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
+    this.files = DatabaseFiles.of(db);
+    this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
       recallRequest: db.prepare<[string], { result: string; user_id: string | null; fingerprint: string | null }>(
@@ -135,14 +159,19 @@ export class SqliteStore implements Store {
   }
 
   atomically<T>(work: () => T): T {
+    const lost = this.files?.problem();
+    if (lost !== undefined) {
+      if (!this.filesLostReported) this.onFilesLost(lost);
+      this.filesLostReported = true;
+      throw new CruxError(
+        'storage_lost',
+        "Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.",
+      );
+    }
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
-      // A database opened read-only (npm start -- --read-only) refuses every write: say so in words a member can read.
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY') {
-        throw new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
-      }
-      throw error;
+      throw storageRefusal(error) ?? error;
     }
   }
 

@@ -15,7 +15,9 @@ export type CruxErrorCode =
   | 'rate_limited'
   | 'request_reused'
   | 'limit_reached'
-  | 'read_only';
+  | 'read_only'
+  | 'storage_full'
+  | 'storage_lost';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';

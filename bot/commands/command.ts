@@ -5,6 +5,7 @@ import { parseInput } from '../../markets/inputs.ts';
 import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
 import type { ResolutionService } from '../../markets/resolution/service.ts';
+import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import type { MarketService } from '../../markets/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
@@ -25,6 +26,8 @@ export interface App {
   realms: RealmSettingsService;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
+  /** Keeps links given by members (plain URL sources) off internal addresses, when linked and when fetched. */
+  linkGuard: LinkGuard;
 }
 
 export interface Choice {

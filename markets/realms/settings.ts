@@ -46,16 +46,16 @@ const channelId = z
   .transform((text) => text.replace(/^<#(\d+)>$/, '$1'))
   .pipe(z.string().regex(/^\d{1,25}$/, 'a channel (mention it, or give its id)'));
 
-const credits = (label: string) =>
-  z.coerce
-    .number({ error: `${label}: give a number of credits` })
-    .finite()
-    .min(0, `${label} cannot be negative`)
-    .max(1e9, `${label} is more credits than exist`)
-    .transform((value) => creditsToMillis(Math.floor(value * 1000) / 1000));
+// Messages follow the setting's label ("Starting grant: cannot be negative.").
+const credits = z.coerce
+  .number({ error: 'give a number of credits' })
+  .finite('give a number of credits')
+  .min(0, 'cannot be negative')
+  .max(1e9, 'is more credits than exist')
+  .transform((value) => creditsToMillis(Math.floor(value * 1000) / 1000));
 
-const count = (label: string, max: number) =>
-  z.coerce.number({ error: `${label}: give a whole number` }).int(`${label}: give a whole number`).min(0).max(max, `${label} is at most ${max}`);
+const count = (max: number) =>
+  z.coerce.number({ error: 'give a whole number' }).int('give a whole number').min(0, 'cannot be negative').max(max, `is at most ${max}`);
 
 const millis = z.number().int().min(0);
 
@@ -71,8 +71,8 @@ export const SETTINGS: SettingDefinitions = {
     stored: z.string().nullable(),
     show: (value) => (value === null ? 'none (Manage Server only)' : /^\d+$/.test(value) ? `<@&${value}>` : value),
   },
-  startingGrant: { option: 'starting_grant', label: 'Starting grant', input: credits('The starting grant'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
-  dailyAllowance: { option: 'daily_allowance', label: 'Daily allowance', input: credits('The daily allowance'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  startingGrant: { option: 'starting_grant', label: 'Starting grant', input: credits, stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  dailyAllowance: { option: 'daily_allowance', label: 'Daily allowance', input: credits, stored: millis, show: (v) => `${formatCredits(v)} credits` },
   defaultLiquidity: {
     option: 'default_liquidity',
     label: 'Default liquidity',
@@ -97,14 +97,14 @@ export const SETTINGS: SettingDefinitions = {
   maxOpenMarkets: {
     option: 'max_open_markets',
     label: 'Open markets per member',
-    input: count('Open markets per member', 10_000),
+    input: count(10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'no limit' : String(v)),
   },
   rateLimitPerMinute: {
     option: 'rate_limit',
     label: 'Rate limit',
-    input: count('The rate limit', 10_000),
+    input: count(10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'off' : `${v} a minute`),
   },

@@ -81,7 +81,7 @@ async function startHost(script: string, databaseName: string): Promise<{ fake: 
       HOST_CRUX_DATABASE: join(scratch, databaseName),
       HOST_MODERATOR_ROLE: MARKET_MOD_ROLE,
     },
-    hostDir,
+    { cwd: hostDir },
   );
   await host.waitForOutput('host ready', 30_000);
   return { fake, host };
@@ -139,7 +139,7 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
     const betCallback = discord.requests.find((request) => request.path.startsWith(`/interactions/${bet.id}/`));
     expect(betCallback?.body).toMatchObject({ data: { allowed_mentions: { parse: [] } } });
     const resolve = discord.slashCommand({
-      name: 'crux-market',
+      name: 'crux-mod',
       subcommand: 'resolve',
       user: 'moderator',
       channel: 'markets',

@@ -5,6 +5,7 @@ import { createApp } from '../../bot/app.ts';
 import type { App } from '../../bot/commands/command.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { runConsole } from '../../bot/console.ts';
+import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import { T0 } from './engine.ts';
 
 export interface TestApp {
@@ -14,12 +15,19 @@ export interface TestApp {
   assertVerified(): void;
 }
 
+/** Tests never ask real DNS: a host name no test table answers for is not found. */
+export const NO_DNS: LinkGuard = {
+  resolve: async (hostname) => {
+    throw Object.assign(new Error(`tests do not resolve ${hostname}`), { code: 'ENOTFOUND' });
+  },
+};
+
 /** The real app (service, views, config) on an in-memory database, with the log captured. */
-export function testApp(env: Record<string, string> = {}): TestApp {
+export function testApp(env: Record<string, string> = {}, linkGuard: LinkGuard = NO_DNS): TestApp {
   const config = loadConfig({ CRUX_DATABASE: ':memory:', ...env });
   const db = openDatabase(':memory:');
   const logs: string[] = [];
-  const app = createApp(config, db, (message, context) => logs.push(JSON.stringify({ message, ...context })));
+  const app = createApp(config, db, (message, context) => logs.push(JSON.stringify({ message, ...context })), linkGuard);
   return {
     app,
     db,

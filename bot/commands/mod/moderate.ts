@@ -3,11 +3,12 @@ import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import type { Correction } from '../../../markets/resolution/service.ts';
-import type { Settlement } from '../../../markets/service.ts';
+import { requireModerator, type Settlement } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { assertPublicLink } from '../public-link.ts';
 
 /** The public card of a settlement: who was paid what, and on what evidence. */
 export function settlementReply(settlement: Settlement, headline: string): Reply {
@@ -55,8 +56,13 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`);
 }
 
-export function linkSource(invocation: Invocation, app: App): Reply {
+export async function linkSource(invocation: Invocation, app: App): Promise<Reply> {
   const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
+  // Moderators only, before any lookup: otherwise members could ask Crux what internal host names resolve to.
+  requireModerator(invocation.actor, 'link a source to a market');
+  // The market first, so a market of another server is answered as unknown before any lookup is made for it.
+  app.views.market(invocation.realm, input.market);
+  await assertPublicLink(app, input.url);
   const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
   const link = app.views.marketByKey(market.id)?.links.at(-1);
   const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
