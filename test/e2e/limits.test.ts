@@ -40,7 +40,6 @@ async function openWorstCaseMarket(): Promise<string> {
       option.string('criteria', CRITERIA),
       option.string('closes', '2027-12-31'),
       option.string('outcomes', OUTCOMES.join(',')),
-      option.string('source', source(0)),
     ],
   });
   const callback = await bot.fake.waitForCallback(opened.id);
@@ -48,8 +47,9 @@ async function openWorstCaseMarket(): Promise<string> {
   const embeds = ('data' in callback ? (callback.data as { embeds?: APIEmbed[] }).embeds : undefined) ?? [];
   const marketId = embeds[0]?.footer?.text?.split(' · ')[0] ?? '';
   expect(marketId).not.toBe('');
+  // Straight to the service: a link a member gives is checked against DNS, which tests never ask.
   const moderator = { userId: bot.userId('moderator'), isModerator: true };
-  for (let n = 1; n < 10; n++) {
+  for (let n = 0; n < 10; n++) {
     const linked = bot.crux.app.service.linkSource(marketId, { url: source(n), kind: 'url' }, { realm: realmOfGuild(bot.fake.guild.id), actor: moderator, now: Date.now() });
     expect(linked.ok).toBe(true);
   }
