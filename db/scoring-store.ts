@@ -1,6 +1,7 @@
 import { type ForecastStore, type MarketFacts, type ScoringReads, type StatedForecast, toScoredMarket, type UserProfit } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
+import type { RememberedRequest } from '../markets/store.ts';
 import { type Forecast, type PricePoint, type ScoredMarket } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
@@ -162,6 +163,14 @@ export class ScoringStore implements ForecastStore, ScoringReads {
 
   atomically<T>(work: () => T): T {
     return this.store.atomically(work);
+  }
+
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    return this.store.recallRequest(requestId);
+  }
+
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.store.rememberRequest(requestId, request, at);
   }
 
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined {

@@ -39,6 +39,9 @@ const WHOLE_RESULT = { record: (result: unknown) => result, rebuild: (record: un
 /** How long request ids are remembered: Discord interaction tokens expire after 15 minutes, so a day is ample. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
 
+/** What runUseCase needs of storage: a transaction and the requests already applied. */
+export type RequestStore = Pick<Store, 'atomically' | 'recallRequest' | 'rememberRequest'>;
+
 /** What runUseCase reads of a Context: background jobs run with the time alone. */
 export type RequestContext = Pick<Context, 'now' | 'requestId' | 'fingerprint'> & { actor?: Actor };
 
@@ -60,7 +63,7 @@ function assertSameRequest(earlier: RememberedRequest, context: RequestContext):
  * applied returns the result it produced then (rebuilt from what `replay` recorded), without running again.
  */
 export function runUseCase<T, R = T>(
-  store: Store,
+  store: RequestStore,
   context: RequestContext,
   work: () => T,
   replay: ReplayRecord<T, R> = WHOLE_RESULT as ReplayRecord<T, R>,

@@ -89,6 +89,24 @@ describe('the console', () => {
     expect(h.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get()).toEqual({ n: 1 });
   });
 
+  it('refuses a forecast whose request id another user already used, rather than dropping it unsaid', async () => {
+    const h = (harness = testApp());
+    const forecast = '/forecast market:rome-seek-power probability:70 --request f-1';
+    const out = await driveConsole(h, [
+      '/market open question:Did ROME seek power? criteria:YES if the logs show it. closes:2030-01-01',
+      '/as alice',
+      forecast,
+      '/as bob',
+      forecast,
+      '/as alice',
+      forecast,
+    ]);
+    expect(out.match(/alice forecasts 70\.0% Yes/g)).toHaveLength(2);
+    expect(out).not.toContain('bob forecasts');
+    expect(out).toContain('⚠️ That request id was already used by another member. Nothing was done; send it with a new id.\ndone f-1');
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM forecasts').get()).toEqual({ n: 1 });
+  });
+
   it('reads option values with spaces up to the next known option name', () => {
     const parsed = parseCommandLine('/market open question:Did it: really happen? criteria:Logs say so closes:in 3 weeks');
     expect(typeof parsed).toBe('object');
