@@ -9,6 +9,7 @@ import {
 } from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
+import type { RememberedRequest } from '../markets/store.ts';
 import type { PricePoint } from '../markets/scoring/index.ts';
 import { CorruptRowError } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
@@ -168,6 +169,14 @@ export class ScoringStore implements ForecastStore {
 
   atomically<T>(work: () => T): T {
     return this.store.atomically(work);
+  }
+
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    return this.store.recallRequest(requestId);
+  }
+
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.store.rememberRequest(requestId, request, at);
   }
 
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined {

@@ -13,6 +13,7 @@ import type {
   NewMarket,
   Position,
   ProfitRow,
+  RememberedRequest,
   Store,
 } from '../markets/store.ts';
 import { DatabaseFiles } from './file-guard.ts';
@@ -65,8 +66,10 @@ export class SqliteStore implements Store {
     this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
-      recallRequest: db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?'),
-      rememberRequest: db.prepare('INSERT INTO requests (id, result, at) VALUES (?, ?, ?)'),
+      recallRequest: db.prepare<[string], { result: string; user_id: string | null; fingerprint: string | null }>(
+        'SELECT result, user_id, fingerprint FROM requests WHERE id = ?',
+      ),
+      rememberRequest: db.prepare('INSERT INTO requests (id, result, at, user_id, fingerprint) VALUES (?, ?, ?, ?, ?)'),
       // No index on `at`: this runs once a day over a day's rows, while an index would cost every trade's commit a page.
       forgetRequests: db.prepare('DELETE FROM requests WHERE at < ?'),
       findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
@@ -171,12 +174,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  recallRequest(requestId: string): string | undefined {
-    return this.statements.recallRequest.get(requestId)?.result;
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    const row = this.statements.recallRequest.get(requestId);
+    return row && { result: row.result, userId: row.user_id, fingerprint: row.fingerprint };
   }
 
-  rememberRequest(requestId: string, result: string, at: number): void {
-    this.statements.rememberRequest.run(requestId, result, at);
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.statements.rememberRequest.run(requestId, request.result, at, request.userId, request.fingerprint);
   }
 
   forgetRequestsBefore(before: number): number {

@@ -13,6 +13,7 @@ export type CruxErrorCode =
   | 'slippage'
   | 'not_moderator'
   | 'rate_limited'
+  | 'request_reused'
   | 'limit_reached'
   | 'read_only'
   | 'storage_full'

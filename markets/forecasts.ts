@@ -1,8 +1,9 @@
-import { CruxError, isCruxError, type Result } from './errors.ts';
+import { CruxError, type Result } from './errors.ts';
 import { currentPrices, isTradable, type Market, type MarketStatus, outcomeIndex } from './market.ts';
 import type { Forecast, ScoredMarket, UserSummary } from './scoring/index.ts';
 import type { RealmId } from './realms/realm.ts';
 import { type Context, unknownMarket } from './service.ts';
+import { type RequestStore, runUseCase } from './use-case.ts';
 
 /** A trade's place in the one order of forecasts is its ledger id times this; stated forecasts take the numbers between. */
 export const SEQ_PER_ENTRY = 1_000_000;
@@ -40,9 +41,8 @@ export interface ForecastRecorded {
   readonly probabilities: readonly number[];
 }
 
-/** What stating a forecast needs from storage. */
-export interface ForecastStore {
-  atomically<T>(work: () => T): T;
+/** What stating a forecast needs from storage; requests are remembered as every use case's are. */
+export interface ForecastStore extends RequestStore {
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   /** Records the forecast unless its requestId was recorded before. */
   insertForecast(forecast: StatedForecast): void;
@@ -142,13 +142,9 @@ export class ForecastService {
     private readonly reads: ScoringReads,
   ) {}
 
+  /** Through runUseCase, so a request id reused by another member or for another command is refused, not dropped. */
   state(command: ForecastCommand, context: Context): Result<ForecastRecorded> {
-    try {
-      return { ok: true, value: this.store.atomically(() => this.record(command, context)) };
-    } catch (error) {
-      if (isCruxError(error)) return { ok: false, error };
-      throw error;
-    }
+    return runUseCase(this.store, context, () => this.record(command, context));
   }
 
   private record(command: ForecastCommand, context: Context): ForecastRecorded {

@@ -14,7 +14,7 @@ import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
 import type { Position, Store } from './store.ts';
-import { type Actor, type Context, type ReplayRecord, requireModerator, runUseCase } from './use-case.ts';
+import { type Actor, type Context, type ReplayRecord, type RequestContext, requireModerator, runUseCase } from './use-case.ts';
 import {
   assertWithinLimit,
   type Quote,
@@ -162,7 +162,7 @@ export class MarketService {
     readonly settings: EngineSettingsOf,
   ) {}
 
-  private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
+  private run<T>(context: RequestContext, work: () => T): Result<T> {
     return runUseCase(this.store, context, work);
   }
 

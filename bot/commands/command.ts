@@ -2,6 +2,7 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 import { z } from 'zod';
 import { CruxError, isCruxError, type Result } from '../../markets/errors.ts';
 import { parseInput } from '../../markets/inputs.ts';
+import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
 import type { ResolutionService } from '../../markets/resolution/service.ts';
 import type { LinkGuard } from '../../markets/sources/link-guard.ts';
@@ -82,14 +83,13 @@ export function parseOptions<S extends z.ZodType>(schema: S, invocation: Invocat
 
 /* Option schemas shared by several commands. Discord sends typed values, the console sends text: both coerce. */
 
-export const marketOption = z
-  .string({ error: 'choose a market' })
-  .trim()
-  .toLowerCase()
-  .regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes, like rome-genuine-power-seeking')
-  .max(60);
+/* Names are read as they look (markets/names.ts), so a look-alike with invisible characters finds the same market. */
+export const marketOption = memberName(
+  z.string().toLowerCase().regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes, like rome-genuine-power-seeking').max(60),
+  'choose a market',
+);
 
-export const outcomeOption = z.string({ error: 'choose an outcome' }).trim().min(1).max(100);
+export const outcomeOption = memberName(z.string().min(1).max(100), 'choose an outcome');
 
 export const requiredText = (label: string, max: number) =>
   z.string({ error: `${label} is required` }).trim().min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`);

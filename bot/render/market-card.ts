@@ -2,6 +2,7 @@ import { formatCredits } from '../../markets/money.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
+import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
@@ -13,7 +14,8 @@ export function marketCard(view: MarketView): Card {
     return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
   });
   const fields = [
-    { name: 'Prices', value: outcomeLines.join('\n') },
+    // Twenty long outcome names overflow one field's 1,024 characters; they go on in further fields, all shown.
+    ...fieldsOfLines('Prices', outcomeLines),
     { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
     { name: 'Traders', value: String(stats.traders), inline: true },
     {
@@ -23,7 +25,7 @@ export function marketCard(view: MarketView): Card {
     },
   ];
   if (links.length > 0) {
-    fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
+    fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
   if (market.resolution) {
     const verdict =

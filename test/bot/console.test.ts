@@ -67,6 +67,48 @@ describe('the console', () => {
     expect(verify(h.db).entries).toBe(before);
   });
 
+  it('refuses a request id reused by another user or for another command, and replays it for its own', async () => {
+    const h = (harness = testApp());
+    const bet = '/bet market:rome-seek-power outcome:Yes amount:50 --request r-1';
+    const out = await driveConsole(h, [
+      '/market open question:Did ROME seek power? criteria:YES if the logs show it. closes:2030-01-01 --request r-0',
+      '/as alice',
+      bet,
+      '/as bob',
+      bet,
+      '/as alice',
+      '/portfolio --request r-1',
+      '/mod close market:rome-seek-power --request r-1',
+      bet,
+    ]);
+    expect(out.match(/alice bought/g)).toHaveLength(2);
+    expect(out).not.toContain('bob bought');
+    expect(out).toContain('⚠️ That request id was already used by another member. Nothing was done; send it with a new id.\ndone r-1');
+    expect(out.match(/⚠️ That request id was already used for a different command\. Nothing was done; send it with a new id\.\ndone r-1/g)).toHaveLength(2);
+    expect(out).not.toContain('Something went wrong');
+    const bob = h.db.prepare(`SELECT COUNT(*) AS n FROM accounts WHERE id = 'user:bob'`).get();
+    expect(bob).toEqual({ n: 0 });
+    expect(h.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get()).toEqual({ n: 1 });
+  });
+
+  it('refuses a forecast whose request id another user already used, rather than dropping it unsaid', async () => {
+    const h = (harness = testApp());
+    const forecast = '/forecast market:rome-seek-power probability:70 --request f-1';
+    const out = await driveConsole(h, [
+      '/market open question:Did ROME seek power? criteria:YES if the logs show it. closes:2030-01-01',
+      '/as alice',
+      forecast,
+      '/as bob',
+      forecast,
+      '/as alice',
+      forecast,
+    ]);
+    expect(out.match(/alice forecasts 70\.0% Yes/g)).toHaveLength(2);
+    expect(out).not.toContain('bob forecasts');
+    expect(out).toContain('⚠️ That request id was already used by another member. Nothing was done; send it with a new id.\ndone f-1');
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM forecasts').get()).toEqual({ n: 1 });
+  });
+
   it('reads option values with spaces up to the next known option name', () => {
     const parsed = parseCommandLine('/market open question:Did it: really happen? criteria:Logs say so closes:in 3 weeks');
     expect(typeof parsed).toBe('object');
@@ -74,6 +116,15 @@ describe('the console', () => {
       expect(parsed.subcommand).toBe('open');
       expect(parsed.options).toEqual({ question: 'Did it: really happen?', criteria: 'Logs say so', closes: 'in 3 weeks' });
     }
+  });
+
+  it('keeps a quoted value whole, even where it contains an option name', () => {
+    const parsed = parseCommandLine('/market open question:"Does the criteria: word break parsing?" criteria:"Logs say closes: soon" closes:in 3 weeks');
+    expect(typeof parsed === 'object' && parsed.options).toEqual({
+      question: 'Does the criteria: word break parsing?',
+      criteria: 'Logs say closes: soon',
+      closes: 'in 3 weeks',
+    });
   });
 });
 
