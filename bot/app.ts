@@ -1,6 +1,8 @@
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
+import { SqliteSettlementStore } from '../db/settlement-store.ts';
+import { SettlementService } from '../markets/settlement/service.ts';
 import type { Db } from '../db/open.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
@@ -15,6 +17,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /** What a server that set nothing gets: the environment's values. */
 export function realmDefaults(config: Config): RealmSettings {
@@ -27,6 +30,7 @@ export function realmDefaults(config: Config): RealmSettings {
     marketChannel: null,
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
+    disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
   };
 }
 
@@ -35,19 +39,25 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const store = new SqliteStore(db);
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const service = new MarketService(store, (realm) => {
-    const settings = realms.values(realm);
-    return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
-  });
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => Math.round(realms.values(realm).disputeWindowHours * HOUR_MS));
+  const service = new MarketService(
+    store,
+    (realm) => {
+      const settings = realms.values(realm);
+      return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
+    },
+    settlements,
+  );
   return {
     service,
+    settlements,
     realms,
     resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, scoring),
-    views: new MarketViews(store),
+    views: new MarketViews(store, (marketId) => settlements.latest(marketId)),
     config,
     log,
   };

@@ -22,6 +22,8 @@ export interface RealmSettings {
   maxOpenMarkets: number;
   /** Commands, presses and form submits a member may make a minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Hours a resolution or cancellation waits, open to disputes, before money moves; 0 pays at once. */
+  disputeWindowHours: number;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -58,6 +60,9 @@ const count = (label: string, max: number) =>
   z.coerce.number({ error: `${label}: give a whole number` }).int(`${label}: give a whole number`).min(0).max(max, `${label} is at most ${max}`);
 
 const millis = z.number().int().min(0);
+
+/** Thirty days: longer than any platform's own escalation, short enough that money is not held for a season. */
+export const MAX_DISPUTE_WINDOW_HOURS = 720;
 
 /** "none" clears a setting that may be empty (no moderator role, no separate channel). */
 const nullable = <T>(schema: z.ZodType<T, unknown>) =>
@@ -107,6 +112,17 @@ export const SETTINGS: SettingDefinitions = {
     input: count('The rate limit', 10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'off' : `${v} a minute`),
+  },
+  disputeWindowHours: {
+    option: 'dispute_window_hours',
+    label: 'Dispute window',
+    input: z.coerce
+      .number({ error: 'give a number of hours' })
+      .finite()
+      .min(0, 'the dispute window cannot be negative')
+      .max(MAX_DISPUTE_WINDOW_HOURS, `the dispute window is at most ${MAX_DISPUTE_WINDOW_HOURS} hours`),
+    stored: z.number().min(0).max(MAX_DISPUTE_WINDOW_HOURS),
+    show: (v) => (v === 0 ? 'none (settlements pay at once)' : `${v} h`),
   },
 };
 

@@ -14,9 +14,12 @@ export interface TestApp {
   assertVerified(): void;
 }
 
-/** The real app (service, views, config) on an in-memory database, with the log captured. */
+/**
+ * The real app (service, views, config) on an in-memory database, with the log captured. Settlements pay at once
+ * unless a test sets CRUX_DISPUTE_WINDOW_HOURS: most tests are about what happens after the money moves.
+ */
 export function testApp(env: Record<string, string> = {}): TestApp {
-  const config = loadConfig({ CRUX_DATABASE: ':memory:', ...env });
+  const config = loadConfig({ CRUX_DATABASE: ':memory:', CRUX_DISPUTE_WINDOW_HOURS: '0', ...env });
   const db = openDatabase(':memory:');
   const logs: string[] = [];
   const app = createApp(config, db, (message, context) => logs.push(JSON.stringify({ message, ...context })));

@@ -2,6 +2,7 @@ import { isCruxError } from '../../../markets/errors.ts';
 import { outcomeIndex } from '../../../markets/market.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
+import { verdictOf } from '../../render/settlement-card.ts';
 import type { Card, Invocation } from '../../reply.ts';
 import type { App } from '../command.ts';
 import { CANCEL_CHOICE } from './moderate.ts';
@@ -17,7 +18,7 @@ function text(invocation: Invocation, name: string): string {
  */
 export function settlementConfirmation(invocation: Invocation, app: App): Card | undefined {
   if (!invocation.actor.isModerator) return undefined;
-  if (!['resolve', 'cancel', 'correct'].includes(invocation.subcommand ?? '')) return undefined;
+  if (!['resolve', 'cancel', 'correct', 'uphold'].includes(invocation.subcommand ?? '')) return undefined;
   try {
     const { market } = app.views.market(invocation.realm, text(invocation, 'market').toLowerCase());
     const settled = market.status === 'resolved' || market.status === 'cancelled';
@@ -35,6 +36,28 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       };
     }
     if (settled) return undefined;
+    const latest = app.views.market(invocation.realm, market.slug).settlement;
+    const pending = latest?.settlement.status === 'pending' ? latest.settlement : undefined;
+    if (invocation.subcommand === 'uphold') {
+      if (pending === undefined) return undefined;
+      const open = latest?.disputes.filter((d) => d.status === 'open').length ?? 0;
+      return {
+        title: truncate(`Uphold ${market.slug} ${verdictOf(market, pending.outcome)} and pay it out now?`, 256),
+        description: truncate(
+          `${plain(market.question)}
+
+The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overruled` : ''}; the money moves for good (only /mod correct can change it after).
+**Evidence:** ${plain(pending.evidence)}`,
+          4000,
+        ),
+        color: 0xf59e0b,
+      };
+    }
+    const hours = app.realms.values(invocation.realm).disputeWindowHours;
+    const when = [
+      pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`,
+      hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
+    ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
     if (invocation.subcommand === 'resolve') {
       const winner = outcomeIndex(market, text(invocation, 'outcome'));
@@ -42,7 +65,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       return {
         title: truncate(`Resolve ${market.slug} as ${market.outcomes[winner]}?`, 256),
         description: truncate(
-          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')} and ends trading for good.\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')}. ${when}\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
           4000,
         ),
         color: 0xf59e0b,
@@ -52,7 +75,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     return {
       title: truncate(`Cancel ${market.slug}?`, 256),
       description: truncate(
-        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out, and trading ends for good.\n**Reason:** ${plain(text(invocation, 'reason'))}`,
+        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out. ${when}\n**Reason:** ${plain(text(invocation, 'reason'))}`,
         4000,
       ),
       color: 0xf59e0b,
