@@ -31,6 +31,7 @@ export function realmDefaults(config: Config): RealmSettings {
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
     disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
+    recusalRequired: config.CRUX_RECUSAL_REQUIRED,
   };
 }
 
@@ -39,7 +40,10 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const store = new SqliteStore(db);
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => Math.round(realms.values(realm).disputeWindowHours * HOUR_MS));
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => {
+    const settings = realms.values(realm);
+    return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired };
+  });
   const service = new MarketService(
     store,
     (realm) => {

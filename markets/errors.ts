@@ -12,6 +12,7 @@ export type CruxErrorCode =
   | 'amount_too_small'
   | 'slippage'
   | 'not_moderator'
+  | 'recusal_required'
   | 'rate_limited'
   | 'limit_reached'
   | 'read_only';

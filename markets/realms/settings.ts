@@ -24,6 +24,8 @@ export interface RealmSettings {
   rateLimitPerMinute: number;
   /** Hours a resolution or cancellation waits, open to disputes, before money moves; 0 pays at once. */
   disputeWindowHours: number;
+  /** Whether a moderator holding shares of a market is refused when they resolve or cancel it (else only warned). */
+  recusalRequired: boolean;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -123,6 +125,16 @@ export const SETTINGS: SettingDefinitions = {
       .max(MAX_DISPUTE_WINDOW_HOURS, `the dispute window is at most ${MAX_DISPUTE_WINDOW_HOURS} hours`),
     stored: z.number().min(0).max(MAX_DISPUTE_WINDOW_HOURS),
     show: (v) => (v === 0 ? 'none (settlements pay at once)' : `${v} h`),
+  },
+  recusalRequired: {
+    option: 'recusal_required',
+    label: 'Moderators with a position must recuse',
+    input: z.union([
+      z.boolean(),
+      z.string().trim().toLowerCase().pipe(z.enum(['true', 'false', 'on', 'off', 'yes', 'no'], { error: 'say on or off' })).transform((text) => ['true', 'on', 'yes'].includes(text)),
+    ], { error: 'say on or off' }),
+    stored: z.boolean(),
+    show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
   },
 };
 

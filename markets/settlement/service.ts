@@ -10,8 +10,15 @@ import type { SettlementStore } from './store.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
 import { disputeRefusal } from './window.ts';
 
-/** A realm's dispute window in milliseconds; 0 pays at once. Read at each decision, so a change applies to the next. */
-export type DisputeWindowOf = (realm: RealmId) => number;
+export interface SettlementRules {
+  /** The dispute window in milliseconds; 0 pays at once. */
+  windowMs: number;
+  /** Whether a decider holding shares of the market is refused. */
+  recusalRequired: boolean;
+}
+
+/** A realm's rules, read at each decision, so a moderator's change applies to the next one. */
+export type SettlementRulesOf = (realm: RealmId) => SettlementRules;
 
 export interface DisputeFiled {
   dispute: Dispute;
@@ -34,7 +41,7 @@ export class SettlementService {
   constructor(
     private readonly store: Store,
     private readonly records: SettlementStore,
-    private readonly windowOf: DisputeWindowOf,
+    private readonly rulesOf: SettlementRulesOf,
   ) {}
 
   /**
@@ -42,14 +49,21 @@ export class SettlementService {
    * superseded (a changed outcome starts a new window). Without a window the money moves now.
    */
   decide(market: Market, decision: SettlementDecision): Settlement {
+    const { windowMs, recusalRequired } = this.rulesOf(market.realm);
+    const deciderHeldPosition = holdsPosition(this.store, market.id, decision.decidedBy);
+    if (deciderHeldPosition && recusalRequired) {
+      throw new CruxError(
+        'recusal_required',
+        `You hold shares of \`${market.slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+      );
+    }
     const previous = this.records.pendingFor(market.id);
     if (previous) this.records.supersede(previous.id);
-    const windowMs = this.windowOf(market.realm);
     const id = this.records.insert({
       ...decision,
       marketId: market.id,
       windowEndsAt: decision.decidedAt + windowMs,
-      deciderHeldPosition: this.store.positions(market.id).some((p) => p.userId === decision.decidedBy && p.shares > 0),
+      deciderHeldPosition,
       status: 'pending',
       appliedAt: null,
       upheldBy: null,
@@ -161,6 +175,11 @@ export class SettlementService {
     return { market: requireMarketByKey(this.store, market.id), paid, returned, record: this.requireRecord(record.id) };
   }
 
+  /** Whether `userId` holds shares of the market now: what the confirmation warns of and the recusal rule refuses. */
+  holdsPosition(marketId: string, userId: string): boolean {
+    return holdsPosition(this.store, marketId, userId);
+  }
+
   private requireRecord(id: number): SettlementRecord {
     const record = this.records.find(id);
     if (!record) throw new Error(`settlement ${id} vanished`);
@@ -172,4 +191,8 @@ export class SettlementService {
     if (!dispute) throw new Error(`dispute ${id} vanished`);
     return dispute;
   }
+}
+
+function holdsPosition(store: Store, marketId: string, userId: string): boolean {
+  return store.positions(marketId).some((p) => p.userId === userId && p.shares > 0);
 }

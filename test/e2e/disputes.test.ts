@@ -129,3 +129,24 @@ it("a trader's dispute reaches the moderators and holds the money; a changed out
   const late = await command('alice', 'market', 'dispute', [option.string('market', slug), option.string('reason', 'Too late')]);
   expect(late.message.content).toContain('is settled and its dispute window is over');
 });
+
+it('a moderator holding shares is warned on the confirmation, and refused where the server requires recusal', async () => {
+  const { slug } = await marketWithTraders();
+  await command('moderator', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 10)]);
+  const warned = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect(warned.message.embeds?.[0]?.description).toContain('⚠️ **You hold shares of this market**');
+
+  const set = await command('admin', 'mod', 'settings', [option.string('recusal_required', 'on')]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const refused = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect((refused.message.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  expect(refused.message.content).toBe(
+    `⚠️ You hold shares of \`${slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+  );
+  expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
+
+  const byAdmin = await command('admin', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect(byAdmin.message.embeds?.[0]?.description).not.toContain('You hold shares');
+  const pending = await bot.confirm(byAdmin.interaction, 'admin');
+  expect(pending.embeds[0]?.fields?.find((f) => f.name === 'Decided by')?.value).toBe(`<@${bot.userId('admin')}> (held no position)`);
+});

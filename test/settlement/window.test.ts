@@ -159,3 +159,19 @@ describe('a dispute window', () => {
     expect(settlement.record.deciderHeldPosition).toBe(true);
   });
 });
+
+describe('recusal', () => {
+  it('refuses a moderator holding shares where the server requires recusal, naming why; one without a position decides', () => {
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_RECUSAL_REQUIRED: 'true' });
+    const slug = openWithBets(t);
+    ok(t.app.service.buy({ marketId: slug, outcome: 'No', amount: creditsToMillis(5) }, moderator(T0, 'mod-with-shares')));
+    const refused = failure(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator(T0, 'mod-with-shares')));
+    expect(refused).toEqual({
+      code: 'recusal_required',
+      message: `You hold shares of \`${slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+    });
+    expect(failure(t.app.service.cancelMarket(slug, 'ill-posed', moderator(T0, 'mod-with-shares'))).code).toBe('recusal_required');
+    expect(t.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
+    expect(ok(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator())).record.deciderHeldPosition).toBe(false);
+  });
+});

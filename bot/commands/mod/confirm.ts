@@ -53,8 +53,12 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
         color: 0xf59e0b,
       };
     }
-    const hours = app.realms.values(invocation.realm).disputeWindowHours;
+    const { disputeWindowHours: hours, recusalRequired } = app.realms.values(invocation.realm);
+    const holds = app.settlements.holdsPosition(market.id, invocation.actor.userId);
+    // Refused outright: the command itself says why, with nothing to confirm.
+    if (holds && recusalRequired) return undefined;
     const when = [
+      holds ? '⚠️ **You hold shares of this market**: the settlement records that its decider held a position, and shows it.' : '',
       pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`,
       hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
     ].filter((line) => line !== '').join(' ');
