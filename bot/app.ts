@@ -32,6 +32,7 @@ export function realmDefaults(config: Config): RealmSettings {
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
     disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
     recusalRequired: config.CRUX_RECUSAL_REQUIRED,
+    quorumPool: creditsToMillis(config.CRUX_QUORUM_POOL),
   };
 }
 
@@ -42,7 +43,7 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
   const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => {
     const settings = realms.values(realm);
-    return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired };
+    return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
   });
   const service = new MarketService(
     store,

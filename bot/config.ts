@@ -50,6 +50,7 @@ export const configSchema = z.object({
   CRUX_DISPUTE_WINDOW_HOURS: z.coerce.number().finite().min(0).max(MAX_DISPUTE_WINDOW_HOURS).default(24),
   CRUX_SETTLEMENT_CRON: cronExpression('* * * * *'),
   // Typed already when a host passes its parsed config back in.
+  CRUX_QUORUM_POOL: credits(0),
   CRUX_RECUSAL_REQUIRED: z.union([z.boolean(), z.enum(['true', 'false'], { error: 'true or false' }).transform((text) => text === 'true')]).default(false),
   CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
 });

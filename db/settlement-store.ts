@@ -18,6 +18,8 @@ const settlementRow = z
     window_ends_at: epoch,
     decider_held_position: z.union([z.literal(0), z.literal(1)]),
     status: z.enum(['pending', 'applied', 'superseded']),
+    needs_second: z.union([z.literal(0), z.literal(1)]),
+    seconded_by: z.string().nullable(),
     applied_at: epoch.nullable(),
     upheld_by: z.string().nullable(),
     announced_at: epoch.nullable(),
@@ -33,6 +35,8 @@ const settlementRow = z
       windowEndsAt: row.window_ends_at,
       deciderHeldPosition: row.decider_held_position === 1,
       status: row.status,
+      needsSecond: row.needs_second === 1,
+      secondedBy: row.seconded_by,
       appliedAt: row.applied_at,
       upheldBy: row.upheld_by,
       announcedAt: row.announced_at,
@@ -72,18 +76,19 @@ export class SqliteSettlementStore implements SettlementStore {
   constructor(db: Db) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO settlements (market_id, outcome, decided_by, evidence, decided_at, window_ends_at, decider_held_position, status, applied_at, upheld_by, announced_at)
-         VALUES (@marketId, @outcome, @decidedBy, @evidence, @decidedAt, @windowEndsAt, @deciderHeldPosition, @status, @appliedAt, @upheldBy, @announcedAt)`,
+        `INSERT INTO settlements (market_id, outcome, decided_by, evidence, decided_at, window_ends_at, decider_held_position, status, needs_second, seconded_by, applied_at, upheld_by, announced_at)
+         VALUES (@marketId, @outcome, @decidedBy, @evidence, @decidedAt, @windowEndsAt, @deciderHeldPosition, @status, @needsSecond, @secondedBy, @appliedAt, @upheldBy, @announcedAt)`,
       ),
       find: db.prepare<[number]>('SELECT * FROM settlements WHERE id = ?'),
       pendingFor: db.prepare<[string]>(`SELECT * FROM settlements WHERE market_id = ? AND status = 'pending'`),
       latestFor: db.prepare<[string]>(`SELECT * FROM settlements WHERE market_id = ? AND status <> 'superseded' ORDER BY id DESC LIMIT 1`),
       supersede: db.prepare<[number]>(`UPDATE settlements SET status = 'superseded' WHERE id = ? AND status = 'pending'`),
+      second: db.prepare<[string, number, number]>(`UPDATE settlements SET seconded_by = ?, window_ends_at = ? WHERE id = ? AND status = 'pending'`),
       markApplied: db.prepare<[number, string | null, number]>(
         `UPDATE settlements SET status = 'applied', applied_at = ?, upheld_by = ? WHERE id = ? AND status = 'pending'`,
       ),
       dueToApply: db.prepare<[number]>(
-        `SELECT * FROM settlements s WHERE s.status = 'pending' AND s.window_ends_at <= ?
+        `SELECT * FROM settlements s WHERE s.status = 'pending' AND s.window_ends_at <= ? AND (s.needs_second = 0 OR s.seconded_by IS NOT NULL)
            AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.settlement_id = s.id AND d.status = 'open')
          ORDER BY s.window_ends_at, s.id`,
       ),
@@ -108,7 +113,9 @@ export class SqliteSettlementStore implements SettlementStore {
   }
 
   insert(record: Omit<SettlementRecord, 'id'>): number {
-    return Number(this.statements.insert.run({ ...record, deciderHeldPosition: record.deciderHeldPosition ? 1 : 0 }).lastInsertRowid);
+    return Number(
+      this.statements.insert.run({ ...record, deciderHeldPosition: record.deciderHeldPosition ? 1 : 0, needsSecond: record.needsSecond ? 1 : 0 }).lastInsertRowid,
+    );
   }
 
   find(id: number): SettlementRecord | undefined {
@@ -126,6 +133,10 @@ export class SqliteSettlementStore implements SettlementStore {
   supersede(id: number): void {
     this.statements.supersede.run(id);
     this.statements.closeDisputes.run('superseded', id);
+  }
+
+  second(id: number, secondedBy: string, windowEndsAt: number): void {
+    this.statements.second.run(secondedBy, windowEndsAt, id);
   }
 
   markApplied(id: number, at: number, upheldBy: string | null): boolean {

@@ -13,6 +13,7 @@ export type CruxErrorCode =
   | 'slippage'
   | 'not_moderator'
   | 'recusal_required'
+  | 'quorum_required'
   | 'rate_limited'
   | 'limit_reached'
   | 'read_only';

@@ -1,6 +1,6 @@
 import type { Market } from '../../markets/market.ts';
 import { formatCredits } from '../../markets/money.ts';
-import type { DisputeNotice } from '../../markets/settlement/service.ts';
+import { awaitsSecond, type DisputeNotice } from '../../markets/settlement/service.ts';
 import type { Settlement, SettlementRecord } from '../../markets/settlement/types.ts';
 import type { CardField, Reply } from '../reply.ts';
 import { replyWith } from '../reply.ts';
@@ -18,13 +18,20 @@ export function deciderLine(record: SettlementRecord): string {
   return `<@${record.decidedBy}>${record.deciderHeldPosition ? ' (held a position in this market when deciding)' : ' (held no position)'}`;
 }
 
+/** When a pending settlement pays, in words. */
+function whenPaid(record: SettlementRecord): string {
+  if (awaitsSecond(record)) return 'Awaits a second moderator (the pool is above the quorum): nothing is paid before another moderator resolves it the same way.';
+  return `Money moves ${discordTime(record.windowEndsAt, 'f')} (${discordTime(record.windowEndsAt, 'R')}) unless a trader disputes it with \`/market dispute\`; trading has stopped.`;
+}
+
 /** The fields a market card shows for its settlement waiting out its window. */
 export function pendingFields(market: Market, record: SettlementRecord, disputes: number): CardField[] {
+  const seconded = record.secondedBy === null ? '' : `, confirmed by <@${record.secondedBy}>`;
   return [
     {
       name: 'Pending resolution',
       value: truncate(
-        `**${plain(verdictOf(market, record.outcome))}** by ${deciderLine(record)}\nEvidence: ${plain(record.evidence)}\nPays ${discordTime(record.windowEndsAt, 'f')} (${discordTime(record.windowEndsAt, 'R')}) unless disputed: traders can \`/market dispute\`.${disputes > 0 ? `\n${disputes} dispute(s) so far.` : ''}`,
+        `**${plain(verdictOf(market, record.outcome))}** by ${deciderLine(record)}${seconded}\nEvidence: ${plain(record.evidence)}\n${whenPaid(record)}${disputes > 0 ? `\n${disputes} dispute(s) so far.` : ''}`,
         1024,
       ),
     },
@@ -46,12 +53,8 @@ export function settlementReply(settlement: Settlement, headline: string): Reply
     { name: 'Evidence', value: truncate(plain(record.evidence), 1024) },
     { name: 'Decided by', value: deciderLine(record) },
   ];
-  if (pending) {
-    fields.push({
-      name: 'Dispute window',
-      value: `Money moves ${discordTime(record.windowEndsAt, 'f')} (${discordTime(record.windowEndsAt, 'R')}) unless a trader disputes it with \`/market dispute\`; trading has stopped.`,
-    });
-  }
+  if (record.secondedBy !== null) fields.push({ name: 'Confirmed by', value: `<@${record.secondedBy}>` });
+  if (pending) fields.push({ name: awaitsSecond(record) ? 'Quorum' : 'Dispute window', value: whenPaid(record) });
   return replyWith({
     cards: [
       {

@@ -13,11 +13,16 @@ CREATE TABLE settlements (
   status                TEXT NOT NULL CHECK (status IN ('pending', 'applied', 'superseded')),
   -- Set in the transaction that moves the money: a settlement is applied at most once.
   applied_at            INTEGER,
+  -- Above the server's quorum pool, a second, different moderator must confirm the same verdict before the window
+  -- starts; until then nothing is paid.
+  needs_second          INTEGER NOT NULL CHECK (needs_second IN (0, 1)),
+  seconded_by           TEXT,
   -- Who ended the window early (NULL: the window ran out, or there was none).
   upheld_by             TEXT,
   -- Set once the settlement's result has been posted; an applied row without it is posted by the next job run.
   announced_at          INTEGER,
-  CHECK ((status = 'applied') = (applied_at IS NOT NULL))
+  CHECK ((status = 'applied') = (applied_at IS NOT NULL)),
+  CHECK (status <> 'applied' OR needs_second = 0 OR seconded_by IS NOT NULL)
 ) STRICT;
 
 -- A market has at most one settlement waiting: a new decision supersedes the one before.

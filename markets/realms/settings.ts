@@ -26,6 +26,8 @@ export interface RealmSettings {
   disputeWindowHours: number;
   /** Whether a moderator holding shares of a market is refused when they resolve or cancel it (else only warned). */
   recusalRequired: boolean;
+  /** Markets whose pool holds at least this much need two different moderators to resolve or cancel; 0 never. */
+  quorumPool: Millis;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -135,6 +137,13 @@ export const SETTINGS: SettingDefinitions = {
     ], { error: 'say on or off' }),
     stored: z.boolean(),
     show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
+  },
+  quorumPool: {
+    option: 'quorum_pool',
+    label: 'Two-moderator quorum',
+    input: credits('The quorum pool'),
+    stored: millis,
+    show: (v) => (v === 0 ? 'off (one moderator decides)' : `markets holding ${formatCredits(v)} credits or more need two moderators`),
   },
 };
 

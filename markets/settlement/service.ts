@@ -1,5 +1,6 @@
 import { CruxError, type Result } from '../errors.ts';
 import type { Market } from '../market.ts';
+import type { Millis } from '../money.ts';
 import type { RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
 import type { Store } from '../store.ts';
@@ -15,6 +16,8 @@ export interface SettlementRules {
   windowMs: number;
   /** Whether a decider holding shares of the market is refused. */
   recusalRequired: boolean;
+  /** Pools of at least this many millis need a second, different moderator to confirm a decision; 0 never. */
+  quorumPool: Millis;
 }
 
 /** A realm's rules, read at each decision, so a moderator's change applies to the next one. */
@@ -49,7 +52,7 @@ export class SettlementService {
    * superseded (a changed outcome starts a new window). Without a window the money moves now.
    */
   decide(market: Market, decision: SettlementDecision): Settlement {
-    const { windowMs, recusalRequired } = this.rulesOf(market.realm);
+    const { windowMs, recusalRequired, quorumPool } = this.rulesOf(market.realm);
     const deciderHeldPosition = holdsPosition(this.store, market.id, decision.decidedBy);
     if (deciderHeldPosition && recusalRequired) {
       throw new CruxError(
@@ -58,22 +61,48 @@ export class SettlementService {
       );
     }
     const previous = this.records.pendingFor(market.id);
+    if (previous && awaitsSecond(previous) && previous.outcome === decision.outcome) return this.second(market, previous, decision, windowMs);
     if (previous) this.records.supersede(previous.id);
+    const needsSecond = quorumPool > 0 && market.pool >= quorumPool;
     const id = this.records.insert({
       ...decision,
       marketId: market.id,
       windowEndsAt: decision.decidedAt + windowMs,
       deciderHeldPosition,
       status: 'pending',
+      needsSecond,
+      secondedBy: null,
       appliedAt: null,
       upheldBy: null,
       announcedAt: null,
     });
     const record = this.requireRecord(id);
     // The decider's own reply tells the channel: nothing is left for the job to announce.
+    if (windowMs === 0 && !needsSecond) return this.apply(record, decision.decidedAt, null, true);
+    return this.hold(market, record, decision.decidedAt);
+  }
+
+  /**
+   * A second moderator confirms a decision that needs one: it must be another moderator, and the same verdict (another
+   * verdict supersedes it instead). The window starts from the second.
+   */
+  private second(market: Market, pending: SettlementRecord, decision: SettlementDecision, windowMs: number): Settlement {
+    if (pending.decidedBy === decision.decidedBy) {
+      throw new CruxError(
+        'quorum_required',
+        `\`${market.slug}\` holds more than this server's quorum pool, so a second, different moderator must confirm this resolution: you already decided it.`,
+      );
+    }
+    this.records.second(pending.id, decision.decidedBy, decision.decidedAt + windowMs);
+    const record = this.requireRecord(pending.id);
     if (windowMs === 0) return this.apply(record, decision.decidedAt, null, true);
-    if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: decision.decidedAt });
-    const owed = owedFor(this.store, market, decision.outcome);
+    return this.hold(market, record, decision.decidedAt);
+  }
+
+  /** Stops trading and shows what the settlement will pay, without paying it. */
+  private hold(market: Market, record: SettlementRecord, at: number): Settlement {
+    if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: at });
+    const owed = owedFor(this.store, market, record.outcome);
     return { market: requireMarketByKey(this.store, market.id), paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record };
   }
 
@@ -112,6 +141,9 @@ export class SettlementService {
       const market = requireMarket(this.store, context.realm, slug);
       const pending = this.records.pendingFor(market.id);
       if (!pending) throw new CruxError('invalid_input', `Market \`${market.slug}\` has no resolution waiting out a dispute window.`);
+      if (awaitsSecond(pending)) {
+        throw new CruxError('quorum_required', `This resolution of \`${market.slug}\` awaits a second moderator: another moderator confirms it by resolving it the same way first.`);
+      }
       return this.apply(pending, context.now, context.actor.userId, true);
     });
   }
@@ -191,6 +223,11 @@ export class SettlementService {
     if (!dispute) throw new Error(`dispute ${id} vanished`);
     return dispute;
   }
+}
+
+/** A decision over the quorum that no second moderator has confirmed yet. */
+export function awaitsSecond(record: SettlementRecord): boolean {
+  return record.needsSecond && record.secondedBy === null;
 }
 
 function holdsPosition(store: Store, marketId: string, userId: string): boolean {

@@ -12,9 +12,11 @@ export interface SettlementStore {
   latestFor(marketId: string): SettlementRecord | undefined;
   /** Marks a pending settlement superseded by a new decision, and its open disputes with it. */
   supersede(id: number): void;
+  /** Records the second moderator of a pending settlement; its window starts again from then. */
+  second(id: number, secondedBy: string, windowEndsAt: number): void;
   /** Marks a pending settlement applied; false if it was not pending (already applied or superseded). */
   markApplied(id: number, at: number, upheldBy: string | null): boolean;
-  /** Pending settlements whose window ended by `now` and that no open dispute holds back, oldest first. */
+  /** Pending settlements whose window ended by `now`, seconded where a second is needed, and that no open dispute holds back, oldest first. */
   dueToApply(now: number): SettlementRecord[];
   /** Applied settlements whose result has not been posted yet. */
   unannounced(): SettlementRecord[];

@@ -20,6 +20,9 @@ export interface SettlementRecord extends SettlementDecision {
   /** Whether the decider held shares of the market when deciding. */
   deciderHeldPosition: boolean;
   status: SettlementStatus;
+  /** Whether the market's pool was above the server's quorum: a second moderator must confirm before money moves. */
+  needsSecond: boolean;
+  secondedBy: string | null;
   appliedAt: number | null;
   upheldBy: string | null;
   announcedAt: number | null;

@@ -150,3 +150,30 @@ it('a moderator holding shares is warned on the confirmation, and refused where 
   const pending = await bot.confirm(byAdmin.interaction, 'admin');
   expect(pending.embeds[0]?.fields?.find((f) => f.name === 'Decided by')?.value).toBe(`<@${bot.userId('admin')}> (held no position)`);
 });
+
+it('a two-moderator quorum: a big market resolves only once a second, different moderator confirms it', async () => {
+  const { slug } = await marketWithTraders();
+  const set = await command('admin', 'mod', 'settings', [option.string('quorum_pool', '200')]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const resolve = (user: string) =>
+    command(user, 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+
+  const first = await resolve('moderator');
+  expect(first.message.embeds?.[0]?.description).toContain('The pool is above the quorum: a second moderator must then resolve it the same way');
+  const held = await bot.confirm(first.interaction, 'moderator');
+  expect(held.embeds[0]?.fields?.find((f) => f.name === 'Quorum')?.value).toContain('Awaits a second moderator');
+  const alone = await resolve('moderator');
+  expect(alone.message.content).toContain('a second, different moderator must confirm this resolution: you already decided it.');
+  // However long it waits, one moderator's word pays nothing.
+  expect(await runJobAt(100)).toEqual([]);
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  const second = await resolve('admin');
+  expect(second.message.embeds?.[0]?.description).toContain(`This confirms <@${bot.userId('moderator')}>'s pending decision as the second moderator.`);
+  const confirmed = await bot.confirm(second.interaction, 'admin');
+  expect(confirmed.embeds[0]?.fields?.find((f) => f.name === 'Confirmed by')?.value).toBe(`<@${bot.userId('admin')}>`);
+  expect(confirmed.embeds[0]?.fields?.find((f) => f.name === 'Dispute window')?.value).toContain('Money moves');
+  const [applied] = await runJobAt(24);
+  expect(applied?.record).toMatchObject({ decidedBy: bot.userId('moderator'), secondedBy: bot.userId('admin'), status: 'applied' });
+  expect(bot.ledgerCount('payout')).toBe(1);
+});

@@ -175,3 +175,42 @@ describe('recusal', () => {
     expect(ok(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator())).record.deciderHeldPosition).toBe(false);
   });
 });
+
+describe('a two-moderator quorum', () => {
+  it('holds a decision on a big market until a different moderator resolves it the same way; the window starts then', async () => {
+    // The market's pool (subsidy plus 180 credits of bets) is above 100 credits.
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_QUORUM_POOL: '100' });
+    const slug = openWithBets(t);
+    const first = ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0, 'mod-a')));
+    expect(first.record).toMatchObject({ status: 'pending', needsSecond: true, secondedBy: null });
+    expect(failure(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/again', moderator(T0 + HOUR, 'mod-a'))).code).toBe('quorum_required');
+    expect(failure(t.app.settlements.uphold(slug, moderator(T0 + HOUR, 'mod-b'))).code).toBe('quorum_required');
+    // Unconfirmed, it never pays, however long it waits.
+    expect(t.app.settlements.applyDue(T0 + 100 * HOUR)).toEqual([]);
+
+    const second = ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0 + 2 * HOUR, 'mod-b')));
+    expect(second.record).toMatchObject({ id: first.record.id, status: 'pending', secondedBy: 'mod-b', windowEndsAt: T0 + 26 * HOUR, evidence: 'https://example.org/replicated' });
+    expect(t.app.settlements.applyDue(T0 + 26 * HOUR - 1)).toEqual([]);
+    const posted: Reply[] = [];
+    const [applied] = await endDisputeWindows(t.app, hooksAt(T0 + 26 * HOUR, posted));
+    expect(applied?.record.status).toBe('applied');
+    expect(count(t.db, 'payout')).toBe(1);
+    t.assertVerified();
+  });
+
+  it('another verdict by the second moderator replaces the first and needs its own second; small markets need one moderator', () => {
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '0', CRUX_QUORUM_POOL: '100' });
+    const slug = openWithBets(t);
+    ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0, 'mod-a')));
+    const other = ok(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator(T0 + HOUR, 'mod-b')));
+    expect(other.record).toMatchObject({ outcome: 1, decidedBy: 'mod-b', needsSecond: true, secondedBy: null, status: 'pending' });
+    // With no window, the second moderator's confirmation pays at once.
+    const paid = ok(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator(T0 + 2 * HOUR, 'mod-a')));
+    expect(paid.record).toMatchObject({ status: 'applied', secondedBy: 'mod-a' });
+    expect(count(t.db, 'payout')).toBe(1);
+
+    const small = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '0', CRUX_QUORUM_POOL: '100000' });
+    const smallSlug = openWithBets(small);
+    expect(ok(small.app.service.resolveMarket(smallSlug, 'Yes', 'https://example.org/replicated', moderator())).record).toMatchObject({ status: 'applied', needsSecond: false });
+  });
+});

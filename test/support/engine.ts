@@ -26,7 +26,7 @@ export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memo
   const db = openDatabase(path);
   const store = new SqliteStore(db);
   const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
-  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false }));
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false, quorumPool: 0 }));
   const service = new MarketService(store, () => engineSettings, settlements);
   const context = (actor: Actor): Context => ({ realm: 'console', actor, now: T0 });
   return {

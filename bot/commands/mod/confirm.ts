@@ -1,5 +1,8 @@
 import { isCruxError } from '../../../markets/errors.ts';
-import { outcomeIndex } from '../../../markets/market.ts';
+import { type Market, outcomeIndex } from '../../../markets/market.ts';
+import type { Millis } from '../../../markets/money.ts';
+import { awaitsSecond } from '../../../markets/settlement/service.ts';
+import type { SettlementRecord } from '../../../markets/settlement/types.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { verdictOf } from '../../render/settlement-card.ts';
@@ -10,6 +13,20 @@ import { CANCEL_CHOICE } from './moderate.ts';
 function text(invocation: Invocation, name: string): string {
   const value = invocation.options[name];
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/** The verdict a resolve or cancel names: an outcome's index, or null for cancelling. */
+function targetOf(market: Market, invocation: Invocation): number | null {
+  return invocation.subcommand === 'cancel' ? null : outcomeIndex(market, text(invocation, 'outcome'));
+}
+
+/** How this decision relates to one already waiting: it confirms it as the second moderator, or replaces it. */
+function pendingNote(market: Market, pending: SettlementRecord | undefined, invocation: Invocation, quorumPool: Millis): string {
+  if (pending !== undefined && awaitsSecond(pending) && pending.outcome === targetOf(market, invocation) && pending.decidedBy !== invocation.actor.userId) {
+    return `This confirms <@${pending.decidedBy}>'s pending decision as the second moderator.`;
+  }
+  const quorum = quorumPool > 0 && market.pool >= quorumPool ? 'The pool is above the quorum: a second moderator must then resolve it the same way before any money moves.' : '';
+  return [pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`, quorum].filter((line) => line !== '').join(' ');
 }
 
 /**
@@ -53,13 +70,14 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
         color: 0xf59e0b,
       };
     }
-    const { disputeWindowHours: hours, recusalRequired } = app.realms.values(invocation.realm);
+    const { disputeWindowHours: hours, recusalRequired, quorumPool } = app.realms.values(invocation.realm);
     const holds = app.settlements.holdsPosition(market.id, invocation.actor.userId);
     // Refused outright: the command itself says why, with nothing to confirm.
     if (holds && recusalRequired) return undefined;
+    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && pending.outcome === targetOf(market, invocation)) return undefined;
     const when = [
       holds ? '⚠️ **You hold shares of this market**: the settlement records that its decider held a position, and shows it.' : '',
-      pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`,
+      pendingNote(market, pending, invocation, quorumPool),
       hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
     ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
