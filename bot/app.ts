@@ -2,6 +2,8 @@ import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
+import { SqliteSettlementStore } from '../db/settlement-store.ts';
+import { SettlementService } from '../markets/settlement/service.ts';
 import type { Db } from '../db/open.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
@@ -18,6 +20,7 @@ import { DNS_LINK_GUARD } from './dns-guard.ts';
 import type { Logger } from './log.ts';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /** What a server that set nothing gets: the environment's values. */
 export function realmDefaults(config: Config): RealmSettings {
@@ -31,6 +34,9 @@ export function realmDefaults(config: Config): RealmSettings {
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
     leaderboardMinMarkets: config.CRUX_LEADERBOARD_MIN_MARKETS,
+    disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
+    recusalRequired: config.CRUX_RECUSAL_REQUIRED,
+    quorumPool: creditsToMillis(config.CRUX_QUORUM_POOL),
   };
 }
 
@@ -44,19 +50,28 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
   });
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const service = new MarketService(store, (realm) => {
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => {
     const settings = realms.values(realm);
-    return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
+    return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
   });
+  const service = new MarketService(
+    store,
+    (realm) => {
+      const settings = realms.values(realm);
+      return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
+    },
+    settlements,
+  );
   return {
     service,
+    settlements,
     realms,
     resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
-    views: new MarketViews(store),
+    views: new MarketViews(store, (marketId) => settlements.latest(marketId)),
     config,
     log,
     linkGuard,

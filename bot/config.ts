@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { MAX_DISPUTE_WINDOW_HOURS } from '../markets/realms/settings.ts';
 import { MANIFOLD_DEFAULT_BASE_URL, METACULUS_DEFAULT_BASE_URL, POLYMARKET_DEFAULT_BASE_URL } from '../markets/sources/index.ts';
 
 /** Numbers from the environment arrive as text; empty means "not set". */
@@ -57,6 +58,12 @@ export const configSchema = z.object({
   CRUX_SOURCE_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
   CRUX_NUDGE_CRON: cronExpression('0 9 * * *'),
   CRUX_NUDGE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  /* Settlements (issue 13): how long a resolution waits, open to disputes, and when the job that ends windows runs. */
+  CRUX_DISPUTE_WINDOW_HOURS: z.coerce.number().finite().min(0).max(MAX_DISPUTE_WINDOW_HOURS).default(24),
+  CRUX_SETTLEMENT_CRON: cronExpression('* * * * *'),
+  // Typed already when a host passes its parsed config back in.
+  CRUX_QUORUM_POOL: credits(0),
+  CRUX_RECUSAL_REQUIRED: z.union([z.boolean(), z.enum(['true', 'false'], { error: 'true or false' }).transform((text) => text === 'true')]).default(false),
   CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
 });
 

@@ -4,7 +4,8 @@ import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
 import { ConfigError } from './config.ts';
-import { settlementReply } from './commands/mod/moderate.ts';
+import type { Settlement } from '../markets/settlement/types.ts';
+import { disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
@@ -115,6 +116,36 @@ export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Prop
   return applied;
 }
 
+/**
+ * Ends dispute windows: tells the moderators of new disputes, applies every settlement whose window ended with none
+ * open (each exactly once: see SettlementService), then posts each applied settlement not yet posted. Each message is
+ * marked sent only after it went out, so a crash in between posts it again on the next run rather than never.
+ */
+export async function endDisputeWindows(app: App, hooks: JobHooks): Promise<Settlement[]> {
+  for (const notice of app.settlements.unnotifiedDisputes()) {
+    try {
+      await hooks.postToModerators(disputeMessage(notice), notice.market);
+      app.settlements.markDisputeNotified(notice.dispute.id, hooks.now());
+    } catch (error) {
+      app.log('could not tell the moderators of a dispute', { dispute: notice.dispute.id, error: String(error) });
+    }
+  }
+  for (const { record, result } of app.settlements.applyDue(hooks.now())) {
+    if (!result.ok) app.log('a settlement could not be applied', { settlement: record.id, error: result.error.message });
+  }
+  const announced: Settlement[] = [];
+  for (const settlement of app.settlements.unannounced()) {
+    try {
+      await hooks.postToModerators(settlementReply(settlement, `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record.outcome)}: the dispute window ended and the money moved`), settlement.market);
+      app.settlements.markAnnounced(settlement.record.id, hooks.now());
+      announced.push(settlement);
+    } catch (error) {
+      app.log('could not announce a settlement', { settlement: settlement.record.id, error: String(error) });
+    }
+  }
+  return announced;
+}
+
 /** Reminds moderators of markets closed and unresolved for `CRUX_NUDGE_DAYS` days, at most once per that many days. */
 export async function nudgeModerators(app: App, hooks: JobHooks): Promise<Market[]> {
   const days = app.config.CRUX_NUDGE_DAYS;
@@ -168,6 +199,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
       await pollSources(app, hooks);
       await applyDueProposals(app, hooks);
     }),
+    schedule('CRUX_SETTLEMENT_CRON', config.CRUX_SETTLEMENT_CRON, 'end-dispute-windows', () => endDisputeWindows(app, hooks)),
     schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
     schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
     schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),

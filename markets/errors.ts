@@ -12,6 +12,8 @@ export type CruxErrorCode =
   | 'amount_too_small'
   | 'slippage'
   | 'not_moderator'
+  | 'recusal_required'
+  | 'quorum_required'
   | 'rate_limited'
   | 'request_reused'
   | 'limit_reached'

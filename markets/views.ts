@@ -3,6 +3,7 @@ import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
 import { unknownMarket } from './service.ts';
+import type { Dispute, SettlementRecord } from './settlement/types.ts';
 import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
@@ -13,6 +14,13 @@ export interface MarketView {
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
+  settlement: LatestSettlement | undefined;
+}
+
+export interface LatestSettlement {
+  settlement: SettlementRecord;
+  disputes: Dispute[];
 }
 
 export interface Holding {
@@ -37,7 +45,10 @@ export interface Portfolio {
  * only the edges' own records (a posted card) use storage keys.
  */
 export class MarketViews {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly settlementOf: (marketId: string) => LatestSettlement | undefined,
+  ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
   market(realm: RealmId, slug: string): MarketView {
@@ -63,6 +74,7 @@ export class MarketViews {
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      settlement: this.settlementOf(market.id),
     };
   }
 

@@ -7,6 +7,7 @@ import type { ForecastService } from '../../markets/forecasts.ts';
 import type { ResolutionService } from '../../markets/resolution/service.ts';
 import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import type { MarketService } from '../../markets/service.ts';
+import type { SettlementService } from '../../markets/settlement/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
 import type { RealmId } from '../../markets/realms/realm.ts';
@@ -17,6 +18,8 @@ import { type Card, errorReply, type Invocation, type OptionValue, type Reply } 
 /** What every handler may use: the use cases, the read views and the settings. Nothing else. */
 export interface App {
   service: MarketService;
+  /** Settlements waiting out their dispute windows, and the disputes of them. */
+  settlements: SettlementService;
   /** Linked sources, resolution proposals and corrections. */
   resolution: ResolutionService;
   /** Stated forecasts and the scores of resolved markets. */

@@ -24,6 +24,12 @@ export interface RealmSettings {
   rateLimitPerMinute: number;
   /** Scored markets a member needs to appear on a score leaderboard. */
   leaderboardMinMarkets: number;
+  /** Hours a resolution or cancellation waits, open to disputes, before money moves; 0 pays at once. */
+  disputeWindowHours: number;
+  /** Whether a moderator holding shares of a market is refused when they resolve or cancel it (else only warned). */
+  recusalRequired: boolean;
+  /** Markets whose pool holds at least this much need two different moderators to resolve or cancel; 0 never. */
+  quorumPool: Millis;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -60,6 +66,9 @@ const count = (max: number) =>
   z.coerce.number({ error: 'give a whole number' }).int('give a whole number').min(0, 'cannot be negative').max(max, `is at most ${max}`);
 
 const millis = z.number().int().min(0);
+
+/** Thirty days: longer than any platform's own escalation, short enough that money is not held for a season. */
+export const MAX_DISPUTE_WINDOW_HOURS = 720;
 
 /** "none" clears a setting that may be empty (no moderator role, no separate channel). */
 const nullable = <T>(schema: z.ZodType<T, unknown>) =>
@@ -116,6 +125,34 @@ export const SETTINGS: SettingDefinitions = {
     input: count(1_000),
     stored: z.number().int().min(0),
     show: (v) => String(v),
+  },
+  disputeWindowHours: {
+    option: 'dispute_window_hours',
+    label: 'Dispute window',
+    input: z.coerce
+      .number({ error: 'give a number of hours' })
+      .finite()
+      .min(0, 'the dispute window cannot be negative')
+      .max(MAX_DISPUTE_WINDOW_HOURS, `the dispute window is at most ${MAX_DISPUTE_WINDOW_HOURS} hours`),
+    stored: z.number().min(0).max(MAX_DISPUTE_WINDOW_HOURS),
+    show: (v) => (v === 0 ? 'none (settlements pay at once)' : `${v} h`),
+  },
+  recusalRequired: {
+    option: 'recusal_required',
+    label: 'Moderators with a position must recuse',
+    input: z.union([
+      z.boolean(),
+      z.string().trim().toLowerCase().pipe(z.enum(['true', 'false', 'on', 'off', 'yes', 'no'], { error: 'say on or off' })).transform((text) => ['true', 'on', 'yes'].includes(text)),
+    ], { error: 'say on or off' }),
+    stored: z.boolean(),
+    show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
+  },
+  quorumPool: {
+    option: 'quorum_pool',
+    label: 'Two-moderator quorum',
+    input: credits,
+    stored: millis,
+    show: (v) => (v === 0 ? 'off (one moderator decides)' : `markets holding ${formatCredits(v)} credits or more need two moderators`),
   },
 };
 

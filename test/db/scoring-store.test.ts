@@ -192,7 +192,9 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const all = [...scoring.ledger(null)];
     expect(all.map((entry) => entry.id)).toEqual(all.map((_, index) => index + 1));
     const guildEntries = [...scoring.ledger(GUILD)];
-    expect(guildEntries.every((entry) => entry.marketId !== null && entry.marketId !== 'elsewhere')).toBe(true);
+    // The guild's markets' rows, and the grants of its members' accounts there; nothing of the other guild.
+    expect(guildEntries.every((entry) => (entry.marketId === null ? entry.to.startsWith(`user:${GUILD}:`) : entry.marketId !== 'elsewhere'))).toBe(true);
+    expect(guildEntries.filter((entry) => entry.reason === 'grant').map((entry) => entry.to)).toContain(`user:${GUILD}:alice`);
     expect(guildEntries.filter((entry) => entry.reason === 'buy').map((entry) => entry.holder)).toEqual(['alice', 'alice', 'carol', 'dave', 'alice']);
     expect([...scoring.markets(GUILD)].map((market) => [market.id, market.status])).toEqual([
       ['labs', 'resolved'],

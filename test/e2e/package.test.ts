@@ -149,7 +149,8 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
     expect(confirmId).toMatch(/^crux:confirm:/);
     const confirm = discord.buttonPress({ customId: confirmId, user: 'moderator', messageId: discord.originalResponse(resolve.id)?.id ?? '' });
     await discord.waitUntil(() => discord.followUps(confirm.id).length === 1, { description: 'the confirmed resolution is posted' });
-    expect(discord.followUps(confirm.id)[0]?.embeds[0]?.title).toBe(`✅ ${marketId} resolved Yes`);
+    // The host set no dispute window, so the default one holds the payouts.
+    expect(discord.followUps(confirm.id)[0]?.embeds[0]?.title).toBe(`⏳ ✅ ${marketId} resolved Yes — pending`);
 
     // By now Crux has answered its own interactions; it must have answered none of the host's, nor logged them.
     for (const hosts of [ping, typed, again]) {

@@ -23,9 +23,12 @@ export const NO_DNS: LinkGuard = {
   },
 };
 
-/** The real app (service, views, config) on an in-memory database, with the log captured. */
+/**
+ * The real app (service, views, config) on an in-memory database, with the log captured. Settlements pay at once
+ * unless a test sets CRUX_DISPUTE_WINDOW_HOURS: most tests are about what happens after the money moves.
+ */
 export function testApp(env: Record<string, string> = {}, linkGuard: LinkGuard = NO_DNS): TestApp {
-  const config = loadConfig({ CRUX_DATABASE: ':memory:', ...env });
+  const config = loadConfig({ CRUX_DATABASE: ':memory:', CRUX_DISPUTE_WINDOW_HOURS: '0', ...env });
   const db = freshMemoryDatabase();
   const logs: string[] = [];
   const app = createApp(config, db, (message, context) => logs.push(JSON.stringify({ message, ...context })), linkGuard);

@@ -54,6 +54,8 @@ export async function startCruxOnFakeDiscord(
     DISCORD_API_BASE: fake.apiBase,
     CRUX_DATABASE: ':memory:',
     CRUX_MODERATOR_ROLE: MARKET_MOD_ROLE,
+    // Settlements pay at once unless a test sets a window: most tests are about what happens after the money moves.
+    CRUX_DISPUTE_WINDOW_HOURS: '0',
     ...env,
   });
   // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does).

@@ -3,36 +3,13 @@ import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import type { Correction } from '../../../markets/resolution/service.ts';
-import { requireModerator, type Settlement } from '../../../markets/service.ts';
+import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
+import { settlementReply } from '../../render/settlement-card.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 import { assertPublicLink } from '../public-link.ts';
-
-/** The public card of a settlement: who was paid what, and on what evidence. */
-export function settlementReply(settlement: Settlement, headline: string): Reply {
-  const paid = settlement.paid
-    .slice(0, 15)
-    .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
-    .join('\n');
-  const more = settlement.paid.length > 15 ? `\n…and ${settlement.paid.length - 15} more` : '';
-  return replyWith({
-    cards: [
-      {
-        title: truncate(headline, 256),
-        description: truncate(plain(settlement.market.question), 1000),
-        color: settlement.market.status === 'resolved' ? 0x22c55e : 0x6b7280,
-        fields: [
-          { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
-          { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
-        ],
-        footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
-      },
-    ],
-    refreshMarkets: [settlement.market.id],
-  });
-}
 
 export function closeMarket(invocation: Invocation, app: App): Reply {
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
@@ -46,7 +23,7 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
     invocation,
   );
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
-  const winner = settlement.market.outcomes[settlement.market.resolution?.outcome ?? -1] ?? '?';
+  const winner = settlement.market.outcomes[settlement.record.outcome ?? -1] ?? '?';
   return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`);
 }
 
