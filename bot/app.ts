@@ -1,3 +1,4 @@
+import { SqliteConditionStore } from '../db/cruxes-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
@@ -35,14 +36,19 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const store = new SqliteStore(db);
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const service = new MarketService(store, (realm) => {
-    const settings = realms.values(realm);
-    return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
-  });
+  const conditions = new SqliteConditionStore(db);
+  const service = new MarketService(
+    store,
+    (realm) => {
+      const settings = realms.values(realm);
+      return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
+    },
+    conditions,
+  );
   return {
     service,
     realms,
-    resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
+    resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, conditions, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),

@@ -22,6 +22,9 @@ export interface MarketRecord extends MarketFacts {
   readonly question: string;
   readonly createdBy: string;
   readonly liquidity: number;
+  /** The market this one is conditional on, and the outcome it assumes (both null for an ordinary market). */
+  readonly conditionMarketId: string | null;
+  readonly conditionOutcome: string | null;
 }
 
 /* The two streams that can reach a million rows are read as arrays (`.raw()`), which skips building a keyed object
@@ -49,6 +52,9 @@ interface MarketRecordRow {
   resolved_outcome: number | null;
   resolved_at: number | null;
   liquidity: number;
+  /** Only the markets stream joins the conditions; the scoring reads leave these out. */
+  condition_market_id?: string | null;
+  condition_outcome?: string | null;
 }
 
 /** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
@@ -135,7 +141,11 @@ export class ScoringStore implements ForecastStore, ScoringReads {
       resolvedMarkets: db.prepare<{ guild: string | null }, MarketRecordRow>(
         `SELECT m.* FROM markets m WHERE m.status = 'resolved' AND ${IN_GUILD} ORDER BY m.id`,
       ),
-      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
+      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(
+        `SELECT m.*, c.condition_id AS condition_market_id, json_extract(cm.outcomes, '$[' || c.outcome || ']') AS condition_outcome
+         FROM markets m LEFT JOIN market_conditions c ON c.market_id = m.id LEFT JOIN markets cm ON cm.id = c.condition_id
+         WHERE ${IN_GUILD} ORDER BY m.id`,
+      ),
       resolvedMarketsOfUser: db.prepare<{ guild: string | null; user: string }, MarketRecordRow>(RESOLVED_MARKETS_OF_USER),
       profitOf: db.prepare<{ user: string; guild: string | null }, { display_name: string | null; profit: number }>(PROFIT_OF_USER),
       tradesOnMarket: db.prepare<[string], MarketTradesRow>(TRADES_ON_MARKET).raw(),
@@ -339,6 +349,8 @@ function toMarketRecord(row: MarketRecordRow): MarketRecord {
     resolvedOutcome: row.resolved_outcome,
     resolvedAt: row.resolved_at,
     liquidity: row.liquidity,
+    conditionMarketId: row.condition_market_id ?? null,
+    conditionOutcome: row.condition_outcome ?? null,
   };
 }
 

@@ -28,6 +28,9 @@ export const MarketFactsRowSchema = z.object({
   resolved_outcome_index: z.int().nonnegative().nullable(),
   resolved_at: isoTime.nullable(),
   liquidity: z.number().positive(),
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition_market_id: z.string().nullable(),
+  condition_outcome: z.string().nullable(),
 });
 
 /** The markets export: the facts, and for resolved markets the crowd's scores (null otherwise). */

@@ -1,4 +1,12 @@
 import { type ClaimPack, claimToMarketInput } from './claims.ts';
+import {
+  assertConditionAllowed,
+  assertConditionHeld,
+  CONDITION_RESOLVER,
+  conditionFailedReason,
+  conditionalAction,
+} from './cruxes/conditions.ts';
+import type { ConditionStore } from './cruxes/store.ts';
 import { CruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
@@ -77,6 +85,8 @@ export interface Settlement {
   paid: { userId: string; amount: Millis }[];
   /** What went back to the mint: the unused subsidy and rounding. */
   returned: Millis;
+  /** The markets conditional on this one (and on those, down the chain) that this settlement cancelled, with their refunds. */
+  cancelledConditionals: Settlement[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -160,6 +170,7 @@ export class MarketService {
   constructor(
     private readonly store: Store,
     readonly settings: EngineSettingsOf,
+    private readonly conditions: ConditionStore,
   ) {}
 
   private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
@@ -282,6 +293,7 @@ export class MarketService {
       for (const url of command.links) {
         this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
       }
+      if (command.condition !== undefined) this.setCondition(id, command.condition, realm);
       return requireMarketByKey(this.store, id);
     });
   }
@@ -307,6 +319,16 @@ export class MarketService {
       }
       return { opened, skipped };
     });
+  }
+
+  /** Records that a market just inserted is conditional on another of its realm, which must still be unsettled. */
+  private setCondition(id: string, named: { market: string; outcome: OutcomeRef; claim?: string | undefined }, realm: RealmId): void {
+    const condition = requireMarket(this.store, realm, named.market);
+    assertSettleable(condition);
+    const outcome = resolveOutcome(condition, named.outcome);
+    assertConditionAllowed(id, condition.id, (key) => this.conditions.conditionOf(key));
+    const claim = named.claim === undefined ? null : requireMarket(this.store, realm, named.claim).id;
+    this.conditions.setCondition({ marketId: id, conditionId: condition.id, outcome, claimId: claim });
   }
 
   /** Prices a buy without committing anything. */
@@ -423,6 +445,7 @@ export class MarketService {
       const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const winner = resolveOutcome(market, outcome);
+      this.assertMayResolve(market);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
       return this.settle(market, payoutsFor(this.store.positions(market.id), winner), 'payout', {
@@ -455,6 +478,35 @@ export class MarketService {
     });
   }
 
+  /** A conditional market resolves to an outcome only once its condition has held. */
+  assertMayResolve(market: Market): void {
+    const condition = this.conditions.conditionOf(market.id);
+    if (condition !== undefined) assertConditionHeld(market, requireMarketByKey(this.store, condition.conditionId), condition.outcome);
+  }
+
+  /**
+   * Cancels an unsettled conditional whose condition settled otherwise, exactly as a moderator's cancel refunds, in
+   * the name of CONDITION_RESOLVER (which marks it as the condition's doing, so a correction can reinstate it).
+   */
+  cancelConditional(conditional: Market, condition: Market, assumed: number, at: number): Settlement {
+    return this.settle(conditional, refundsFor(this.store.netPaid(conditional.id), conditional.pool), 'refund', {
+      outcome: null,
+      decidedBy: CONDITION_RESOLVER,
+      evidence: conditionFailedReason(condition, assumed),
+      at,
+    });
+  }
+
+  /** After `settled` settled: every unsettled market conditional on it whose condition failed is cancelled, down the chain. */
+  private cancelFailedConditionals(settled: Market, at: number): Settlement[] {
+    return this.conditions.conditionalsOf(settled.id).flatMap((condition) => {
+      const conditional = requireMarketByKey(this.store, condition.marketId);
+      if (conditionalAction(settled, condition.outcome, conditional) !== 'cancel' || conditional.status === 'resolved') return [];
+      const { cancelledConditionals, ...cancelled } = this.cancelConditional(conditional, settled, condition.outcome, at);
+      return [{ ...cancelled, cancelledConditionals: [] }, ...cancelledConditionals];
+    });
+  }
+
   private settle(
     market: Market,
     paid: { userId: string; amount: Millis }[],
@@ -480,7 +532,8 @@ export class MarketService {
       closedAt: market.closedAt ?? resolution.at,
       resolution,
     });
-    return { market: requireMarketByKey(this.store, market.id), paid: nonZero, returned };
+    const settled = requireMarketByKey(this.store, market.id);
+    return { market: settled, paid: nonZero, returned, cancelledConditionals: this.cancelFailedConditionals(settled, resolution.at) };
   }
 
   /**

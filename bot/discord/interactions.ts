@@ -20,7 +20,7 @@ import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { toMessage, toModal } from './payload.ts';
-import { postReply } from './post.ts';
+import { postAlso, postReply } from './post.ts';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
 class RecentIds {
@@ -186,6 +186,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
 
   /** Sent after the reply, so no member waits for a card; awaited, so shutdown waits for the cards to be right. */
   async function redrawMarkets(reply: Reply): Promise<void> {
+    await postAlso(client, reply, app.log);
     await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
   }
 

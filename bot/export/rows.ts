@@ -9,7 +9,7 @@ import { isoTime, isoTimeOrNull } from './format.ts';
 
 export const MARKET_COLUMNS = [
   'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
   'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
 ] as const satisfies readonly (keyof MarketExportRow)[];
 
@@ -28,6 +28,8 @@ export function marketFactsRow(market: MarketRecord): MarketFactsRow {
     resolved_outcome_index: market.resolvedOutcome,
     resolved_at: isoTimeOrNull(market.resolvedAt),
     liquidity: market.liquidity,
+    condition_market_id: market.conditionMarketId,
+    condition_outcome: market.conditionOutcome,
   };
 }
 

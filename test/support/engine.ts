@@ -1,3 +1,4 @@
+import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
 import { verify } from '../../db/verify.ts';
@@ -22,7 +23,7 @@ export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memo
   const db = openDatabase(path);
   const store = new SqliteStore(db);
   const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
-  const service = new MarketService(store, () => engineSettings);
+  const service = new MarketService(store, () => engineSettings, new SqliteConditionStore(db));
   const context = (actor: Actor): Context => ({ realm: 'console', actor, now: T0 });
   return {
     db,

@@ -2,35 +2,50 @@ import { z } from 'zod';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
-import type { Correction } from '../../../markets/resolution/service.ts';
+import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
 import type { Settlement } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
-import { type Invocation, type Reply, replyWith } from '../../reply.ts';
+import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 
-/** The public card of a settlement: who was paid what, and on what evidence. */
+/**
+ * The public card of a settlement: who was paid what, and on what evidence. The conditionals it cancelled are named
+ * on it, and each one's holders are told with that market's own refund card in its channel.
+ */
 export function settlementReply(settlement: Settlement, headline: string): Reply {
+  const conditionals = settlement.cancelledConditionals;
+  const card = settlementCard(settlement, headline);
+  if (conditionals.length > 0) {
+    card.fields = [...(card.fields ?? []), { name: 'Conditional markets cancelled', value: truncate(conditionals.map((c) => `\`${c.market.slug}\``).join(', '), 1024) }];
+  }
+  return replyWith({
+    cards: [card],
+    refreshMarkets: [settlement.market.id, ...conditionals.map((c) => c.market.id)],
+    alsoPost: conditionals.flatMap(({ market, ...rest }) =>
+      market.channelId === null
+        ? []
+        : [{ channelId: market.channelId, cards: [settlementCard({ market, ...rest }, `↩️ ${market.slug} cancelled — its condition did not hold`)] }],
+    ),
+  });
+}
+
+function settlementCard(settlement: Omit<Settlement, 'cancelledConditionals'>, headline: string): Card {
   const paid = settlement.paid
     .slice(0, 15)
     .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
     .join('\n');
   const more = settlement.paid.length > 15 ? `\n…and ${settlement.paid.length - 15} more` : '';
-  return replyWith({
-    cards: [
-      {
-        title: truncate(headline, 256),
-        description: truncate(plain(settlement.market.question), 1000),
-        color: settlement.market.status === 'resolved' ? 0x22c55e : 0x6b7280,
-        fields: [
-          { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
-          { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
-        ],
-        footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
-      },
+  return {
+    title: truncate(headline, 256),
+    description: truncate(plain(settlement.market.question), 1000),
+    color: settlement.market.status === 'resolved' ? 0x22c55e : 0x6b7280,
+    fields: [
+      { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
+      { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
     ],
-    refreshMarkets: [settlement.market.id],
-  });
+    footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
+  };
 }
 
 export function closeMarket(invocation: Invocation, app: App): Reply {
@@ -80,6 +95,21 @@ export function correctResolution(invocation: Invocation, app: App): Reply {
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
 }
 
+/** How a correction's re-settled conditional is announced in its own channel. */
+function resettledCard(change: ResettledConditional, list: (transfers: Transfer[]) => string): Card {
+  const { market } = change;
+  const cancelled = change.action === 'cancel';
+  return {
+    title: truncate(cancelled ? `↩️ ${market.slug} cancelled — its condition was corrected` : `🔁 ${market.slug} trades again — its condition was corrected`, 256),
+    description: truncate(plain(market.question), 1000),
+    color: cancelled ? 0x6b7280 : 0x3b82f6,
+    fields: cancelled
+      ? [{ name: 'Refunds', value: list(change.paid) }, { name: 'Why', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) }]
+      : [{ name: 'Refunds taken back', value: list(change.clawedBack) }],
+    footer: `${market.slug} · every credit moved is on the ledger`,
+  };
+}
+
 function correctionReply(correction: Correction): Reply {
   const { market } = correction;
   const describe = (outcome: number | null) => (outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`);
@@ -98,10 +128,16 @@ function correctionReply(correction: Correction): Reply {
             ? [{ name: 'Already spent (covered by the mint)', value: list(correction.uncollected) }]
             : []),
           { name: 'Evidence', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) },
+          ...(correction.conditionals.length > 0
+            ? [{ name: 'Conditional markets re-settled', value: truncate(correction.conditionals.map((c) => `\`${c.market.slug}\` ${c.action === 'cancel' ? 'cancelled' : 'trades again'}`).join('\n'), 1024) }]
+            : []),
         ],
         footer: `${market.slug} · every credit moved is on the ledger`,
       },
     ],
-    refreshMarkets: [market.id],
+    refreshMarkets: [market.id, ...correction.conditionals.map((c) => c.market.id)],
+    alsoPost: correction.conditionals.flatMap((change) =>
+      change.market.channelId === null ? [] : [{ channelId: change.market.channelId, cards: [resettledCard(change, list)] }],
+    ),
   });
 }
