@@ -3,6 +3,7 @@ import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
 import type { Db } from '../db/open.ts';
+import { CruxService } from '../markets/cruxes/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
@@ -53,7 +54,8 @@ export function createApp(config: Config, db: Db, log: Logger): App {
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, scoring),
-    views: new MarketViews(store),
+    cruxes: new CruxService(store, conditions, service),
+    views: new MarketViews(store, conditions),
     config,
     log,
   };

@@ -1,3 +1,4 @@
+import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
@@ -13,6 +14,8 @@ export interface MarketView {
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition: { slug: string; outcome: string } | null;
 }
 
 export interface Holding {
@@ -37,7 +40,10 @@ export interface Portfolio {
  * only the edges' own records (a posted card) use storage keys.
  */
 export class MarketViews {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly conditions: ConditionStore,
+  ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
   market(realm: RealmId, slug: string): MarketView {
@@ -63,7 +69,14 @@ export class MarketViews {
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      condition: this.conditionOf(market.id),
     };
+  }
+
+  private conditionOf(marketId: string): MarketView['condition'] {
+    const link = this.conditions.conditionOf(marketId);
+    const condition = link && this.store.findMarket(link.conditionId);
+    return link && condition ? { slug: condition.slug, outcome: condition.outcomes[link.outcome] ?? '?' } : null;
   }
 
   list(filter: MarketFilter): MarketView[] {

@@ -6,13 +6,16 @@ import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
 export function marketCard(view: MarketView): Card {
-  const { market, prices, stats, links } = view;
+  const { market, prices, stats, links, condition } = view;
   const outcomeLines = market.outcomes.map((name, i) => {
     const price = prices[i] ?? 0;
     const won = market.resolution?.outcome === i ? ' ✅' : '';
     return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
   });
   const fields = [
+    ...(condition === null
+      ? []
+      : [{ name: 'Conditional on', value: `\`${condition.slug}\` resolving ${plain(condition.outcome)}; cancelled with refunds otherwise` }]),
     { name: 'Prices', value: outcomeLines.join('\n') },
     { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
     { name: 'Traders', value: String(stats.traders), inline: true },
