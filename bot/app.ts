@@ -38,6 +38,7 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
   const conditions = new SqliteConditionStore(db);
+  const sources = new SqliteResolutionStore(db);
   const service = new MarketService(
     store,
     (realm) => {
@@ -49,13 +50,13 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   return {
     service,
     realms,
-    resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, conditions, {
+    resolution: new ResolutionService(store, sources, service, conditions, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, scoring),
     cruxes: new CruxService(store, conditions, service),
-    views: new MarketViews(store, conditions),
+    views: new MarketViews(store, conditions, sources),
     config,
     log,
   };

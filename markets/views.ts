@@ -1,5 +1,7 @@
 import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
+import type { ResolutionStore } from './resolution/store.ts';
+import type { OutsideReading } from './sources/odds.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
@@ -16,6 +18,8 @@ export interface MarketView {
   links: MarketLink[];
   /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
   condition: { slug: string; outcome: string } | null;
+  /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
+  outside: OutsideReading[];
 }
 
 export interface Holding {
@@ -43,6 +47,7 @@ export class MarketViews {
   constructor(
     private readonly store: Store,
     private readonly conditions: ConditionStore,
+    private readonly odds: Pick<ResolutionStore, 'latestOdds'>,
   ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
@@ -70,6 +75,7 @@ export class MarketViews {
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
       condition: this.conditionOf(market.id),
+      outside: this.odds.latestOdds(market.id),
     };
   }
 

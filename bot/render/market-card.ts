@@ -1,4 +1,5 @@
 import { formatCredits } from '../../markets/money.ts';
+import { platformName } from '../../markets/resolution/decide.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
@@ -6,7 +7,7 @@ import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
 export function marketCard(view: MarketView): Card {
-  const { market, prices, stats, links, condition } = view;
+  const { market, prices, stats, links, condition, outside } = view;
   const outcomeLines = market.outcomes.map((name, i) => {
     const price = prices[i] ?? 0;
     const won = market.resolution?.outcome === i ? ' ✅' : '';
@@ -25,6 +26,7 @@ export function marketCard(view: MarketView): Card {
       inline: true,
     },
   ];
+  if (outside.length > 0) fields.push({ name: 'Outside odds', value: outsideLine(view) });
   if (links.length > 0) {
     fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
   }
@@ -43,6 +45,18 @@ export function marketCard(view: MarketView): Card {
     fields,
     footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}`,
   };
+}
+
+/**
+ * "Manifold 38% · Polymarket 41% · 2 hours ago": each platform's probability of the market's first outcome (of the
+ * outcome Crux leads with, named, when there are more than two), as of the oldest of the readings shown.
+ */
+function outsideLine({ market, prices, outside }: MarketView): string {
+  const shown = market.outcomes.length === 2 ? 0 : prices.indexOf(Math.max(...prices));
+  const named = market.outcomes.length === 2 ? '' : ` ${plain(market.outcomes[shown] ?? '')}`;
+  const odds = outside.map((reading) => `${platformName(reading.kind)} ${percent(reading.probabilities[shown] ?? 0, 0)}${named}`);
+  const oldest = Math.min(...outside.map((reading) => reading.at));
+  return truncate(`${odds.join(' · ')} · ${discordTime(oldest, 'R')}`, 1024);
 }
 
 /** Buttons to bet on each outcome of a binary market, or one select for many outcomes. */

@@ -16,6 +16,7 @@ import {
   runUseCase,
   type Settlement,
 } from '../service.ts';
+import { mapOdds, type OutsideReading } from '../sources/odds.ts';
 import { isTerminalCheck, nextPollDelay, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
 import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
@@ -122,9 +123,22 @@ export class ResolutionService {
     return runUseCase(this.store, { now }, () => {
       for (const { source, check } of checks) this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
       const market = requireMarketByKey(this.store, marketId);
+      for (const { source, check } of checks) this.keepOdds(source, check, market, now);
       if (market.status !== 'open' && market.status !== 'closed') return undefined;
       return this.propose(market, now);
     });
+  }
+
+  /** Keeps the platform's current odds when they map onto the market's outcomes; they are shown, never applied. */
+  private keepOdds(source: DueSource, check: SourceCheck, market: Market, now: number): void {
+    if (check.kind !== 'pending' || check.odds === undefined) return;
+    const probabilities = mapOdds(check.odds, market.outcomes);
+    if (probabilities !== null) this.sources.recordOdds(source.linkId, market.id, { kind: source.kind, at: now, probabilities });
+  }
+
+  /** What each linked platform trades the market's question at: the newest reading per platform, and every reading. */
+  outsideOdds(marketId: string): { latest: OutsideReading[]; history: OutsideReading[] } {
+    return { latest: this.sources.latestOdds(marketId), history: this.sources.oddsHistory(marketId) };
   }
 
   private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
