@@ -19,6 +19,8 @@ export interface PostedMessage {
 export interface JobHooks {
   /** Tells a market's channel that it has closed. */
   announceClosed(market: Market): Promise<void>;
+  /** Redraws a market's posted card, e.g. with outside odds just read. */
+  redrawMarket(marketId: string): Promise<void>;
   /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
   postToModerators(reply: Reply, market: Market): Promise<PostedMessage | undefined>;
   checkSource: SourceChecker;
@@ -76,6 +78,10 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
     } else if (recorded.value !== undefined) {
       report.proposals.push(recorded.value);
       await postProposal(app, hooks, recorded.value);
+    }
+    // Odds that arrived change what the card shows under Crux's price.
+    if (recorded.ok && checks.some(({ check }) => check.kind === 'pending' && check.odds !== undefined)) {
+      await hooks.redrawMarket(marketId).catch((error: unknown) => app.log('could not redraw a market card', { market: marketId, error: String(error) }));
     }
   }
   return report;

@@ -74,6 +74,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
+    redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config),
     backUp: () => takeScheduledBackup(db, config, now(), log),
     async postToModerators(reply, market) {

@@ -37,6 +37,7 @@ function hooksAnswering(answers: Record<string, SourceCheck>, clock: { now: numb
   return {
     now: () => clock.now,
     announceClosed: async () => {},
+    redrawMarket: async () => {},
     postToModerators: async () => undefined,
     backUp: async () => undefined,
     checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer' },
