@@ -5,6 +5,7 @@ import { assertConditionAllowed, type Condition, conditionalAction, CONDITION_RE
 import { ForecastService } from '../../markets/forecasts.ts';
 import type { Market } from '../../markets/market.ts';
 import { creditsToMillis } from '../../markets/money.ts';
+import { driveConsole, testApp } from '../support/app.ts';
 import { DAY, failure, ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
 
 let engine: TestEngine | undefined;
@@ -91,5 +92,22 @@ describe('conditions', () => {
     const byId = new Map(rows.map((row) => [row.market_id, row]));
     expect(byId.get('if-no')).toMatchObject({ condition_market_id: 'cond', condition_outcome: 'No' });
     expect(byId.get('cond')).toMatchObject({ condition_market_id: null, condition_outcome: null });
+  });
+});
+
+describe('/market open if:', () => {
+  it('opens a conditional from the console line, names its condition on the card, and explains a malformed condition', async () => {
+    const harness = testApp();
+    try {
+      const text = await driveConsole(harness, [
+        '/market open question:Is ROME replicated? criteria:A second team reports it. closes:2027-12-31',
+        '/market open question:Do agents seek power? criteria:As judged. closes:2027-12-31 if:rome-replicated=yes',
+        '/market open question:Do agents seek power again? criteria:As judged. closes:2027-12-31 if:rome-replicated',
+      ]);
+      expect(text).toContain('Conditional on: rome-replicated resolving Yes; cancelled with refunds otherwise');
+      expect(text).toContain('⚠️ if: takes a market and one of its outcomes, like if:rome-replicates=Yes.');
+    } finally {
+      harness.db.close();
+    }
   });
 });
