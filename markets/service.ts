@@ -501,6 +501,7 @@ export class MarketService {
   private cancelFailedConditionals(settled: Market, at: number): Settlement[] {
     return this.conditions.conditionalsOf(settled.id).flatMap((condition) => {
       const conditional = requireMarketByKey(this.store, condition.marketId);
+      // A resolved conditional is a correction's to undo (ResolutionService), never a second settlement's.
       if (conditionalAction(settled, condition.outcome, conditional) !== 'cancel' || conditional.status === 'resolved') return [];
       const { cancelledConditionals, ...cancelled } = this.cancelConditional(conditional, settled, condition.outcome, at);
       return [{ ...cancelled, cancelledConditionals: [] }, ...cancelledConditionals];
