@@ -1,12 +1,16 @@
 import { SqliteConditionStore } from '../db/cruxes-store.ts';
+import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
+import { SqliteSettlementStore } from '../db/settlement-store.ts';
+import { SettlementService } from '../markets/settlement/service.ts';
 import type { Db } from '../db/open.ts';
 import { CruxService } from '../markets/cruxes/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
+import type { LinkGuard } from '../markets/sources/link-guard.ts';
 import { MarketService } from '../markets/service.ts';
 import { MarketViews } from '../markets/views.ts';
 import { RealmSettingsService } from '../markets/realms/service.ts';
@@ -14,9 +18,11 @@ import type { RealmSettings } from '../markets/realms/settings.ts';
 import { SqliteRealmSettingsStore } from '../db/realms-store.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
+import { DNS_LINK_GUARD } from './dns-guard.ts';
 import type { Logger } from './log.ts';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 /** What a server that set nothing gets: the environment's values. */
 export function realmDefaults(config: Config): RealmSettings {
@@ -29,35 +35,56 @@ export function realmDefaults(config: Config): RealmSettings {
     marketChannel: null,
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
+    leaderboardMinMarkets: config.CRUX_LEADERBOARD_MIN_MARKETS,
+    disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
+    recusalRequired: config.CRUX_RECUSAL_REQUIRED,
+    quorumPool: creditsToMillis(config.CRUX_QUORUM_POOL),
   };
 }
 
-/** Builds everything a handler may use from the config and an open database. */
-export function createApp(config: Config, db: Db, log: Logger): App {
-  const store = new SqliteStore(db);
+/**
+ * Builds everything a handler may use from the config and an open database. `linkGuard` is DNS unless a test
+ * answers host names itself.
+ */
+export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGuard = DNS_LINK_GUARD): App {
+  const store = new SqliteStore(db, {
+    onFilesLost: (reason) => log('stopped writing: the database files changed under Crux', { database: config.CRUX_DATABASE, reason }),
+  });
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
   const conditions = new SqliteConditionStore(db);
   const sources = new SqliteResolutionStore(db);
+  const settlements = new SettlementService(
+    store,
+    new SqliteSettlementStore(db),
+    (realm) => {
+      const settings = realms.values(realm);
+      return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
+    },
+    conditions,
+  );
   const service = new MarketService(
     store,
     (realm) => {
       const settings = realms.values(realm);
       return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
     },
+    settlements,
     conditions,
   );
   return {
     service,
+    settlements,
     realms,
-    resolution: new ResolutionService(store, sources, service, conditions, {
+    resolution: new ResolutionService(store, sources, service, conditions, settlements, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
-    forecasts: new ForecastService(scoring, scoring),
+    forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
     cruxes: new CruxService(store, conditions, service),
-    views: new MarketViews(store, conditions, sources),
+    views: new MarketViews(store, (marketId) => settlements.latest(marketId), conditions, sources),
     config,
     log,
+    linkGuard,
   };
 }

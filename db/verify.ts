@@ -2,6 +2,9 @@ import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
 import { marketRow, parseRow } from './rows.ts';
+import { holdsScores, ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -22,17 +25,27 @@ export interface RealmBooks {
 
 const MAX_LISTED_PROBLEMS = 50;
 
+/** One per connection: tests verify after every step, and preparing the stores' statements each time would dominate. */
+const scoreStores = new WeakMap<Db, ScoreStore>();
+
+function scoreStoreOf(db: Db): ScoreStore {
+  let scores = scoreStores.get(db);
+  if (!scores) scoreStores.set(db, (scores = new ScoreStore(db, new ScoringStore(new SqliteStore(db)))));
+  return scores;
+}
+
 /**
  * Rebuilds every balance and position from the ledger alone and compares them with what is stored, then
  * checks the invariants money must keep: the books balance, only the mint is ever below zero, every
- * live market can pay its largest outcome, and a settled market holds nothing.
+ * live market can pay its largest outcome, and a settled market holds nothing. Last (unless `scores` is false), the
+ * stored scores must equal scoring every resolved market's forecasts again.
  */
-export function verify(db: Db): VerifyReport {
+export function verify(db: Db, { scores = true }: { scores?: boolean } = {}): VerifyReport {
   // One read transaction, so every query sees the same snapshot even while another process is trading.
-  return db.transaction(() => verifySnapshot(db))();
+  return db.transaction(() => verifySnapshot(db, scores))();
 }
 
-function verifySnapshot(db: Db): VerifyReport {
+function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
   const problems: string[] = [];
   const report = (problem: string) => {
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problem);
@@ -131,6 +144,13 @@ function verifySnapshot(db: Db): VerifyReport {
     }
   }
 
+  // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
+  try {
+    if (checkScores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
+  } catch (error) {
+    report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   const realms = realmBooks(db, report);
 
   const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
@@ -138,9 +158,9 @@ function verifySnapshot(db: Db): VerifyReport {
 }
 
 /**
- * Each realm's books close on their own: its accounts hold exactly what the ledger brought into the realm from
- * outside it, which may only be the mint (and, once, the move of members' old accounts into realms). A row between
- * accounts of two realms would move credits across them, and is reported.
+ * Each realm's books close on their own: its accounts hold exactly what the mint put into the realm less what went
+ * back to it (plus, before and at the move into realms, what members' single old accounts paid in or took out). A
+ * row between accounts of two realms moves credits across them: it is reported, and it unbalances both realms.
  */
 function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   const crossings = db
@@ -148,6 +168,9 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
       `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
        JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
        WHERE f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
+         -- History from before realms, when a member's one account traded in every server.
+         AND NOT (l.id < (SELECT first_ledger_id FROM realms_began) AND (f.realm IS NULL OR t.realm IS NULL))
+         -- The move of each such account's balance into the member's home realm.
          AND NOT (l.reason = 'migrate' AND f.realm IS NULL AND f.kind = 'user' AND t.kind = 'user' AND f.user_id = t.user_id)
        LIMIT ${MAX_LISTED_PROBLEMS}`,
     )
@@ -157,14 +180,15 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   }
   const rows = db
     .prepare<[], RealmBooks>(
+      // Only what came from outside every realm counts: the mint, and members' accounts from before realms.
       `WITH inflows AS (
          SELECT t.realm AS realm, l.amount AS amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE t.realm IS NOT NULL AND f.realm IS NOT t.realm
+         WHERE t.realm IS NOT NULL AND f.realm IS NULL
          UNION ALL
          SELECT f.realm, -l.amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE f.realm IS NOT NULL AND f.realm IS NOT t.realm),
+         WHERE f.realm IS NOT NULL AND t.realm IS NULL),
        held AS (SELECT realm, SUM(balance) AS held FROM accounts WHERE realm IS NOT NULL GROUP BY realm),
        minted AS (SELECT realm, SUM(amount) AS minted FROM inflows GROUP BY realm)
        SELECT h.realm, h.held, COALESCE(m.minted, 0) AS minted FROM held h LEFT JOIN minted m ON m.realm = h.realm

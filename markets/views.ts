@@ -6,6 +6,7 @@ import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
 import { unknownMarket } from './service.ts';
+import type { Dispute, SettlementRecord } from './settlement/types.ts';
 import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
@@ -20,6 +21,13 @@ export interface MarketView {
   condition: { slug: string; outcome: string } | null;
   /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
   outside: OutsideReading[];
+  /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
+  settlement: LatestSettlement | undefined;
+}
+
+export interface LatestSettlement {
+  settlement: SettlementRecord;
+  disputes: Dispute[];
 }
 
 export interface Holding {
@@ -46,6 +54,7 @@ export interface Portfolio {
 export class MarketViews {
   constructor(
     private readonly store: Store,
+    private readonly settlementOf: (marketId: string) => LatestSettlement | undefined,
     private readonly conditions: ConditionStore,
     private readonly odds: Pick<ResolutionStore, 'latestOdds'>,
   ) {}
@@ -76,6 +85,7 @@ export class MarketViews {
       links: this.store.links(market.id),
       condition: this.conditionOf(market.id),
       outside: this.odds.latestOdds(market.id),
+      settlement: this.settlementOf(market.id),
     };
   }
 

@@ -1,8 +1,12 @@
+import type { Resolution } from '../../markets/market.ts';
+import type { SettlementRecord } from '../../markets/settlement/types.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { platformName } from '../../markets/resolution/decide.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
+import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
+import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
@@ -17,7 +21,8 @@ export function marketCard(view: MarketView): Card {
     ...(condition === null
       ? []
       : [{ name: 'Conditional on', value: `\`${condition.slug}\` resolving ${plain(condition.outcome)}; cancelled with refunds otherwise` }]),
-    { name: 'Prices', value: outcomeLines.join('\n') },
+    // Twenty long outcome names overflow one field's 1,024 characters; they go on in further fields, all shown.
+    ...fieldsOfLines('Prices', outcomeLines),
     { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
     { name: 'Traders', value: String(stats.traders), inline: true },
     {
@@ -28,14 +33,19 @@ export function marketCard(view: MarketView): Card {
   ];
   if (outside.length > 0) fields.push({ name: 'Outside odds', value: outsideLine(view) });
   if (links.length > 0) {
-    fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
+    fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
+  const latest = view.settlement;
+  if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
   if (market.resolution) {
     const verdict =
       market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
     fields.push({
       name: 'Resolution',
-      value: truncate(`${verdict} by <@${market.resolution.decidedBy}> ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`, 1024),
+      value: truncate(
+        `${verdict} by ${deciderOf(market.resolution, latest?.settlement)} ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`,
+        1024,
+      ),
     });
   }
   return {
@@ -43,7 +53,7 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}`,
+    footer: `${market.slug} · ${latest?.settlement.status === 'pending' ? 'settling' : market.status} · liquidity ${market.liquidity}`,
   };
 }
 
@@ -57,6 +67,12 @@ function outsideLine({ market, prices, outside }: MarketView): string {
   const odds = outside.map((reading) => `${platformName(reading.kind)} ${percent(reading.probabilities[shown] ?? 0, 0)}${named}`);
   const oldest = Math.min(...outside.map((reading) => reading.at));
   return truncate(`${odds.join(' · ')} · ${discordTime(oldest, 'R')}`, 1024);
+}
+
+/** The decider, and whether they held a position, when the resolution shown is the recorded settlement (not a later correction). */
+function deciderOf(resolution: Resolution, settlement: SettlementRecord | undefined): string {
+  const recorded = settlement?.status === 'applied' && settlement.outcome === resolution.outcome && settlement.decidedBy === resolution.decidedBy;
+  return settlement !== undefined && recorded ? deciderLine(settlement) : deciderName(resolution.decidedBy);
 }
 
 /** Buttons to bet on each outcome of a binary market, or one select for many outcomes. */

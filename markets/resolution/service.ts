@@ -22,6 +22,7 @@ import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
 import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
 import type { ConditionStore } from '../cruxes/store.ts';
+import type { SettlementService } from '../settlement/service.ts';
 import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
 import { decideResolution } from './decide.ts';
 import type { DueSource, GuildResolutionSettings, PollState, Proposal, ResolutionStore } from './store.ts';
@@ -75,6 +76,8 @@ export class ResolutionService {
     private readonly sources: ResolutionStore,
     private readonly markets: MarketService,
     private readonly conditions: ConditionStore,
+    /** Where a correction's cancellations of conditionals are recorded and paid, as any cancellation. */
+    private readonly settlements: SettlementService,
     readonly settings: ResolutionSettings,
   ) {}
 
@@ -316,6 +319,7 @@ export class ResolutionService {
     const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.balanceOf(market, userId));
     this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', resolution.at);
     this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
+    this.store.rescoreMarket(market.id);
     const corrected = requireMarketByKey(this.store, market.id);
     return {
       market: corrected,
@@ -346,7 +350,7 @@ export class ResolutionService {
         const corrected = this.correct(conditional, conditional.resolution, { outcome: null, decidedBy: CONDITION_RESOLVER, evidence: reason, at });
         return [{ market: corrected.market, action, paid: corrected.paid, clawedBack: corrected.clawedBack }, ...corrected.conditionals];
       }
-      const settlement = this.markets.cancelConditional(conditional, condition, link.outcome, at);
+      const settlement = this.settlements.cancelConditional(conditional, condition, link.outcome, at);
       return [settlement, ...settlement.cancelledConditionals].map((cancelled) => ({ market: cancelled.market, action, paid: cancelled.paid, clawedBack: [] }));
     });
   }
@@ -370,6 +374,8 @@ export class ResolutionService {
     if (shortfall < 0) this.store.append(blankEntry({ at, from: pool, to: MINT_ACCOUNT, amount: -shortfall, reason: 'settle', marketId }));
     const open = at < market.closesAt;
     this.store.saveMarketState(marketId, { ...market, status: open ? 'open' : 'closed', closedAt: open ? null : market.closesAt, resolution: null });
+    // It is unresolved again: whatever was stored for it goes.
+    this.store.rescoreMarket(marketId);
     const reinstated = requireMarketByKey(this.store, marketId);
     return [{ market: reinstated, action: 'reinstate', paid: [], clawedBack: plan.clawbacks }, ...this.resettleConditionals(reinstated, at)];
   }

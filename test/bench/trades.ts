@@ -1,3 +1,5 @@
+import { SqliteSettlementStore } from '../../db/settlement-store.ts';
+import { SettlementService } from '../../markets/settlement/service.ts';
 import { join } from 'node:path';
 import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { openDatabase } from '../../db/open.ts';
@@ -77,7 +79,9 @@ export async function runTradesBench(report: Report): Promise<void> {
     const db = openDatabase(join(dir, 'crux.sqlite'));
     const store = new TransactionTimingStore(db);
     try {
-      const service = new MarketService(store, () => SETTINGS, new SqliteConditionStore(db));
+      const conditions = new SqliteConditionStore(db);
+      const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), conditions);
+      const service = new MarketService(store, () => SETTINGS, settlements, conditions);
       const stream = new TradeStream(service, openMarkets(service));
       const trade = () => stream.next();
       measureRate(WARM_SECONDS, raw.commitOne);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportChunks } from '../../bot/export/exports.ts';
+import { ScoreStore } from '../../db/score-store.ts';
 import { ScoringStore } from '../../db/scoring-store.ts';
 import { assertConditionAllowed, type Condition, conditionalAction, CONDITION_RESOLVER, MAX_CONDITION_DEPTH } from '../../markets/cruxes/conditions.ts';
 import { ForecastService } from '../../markets/forecasts.ts';
@@ -87,7 +88,7 @@ describe('conditions', () => {
     ok(open(e, 'cond'));
     ok(open(e, 'if-no', { market: 'cond', outcome: 'No' }));
     const scoring = new ScoringStore(e.store);
-    const text = [...exportChunks('markets', { scoring, forecasts: new ForecastService(scoring, scoring) }, { format: 'json', guildId: null, generatedAt: T0 })].join('');
+    const text = [...exportChunks('markets', { scoring, forecasts: new ForecastService(scoring, new ScoreStore(e.db, scoring)) }, { format: 'json', guildId: null, generatedAt: T0 })].join('');
     const rows = (JSON.parse(text) as { markets: { market_id: string; condition_market_id: string | null; condition_outcome: string | null }[] }).markets;
     const byId = new Map(rows.map((row) => [row.market_id, row]));
     expect(byId.get('if-no')).toMatchObject({ condition_market_id: 'cond', condition_outcome: 'No' });

@@ -84,7 +84,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       announceClosed: async () => undefined,
       redrawMarket: async () => undefined,
       backUp: async () => undefined,
-      checkSource: configuredSourceChecker(t.app.config),
+      checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
         messages += 1;
