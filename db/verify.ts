@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
@@ -5,6 +6,20 @@ import { marketRow, parseRow } from './rows.ts';
 import { holdsScores, ScoreStore } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
+
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/**
+ * The connection's statement for `sql`, prepared on first use: tests verify after every step of thousands of random
+ * histories, and preparing a dozen statements each time cost more than running them on a small ledger.
+ */
+function prepared<P extends unknown[] = unknown[], R = unknown>(db: Db, sql: string): Statement<P, R> {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement as Statement<P, R>;
+}
 
 export interface VerifyReport {
   ok: boolean;
@@ -53,8 +68,8 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
 
   // Credits and debits are summed per account before anything is joined: one sort of the ledger per side, instead of
   // joining every ledger row to its account.
-  const balanceRows = db
-    .prepare<[], { id: string; known: number; stored: number | null; rebuilt: number }>(
+  const balanceRows = prepared<[], { id: string; known: number; stored: number | null; rebuilt: number }>(
+    db,
       `WITH credits AS (SELECT to_account AS id, SUM(amount) AS amount FROM ledger GROUP BY to_account),
          debits AS (SELECT from_account AS id, SUM(amount) AS amount FROM ledger GROUP BY from_account),
          named AS (SELECT id FROM credits UNION SELECT id FROM debits)
@@ -73,8 +88,8 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
     );
   }
 
-  const totals = db
-    .prepare<[string, string], { circulating: number; minted: number; negatives: number; accounts: number }>(
+  const totals = prepared<[string, string], { circulating: number; minted: number; negatives: number; accounts: number }>(
+    db,
       `SELECT
          (SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE id <> ?) AS circulating,
          (SELECT COALESCE(SUM(CASE WHEN from_account = 'mint' THEN amount WHEN to_account = 'mint' THEN -amount ELSE 0 END), 0) FROM ledger) AS minted,
@@ -90,8 +105,8 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
   // Every position the ledger rebuilds is looked up among the stored ones by key. A stored position the ledger knows
   // nothing of would need the reverse lookup, which the ledger has no index for; instead the nonzero positions are
   // counted on both sides (the row without a holder), and only if the counts differ are the strays looked for.
-  const positionRows = db
-    .prepare<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+  const positionRows = prepared<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+    db,
       `WITH rebuilt AS MATERIALIZED (
          SELECT market_id, holder AS user_id, outcome, SUM(shares) AS shares FROM ledger
          WHERE shares IS NOT NULL GROUP BY market_id, holder, outcome)
@@ -109,8 +124,8 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
     report(`position ${row.market_id}/${row.user_id}/#${row.outcome}: stored ${row.stored} but the ledger gives ${row.rebuilt}`);
   }
   if (mismatches.length === 0 && counts !== undefined && counts.stored !== counts.rebuilt) {
-    const strays = db
-      .prepare<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+    const strays = prepared<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+    db,
         `SELECT market_id, user_id, outcome, shares FROM positions p WHERE shares <> 0 AND NOT EXISTS (
            SELECT 1 FROM ledger l WHERE l.market_id = p.market_id AND l.holder = p.user_id AND l.outcome = p.outcome)`,
       )
@@ -118,13 +133,13 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
     for (const row of strays) report(`position ${row.market_id}/${row.user_id}/#${row.outcome}: stored ${row.shares} but the ledger gives 0`);
   }
 
-  const holdings = db
-    .prepare<[], { market_id: string; outcome: number; shares: number }>(
+  const holdings = prepared<[], { market_id: string; outcome: number; shares: number }>(
+    db,
       'SELECT market_id, outcome, SUM(shares) AS shares FROM ledger WHERE shares IS NOT NULL GROUP BY market_id, outcome',
     )
     .all();
   const heldByOutcome = new Map(holdings.map((h) => [`${h.market_id}\u0000${h.outcome}`, h.shares]));
-  const marketRows = db.prepare(`SELECT m.*, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all();
+  const marketRows = prepared(db, `SELECT m.*, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all();
   for (const raw of marketRows) {
     let market;
     try {
@@ -153,7 +168,7 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
 
   const realms = realmBooks(db, report);
 
-  const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
+  const entries = prepared<[], { n: number }>(db, 'SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
   return { ok: problems.length === 0, minted: totals.minted, accounts: totals.accounts, entries, realms, problems };
 }
 
@@ -163,8 +178,8 @@ function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
  * row between accounts of two realms moves credits across them: it is reported, and it unbalances both realms.
  */
 function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
-  const crossings = db
-    .prepare<[], { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+  const crossings = prepared<[], { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+    db,
       `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
        JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
        WHERE f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
@@ -178,8 +193,8 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   for (const row of crossings) {
     report(`ledger entry ${row.id} (${row.reason}) moves credits from realm ${row.from_realm ?? '(none)'} to realm ${row.to_realm ?? '(none)'}`);
   }
-  const rows = db
-    .prepare<[], RealmBooks>(
+  const rows = prepared<[], RealmBooks>(
+    db,
       // Only what came from outside every realm counts: the mint, and members' accounts from before realms.
       `WITH inflows AS (
          SELECT t.realm AS realm, l.amount AS amount FROM ledger l
@@ -200,8 +215,7 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   for (const row of rows) {
     if (row.held !== row.minted) report(`realm ${row.realm}: its accounts hold ${row.held} but the ledger brought ${row.minted} into it`);
   }
-  const stranded = db
-    .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts WHERE kind <> 'mint' AND realm IS NULL AND balance <> 0")
+  const stranded = prepared<[], { n: number }>(db, "SELECT COUNT(*) AS n FROM accounts WHERE kind <> 'mint' AND realm IS NULL AND balance <> 0")
     .get()?.n ?? 0;
   if (stranded > 0) report(`${stranded} account(s) from before realms still hold credits`);
   return rows;

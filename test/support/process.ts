@@ -54,7 +54,7 @@ export function spawnNode(nodeArgs: readonly string[], env: Record<string, strin
     get stderr() {
       return stderr;
     },
-    async waitForOutput(text, timeoutMs = 15_000) {
+    async waitForOutput(text, timeoutMs = 45_000) {
       try {
         await waitUntil(() => stdout.includes(text), `"${text}" on stdout`, { timeoutMs });
       } catch (error) {
