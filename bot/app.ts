@@ -1,3 +1,4 @@
+import { SqliteConditionStore } from '../db/cruxes-store.ts';
 import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
@@ -5,6 +6,7 @@ import { SqliteResolutionStore } from '../db/sources-store.ts';
 import { SqliteSettlementStore } from '../db/settlement-store.ts';
 import { SettlementService } from '../markets/settlement/service.ts';
 import type { Db } from '../db/open.ts';
+import { CruxService } from '../markets/cruxes/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
@@ -50,10 +52,17 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
   });
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const settlements = new SettlementService(store, new SqliteSettlementStore(db), (realm) => {
-    const settings = realms.values(realm);
-    return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
-  });
+  const conditions = new SqliteConditionStore(db);
+  const sources = new SqliteResolutionStore(db);
+  const settlements = new SettlementService(
+    store,
+    new SqliteSettlementStore(db),
+    (realm) => {
+      const settings = realms.values(realm);
+      return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
+    },
+    conditions,
+  );
   const service = new MarketService(
     store,
     (realm) => {
@@ -61,17 +70,19 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
       return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
     },
     settlements,
+    conditions,
   );
   return {
     service,
     settlements,
     realms,
-    resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
+    resolution: new ResolutionService(store, sources, service, conditions, settlements, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
-    views: new MarketViews(store, (marketId) => settlements.latest(marketId)),
+    cruxes: new CruxService(store, conditions, service),
+    views: new MarketViews(store, (marketId) => settlements.latest(marketId), conditions, sources),
     config,
     log,
     linkGuard,

@@ -10,7 +10,7 @@ import { takeScheduledBackup } from './backup-job.ts';
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { redrawMarketCard } from './discord/market-message.ts';
-import { postReply } from './discord/post.ts';
+import { postAlso, postReply } from './discord/post.ts';
 import { configuredSourceChecker } from './source-checker.ts';
 import { openDatabaseFile } from './startup.ts';
 
@@ -73,11 +73,14 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
+    redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
     async postToModerators(reply, market) {
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      // The conditionals' holders are told in their markets' channels wherever the moderators are.
+      await postAlso(client, reply, log);
       if (channelId === null) return undefined;
       const posted = await postReply(client, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);

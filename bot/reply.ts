@@ -83,6 +83,11 @@ export interface Reply {
   retiresControls?: boolean;
   /** Markets whose posted cards should be redrawn after this reply. */
   refreshMarkets?: string[];
+  /**
+   * Cards posted after the reply in other channels (Discord only): the holders of a conditional market its condition
+   * cancelled are told so in the conditional's own channel.
+   */
+  alsoPost?: { channelId: string; cards: Card[] }[];
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

@@ -1,4 +1,7 @@
+import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
+import type { ResolutionStore } from './resolution/store.ts';
+import type { OutsideReading } from './sources/odds.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
@@ -14,6 +17,10 @@ export interface MarketView {
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition: { slug: string; outcome: string } | null;
+  /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
+  outside: OutsideReading[];
   /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
   settlement: LatestSettlement | undefined;
 }
@@ -48,6 +55,8 @@ export class MarketViews {
   constructor(
     private readonly store: Store,
     private readonly settlementOf: (marketId: string) => LatestSettlement | undefined,
+    private readonly conditions: ConditionStore,
+    private readonly odds: Pick<ResolutionStore, 'latestOdds'>,
   ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
@@ -74,8 +83,16 @@ export class MarketViews {
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      condition: this.conditionOf(market.id),
+      outside: this.odds.latestOdds(market.id),
       settlement: this.settlementOf(market.id),
     };
+  }
+
+  private conditionOf(marketId: string): MarketView['condition'] {
+    const link = this.conditions.conditionOf(marketId);
+    const condition = link && this.store.findMarket(link.conditionId);
+    return link && condition ? { slug: condition.slug, outcome: condition.outcomes[link.outcome] ?? '?' } : null;
   }
 
   list(filter: MarketFilter): MarketView[] {

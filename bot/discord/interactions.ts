@@ -22,7 +22,7 @@ import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { fitChoices } from '../render/limits.ts';
 import { NO_MENTIONS, toMessage, toModal } from './payload.ts';
-import { postReply } from './post.ts';
+import { postAlso, postReply } from './post.ts';
 
 const PLAIN_FALLBACK =
   '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
@@ -191,6 +191,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
 
   /** Sent after the reply, so no member waits for a card; awaited, so shutdown waits for the cards to be right. */
   async function redrawMarkets(reply: Reply): Promise<void> {
+    await postAlso(client, reply, app.log);
     await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
   }
 
