@@ -2,6 +2,11 @@ import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { SqliteResolutionStore } from '../db/sources-store.ts';
 import type { Db } from '../db/open.ts';
+import { SqliteEvidenceStore } from '../db/evidence-store.ts';
+import { SqliteNotificationStore } from '../db/notifications-store.ts';
+import { MarketEditService } from '../markets/edits.ts';
+import { EvidenceService } from '../markets/evidence/service.ts';
+import { NotificationService } from '../markets/notifications/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
@@ -27,6 +32,11 @@ export function realmDefaults(config: Config): RealmSettings {
     marketChannel: null,
     maxOpenMarkets: config.CRUX_MAX_OPEN_MARKETS_PER_USER,
     rateLimitPerMinute: config.CRUX_RATE_LIMIT_PER_MINUTE,
+    threadMode: config.CRUX_THREADS,
+    quietChannel: config.CRUX_QUIET_CHANNEL,
+    reasonPoints: config.CRUX_REASON_POINTS,
+    alertPoints: config.CRUX_ALERT_POINTS,
+    linkPreviews: config.CRUX_LINK_PREVIEWS,
   };
 }
 
@@ -35,19 +45,33 @@ export function createApp(config: Config, db: Db, log: Logger): App {
   const store = new SqliteStore(db);
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
-  const service = new MarketService(store, (realm) => {
-    const settings = realms.values(realm);
-    return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
-  });
+  const notes = new SqliteNotificationStore(db);
+  const evidenceStore = new SqliteEvidenceStore(db);
+  const notifications = new NotificationService(store, notes, (realm) => realms.values(realm));
+  const service = new MarketService(
+    store,
+    (realm) => {
+      const settings = realms.values(realm);
+      return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
+    },
+    notifications.record,
+  );
   return {
     service,
     realms,
+    evidence: new EvidenceService(store, evidenceStore, notifications.record),
+    edits: new MarketEditService(store, evidenceStore, notifications.record),
+    notifications,
     resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, scoring),
-    views: new MarketViews(store),
+    views: new MarketViews(store, {
+      evidence: (marketId) => evidenceStore.evidence(marketId),
+      edits: (marketId) => evidenceStore.edits(marketId).length,
+      thread: (marketId) => notes.thread(marketId)?.threadId ?? null,
+    }),
     config,
     log,
   };

@@ -83,6 +83,10 @@ export interface Reply {
   retiresControls?: boolean;
   /** Markets whose posted cards should be redrawn after this reply. */
   refreshMarkets?: string[];
+  /** Links in this reply get no previews (Discord's suppress-embeds flag). */
+  suppressEmbeds?: boolean;
+  /** Markets whose thread lines were just queued: they are posted after this reply. */
+  threadMarkets?: string[];
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

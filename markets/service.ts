@@ -10,6 +10,7 @@ import {
   type Market,
   outcomeIndex,
 } from './market.ts';
+import { IGNORE_EVENTS, type MarketEventSink } from './events.ts';
 import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
@@ -160,6 +161,8 @@ export class MarketService {
   constructor(
     private readonly store: Store,
     readonly settings: EngineSettingsOf,
+    /** Told of every trade and settlement inside its transaction (the market's thread and notifications). */
+    readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
 
   private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
@@ -388,9 +391,11 @@ export class MarketService {
       }),
     );
     this.store.setOutstanding(market.id, quote.outstandingAfter);
+    // The trade's own numbers are the market's and the trader's new state: no need to read them back.
+    const traded = { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter };
+    this.events({ kind: 'trade', market: traded, userId: context.actor.userId, quote, at: context.now });
     return {
-      // The trade's own numbers are the market's and the trader's new state: no need to read them back.
-      market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },
+      market: traded,
       quote,
       balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),
@@ -480,7 +485,9 @@ export class MarketService {
       closedAt: market.closedAt ?? resolution.at,
       resolution,
     });
-    return { market: requireMarketByKey(this.store, market.id), paid: nonZero, returned };
+    const settled = requireMarketByKey(this.store, market.id);
+    this.events({ kind: 'settled', market: settled, paid: nonZero, at: resolution.at });
+    return { market: settled, paid: nonZero, returned };
   }
 
   /**

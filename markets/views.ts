@@ -1,3 +1,4 @@
+import { type EvidenceItem, type EvidenceTally, tallyEvidence } from './evidence/evidence.ts';
 import { userAccount } from './ledger.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
@@ -8,11 +9,28 @@ import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
 const OPEN_MARKETS_SCANNED = 100_000;
 
+/** What a market's card says of its conversation. */
+export interface MarketConversation {
+  evidence: EvidenceTally;
+  /** How many recorded edits it has had. */
+  edits: number;
+  /** Its thread, once opened. */
+  threadId: string | null;
+}
+
+/** Where the conversation's records are read from; views without one show none. */
+export interface ConversationReader {
+  evidence(marketId: string): EvidenceItem[];
+  edits(marketId: string): number;
+  thread(marketId: string): string | null;
+}
+
 export interface MarketView {
   market: Market;
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  conversation?: MarketConversation;
 }
 
 export interface Holding {
@@ -37,7 +55,10 @@ export interface Portfolio {
  * only the edges' own records (a posted card) use storage keys.
  */
 export class MarketViews {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly conversation?: ConversationReader,
+  ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
   market(realm: RealmId, slug: string): MarketView {
@@ -63,6 +84,15 @@ export class MarketViews {
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      ...(this.conversation === undefined
+        ? {}
+        : {
+            conversation: {
+              evidence: tallyEvidence(this.conversation.evidence(market.id)),
+              edits: this.conversation.edits(market.id),
+              threadId: this.conversation.thread(market.id),
+            },
+          }),
     };
   }
 

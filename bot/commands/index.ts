@@ -6,6 +6,7 @@ import {
 import type { CommandModule } from './command.ts';
 import { bet } from './bet.ts';
 import { calibration } from './calibration.ts';
+import { evidence } from './evidence.ts';
 import { forecast } from './forecast.ts';
 import { leaderboard } from './leaderboard.ts';
 import { market } from './market/index.ts';
@@ -13,7 +14,7 @@ import { mod } from './mod/index.ts';
 import { portfolio } from './portfolio.ts';
 import { sell } from './sell.ts';
 
-export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration];
+export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration, evidence];
 
 export function findCommand(name: string): CommandModule | undefined {
   return COMMANDS.find((command) => command.data.name === name);

@@ -19,7 +19,7 @@ import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
-import { toMessage, toModal } from './payload.ts';
+import { privateFlags, toMessage, toModal } from './payload.ts';
 import { postReply } from './post.ts';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
@@ -149,7 +149,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
       await interaction.showModal(toModal(reply.modal));
       return;
     }
-    const message = { ...toMessage(reply), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+    const message = { ...toMessage(reply), ...(reply.ephemeral ? { flags: privateFlags(reply) } : {}) };
     if (reply.retiresControls && interaction.isButton() && !reply.ephemeral) {
       // One callback per interaction: the decided message gets the decision in place of its buttons, and the
       // outcome's cards follow as their own message.
@@ -176,7 +176,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
       // Whether a deferred reply is private is fixed when deferring, so a private answer (an error) replaces the
       // public note with a private follow-up rather than showing everyone.
       await interaction.deleteReply();
-      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+      await interaction.followUp({ ...message, flags: privateFlags(reply) });
     } else {
       const posted = await interaction.editReply(message);
       if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.id);

@@ -61,7 +61,13 @@ export function toMessage(reply: Reply) {
     components: reply.actions.map((row) => new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(row.map(toComponent))),
     files: reply.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),
     allowedMentions: NO_MENTIONS,
+    ...(reply.suppressEmbeds ? { flags: ['SuppressEmbeds' as const] } : {}),
   };
+}
+
+/** The flags of a private answer: private, and link previews off where asked. */
+export function privateFlags(reply: Reply): ('Ephemeral' | 'SuppressEmbeds')[] {
+  return reply.suppressEmbeds ? ['Ephemeral', 'SuppressEmbeds'] : ['Ephemeral'];
 }
 
 export function toModal(modal: Modal): ModalBuilder {

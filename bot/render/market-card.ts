@@ -1,6 +1,7 @@
 import { formatCredits } from '../../markets/money.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
+import { evidenceSummary } from './conversation.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
@@ -25,6 +26,12 @@ export function marketCard(view: MarketView): Card {
   if (links.length > 0) {
     fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
   }
+  const { conversation } = view;
+  if (conversation !== undefined && conversation.evidence.latest !== null) {
+    // Card fields are embeds, which never preview links: the brackets only keep the text the same everywhere.
+    fields.push({ name: 'Evidence', value: evidenceSummary(conversation.evidence, false) });
+  }
+  if (conversation?.threadId) fields.push({ name: 'Discussion', value: `<#${conversation.threadId}>`, inline: true });
   if (market.resolution) {
     const verdict =
       market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
@@ -38,7 +45,7 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}`,
+    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}${conversation !== undefined && conversation.edits > 0 ? ' · edited (/market history)' : ''}`,
   };
 }
 
