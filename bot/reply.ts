@@ -81,12 +81,10 @@ export interface Reply {
   postTo?: string;
   /** This answer decides what the pressed message offered (a proposal's Accept/Reject): its buttons are removed. */
   retiresControls?: boolean;
-  /** Markets whose posted cards should be redrawn after this reply. */
+  /** Markets whose posted cards should be redrawn (and whose thread lines posted) after this reply. */
   refreshMarkets?: string[];
   /** Links in this reply get no previews (Discord's suppress-embeds flag). */
   suppressEmbeds?: boolean;
-  /** Markets whose thread lines were just queued: they are posted after this reply. */
-  threadMarkets?: string[];
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

@@ -29,7 +29,6 @@ function addEvidence(invocation: Invocation, app: App): Reply {
     content: `📎 <@${item.addedBy}> added evidence #${item.number} (**${item.stance}**) to \`${market.slug}\` at ${plain(market.outcomes[0] ?? '?')} ${percent(item.pricesThen[0] ?? 0)}: ${link(item.url, linkPreviews)}${note}`,
     suppressEmbeds: !linkPreviews,
     refreshMarkets: [market.id],
-    threadMarkets: [market.id],
   });
   return quietWhereAsked(app, invocation.realm, reply);
 }

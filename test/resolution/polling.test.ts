@@ -83,6 +83,8 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       now: () => clock.now,
       announceClosed: async () => undefined,
       backUp: async () => undefined,
+      flushThreads: async () => undefined,
+      sendDueDms: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
