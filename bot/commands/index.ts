@@ -11,10 +11,11 @@ import { forecast } from './forecast.ts';
 import { leaderboard } from './leaderboard.ts';
 import { market } from './market/index.ts';
 import { mod } from './mod/index.ts';
+import { notify } from './notify.ts';
 import { portfolio } from './portfolio.ts';
 import { sell } from './sell.ts';
 
-export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration, evidence];
+export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration, evidence, notify];
 
 export function findCommand(name: string): CommandModule | undefined {
   return COMMANDS.find((command) => command.data.name === name);

@@ -5,21 +5,23 @@ export interface PriceMove {
   to: number;
 }
 
-/** The largest change of any outcome's price from `before` to `after`. */
+/** A move's size in millionths, so equal moves compare equal despite floating point. */
+const size = (move: PriceMove): number => Math.round(Math.abs(move.to - move.from) * 1e6);
+
+/** The largest change of any outcome's price from `before` to `after`; the first outcome of equal ones. */
 export function largestMove(before: readonly number[], after: readonly number[]): PriceMove {
   let best: PriceMove = { outcome: 0, from: before[0] ?? 0, to: after[0] ?? 0 };
   after.forEach((to, outcome) => {
-    const from = before[outcome] ?? to;
-    if (Math.abs(to - from) > Math.abs(best.to - best.from)) best = { outcome, from, to };
+    const move = { outcome, from: before[outcome] ?? to, to };
+    if (size(move) > size(best)) best = move;
   });
   return best;
 }
 
 /** Whether a change moved some price by at least `points` percentage points. */
 export function isBigMove(before: readonly number[], after: readonly number[], points: number): boolean {
-  const move = largestMove(before, after);
-  // Rounded to a millionth so a move of exactly `points` counts despite floating point.
-  return points > 0 && Math.round(Math.abs(move.to - move.from) * 1e6) >= Math.round(points * 1e4);
+  // A move of exactly `points` counts.
+  return points > 0 && size(largestMove(before, after)) >= Math.round(points * 1e4);
 }
 
 /**

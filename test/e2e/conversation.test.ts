@@ -1,6 +1,8 @@
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
+import { deliverConversation } from '../../bot/jobs.ts';
+import { formatCredits } from '../../markets/money.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
 
@@ -102,5 +104,37 @@ describe('without the permission to open threads', () => {
     } finally {
       await noThreads.close();
     }
+  });
+});
+
+describe('notifications by DM', () => {
+  it('tells a holder of the resolution with their payout, spares one who turned it off, copes with closed DMs, and sends nothing twice across a restart', async () => {
+    const { slug } = await openWithThread();
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 30)]);
+    await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 10)]);
+    const off = await command('carol', 'notify', undefined, [option.boolean('all', false)]);
+    expect(dataOf(off.callback).embeds?.[0]?.description).toContain('🔕 off · `resolved`');
+    await command('alice', 'market', 'follow', [option.string('market', slug)]);
+    bot.fake.closeDirectMessages('alice');
+
+    const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
+    await bot.confirm(resolve.interaction, 'moderator');
+    await bot.fake.waitUntil(() => bot.fake.directMessagesTo('bob').length === 1, { description: 'bob is told' });
+    const payout = bot.db
+      .prepare(`SELECT amount FROM ledger WHERE reason = 'payout' AND to_account = ?`)
+      .get(`user:${bot.fake.guild.id}:${bot.userId('bob')}`) as { amount: number };
+    const dm = bot.fake.directMessagesTo('bob')[0]?.content ?? '';
+    expect(dm).toContain('✅ Resolved **Yes**');
+    expect(dm).toContain(`you were paid ${formatCredits(payout.amount)} credits`);
+    expect(dm).toContain('/notify');
+    // Alice's DMs are closed: the send was refused (50007) and nothing was logged.
+    await bot.fake.waitForRequest((r) => r.status === 403 && r.method === 'POST' && r.path.startsWith('/channels/'));
+    expect(bot.logs.filter((line) => line.includes('direct message'))).toEqual([]);
+
+    await bot.restart();
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(bot.fake.directMessagesTo('bob')).toHaveLength(1);
+    expect(bot.fake.directMessagesTo('carol')).toEqual([]);
+    expect(bot.fake.directMessagesTo('alice')).toEqual([]);
   });
 });
