@@ -85,6 +85,8 @@ export interface Reply {
   refreshMarkets?: string[];
   /** Links in this reply get no previews (Discord's suppress-embeds flag). */
   suppressEmbeds?: boolean;
+  /** A private note to the asker after the reply (Discord only): a question only they should see. */
+  privateFollowUp?: Reply;
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

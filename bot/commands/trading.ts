@@ -14,9 +14,22 @@ export function placeSell(app: App, invocation: Invocation, command: SellCommand
   return tradeReply(app, invocation, unwrap(app.service.sell(command, contextOf(invocation))));
 }
 
-/** The trade's receipt: public, or private in a quiet channel (the thread has the trade's line). */
+/**
+ * The trade's receipt: public, or private in a quiet channel (the thread has the trade's line). A trade that moved a
+ * price by the server's threshold also asks its trader, privately, why (optional; the answer goes to the thread).
+ */
 function tradeReply(app: App, invocation: Invocation, result: TradeResult): Reply {
-  return quietWhereAsked(app, invocation.realm, replyWith({ cards: [tradeCard(result, nameOf(invocation.actor))], refreshMarkets: [result.market.id] }));
+  const receipt = quietWhereAsked(app, invocation.realm, replyWith({ cards: [tradeCard(result, nameOf(invocation.actor))], refreshMarkets: [result.market.id] }));
+  const { quote, market } = result;
+  if (invocation.requestId.startsWith('console:') || !app.notifications.asksReason(invocation.realm, quote.pricesBefore, quote.pricesAfter)) return receipt;
+  return {
+    ...receipt,
+    privateFollowUp: replyWith({
+      ephemeral: true,
+      content: '📣 That moved the price a lot. Want to say why in one line, or give an evidence link? It goes in the market’s thread beside your move. (Optional.)',
+      actions: [[{ kind: 'button', id: `crux:reason:${market.slug}:${invocation.requestId}`, label: 'Give a reason', style: 'primary' }]],
+    }),
+  };
 }
 
 export function contextOf(invocation: Invocation): Context {

@@ -176,6 +176,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       const posted = (await interaction.reply({ ...message, withResponse: true })).resource?.message;
       if (posted) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
+    if (reply.privateFollowUp) await interaction.followUp({ ...toMessage(reply.privateFollowUp), flags: privateFlags(reply.privateFollowUp) });
     await redrawMarkets(reply);
   }
 

@@ -42,6 +42,10 @@ export function noticeLine(notice: Notice, previews: boolean): string {
       return `📈 ${plain(notice.outcome)} moved ${percent(notice.from)} → ${percent(notice.to)} within ${notice.hours} hours.`;
     case 'stale':
       return `🕰️ Closed and still unresolved after ${notice.days} days: ask a moderator to resolve it.`;
+    case 'reason': {
+      const text = /^https?:\/\/\S+$/.test(notice.text) ? link(notice.text, previews) : plain(notice.text);
+      return `💬 <@${notice.userId}> on moving ${plain(notice.outcome)} ${percent(notice.before)} → ${percent(notice.after)}: ${text}`;
+    }
   }
 }
 

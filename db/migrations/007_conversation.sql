@@ -85,3 +85,12 @@ CREATE TABLE market_reminders (
   at        INTEGER NOT NULL,
   PRIMARY KEY (market_id, kind)
 ) STRICT;
+
+-- The one-line reasons traders gave for moving a price a lot, one per trade (by the trade's request id).
+CREATE TABLE move_reasons (
+  request_id TEXT PRIMARY KEY,
+  market_id  TEXT NOT NULL REFERENCES markets (id),
+  user_id    TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  at         INTEGER NOT NULL
+) STRICT;

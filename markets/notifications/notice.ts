@@ -47,6 +47,7 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('closing'), closesAt: z.number().int() }),
   z.object({ kind: z.literal('moved'), outcome: z.string(), from: z.number(), to: z.number(), hours: z.number() }),
   z.object({ kind: z.literal('stale'), days: z.number().int() }),
+  z.object({ kind: z.literal('reason'), userId: z.string(), text: z.string(), outcome: z.string(), before: z.number(), after: z.number() }),
 ]);
 
 export type Notice = z.output<typeof noticeSchema>;

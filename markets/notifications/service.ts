@@ -6,7 +6,8 @@ import { requireMarket, requireMarketByKey } from '../service.ts';
 import type { Store } from '../store.ts';
 import { type Context, runUseCase } from '../use-case.ts';
 import { planDm } from './coalesce.ts';
-import { moveWithin } from './moves.ts';
+import { checkEvidenceUrl } from '../evidence/url.ts';
+import { isBigMove, largestMove, moveWithin } from './moves.ts';
 import { type Notice, NOTIFICATION_KINDS, type NotificationKind, switchOf } from './notice.ts';
 import type { NotificationStore, OutboxEntry } from './store.ts';
 
@@ -20,11 +21,23 @@ const DUE_DMS_PER_RUN = 100;
 /** The per-server settings the conversation acts on. */
 export interface ConversationSettings {
   threadMode: boolean;
+  /** Percentage points a single trade must move a price for its trader to be asked why. */
+  reasonPoints: number;
   /** Percentage points within 6 hours that tell holders and followers of a move. */
   alertPoints: number;
 }
 
 export type ConversationSettingsOf = (realm: RealmId) => ConversationSettings;
+
+export const MAX_REASON_LENGTH = 200;
+
+/** A reason is one line of text, or a link, which is checked like evidence. */
+function oneLineReason(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line === '') throw new CruxError('invalid_input', 'Give a reason, or leave the form closed: it is optional.');
+  if (line.length > MAX_REASON_LENGTH) throw new CruxError('invalid_input', `A reason is at most ${MAX_REASON_LENGTH} characters.`);
+  return /^https?:\/\//i.test(line) && !line.includes(' ') ? checkEvidenceUrl(line) : line;
+}
 
 /** A claimed batch of a market's thread lines, to post; `threadId` null means the market has no thread. */
 export interface ThreadBatch {
@@ -133,6 +146,38 @@ export class NotificationService {
     const plan = planDm(this.notes.recipientHistory(userId, market.id), at);
     if (plan.kind === 'join') this.notes.appendNotices(plan.outboxId, [notice]);
     else this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'dm', userId, notices: [notice], createdAt: at, dueAt: plan.dueAt });
+  }
+
+  /* Reasons for big moves. */
+
+  /** Whether a trade moved a price enough, in its realm, to ask its trader why. */
+  asksReason(realm: RealmId, before: readonly number[], after: readonly number[]): boolean {
+    return isBigMove(before, after, this.settings(realm).reasonPoints);
+  }
+
+  /**
+   * A trader's one-line reason (or evidence link) for their big move, posted in the thread beside it. Only the trader
+   * may give it, once, and only for a move the server asks reasons for.
+   */
+  explainMove(slug: string, tradeRequestId: string, text: string, context: Context): Result<Market> {
+    return runUseCase(this.store, context, () => {
+      const market = requireMarket(this.store, context.realm, slug);
+      const trade = this.notes.tradeByRequest(tradeRequestId);
+      if (trade === undefined || trade.marketId !== market.id || trade.userId !== context.actor.userId) {
+        throw new CruxError('invalid_input', 'Only the trader who made that move can give its reason.');
+      }
+      if (!this.asksReason(market.realm, trade.pricesBefore, trade.pricesAfter)) throw new CruxError('invalid_input', 'That trade did not move the price enough to need a reason.');
+      const reason = oneLineReason(text);
+      if (!this.notes.saveMoveReason(tradeRequestId, market.id, trade.userId, reason, context.now)) {
+        throw new CruxError('invalid_input', 'You already gave the reason for that move.');
+      }
+      const move = largestMove(trade.pricesBefore, trade.pricesAfter);
+      const notice: Notice = { kind: 'reason', userId: trade.userId, text: reason, outcome: market.outcomes[move.outcome] ?? '?', before: move.from, after: move.to };
+      if (this.settings(market.realm).threadMode) {
+        this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'thread', userId: null, notices: [notice], createdAt: context.now, dueAt: context.now });
+      }
+      return market;
+    });
   }
 
   /* Member switches. */

@@ -40,7 +40,7 @@ async function openWithThread(on: CruxOnFakeDiscord = bot) {
 const threadText = (threadId: string, on: CruxOnFakeDiscord = bot) => on.fake.messagesIn(threadId).map((m) => m.content).join('\n');
 
 describe('a market’s thread', () => {
-  it('opens on the card, which links to it, and carries trades, evidence and the resolution', async () => {
+  it('opens on the card, which links to it, and carries trades, evidence, an edit and the resolution', async () => {
     const { cardId, threadId, slug } = await openWithThread();
     await bot.fake.waitUntil(() => JSON.stringify(bot.fake.message(cardId)?.embeds ?? []).includes(`<#${threadId}>`), {
       description: 'the card links to its thread',
@@ -67,6 +67,20 @@ describe('a market’s thread', () => {
     expect(posts.every((r) => JSON.stringify(r.body).includes('"allowed_mentions":{"parse":[]}'))).toBe(true);
     await bot.fake.waitUntil(() => JSON.stringify(bot.fake.message(cardId)?.embeds ?? []).includes('0 for · 1 against'), {
       description: 'the card counts the evidence',
+    });
+
+    const edited = await command('moderator', 'market', 'edit', [
+      option.string('market', slug),
+      option.string('criteria', 'YES if an independent team publishes one in a journal.'),
+      option.string('reason', 'clarity'),
+    ]);
+    expect(dataOf(edited.callback).content).toContain('changed the criteria');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('✏️'), { description: 'the edit in the thread' });
+    expect(threadText(threadId)).toContain('in a journal.” (clarity)');
+    await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.footer?.text?.includes('edited') === true, { description: 'the card says edited' });
+    // Bob and carol traded before the edit: each is told by DM.
+    await bot.fake.waitUntil(() => bot.fake.directMessagesTo('bob').length === 1 && bot.fake.directMessagesTo('carol').length === 1, {
+      description: 'the holders are told of the edit',
     });
 
     const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
@@ -136,5 +150,39 @@ describe('notifications by DM', () => {
     expect(bot.fake.directMessagesTo('bob')).toHaveLength(1);
     expect(bot.fake.directMessagesTo('carol')).toEqual([]);
     expect(bot.fake.directMessagesTo('alice')).toEqual([]);
+  });
+});
+
+describe('reasons for big moves', () => {
+  it('asks only the trader of a big move, privately, and shows the reason in the thread beside the move', async () => {
+    const { threadId, slug } = await openWithThread();
+    const small = await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 5)]);
+    const big = await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 60)]);
+    await bot.fake.waitUntil(() => bot.fake.followUps(big.interaction.id).length === 1, { description: 'bob is asked why' });
+    const [asked] = bot.fake.followUps(big.interaction.id);
+    expect((asked?.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(bot.fake.followUps(small.interaction.id)).toEqual([]);
+    const row = asked?.components?.[0];
+    const button = row && 'components' in row ? row.components[0] : undefined;
+    const customId = button && 'custom_id' in button ? button.custom_id : '';
+    expect(customId).toBe(`crux:reason:${slug}:${big.interaction.id}`);
+
+    const pressed = bot.fake.buttonPress({ customId, user: 'bob', messageId: asked?.id ?? '' });
+    const form = await bot.fake.waitForCallback(pressed.id);
+    const formId = 'data' in form && form.data !== undefined && 'custom_id' in form.data ? form.data.custom_id : '';
+    expect(formId).toBe(`crux:reasonform:${slug}:${big.interaction.id}`);
+
+    const intruder = bot.fake.modalSubmit({ customId: formId, user: 'carol', fields: { reason: 'I speak for bob' } });
+    expect(dataOf(await bot.fake.waitForCallback(intruder.id)).content).toContain('Only the trader');
+    const submitted = bot.fake.modalSubmit({ customId: formId, user: 'bob', fields: { reason: 'The lab confirmed it on their blog' } });
+    expect(dataOf(await bot.fake.waitForCallback(submitted.id)).content).toContain('your reason is in the thread');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('💬'), { description: 'the reason in the thread' });
+    const lines = threadText(threadId).split('\n');
+    const move = lines.findIndex((line) => line.startsWith(`💱 <@${bot.userId('bob')}>`));
+    const reason = lines.findIndex((line) => line.includes('The lab confirmed it on their blog'));
+    expect(reason).toBeGreaterThan(move);
+    expect(lines[reason]).toMatch(/on moving Yes [\d.]+% → [\d.]+%/);
+    const again = bot.fake.modalSubmit({ customId: formId, user: 'bob', fields: { reason: 'twice' } });
+    expect(dataOf(await bot.fake.waitForCallback(again.id)).content).toContain('already gave');
   });
 });
