@@ -76,7 +76,10 @@ const HELP = [
   '  /bet market:ID outcome:Yes amount:50 [max_price:60]    /sell market:ID outcome:Yes [shares:10] [min_price:40]',
   '  /portfolio [user:NAME]    /leaderboard [by:profit|brier|log]',
   '  /forecast market:ID probability:70 [outcome:Yes]    /calibration [user:NAME] [format:png|csv|json]',
-  '  moderators: /mod close|resolve|cancel|correct|link|autoresolve … and /mod settings [name:value …]',
+  '  /evidence add market:ID url:URL [stance:for|against|context] [note:…]    /evidence list market:ID',
+  '  /market edit market:ID [question:…] [criteria:…] [closes:…] [add_tag:…] [reason:…]    /market history market:ID',
+  '  /market follow|unfollow market:ID    /notify [all:off] [resolved:on] [closing:off] [moves:off] …',
+  '  moderators: /mod close|resolve|cancel|correct|link|autoresolve|hide_evidence … and /mod settings [name:value …]',
   '  /as NAME [--moderator]   act as another user      /help   /quit',
   '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
 ].join('\n');

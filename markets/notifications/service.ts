@@ -60,12 +60,15 @@ export class NotificationService {
   /** The sink the use cases call, inside their own transaction. */
   readonly record = (event: MarketEvent): void => {
     const { market, at } = event;
-    const thread = this.threadNotices(event);
-    if (thread.length > 0 && this.settings(market.realm).threadMode) {
-      this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'thread', userId: null, notices: thread, createdAt: at, dueAt: at });
-    }
+    this.toThread(market, this.threadNotices(event), at);
     for (const [userId, notice] of this.dmNotices(event)) this.tell(market, userId, notice, at);
   };
+
+  /** Queues lines for a market's thread: only a market with a channel has a card to hang one on (not the console's). */
+  private toThread(market: Market, notices: Notice[], at: number): void {
+    if (notices.length === 0 || market.channelId === null || !this.settings(market.realm).threadMode) return;
+    this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'thread', userId: null, notices, createdAt: at, dueAt: at });
+  }
 
   private threadNotices(event: MarketEvent): Notice[] {
     switch (event.kind) {
@@ -173,9 +176,7 @@ export class NotificationService {
       }
       const move = largestMove(trade.pricesBefore, trade.pricesAfter);
       const notice: Notice = { kind: 'reason', userId: trade.userId, text: reason, outcome: market.outcomes[move.outcome] ?? '?', before: move.from, after: move.to };
-      if (this.settings(market.realm).threadMode) {
-        this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'thread', userId: null, notices: [notice], createdAt: context.now, dueAt: context.now });
-      }
+      this.toThread(market, [notice], context.now);
       return market;
     });
   }
