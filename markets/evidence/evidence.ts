@@ -48,3 +48,17 @@ export function checkNote(note: string | undefined): string | null {
   if (trimmed.length > MAX_EVIDENCE_NOTE) throw new CruxError('invalid_input', `A note may be at most ${MAX_EVIDENCE_NOTE} characters.`);
   return trimmed === '' ? null : trimmed;
 }
+
+/** The evidence numbers a resolution's citation names: "#2", "see #5" (each once, in order); a URL's "/#2" is not one. */
+export function citedNumbers(citation: string): number[] {
+  return [...new Set([...citation.matchAll(/(?:^|[\s([,;])#(\d{1,6})\b/g)].map((match) => Number(match[1])))];
+}
+
+/** The items a citation names; a number the market has no visible item of is refused, so a typo cannot stand. */
+export function citedItems(citation: string, items: readonly EvidenceItem[], slug: string): EvidenceItem[] {
+  return citedNumbers(citation).map((number) => {
+    const item = items.find((candidate) => candidate.number === number && candidate.hidden === null);
+    if (item === undefined) throw new CruxError('invalid_input', `\`${slug}\` has no evidence #${number} to cite.`);
+    return item;
+  });
+}

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { findCommand } from '../../bot/commands/index.ts';
+import { citedNumbers } from '../../markets/evidence/evidence.ts';
 import { checkEvidenceUrl, isInternalAddress } from '../../markets/evidence/url.ts';
 import { marketCard } from '../../bot/render/market-card.ts';
 import type { Context } from '../../markets/use-case.ts';
@@ -81,5 +83,38 @@ describe('evidence on a market', () => {
     expect(app.evidence.list('g1', 'rome', true).items[0]?.hidden).toEqual({ by: 'mod', at: T0, reason: 'spam' });
     expect(marketCard(app.views.market('g1', 'rome')).fields?.some((f) => f.name === 'Evidence')).toBe(false);
     expect(failure(app.evidence.hide('rome', 1, 'again', moderator('mod'))).code).toBe('invalid_input');
+  });
+});
+
+describe('a resolution citing evidence', () => {
+  it('reads "#n" citations, not URL fragments', () => {
+    expect(citedNumbers('#2 and (#5), see #2; https://example.org/#7 or page#8')).toEqual([2, 5]);
+  });
+
+  it('shows the cited items on the settlement card, and refuses a number the market has not, settling nothing', async () => {
+    const { app } = withMarket();
+    ok(app.evidence.add({ marketId: 'rome', url: 'https://example.org/replication', stance: 'for', note: 'the paper' }, member('bob')));
+    const mod = findCommand('mod');
+    const resolve = (evidence: string) =>
+      mod?.execute(
+        {
+          command: 'mod',
+          subcommand: 'resolve',
+          options: { market: 'rome', outcome: 'Yes', evidence },
+          actor: { userId: 'mod', displayName: 'mod', isModerator: true },
+          realm: 'g1',
+          guildId: 'g1',
+          channelId: 'c1',
+          requestId: `r-${evidence}`,
+          now: T0,
+        },
+        app,
+      );
+    expect(() => resolve('as shown in #4')).toThrow('has no evidence #4');
+    expect(app.views.market('g1', 'rome').market.status).toBe('open');
+    const reply = await resolve('as shown in #1');
+    const field = reply?.cards[0]?.fields?.find((f) => f.name === 'Cited evidence')?.value ?? '';
+    expect(field).toContain('#1 for');
+    expect(field).toContain('<https://example.org/replication> — the paper');
   });
 });

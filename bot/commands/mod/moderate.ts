@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidence.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
@@ -9,8 +10,8 @@ import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 
-/** The public card of a settlement: who was paid what, and on what evidence. */
-export function settlementReply(settlement: Settlement, headline: string): Reply {
+/** The public card of a settlement: who was paid what, and on what evidence (with the evidence items it cites). */
+export function settlementReply(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Reply {
   const paid = settlement.paid
     .slice(0, 15)
     .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
@@ -25,12 +26,23 @@ export function settlementReply(settlement: Settlement, headline: string): Reply
         fields: [
           { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
           { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
+          ...(cited.length > 0 ? [{ name: 'Cited evidence', value: truncate(cited.map(citedLine).join('\n'), 1024) }] : []),
         ],
         footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
       },
     ],
     refreshMarkets: [settlement.market.id],
   });
+}
+
+function citedLine(item: EvidenceItem): string {
+  return `#${item.number} ${item.stance} · <@${item.addedBy}> · <${item.url}>${item.note === null ? '' : ` — ${plain(item.note)}`}`;
+}
+
+/** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
+function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
+  const { market, items } = app.evidence.list(invocation.realm, slug, false);
+  return citedItems(citation, items, market.slug);
 }
 
 export function closeMarket(invocation: Invocation, app: App): Reply {
@@ -44,15 +56,17 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
     z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
     invocation,
   );
+  const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
   const winner = settlement.market.outcomes[settlement.market.resolution?.outcome ?? -1] ?? '?';
-  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`);
+  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`, cited);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
   const input = parseOptions(z.object({ market: marketOption, reason: requiredText('reason', 1000) }), invocation);
+  const cited = citedEvidence(app, invocation, input.market, input.reason);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
-  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`);
+  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
 export function linkSource(invocation: Invocation, app: App): Reply {
