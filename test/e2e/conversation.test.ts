@@ -186,3 +186,14 @@ describe('reasons for big moves', () => {
     expect(dataOf(await bot.fake.waitForCallback(again.id)).content).toContain('already gave');
   });
 });
+
+describe('quiet channel mode', () => {
+  it('keeps only the card in the channel: trade receipts are private and the trade is in the thread', async () => {
+    const set = await command('moderator', 'mod', 'settings', [option.string('quiet_channel', 'on')]);
+    expect(JSON.stringify(dataOf(set.callback).embeds)).toContain('Quiet channel');
+    const { threadId, slug } = await openWithThread();
+    const bet = await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    expect((dataOf(bet.callback).flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the thread' });
+  });
+});
