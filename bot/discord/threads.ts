@@ -62,9 +62,23 @@ export class MarketThreads {
     return this.lanes.run(marketId, () => this.post(marketId));
   }
 
-  /** Every market with lines waiting (after a restart, or lines queued by jobs). */
+  /**
+   * Every market with lines waiting (after a restart, or lines queued by jobs). A market whose card was posted before
+   * Crux kept threads gets its thread now.
+   */
   async flushAll(): Promise<void> {
-    await Promise.all(this.app.notifications.marketsWithThreadLines().map((marketId) => this.flush(marketId)));
+    await Promise.all(
+      this.app.notifications.marketsWithThreadLines().map(async (marketId) => {
+        const market = this.app.views.marketByKey(marketId)?.market;
+        if (market?.channelId && market.messageId && this.app.notifications.thread(marketId) === undefined) {
+          await this.cardPosted(marketId, market.channelId, market.messageId).catch((error: unknown) =>
+            this.app.log('could not open a market thread', { marketId, error: String(error) }),
+          );
+          return;
+        }
+        await this.flush(marketId);
+      }),
+    );
   }
 
   private async post(marketId: string): Promise<void> {

@@ -39,7 +39,7 @@ function oneLineReason(text: string): string {
   return /^https?:\/\//i.test(line) && !line.includes(' ') ? checkEvidenceUrl(line) : line;
 }
 
-/** A claimed batch of a market's thread lines, to post; `threadId` null means the market has no thread. */
+/** A claimed batch of a market's thread lines, and the thread to post them in. */
 export interface ThreadBatch {
   threadId: string;
   entries: OutboxEntry[];

@@ -197,3 +197,21 @@ describe('quiet channel mode', () => {
     await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the thread' });
   });
 });
+
+describe('a market posted before threads were on', () => {
+  it('gets its thread from the delivery job once threads are turned on and something happens', async () => {
+    await command('moderator', 'mod', 'settings', [option.string('threads', 'off')]);
+    const opened = await command('alice', 'market', 'open', [option.string('question', 'Will C happen by 2027?'), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')]);
+    const cardId = bot.fake.originalResponse(opened.interaction.id)?.id ?? '';
+    await bot.fake.waitUntil(() => (bot.db.prepare('SELECT message_id FROM markets WHERE slug = ?').get('c-happen-2027') as { message_id: string | null }).message_id === cardId, {
+      description: 'the card is recorded',
+    });
+    expect(bot.fake.threadOf(cardId)).toBeUndefined();
+    await command('moderator', 'mod', 'settings', [option.string('threads', 'on')]);
+    await command('bob', 'bet', undefined, [option.string('market', 'c-happen-2027'), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    const thread = bot.fake.threadOf(cardId);
+    expect(thread).toBeDefined();
+    await bot.fake.waitUntil(() => threadText(thread?.id ?? '').includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the new thread' });
+  });
+});
