@@ -7,7 +7,7 @@ import { commandNames } from './discord/command-names.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
-import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
+import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
 import { MarketCardRedraws, redrawMarketCard } from './discord/market-message.ts';
@@ -69,7 +69,6 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   });
   const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms });
   let accepting = true;
-  let jobs: Jobs | undefined;
 
   const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
     if (!accepting) return;
@@ -92,7 +91,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
-    checkSource: configuredSourceChecker(config),
+    checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
     flushThreads: () => threads.flushAll(),
     sendDueDms: () => dms.sendDue(),
@@ -106,10 +105,10 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     },
   };
 
-  const onReady = () => {
-    // Every job writes (closing, proposals, nudges); a database served read-only runs none of them.
-    if (options.jobs !== false && !db.readonly) jobs ??= startJobs(app, jobHooks);
-  };
+  // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. Built now, started
+  // once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
+  const jobs = options.jobs !== false && !db.readonly ? scheduleJobs(app, jobHooks) : undefined;
+  const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);
   if (client.isReady()) onReady();

@@ -13,10 +13,14 @@ import type {
   NewMarket,
   Position,
   ProfitRow,
+  RememberedRequest,
   Store,
 } from '../markets/store.ts';
+import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
+import { ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
 
 interface ProfitQueryRow {
   user_id: string;
@@ -28,17 +32,44 @@ interface ProfitQueryRow {
 const MARKET_COLUMNS = `m.*, a.balance AS pool`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
+/**
+ * SQLite errors that are the server's situation, not a bug, in words a member can read. A failed write rolls its
+ * transaction back, so each can promise that nothing was changed.
+ */
+function storageRefusal(error: unknown): CruxError | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  // A database opened read-only (npm start -- --read-only) refuses every write.
+  if (error.code === 'SQLITE_READONLY') {
+    return new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
+  }
+  if (error.code === 'SQLITE_FULL') {
+    return new CruxError('storage_full', "Crux could not save because the server's storage is full; nothing was changed.");
+  }
+  return undefined;
+}
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
+  /** Made on first use: most processes never settle a market. */
+  private scores: ScoreStore | undefined;
 
-  constructor(readonly db: Db) {
+  private readonly files: DatabaseFiles | undefined;
+  private readonly onFilesLost: (reason: string) => void;
+  private filesLostReported = false;
+
+  /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
+  constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
+    this.files = DatabaseFiles.of(db);
+    this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
-      recallRequest: db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?'),
-      rememberRequest: db.prepare('INSERT INTO requests (id, result, at) VALUES (?, ?, ?)'),
+      recallRequest: db.prepare<[string], { result: string; user_id: string | null; fingerprint: string | null }>(
+        'SELECT result, user_id, fingerprint FROM requests WHERE id = ?',
+      ),
+      rememberRequest: db.prepare('INSERT INTO requests (id, result, at, user_id, fingerprint) VALUES (?, ?, ?, ?, ?)'),
       // No index on `at`: this runs once a day over a day's rows, while an index would cost every trade's commit a page.
       forgetRequests: db.prepare('DELETE FROM requests WHERE at < ?'),
       findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
@@ -106,21 +137,16 @@ export class SqliteStore implements Store {
       ),
       // A member's profit in a realm is the net of every ledger row between their account there and the realm's
       // markets. Every credit a realm account holds arrived from a market or from a row with no market (grants,
-      // allowances, the migration into realms), so its market flows are its balance minus those few rows: a few reads
-      // per member instead of summing the realm's every trade. What a member made in the realm's markets before realms,
-      // through their old account, was counted once by the migration (carried_profit). Members appear once they have
-      // traded in the realm (every buy leaves a position row).
+      // allowances, the migration into realms), so its market flows are its balance minus those few rows, read through
+      // their partial indexes (migration 006): a few reads per member instead of summing the realm's every trade. What
+      // a member made in the realm's markets before realms, through their old account, was counted once by the
+      // migration (carried_profit). Members appear once they have traded in the realm (every buy leaves a position row).
       profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
         `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
-           SUM(a.balance - COALESCE(outside.net, 0) + a.carried_profit) AS profit
+           SUM(a.balance + a.carried_profit
+             - COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND to_account = a.id), 0)
+             + COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND from_account = a.id), 0)) AS profit
          FROM accounts a
-         LEFT JOIN (
-           SELECT account, SUM(delta) AS net FROM (
-             SELECT to_account AS account, amount AS delta FROM ledger WHERE market_id IS NULL
-             UNION ALL
-             SELECT from_account, -amount FROM ledger WHERE market_id IS NULL
-           ) GROUP BY account
-         ) outside ON outside.account = a.id
          WHERE a.kind = 'user' AND a.realm IS NOT NULL AND (@realm IS NULL OR a.realm = @realm) AND EXISTS (
            SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
          )
@@ -132,23 +158,29 @@ export class SqliteStore implements Store {
   }
 
   atomically<T>(work: () => T): T {
+    const lost = this.files?.problem();
+    if (lost !== undefined) {
+      if (!this.filesLostReported) this.onFilesLost(lost);
+      this.filesLostReported = true;
+      throw new CruxError(
+        'storage_lost',
+        "Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.",
+      );
+    }
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
-      // A database opened read-only (npm start -- --read-only) refuses every write: say so in words a member can read.
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY') {
-        throw new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
-      }
-      throw error;
+      throw storageRefusal(error) ?? error;
     }
   }
 
-  recallRequest(requestId: string): string | undefined {
-    return this.statements.recallRequest.get(requestId)?.result;
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    const row = this.statements.recallRequest.get(requestId);
+    return row && { result: row.result, userId: row.user_id, fingerprint: row.fingerprint };
   }
 
-  rememberRequest(requestId: string, result: string, at: number): void {
-    this.statements.rememberRequest.run(requestId, result, at);
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.statements.rememberRequest.run(requestId, request.result, at, request.userId, request.fingerprint);
   }
 
   forgetRequestsBefore(before: number): number {
@@ -307,6 +339,11 @@ export class SqliteStore implements Store {
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
     return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
+  }
+
+  rescoreMarket(marketId: string): void {
+    this.scores ??= new ScoreStore(this.db, new ScoringStore(this));
+    this.scores.rescoreMarket(marketId);
   }
 
   profits(realm: RealmId | null, limit: number): ProfitRow[] {

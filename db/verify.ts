@@ -1,7 +1,25 @@
+import type { Statement } from 'better-sqlite3';
 import { MINT_ACCOUNT } from '../markets/ledger.ts';
 import { maxLiability } from '../markets/market.ts';
 import type { Db } from './open.ts';
 import { marketRow, parseRow } from './rows.ts';
+import { holdsScores, ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+/**
+ * The connection's statement for `sql`, prepared on first use: tests verify after every step of thousands of random
+ * histories, and preparing a dozen statements each time cost more than running them on a small ledger.
+ */
+function prepared<P extends unknown[] = unknown[], R = unknown>(db: Db, sql: string): Statement<P, R> {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement as Statement<P, R>;
+}
 
 export interface VerifyReport {
   ok: boolean;
@@ -22,17 +40,27 @@ export interface RealmBooks {
 
 const MAX_LISTED_PROBLEMS = 50;
 
+/** One per connection: tests verify after every step, and preparing the stores' statements each time would dominate. */
+const scoreStores = new WeakMap<Db, ScoreStore>();
+
+function scoreStoreOf(db: Db): ScoreStore {
+  let scores = scoreStores.get(db);
+  if (!scores) scoreStores.set(db, (scores = new ScoreStore(db, new ScoringStore(new SqliteStore(db)))));
+  return scores;
+}
+
 /**
  * Rebuilds every balance and position from the ledger alone and compares them with what is stored, then
  * checks the invariants money must keep: the books balance, only the mint is ever below zero, every
- * live market can pay its largest outcome, and a settled market holds nothing.
+ * live market can pay its largest outcome, and a settled market holds nothing. Last (unless `scores` is false), the
+ * stored scores must equal scoring every resolved market's forecasts again.
  */
-export function verify(db: Db): VerifyReport {
+export function verify(db: Db, { scores = true }: { scores?: boolean } = {}): VerifyReport {
   // One read transaction, so every query sees the same snapshot even while another process is trading.
-  return db.transaction(() => verifySnapshot(db))();
+  return db.transaction(() => verifySnapshot(db, scores))();
 }
 
-function verifySnapshot(db: Db): VerifyReport {
+function verifySnapshot(db: Db, checkScores: boolean): VerifyReport {
   const problems: string[] = [];
   const report = (problem: string) => {
     if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problem);
@@ -40,8 +68,8 @@ function verifySnapshot(db: Db): VerifyReport {
 
   // Credits and debits are summed per account before anything is joined: one sort of the ledger per side, instead of
   // joining every ledger row to its account.
-  const balanceRows = db
-    .prepare<[], { id: string; known: number; stored: number | null; rebuilt: number }>(
+  const balanceRows = prepared<[], { id: string; known: number; stored: number | null; rebuilt: number }>(
+    db,
       `WITH credits AS (SELECT to_account AS id, SUM(amount) AS amount FROM ledger GROUP BY to_account),
          debits AS (SELECT from_account AS id, SUM(amount) AS amount FROM ledger GROUP BY from_account),
          named AS (SELECT id FROM credits UNION SELECT id FROM debits)
@@ -60,8 +88,8 @@ function verifySnapshot(db: Db): VerifyReport {
     );
   }
 
-  const totals = db
-    .prepare<[string, string], { circulating: number; minted: number; negatives: number; accounts: number }>(
+  const totals = prepared<[string, string], { circulating: number; minted: number; negatives: number; accounts: number }>(
+    db,
       `SELECT
          (SELECT COALESCE(SUM(balance), 0) FROM accounts WHERE id <> ?) AS circulating,
          (SELECT COALESCE(SUM(CASE WHEN from_account = 'mint' THEN amount WHEN to_account = 'mint' THEN -amount ELSE 0 END), 0) FROM ledger) AS minted,
@@ -77,8 +105,8 @@ function verifySnapshot(db: Db): VerifyReport {
   // Every position the ledger rebuilds is looked up among the stored ones by key. A stored position the ledger knows
   // nothing of would need the reverse lookup, which the ledger has no index for; instead the nonzero positions are
   // counted on both sides (the row without a holder), and only if the counts differ are the strays looked for.
-  const positionRows = db
-    .prepare<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+  const positionRows = prepared<[], { market_id: string | null; user_id: string | null; outcome: number | null; stored: number; rebuilt: number }>(
+    db,
       `WITH rebuilt AS MATERIALIZED (
          SELECT market_id, holder AS user_id, outcome, SUM(shares) AS shares FROM ledger
          WHERE shares IS NOT NULL GROUP BY market_id, holder, outcome)
@@ -96,8 +124,8 @@ function verifySnapshot(db: Db): VerifyReport {
     report(`position ${row.market_id}/${row.user_id}/#${row.outcome}: stored ${row.stored} but the ledger gives ${row.rebuilt}`);
   }
   if (mismatches.length === 0 && counts !== undefined && counts.stored !== counts.rebuilt) {
-    const strays = db
-      .prepare<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+    const strays = prepared<[], { market_id: string; user_id: string; outcome: number; shares: number }>(
+    db,
         `SELECT market_id, user_id, outcome, shares FROM positions p WHERE shares <> 0 AND NOT EXISTS (
            SELECT 1 FROM ledger l WHERE l.market_id = p.market_id AND l.holder = p.user_id AND l.outcome = p.outcome)`,
       )
@@ -105,13 +133,13 @@ function verifySnapshot(db: Db): VerifyReport {
     for (const row of strays) report(`position ${row.market_id}/${row.user_id}/#${row.outcome}: stored ${row.shares} but the ledger gives 0`);
   }
 
-  const holdings = db
-    .prepare<[], { market_id: string; outcome: number; shares: number }>(
+  const holdings = prepared<[], { market_id: string; outcome: number; shares: number }>(
+    db,
       'SELECT market_id, outcome, SUM(shares) AS shares FROM ledger WHERE shares IS NOT NULL GROUP BY market_id, outcome',
     )
     .all();
   const heldByOutcome = new Map(holdings.map((h) => [`${h.market_id}\u0000${h.outcome}`, h.shares]));
-  const marketRows = db.prepare(`SELECT m.*, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all();
+  const marketRows = prepared(db, `SELECT m.*, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all();
   for (const raw of marketRows) {
     let market;
     try {
@@ -131,23 +159,33 @@ function verifySnapshot(db: Db): VerifyReport {
     }
   }
 
+  // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
+  try {
+    if (checkScores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
+  } catch (error) {
+    report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   const realms = realmBooks(db, report);
 
-  const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
+  const entries = prepared<[], { n: number }>(db, 'SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
   return { ok: problems.length === 0, minted: totals.minted, accounts: totals.accounts, entries, realms, problems };
 }
 
 /**
- * Each realm's books close on their own: its accounts hold exactly what the ledger brought into the realm from
- * outside it, which may only be the mint (and, once, the move of members' old accounts into realms). A row between
- * accounts of two realms would move credits across them, and is reported.
+ * Each realm's books close on their own: its accounts hold exactly what the mint put into the realm less what went
+ * back to it (plus, before and at the move into realms, what members' single old accounts paid in or took out). A
+ * row between accounts of two realms moves credits across them: it is reported, and it unbalances both realms.
  */
 function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
-  const crossings = db
-    .prepare<[], { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+  const crossings = prepared<[], { id: number; from_realm: string | null; to_realm: string | null; reason: string }>(
+    db,
       `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
        JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
        WHERE f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
+         -- History from before realms, when a member's one account traded in every server.
+         AND NOT (l.id < (SELECT first_ledger_id FROM realms_began) AND (f.realm IS NULL OR t.realm IS NULL))
+         -- The move of each such account's balance into the member's home realm.
          AND NOT (l.reason = 'migrate' AND f.realm IS NULL AND f.kind = 'user' AND t.kind = 'user' AND f.user_id = t.user_id)
        LIMIT ${MAX_LISTED_PROBLEMS}`,
     )
@@ -155,16 +193,17 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   for (const row of crossings) {
     report(`ledger entry ${row.id} (${row.reason}) moves credits from realm ${row.from_realm ?? '(none)'} to realm ${row.to_realm ?? '(none)'}`);
   }
-  const rows = db
-    .prepare<[], RealmBooks>(
+  const rows = prepared<[], RealmBooks>(
+    db,
+      // Only what came from outside every realm counts: the mint, and members' accounts from before realms.
       `WITH inflows AS (
          SELECT t.realm AS realm, l.amount AS amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE t.realm IS NOT NULL AND f.realm IS NOT t.realm
+         WHERE t.realm IS NOT NULL AND f.realm IS NULL
          UNION ALL
          SELECT f.realm, -l.amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE f.realm IS NOT NULL AND f.realm IS NOT t.realm),
+         WHERE f.realm IS NOT NULL AND t.realm IS NULL),
        held AS (SELECT realm, SUM(balance) AS held FROM accounts WHERE realm IS NOT NULL GROUP BY realm),
        minted AS (SELECT realm, SUM(amount) AS minted FROM inflows GROUP BY realm)
        SELECT h.realm, h.held, COALESCE(m.minted, 0) AS minted FROM held h LEFT JOIN minted m ON m.realm = h.realm
@@ -176,8 +215,7 @@ function realmBooks(db: Db, report: (problem: string) => void): RealmBooks[] {
   for (const row of rows) {
     if (row.held !== row.minted) report(`realm ${row.realm}: its accounts hold ${row.held} but the ledger brought ${row.minted} into it`);
   }
-  const stranded = db
-    .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM accounts WHERE kind <> 'mint' AND realm IS NULL AND balance <> 0")
+  const stranded = prepared<[], { n: number }>(db, "SELECT COUNT(*) AS n FROM accounts WHERE kind <> 'mint' AND realm IS NULL AND balance <> 0")
     .get()?.n ?? 0;
   if (stranded > 0) report(`${stranded} account(s) from before realms still hold credits`);
   return rows;

@@ -1,6 +1,7 @@
 import type { EvidenceItem } from './evidence/evidence.ts';
 import type { Market } from './market.ts';
 import type { Millis } from './money.ts';
+import type { SettlementRecord } from './settlement/types.ts';
 import type { Quote } from './trade.ts';
 
 /** One field of a market changed by /market edit, as recorded. */
@@ -19,6 +20,7 @@ export interface MarketEdit {
  */
 export type MarketEvent =
   | { kind: 'trade'; market: Market; userId: string; quote: Quote; at: number }
+  | { kind: 'pending'; market: Market; settlement: SettlementRecord; at: number }
   | { kind: 'settled'; market: Market; paid: { userId: string; amount: Millis }[]; at: number }
   | { kind: 'evidence'; market: Market; item: EvidenceItem; at: number }
   | { kind: 'edited'; market: Market; edits: MarketEdit[]; at: number }

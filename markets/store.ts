@@ -58,6 +58,13 @@ export interface MarketState {
   resolution: Resolution | null;
 }
 
+/** A request already applied: its result, and whose question it answered (null in rows kept before owners were). */
+export interface RememberedRequest {
+  result: string;
+  userId: string | null;
+  fingerprint: string | null;
+}
+
 /**
  * What the use cases need from storage and nothing more. One implementation lives in db/; everything
  * a use case does between `atomically` and its return commits together or not at all.
@@ -65,8 +72,8 @@ export interface MarketState {
 export interface Store {
   atomically<T>(work: () => T): T;
 
-  recallRequest(requestId: string): string | undefined;
-  rememberRequest(requestId: string, result: string, at: number): void;
+  recallRequest(requestId: string): RememberedRequest | undefined;
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void;
   /** Deletes the requests remembered before `before` and says how many. */
   forgetRequestsBefore(before: number): number;
 
@@ -108,4 +115,7 @@ export interface Store {
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
   profits(realm: RealmId | null, limit: number): ProfitRow[];
+
+  /** Stores the scores of a market that has just settled or been corrected, in the same transaction. */
+  rescoreMarket(marketId: string): void;
 }

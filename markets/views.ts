@@ -4,6 +4,7 @@ import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
 import { unknownMarket } from './service.ts';
+import type { Dispute, SettlementRecord } from './settlement/types.ts';
 import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
@@ -31,6 +32,20 @@ export interface MarketView {
   stats: MarketStats;
   links: MarketLink[];
   conversation?: MarketConversation;
+  /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
+  settlement: LatestSettlement | undefined;
+}
+
+export interface LatestSettlement {
+  settlement: SettlementRecord;
+  disputes: Dispute[];
+}
+
+/** Where a view reads what other services keep about a market. */
+export interface MarketViewSources {
+  settlementOf: (marketId: string) => LatestSettlement | undefined;
+  /** Views without one show no conversation. */
+  conversation?: ConversationReader;
 }
 
 export interface Holding {
@@ -57,7 +72,7 @@ export interface Portfolio {
 export class MarketViews {
   constructor(
     private readonly store: Store,
-    private readonly conversation?: ConversationReader,
+    private readonly sources: MarketViewSources,
   ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
@@ -79,20 +94,22 @@ export class MarketViews {
   }
 
   private view(market: Market): MarketView {
+    const { conversation } = this.sources;
     return {
       market,
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
-      ...(this.conversation === undefined
+      ...(conversation === undefined
         ? {}
         : {
             conversation: {
-              evidence: tallyEvidence(this.conversation.evidence(market.id)),
-              edits: this.conversation.edits(market.id),
-              threadId: this.conversation.thread(market.id),
+              evidence: tallyEvidence(conversation.evidence(market.id)),
+              edits: conversation.edits(market.id),
+              threadId: conversation.thread(market.id),
             },
           }),
+      settlement: this.sources.settlementOf(market.id),
     };
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { creditsToMillis } from '../../markets/money.ts';
 import type { Actor, BuyCommand, Context, SellCommand, TradeResult } from '../../markets/service.ts';
 import { tradeCard } from '../render/trade-card.ts';
@@ -33,7 +34,19 @@ function tradeReply(app: App, invocation: Invocation, result: TradeResult): Repl
 }
 
 export function contextOf(invocation: Invocation): Context {
-  return { realm: invocation.realm, actor: invocation.actor, now: invocation.now, requestId: invocation.requestId };
+  return {
+    realm: invocation.realm,
+    actor: invocation.actor,
+    now: invocation.now,
+    requestId: invocation.requestId,
+    fingerprint: fingerprintOf(invocation),
+  };
+}
+
+/** What an invocation asks, in a short digest: where, the command, its subcommand and its options in a fixed order. */
+function fingerprintOf({ realm, command, subcommand, options }: Invocation): string {
+  const asked = JSON.stringify([realm, command, subcommand, Object.entries(options).filter(([, value]) => value !== undefined).toSorted(([a], [b]) => a.localeCompare(b))]);
+  return createHash('sha256').update(asked).digest('base64url').slice(0, 22);
 }
 
 export function nameOf(actor: Actor): string {

@@ -61,7 +61,7 @@ function outcomeIndexFrom(text: string | undefined): number {
   return index;
 }
 
-export function handleComponent(event: ComponentEvent, invocation: Invocation, app: App): Reply {
+export function handleComponent(event: ComponentEvent, invocation: Invocation, app: App): Reply | Promise<Reply> {
   const [, action, marketId = '', outcome] = event.customId.split(':');
   switch (`${event.kind}:${action}`) {
     case 'button:bet':

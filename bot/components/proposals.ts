@@ -1,6 +1,6 @@
 import { CruxError } from '../../markets/errors.ts';
 import { type App, unwrap } from '../commands/command.ts';
-import { settlementReply } from '../commands/mod/moderate.ts';
+import { settlementReply } from '../render/settlement-card.ts';
 import { contextOf } from '../commands/trading.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
 

@@ -1,9 +1,9 @@
-import { type APIDMChannel, type Client, MessageFlags, Routes } from 'discord.js';
+import { type APIDMChannel, type Client, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
 import { dmText } from '../render/conversation.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
-import { NO_MENTIONS } from './payload.ts';
+import { textBody } from './payload.ts';
 import { isRefusal } from './refusal.ts';
 
 /**
@@ -39,9 +39,7 @@ export class DirectMessages {
     const previews = this.app.realms.values(entry.realm).linkPreviews;
     try {
       const channelId = await this.channelOf(entry.userId);
-      await this.client.rest.post(Routes.channelMessages(channelId), {
-        body: { content: dmText(market, entry.notices, previews), allowed_mentions: NO_MENTIONS, ...(previews ? {} : { flags: MessageFlags.SuppressEmbeds }) },
-      });
+      await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(dmText(market, entry.notices, previews), previews) });
       this.app.notifications.finish([entry.id], true, this.now());
     } catch (error) {
       this.app.notifications.finish([entry.id], false, this.now());

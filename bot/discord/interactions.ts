@@ -7,6 +7,7 @@ import {
   type Interaction,
   MessageFlags,
   type ModalSubmitInteraction,
+  type RepliableInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { DirectMessages } from './dm.ts';
@@ -21,8 +22,12 @@ import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
-import { privateFlags, toMessage, toModal } from './payload.ts';
+import { fitChoices } from '../render/limits.ts';
+import { NO_MENTIONS, privateFlags, toMessage, toModal } from './payload.ts';
 import { postReply } from './post.ts';
+
+const PLAIN_FALLBACK =
+  '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
 class RecentIds {
@@ -118,7 +123,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
   /** Confirm runs the held command as it was asked, with the presser's permissions as they are now. */
   async function settleConfirmation(interaction: ButtonInteraction & GuildInteraction): Promise<void> {
     const taken = pending.take(interaction.customId, interaction.user.id, now());
-    const closeWith = (content: string) => interaction.update({ content, embeds: [], components: [] });
+    const closeWith = (content: string) => interaction.update(toMessage(replyWith({ content })));
     if (taken.kind === 'not_yours') {
       await send(interaction, replyWith({ ephemeral: true, content: '⚠️ Only the member who asked can confirm or cancel this.' }));
       return;
@@ -229,7 +234,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
     } catch (error) {
       app.log('autocomplete failed', { command: interaction.commandName, error: String(error) });
     }
-    await interaction.respond(choices.slice(0, 25));
+    await interaction.respond(fitChoices(choices));
   }
 
   function componentEvent(interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction): ComponentEvent {
@@ -292,6 +297,28 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
     } catch (error) {
       // A failure to talk to Discord must never take the bot down; the log says which interaction.
       app.log('could not answer an interaction', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+      if (interaction.isRepliable()) await answerPlainly(interaction);
     }
   };
+
+  /**
+   * Whatever Discord refused to show, the member still gets an answer: a plain private note in place of the reply
+   * (or of the "thinking…" of a deferred one), never a spinner or "interaction failed".
+   */
+  async function answerPlainly(interaction: RepliableInteraction): Promise<void> {
+    const note = { content: PLAIN_FALLBACK, embeds: [], components: [], files: [], allowedMentions: NO_MENTIONS };
+    const attempts = [
+      ...(interaction.deferred || interaction.replied ? [] : [() => interaction.reply({ ...note, flags: MessageFlags.Ephemeral })]),
+      ...(interaction.deferred ? [() => interaction.editReply(note)] : []),
+      () => interaction.followUp({ ...note, flags: MessageFlags.Ephemeral }),
+    ];
+    for (const attempt of attempts) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        app.log('could not send the plain fallback answer', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
 }

@@ -1,10 +1,10 @@
-import { type APIThreadChannel, type Client, MessageFlags, Routes } from 'discord.js';
+import { type APIThreadChannel, type Client, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
 import { noticeLine, packLines } from '../render/conversation.ts';
-import { truncate } from '../render/format.ts';
+import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
 import type { Market } from '../../markets/market.ts';
 import { CoalescingLanes } from './lanes.ts';
-import { NO_MENTIONS } from './payload.ts';
+import { textBody } from './payload.ts';
 import { isRefusal } from './refusal.ts';
 
 /** A week: the longest a thread stays open without messages before Discord archives it. */
@@ -40,7 +40,7 @@ export class MarketThreads {
     let threadId: string | null = null;
     try {
       const thread = (await this.client.rest.post(Routes.threads(channelId, messageId), {
-        body: { name: truncate(view.market.question, 100), auto_archive_duration: AUTO_ARCHIVE_MINUTES },
+        body: { name: shorten(view.market.question, DISCORD_LIMITS.threadName), auto_archive_duration: AUTO_ARCHIVE_MINUTES },
       })) as APIThreadChannel;
       threadId = thread.id;
     } catch (error) {
@@ -90,9 +90,7 @@ export class MarketThreads {
     const ids = batch.entries.map((entry) => entry.id);
     try {
       for (const content of packLines(lines)) {
-        await this.client.rest.post(Routes.channelMessages(batch.threadId), {
-          body: { content, allowed_mentions: NO_MENTIONS, ...(previews ? {} : { flags: MessageFlags.SuppressEmbeds }) },
-        });
+        await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(content, previews) });
       }
     } catch (error) {
       // Claimed lines are never posted twice: a failed post leaves them said or lost, and a lost thread loses them.

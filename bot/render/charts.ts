@@ -34,8 +34,17 @@ const PIXELS_PER_TIME_TICK = 100;
 const TITLE_FONT_SIZE = 18;
 const TEXT_FONT_SIZE = 12;
 
+/** Each non-empty bucket's 90% interval as a vertical segment at its mean forecast; a NaN point keeps segments apart. */
+function errorBars(table: CalibrationTable): { x: number; y: number }[] {
+  return table.flatMap(({ meanForecast, intervalLower, intervalUpper }) =>
+    meanForecast === null || intervalLower === null || intervalUpper === null
+      ? []
+      : [{ x: meanForecast, y: intervalLower }, { x: meanForecast, y: intervalUpper }, { x: meanForecast, y: Number.NaN }],
+  );
+}
+
 /**
- * Observed frequency against mean forecast per bucket, each point's area growing with its count, over the y = x
+ * Observed frequency against mean forecast per bucket, with its 90% Wilson interval as an error bar, each point's area growing with its count, over the y = x
  * line of perfect calibration, with the number of forecasts per bucket as bars on a right-hand axis.
  */
 export function renderCalibrationChart(
@@ -61,6 +70,17 @@ export function renderCalibrationChart(
       pointRadius: filled.map(
         ({ count }) => MIN_POINT_RADIUS + (MAX_POINT_RADIUS - MIN_POINT_RADIUS) * Math.sqrt(count / largestCount),
       ),
+    },
+    {
+      type: 'line',
+      label: '90% interval (Wilson)',
+      data: errorBars(table),
+      order: 1,
+      clip: false,
+      spanGaps: false,
+      borderColor: CHART_COLOURS.observed,
+      borderWidth: 2,
+      pointRadius: 0,
     },
     {
       type: 'line',

@@ -4,6 +4,7 @@ import type { Market } from '../../markets/market.ts';
 import { formatCredits, formatShares } from '../../markets/money.ts';
 import type { Notice } from '../../markets/notifications/notice.ts';
 import { discordTime, percent, plain, truncate } from './format.ts';
+import { DISCORD_LIMITS, shorten } from './limits.ts';
 
 const STANCE_MARKS = { for: '🟢 for', against: '🔴 against', context: '⚪ context' } as const;
 
@@ -31,6 +32,11 @@ export function noticeLine(notice: Notice, previews: boolean): string {
     }
     case 'proposal':
       return `🔎 Resolution proposal #${notice.proposalId}: the linked sources say **${plain(notice.verdict)}**; moderators decide.`;
+    case 'pending': {
+      const verdict = notice.outcome === null ? '⏳ Cancellation pending' : `⏳ Resolution **${plain(notice.outcome)}** pending`;
+      const when = notice.windowEndsAt === null ? 'awaits a second moderator' : `dispute window ends ${discordTime(notice.windowEndsAt, 'R')}`;
+      return `${verdict} · ${when} · nothing is paid until then.`;
+    }
     case 'settled': {
       const verdict = notice.outcome === null ? '↩️ Cancelled — trades refunded' : `✅ Resolved **${plain(notice.outcome)}**`;
       const paid = notice.payees === 1 ? `${formatCredits(notice.paid)} credits paid` : `${formatCredits(notice.paid)} credits paid to ${notice.payees} traders`;
@@ -62,14 +68,14 @@ export function dmText(market: Pick<Market, 'slug' | 'question'>, notices: reado
   const lines = notices.map((notice) => dmLine(notice, previews));
   const text = `**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)\n${lines.join('\n')}`;
   const off = `\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`;
-  return `${truncate(text, 2000 - off.length)}${off}`;
+  return `${shorten(text, DISCORD_LIMITS.content - off.length)}${off}`;
 }
 
 /** Thread lines packed into as few messages as Discord's 2000 characters allow. */
-export function packLines(lines: readonly string[], limit = 2000): string[] {
+export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): string[] {
   const messages: string[] = [];
   let current = '';
-  for (const line of lines.map((l) => truncate(l, limit))) {
+  for (const line of lines.map((l) => shorten(l, limit))) {
     if (current !== '' && current.length + 1 + line.length > limit) {
       messages.push(current);
       current = '';
@@ -84,7 +90,7 @@ export function evidenceSummary(tally: EvidenceTally, previews: boolean): string
   const counts = `${tally.for} for · ${tally.against} against · ${tally.context} context`;
   if (tally.latest === null) return counts;
   const latest = tally.latest;
-  return truncate(`${counts}\nLatest: #${latest.number} ${STANCE_MARKS[latest.stance]} ${link(latest.url, previews)}${latest.note === null ? '' : ` — ${plain(latest.note)}`}`, 1024);
+  return truncate(`${counts}\nLatest: #${latest.number} ${STANCE_MARKS[latest.stance]} ${link(latest.url, previews)}${latest.note === null ? '' : ` — ${plain(latest.note)}`}`, DISCORD_LIMITS.fieldValue);
 }
 
 /** One line of /evidence list: stance, who, when, the price then and now. */

@@ -1,8 +1,12 @@
+import type { Resolution } from '../../markets/market.ts';
+import type { SettlementRecord } from '../../markets/settlement/types.ts';
 import { formatCredits } from '../../markets/money.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
 import { evidenceSummary } from './conversation.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
+import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
+import { deciderLine, pendingFields } from './settlement-card.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
@@ -14,7 +18,8 @@ export function marketCard(view: MarketView): Card {
     return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
   });
   const fields = [
-    { name: 'Prices', value: outcomeLines.join('\n') },
+    // Twenty long outcome names overflow one field's 1,024 characters; they go on in further fields, all shown.
+    ...fieldsOfLines('Prices', outcomeLines),
     { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
     { name: 'Traders', value: String(stats.traders), inline: true },
     {
@@ -24,7 +29,7 @@ export function marketCard(view: MarketView): Card {
     },
   ];
   if (links.length > 0) {
-    fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
+    fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
   const { conversation } = view;
   if (conversation !== undefined && conversation.evidence.latest !== null) {
@@ -32,12 +37,17 @@ export function marketCard(view: MarketView): Card {
     fields.push({ name: 'Evidence', value: evidenceSummary(conversation.evidence, false) });
   }
   if (conversation?.threadId) fields.push({ name: 'Discussion', value: `<#${conversation.threadId}>`, inline: true });
+  const latest = view.settlement;
+  if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
   if (market.resolution) {
     const verdict =
       market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
     fields.push({
       name: 'Resolution',
-      value: truncate(`${verdict} by <@${market.resolution.decidedBy}> ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`, 1024),
+      value: truncate(
+        `${verdict} by ${deciderOf(market.resolution, latest?.settlement)} ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`,
+        1024,
+      ),
     });
   }
   return {
@@ -45,8 +55,14 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}${conversation !== undefined && conversation.edits > 0 ? ' · edited (/market history)' : ''}`,
+    footer: `${market.slug} · ${latest?.settlement.status === 'pending' ? 'settling' : market.status} · liquidity ${market.liquidity}${conversation !== undefined && conversation.edits > 0 ? ' · edited (/market history)' : ''}`,
   };
+}
+
+/** The decider, and whether they held a position, when the resolution shown is the recorded settlement (not a later correction). */
+function deciderOf(resolution: Resolution, settlement: SettlementRecord | undefined): string {
+  const recorded = settlement?.status === 'applied' && settlement.outcome === resolution.outcome && settlement.decidedBy === resolution.decidedBy;
+  return settlement !== undefined && recorded ? deciderLine(settlement) : `<@${resolution.decidedBy}>`;
 }
 
 /** Buttons to bet on each outcome of a binary market, or one select for many outcomes. */

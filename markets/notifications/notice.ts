@@ -36,6 +36,13 @@ export const noticeSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('proposal'), proposalId: z.number().int(), verdict: z.string() }),
   z.object({
+    kind: z.literal('pending'),
+    /** The decided outcome's name; null when cancelling. */
+    outcome: z.string().nullable(),
+    /** When the dispute window ends; null while the decision awaits a second moderator. */
+    windowEndsAt: z.number().int().nullable(),
+  }),
+  z.object({
     kind: z.literal('settled'),
     /** The winning outcome's name; null when cancelled. */
     outcome: z.string().nullable(),

@@ -3,6 +3,7 @@ import type { MarketEvent } from '../events.ts';
 import type { Market } from '../market.ts';
 import type { RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
+import { awaitsSecond } from '../settlement/service.ts';
 import type { Store } from '../store.ts';
 import { type Context, runUseCase } from '../use-case.ts';
 import { planDm } from './coalesce.ts';
@@ -106,6 +107,11 @@ export class NotificationService {
         return event.edits.map((edit) => ({ kind: 'edit', field: edit.field, from: edit.from, to: edit.to, reason: edit.reason, userId: edit.editedBy }));
       case 'proposal':
         return [{ kind: 'proposal', proposalId: event.proposalId, verdict: event.verdict }];
+      case 'pending': {
+        const { settlement, market } = event;
+        const outcome = settlement.outcome === null ? null : (market.outcomes[settlement.outcome] ?? '?');
+        return [{ kind: 'pending', outcome, windowEndsAt: awaitsSecond(settlement) ? null : settlement.windowEndsAt }];
+      }
       case 'settled':
         return [this.settledNotice(event.market, event.paid.reduce((sum, p) => sum + p.amount, 0), event.paid.length)];
     }

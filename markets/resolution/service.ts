@@ -289,6 +289,7 @@ export class ResolutionService {
       const resolution: Resolution = { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now };
       this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', context.now);
       this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
+      this.store.rescoreMarket(market.id);
       return {
         market: requireMarketByKey(this.store, market.id),
         previous,

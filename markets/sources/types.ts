@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { LinkGuard } from './link-guard.ts';
 
 /**
  * Everything an adapter needs to talk HTTP, injected so that `markets/` stays free of globals and tests can point
@@ -12,6 +13,8 @@ export interface SourceHttp {
   readonly userAgent: string;
   /** Extra headers for this platform only, e.g. a Metaculus `Authorization: Token …`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set for links given by members (plain URL sources): every host fetched, redirects included, must be public. */
+  readonly linkGuard?: LinkGuard;
 }
 
 export interface CheckOptions {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildLargeDatabase, MILLION_TRADES } from './large-database.ts';
 import { withTempDir } from './measure.ts';
 import type { Report } from './report.ts';
+import { measureScoreReads } from './score-reads.ts';
 import { medianTimeToReady } from './startup.ts';
 
 const EXPORTS = 3;
@@ -31,8 +32,8 @@ async function exportOnce(database: string, out: string): Promise<{ seconds: num
 
 /**
  * A server's worth of history, built fresh each run: 1,000,000 trades by 10,000 members on 2,000 resolved markets.
- * On it, the calibration export (every member's scores and calibration table, as CSV) and the console's start-up,
- * which verifies the whole ledger before it takes a command.
+ * On it, the calibration export (every member's scores and calibration table, as CSV), the score boards and
+ * /calibration, and the console's start-up, which verifies the whole ledger (and the stored scores) first.
  */
 export async function runMillionTradesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
@@ -48,6 +49,7 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
     report.figure('export_1m_s', median(runs.map((run) => run.seconds)), 2);
     report.figure('export_peak_rss_mb', median(runs.map((run) => run.peakRssMb)), 0);
+    await measureScoreReads(database, MILLION_TRADES.users, report);
     report.figure('startup_ms', await medianTimeToReady(database), 0);
   });
 }

@@ -1,3 +1,5 @@
+import { SqliteSettlementStore } from '../../db/settlement-store.ts';
+import { SettlementService } from '../../markets/settlement/service.ts';
 import { join } from 'node:path';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
@@ -75,7 +77,7 @@ export async function runTradesBench(report: Report): Promise<void> {
     const raw = openRawCommits(join(dir, 'raw.sqlite'));
     const store = new TransactionTimingStore(openDatabase(join(dir, 'crux.sqlite')));
     try {
-      const service = new MarketService(store, () => SETTINGS);
+      const service = new MarketService(store, () => SETTINGS, new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 })));
       const stream = new TradeStream(service, openMarkets(service));
       const trade = () => stream.next();
       measureRate(WARM_SECONDS, raw.commitOne);

@@ -77,6 +77,28 @@ describe('who is told what', () => {
     expect(notices('mod')).toEqual([]);
   });
 
+  it('tells of a settlement when its money moves: a pending resolution posts only its window to the thread, the uphold pays and tells', () => {
+    const harness = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24' });
+    const { app } = harness;
+    ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, as('alice')));
+    app.notifications.recordThread('rome', '555', T0);
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, as('bob')));
+    const threadNotices = () =>
+      (harness.db.prepare(`SELECT notices FROM outbox WHERE target = 'thread' ORDER BY id`).all() as { notices: string }[]).flatMap(
+        (row) => JSON.parse(row.notices) as { kind: string; windowEndsAt?: number | null }[],
+      );
+    const dms = () => harness.db.prepare(`SELECT user_id FROM outbox WHERE target = 'dm'`).all();
+    ok(app.service.resolveMarket('rome', 'Yes', 'https://example.org', as('mod', T0, true)));
+    expect(threadNotices().map((n) => n.kind)).toEqual(['trade', 'pending']);
+    expect(threadNotices()[1]).toEqual(expect.objectContaining({ outcome: 'Yes', windowEndsAt: T0 + DAY }));
+    expect(dms()).toEqual([]);
+    const upheld = ok(app.settlements.uphold('rome', as('mod', T0 + HOUR, true)));
+    expect(upheld.record.status).toBe('applied');
+    expect(threadNotices().map((n) => n.kind)).toEqual(['trade', 'pending', 'settled']);
+    expect(dms()).toEqual([{ user_id: 'bob' }]);
+    harness.assertVerified();
+  });
+
   it('coalesces: a member told twice within the hour about one market gets one DM, the next an hour after it', () => {
     const harness = withMarket();
     const { app } = harness;

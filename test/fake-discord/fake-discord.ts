@@ -193,7 +193,15 @@ export class FakeDiscord {
     return this.#parts.messages.inChannel(channelId);
   }
 
-  message(messageId: string): APIMessage | undefined {
+  /**
+   * Fault injection: the next `count` messages the bot writes (channel messages, interaction responses, follow-ups,
+   * edits) are refused with a 50035, as Discord refuses a message it will not show for reasons a bot cannot foresee.
+   */
+  refuseNextMessages(count = 1): void {
+    this.#parts.messages.refuseNext(count);
+  }
+
+    message(messageId: string): APIMessage | undefined {
     return this.#parts.messages.get(messageId);
   }
 

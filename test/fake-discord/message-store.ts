@@ -31,8 +31,21 @@ export class MessageStore {
   readonly #files = new Map<string, HostedFile>();
   readonly #fileBaseUrl: string;
 
+  #refusals = 0;
+
   constructor(fileBaseUrl: string) {
     this.#fileBaseUrl = fileBaseUrl;
+  }
+
+  /** The next `count` messages written (created or edited, not a deferred reply's placeholder) are refused. */
+  refuseNext(count: number): void {
+    this.#refusals += count;
+  }
+
+  #refuseIfAsked(): void {
+    if (this.#refusals === 0) return;
+    this.#refusals -= 1;
+    throw invalidFormBody([{ path: ['embeds', 0, 'image', 'url'], code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }]);
   }
 
   create(channelId: string, origin: MessageOrigin, body: MessageBody, files: UploadedFile[]): APIMessage {
@@ -57,7 +70,10 @@ export class MessageStore {
       ...(origin.interactionMetadata ? { interaction_metadata: origin.interactionMetadata } : {}),
     };
     // A deferred reply is legitimately empty until it is edited.
-    if (!((message.flags ?? 0) & MessageFlags.Loading)) rejectEmpty(message);
+    if (!((message.flags ?? 0) & MessageFlags.Loading)) {
+      rejectEmpty(message);
+      this.#refuseIfAsked();
+    }
     this.#messages.set(message.id, message);
     return message;
   }
@@ -76,6 +92,7 @@ export class MessageStore {
       edited_timestamp: new Date().toISOString(),
     };
     rejectEmpty(edited);
+    this.#refuseIfAsked();
     this.#messages.set(messageId, edited);
     return edited;
   }

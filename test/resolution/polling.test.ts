@@ -85,7 +85,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       backUp: async () => undefined,
       flushThreads: async () => undefined,
       sendDueDms: async () => undefined,
-      checkSource: configuredSourceChecker(t.app.config),
+      checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
         messages += 1;

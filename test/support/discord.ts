@@ -31,7 +31,8 @@ export interface CruxOnFakeDiscord {
   db: Db;
   logs: string[];
   userId(username: string): string;
-  balance(username: string): number;
+  /** A member's balance in a server (the first server when not named). */
+  balance(username: string, guildName?: string): number;
   ledgerCount(reason?: string): number;
   /**
    * Presses Confirm on the confirmation a command answered with (resolve, cancel), as `user`, and returns the public
@@ -44,14 +45,19 @@ export interface CruxOnFakeDiscord {
 }
 
 /** The real discord.js Client with Crux installed, logged in to a fake Discord on 127.0.0.1. */
-export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, guild: GuildSpec = CRUX_GUILD): Promise<CruxOnFakeDiscord> {
-  const fake = await startFakeDiscord({ guild, heartbeatIntervalMs: 1_000 });
+export async function startCruxOnFakeDiscord(
+  env: Record<string, string> = {},
+  guild: GuildSpec | GuildSpec[] = CRUX_GUILD,
+): Promise<CruxOnFakeDiscord> {
+  const fake = await startFakeDiscord({ ...(Array.isArray(guild) ? { guilds: guild } : { guild }), heartbeatIntervalMs: 1_000 });
   const config = loadConfig({
     DISCORD_TOKEN: fake.botToken,
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_API_BASE: fake.apiBase,
     CRUX_DATABASE: ':memory:',
     CRUX_MODERATOR_ROLE: MARKET_MOD_ROLE,
+    // Settlements pay at once unless a test sets a window: most tests are about what happens after the money moves.
+    CRUX_DISPUTE_WINDOW_HOURS: '0',
     ...env,
   });
   // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does).
@@ -80,8 +86,11 @@ export async function startCruxOnFakeDiscord(env: Record<string, string> = {}, g
     db,
     logs,
     userId,
-    balance: (username) =>
-      (db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${fake.guild.id}:${userId(username)}`) as { balance: number } | undefined)?.balance ?? 0,
+    balance: (username, guildName) => {
+      const realm = guildName === undefined ? fake.guild.id : fake.guildByName(guildName).id;
+      const row = db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`user:${realm}:${fake.user(username).id}`) as { balance: number } | undefined;
+      return row?.balance ?? 0;
+    },
     ledgerCount: (reason) =>
       (reason === undefined
         ? (db.prepare('SELECT COUNT(*) AS n FROM ledger').get() as { n: number })

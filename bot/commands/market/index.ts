@@ -1,6 +1,7 @@
 import { SlashCommandBuilder, type SlashCommandSubcommandBuilder } from 'discord.js';
 import { type CommandModule, marketChoices, runSubcommand, type Subcommands } from '../command.ts';
 import { listMarkets, showMarket, STATUS_CHOICES } from './browse.ts';
+import { disputeResolution } from './dispute.ts';
 import { editMarket, marketHistory } from './edit.ts';
 import { followMarket, unfollowMarket } from './follow.ts';
 import { openMarket } from './open.ts';
@@ -9,6 +10,7 @@ const SUBCOMMANDS: Subcommands = {
   open: openMarket,
   show: showMarket,
   list: listMarkets,
+  dispute: disputeResolution,
   edit: editMarket,
   history: marketHistory,
   follow: followMarket,
@@ -44,6 +46,14 @@ export const market: CommandModule = {
         .setName('list')
         .setDescription('List markets')
         .addStringOption((o) => o.setName('status').setDescription('Which markets (default open)').addChoices(...STATUS_CHOICES)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('dispute')
+        .setDescription('Dispute a resolution during its window (traders of the market)')
+        .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
+        .addStringOption((o) => o.setName('reason').setDescription('Why the resolution is wrong').setRequired(true).setMaxLength(1000))
+        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setMaxLength(1000)),
     )
     .addSubcommand((s) =>
       s

@@ -5,6 +5,7 @@ import { marketActions, marketCard } from '../../render/market-card.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../../reply.ts';
 import { type App, parseOptions, percentOption, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { assertPublicLink } from '../public-link.ts';
 
 const options = z.object({
   question: z.string().trim().max(300, 'at most 300 characters').optional(),
@@ -50,7 +51,8 @@ function assertMayOpenAnother(invocation: Invocation, app: App): void {
   }
 }
 
-export function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Reply {
+export async function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Promise<Reply> {
+  await assertPublicLink(app, input.source);
   assertMayOpenAnother(invocation, app);
   if (!input.question || !input.criteria || !input.closes) {
     if (invocation.requestId.startsWith('console:')) {
@@ -88,12 +90,12 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
   return replyWith(card);
 }
 
-export function openMarket(invocation: Invocation, app: App): Reply {
+export function openMarket(invocation: Invocation, app: App): Promise<Reply> {
   return openMarketReply(invocation, app, parseOptions(options, invocation));
 }
 
 /** The open modal's submit: its fields plus what its id carried. */
-export function openMarketFromModal(invocation: Invocation, app: App, modalId: string, fields: Record<string, string>): Reply {
+export async function openMarketFromModal(invocation: Invocation, app: App, modalId: string, fields: Record<string, string>): Promise<Reply> {
   const [, , probability, liquidity] = modalId.split(':');
   const carried = {
     ...fields,

@@ -6,6 +6,7 @@ import { settlementConfirmation } from './confirm.ts';
 import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, linkSource, resolveMarket } from './moderate.ts';
 import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
+import { upholdResolution } from './uphold.ts';
 
 const SUBCOMMANDS: Subcommands = {
   close: closeMarket,
@@ -16,6 +17,7 @@ const SUBCOMMANDS: Subcommands = {
   autoresolve: configureAutoResolve,
   settings: showOrChangeSettings,
   hide_evidence: hideEvidence,
+  uphold: upholdResolution,
 };
 
 /** Which markets each subcommand's autocomplete offers. */
@@ -28,7 +30,7 @@ const ONLY_OPEN = new Set(['close', 'link']);
 export const mod: CommandModule = {
   data: new SlashCommandBuilder()
     .setName('mod')
-    .setDescription('Moderators: close, resolve, cancel, correct, link sources, settings')
+    .setDescription('Moderators: close, resolve, cancel, uphold, correct, link sources, settings')
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((s) =>
       s
@@ -50,6 +52,12 @@ export const mod: CommandModule = {
         .setDescription('Cancel a market and refund its traders')
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('reason').setDescription('Why').setRequired(true).setMaxLength(1000)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('uphold')
+        .setDescription('End a pending resolution’s dispute window now and pay it out')
+        .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true)),
     )
     .addSubcommand((s) =>
       s

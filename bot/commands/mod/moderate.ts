@@ -4,40 +4,13 @@ import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import type { Correction } from '../../../markets/resolution/service.ts';
-import type { Settlement } from '../../../markets/service.ts';
+import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
+import { settlementReply } from '../../render/settlement-card.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
-
-/** The public card of a settlement: who was paid what, and on what evidence (with the evidence items it cites). */
-export function settlementReply(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Reply {
-  const paid = settlement.paid
-    .slice(0, 15)
-    .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
-    .join('\n');
-  const more = settlement.paid.length > 15 ? `\n…and ${settlement.paid.length - 15} more` : '';
-  return replyWith({
-    cards: [
-      {
-        title: truncate(headline, 256),
-        description: truncate(plain(settlement.market.question), 1000),
-        color: settlement.market.status === 'resolved' ? 0x22c55e : 0x6b7280,
-        fields: [
-          { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
-          { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
-          ...(cited.length > 0 ? [{ name: 'Cited evidence', value: truncate(cited.map(citedLine).join('\n'), 1024) }] : []),
-        ],
-        footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
-      },
-    ],
-    refreshMarkets: [settlement.market.id],
-  });
-}
-
-function citedLine(item: EvidenceItem): string {
-  return `#${item.number} ${item.stance} · <@${item.addedBy}> · <${item.url}>${item.note === null ? '' : ` — ${plain(item.note)}`}`;
-}
+import { assertPublicLink } from '../public-link.ts';
 
 /** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
 function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
@@ -58,7 +31,7 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
   );
   const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
-  const winner = settlement.market.outcomes[settlement.market.resolution?.outcome ?? -1] ?? '?';
+  const winner = settlement.market.outcomes[settlement.record.outcome ?? -1] ?? '?';
   return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`, cited);
 }
 
@@ -69,8 +42,13 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
-export function linkSource(invocation: Invocation, app: App): Reply {
+export async function linkSource(invocation: Invocation, app: App): Promise<Reply> {
   const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
+  // Moderators only, before any lookup: otherwise members could ask Crux what internal host names resolve to.
+  requireModerator(invocation.actor, 'link a source to a market');
+  // The market first, so a market of another server is answered as unknown before any lookup is made for it.
+  app.views.market(invocation.realm, input.market);
+  await assertPublicLink(app, input.url);
   const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
   const link = app.views.marketByKey(market.id)?.links.at(-1);
   const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
