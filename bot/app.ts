@@ -1,3 +1,4 @@
+import { SqliteConditionStore } from '../db/cruxes-store.ts';
 import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
@@ -10,6 +11,7 @@ import { SqliteNotificationStore } from '../db/notifications-store.ts';
 import { MarketEditService } from '../markets/edits.ts';
 import { EvidenceService } from '../markets/evidence/service.ts';
 import { NotificationService } from '../markets/notifications/service.ts';
+import { CruxService } from '../markets/cruxes/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
 import { ResolutionService } from '../markets/resolution/service.ts';
@@ -63,6 +65,8 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
   const notes = new SqliteNotificationStore(db);
   const evidenceStore = new SqliteEvidenceStore(db);
   const notifications = new NotificationService(store, notes, (realm) => realms.values(realm));
+  const conditions = new SqliteConditionStore(db);
+  const sources = new SqliteResolutionStore(db);
   const settlements = new SettlementService(
     store,
     new SqliteSettlementStore(db),
@@ -70,6 +74,7 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
       const settings = realms.values(realm);
       return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
     },
+    conditions,
     notifications.record,
   );
   const service = new MarketService(
@@ -79,6 +84,7 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
       return { startingGrant: settings.startingGrant, dailyAllowance: settings.dailyAllowance, defaultLiability: settings.defaultLiquidity };
     },
     settlements,
+    conditions,
     notifications.record,
   );
   return {
@@ -88,13 +94,16 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
     evidence: new EvidenceService(store, evidenceStore, notifications.record),
     edits: new MarketEditService(store, evidenceStore, notifications.record),
     notifications,
-    resolution: new ResolutionService(store, new SqliteResolutionStore(db), service, {
+    resolution: new ResolutionService(store, sources, service, conditions, settlements, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
+    cruxes: new CruxService(store, conditions, service),
     views: new MarketViews(store, {
       settlementOf: (marketId) => settlements.latest(marketId),
+      conditions,
+      odds: sources,
       conversation: {
         evidence: (marketId) => evidenceStore.evidence(marketId),
         edits: (marketId) => evidenceStore.edits(marketId).length,

@@ -1,11 +1,12 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { CONDITION_RESOLVER } from '../markets/cruxes/conditions.ts';
 import type { Market } from '../markets/market.ts';
 import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
 import { ConfigError } from './config.ts';
 import type { Settlement } from '../markets/settlement/types.ts';
-import { disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
+import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
@@ -21,6 +22,8 @@ export interface PostedMessage {
 export interface JobHooks {
   /** Tells a market's channel that it has closed. */
   announceClosed(market: Market): Promise<void>;
+  /** Redraws a market's posted card, e.g. with outside odds just read. */
+  redrawMarket(marketId: string): Promise<void>;
   /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
   postToModerators(reply: Reply, market: Market): Promise<PostedMessage | undefined>;
   checkSource: SourceChecker;
@@ -83,6 +86,10 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
       report.proposals.push(recorded.value);
       await postProposal(app, hooks, recorded.value);
     }
+    // Odds that arrived change what the card shows under Crux's price.
+    if (recorded.ok && checks.some(({ check }) => check.kind === 'pending' && check.odds !== undefined)) {
+      await hooks.redrawMarket(marketId).catch((error: unknown) => app.log('could not redraw a market card', { market: marketId, error: String(error) }));
+    }
   }
   return report;
 }
@@ -140,7 +147,12 @@ export async function endDisputeWindows(app: App, hooks: JobHooks): Promise<Sett
   const announced: Settlement[] = [];
   for (const settlement of app.settlements.unannounced()) {
     try {
-      await hooks.postToModerators(settlementReply(settlement, `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record.outcome)}: the dispute window ended and the money moved`), settlement.market);
+      // A conditional cancelled by its condition's settlement is posted on its own, saying so.
+      const headline =
+        settlement.record.decidedBy === CONDITION_RESOLVER
+          ? conditionalHeadline(settlement.market)
+          : `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record.outcome)}: the dispute window ended and the money moved`;
+      await hooks.postToModerators(settlementReply(settlement, headline), settlement.market);
       app.settlements.markAnnounced(settlement.record.id, hooks.now());
       announced.push(settlement);
     } catch (error) {

@@ -11,7 +11,7 @@ import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
 import { MarketCardRedraws, redrawMarketCard } from './discord/market-message.ts';
-import { postReply } from './discord/post.ts';
+import { postAlso, postReply } from './discord/post.ts';
 import { MarketThreads } from './discord/threads.ts';
 import { replyWith } from './reply.ts';
 import type { Market } from '../markets/market.ts';
@@ -91,6 +91,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
+    redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
     flushThreads: () => threads.flushAll(),
@@ -98,6 +99,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     async postToModerators(reply, market) {
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      // The conditionals' holders are told in their markets' channels wherever the moderators are.
+      await postAlso(client, reply, log);
       if (channelId === null) return undefined;
       const posted = await postReply(client, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);

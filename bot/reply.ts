@@ -87,6 +87,11 @@ export interface Reply {
   suppressEmbeds?: boolean;
   /** A private note to the asker after the reply (Discord only): a question only they should see. */
   privateFollowUp?: Reply;
+  /**
+   * Cards posted after the reply in other channels (Discord only): the holders of a conditional market its condition
+   * cancelled are told so in the conditional's own channel.
+   */
+  alsoPost?: { channelId: string; cards: Card[] }[];
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

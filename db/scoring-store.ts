@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   type ForecastStore,
   inCommitOrder,
@@ -11,7 +12,8 @@ import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
 import type { RememberedRequest } from '../markets/store.ts';
 import type { PricePoint } from '../markets/scoring/index.ts';
-import { CorruptRowError } from './rows.ts';
+import type { OutsideReading } from '../markets/sources/odds.ts';
+import { CorruptRowError, parseRow } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 
@@ -36,6 +38,11 @@ export interface MarketRecord extends MarketFacts {
   readonly question: string;
   readonly createdBy: string;
   readonly liquidity: number;
+  /** The market this one is conditional on, and the outcome it assumes (both null for an ordinary market). */
+  readonly conditionMarketId: string | null;
+  readonly conditionOutcome: string | null;
+  /** The newest odds of each linked platform, in the market's outcome order (read by the markets stream only). */
+  readonly outsideOdds: readonly OutsideReading[];
 }
 
 /* The two streams that can reach a million rows are read as arrays (`.raw()`), which skips building a keyed object
@@ -64,6 +71,11 @@ interface MarketRecordRow {
   resolved_outcome: number | null;
   resolved_at: number | null;
   liquidity: number;
+  /** Only the markets stream joins the conditions; the scoring reads leave these out. */
+  condition_market_id?: string | null;
+  condition_outcome?: string | null;
+  /** JSON: [{kind, at, probabilities}], the newest reading per link. */
+  outside_odds?: string;
 }
 
 /** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
@@ -139,7 +151,13 @@ export class ScoringStore implements ForecastStore {
          VALUES (@marketId, @userId, @at, @probabilities, @requestId, @displayName, ${NEXT_STATED_SEQ}) ON CONFLICT (request_id) DO NOTHING`,
       ),
       market: db.prepare<[string], MarketRecordRow>('SELECT m.* FROM markets m WHERE m.id = ?'),
-      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
+      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(
+        `SELECT m.*, c.condition_id AS condition_market_id, json_extract(cm.outcomes, '$[' || c.outcome || ']') AS condition_outcome,
+           (SELECT json_group_array(json_object('kind', o.kind, 'at', o.at, 'probabilities', json(o.probabilities))) FROM outside_odds o
+            WHERE o.id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = m.id GROUP BY link_id)) AS outside_odds
+         FROM markets m LEFT JOIN market_conditions c ON c.market_id = m.id LEFT JOIN markets cm ON cm.id = c.condition_id
+         WHERE ${IN_GUILD} ORDER BY m.id`,
+      ),
       profitOf: db.prepare<{ user: string; guild: string | null }, { display_name: string | null; profit: number }>(PROFIT_OF_USER),
       tradesOnMarket: db.prepare<[string], MarketTradesRow>(TRADES_ON_MARKET).raw(),
       tradePricesOnMarket: db.prepare<[string], [number, string | null]>(TRADE_PRICES_ON_MARKET).raw(),
@@ -357,8 +375,13 @@ function toMarketRecord(row: MarketRecordRow): MarketRecord {
     resolvedOutcome: row.resolved_outcome,
     resolvedAt: row.resolved_at,
     liquidity: row.liquidity,
+    conditionMarketId: row.condition_market_id ?? null,
+    conditionOutcome: row.condition_outcome ?? null,
+    outsideOdds: row.outside_odds === undefined ? [] : parseRow(outsideOddsColumn, 'outside_odds', JSON.parse(row.outside_odds)),
   };
 }
+
+const outsideOddsColumn = z.array(z.object({ kind: z.string(), at: z.number().int(), probabilities: z.array(z.number()) }));
 
 function parseJsonArray(text: string, where: string): unknown[] {
   try {

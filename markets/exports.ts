@@ -28,14 +28,26 @@ export const MarketFactsRowSchema = z.object({
   resolved_outcome_index: z.int().nonnegative().nullable(),
   resolved_at: isoTime.nullable(),
   liquidity: z.number().positive(),
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition_market_id: z.string().nullable(),
+  condition_outcome: z.string().nullable(),
 });
 
-/** The markets export: the facts, and for resolved markets the crowd's scores (null otherwise). */
+/**
+ * The markets export: the facts, for resolved markets the crowd's scores (null otherwise), and per platform the
+ * newest odds read from a linked market of it, in the market's outcome order, with when (null where none map).
+ */
 export const MarketExportRowSchema = MarketFactsRowSchema.extend({
   crowd_brier: z.number().nullable(),
   crowd_log_score: z.number().nullable(),
   crowd_final_brier: z.number().nullable(),
   crowd_final_log_score: z.number().nullable(),
+  manifold_probabilities: probabilities.nullable(),
+  manifold_at: isoTime.nullable(),
+  metaculus_probabilities: probabilities.nullable(),
+  metaculus_at: isoTime.nullable(),
+  polymarket_probabilities: probabilities.nullable(),
+  polymarket_at: isoTime.nullable(),
 });
 
 export const ForecastExportRowSchema = z.object({

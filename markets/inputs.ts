@@ -49,6 +49,15 @@ export const openMarketInput = z
     channelId: z.string().nullable().default(null),
     tags: z.array(memberName(z.string().min(1).max(40))).max(10).default([]),
     links: z.array(z.url({ protocol: /^https?$/, error: 'a source must be an http(s) URL' })).max(10).default([]),
+    /** Opens the market conditional on another market of the realm resolving to `outcome` (named or numbered from 0). */
+    condition: z
+      .object({
+        market: z.string().regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes'),
+        outcome: z.union([z.string().trim().min(1), z.number().int().nonnegative()]),
+        /** For a crux pair: the market whose question this one asks again under the condition. */
+        claim: z.string().regex(SLUG_PATTERN).optional(),
+      })
+      .optional(),
   })
   .refine((input) => input.probability === undefined || input.outcomes.length === 2, {
     message: 'an opening probability applies to binary markets only; give a vector for more outcomes',

@@ -1,4 +1,6 @@
 import { type ClaimPack, claimToMarketInput } from './claims.ts';
+import { assertConditionAllowed, assertConditionHeld } from './cruxes/conditions.ts';
+import type { ConditionStore } from './cruxes/store.ts';
 import { CruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
@@ -135,6 +137,7 @@ export class MarketService {
     readonly settings: EngineSettingsOf,
     /** Records each resolution and cancellation, and holds it through the realm's dispute window. */
     private readonly settlements: SettlementService,
+    private readonly conditions: ConditionStore,
     /** Told of every trade inside its transaction (the market's thread and notifications); settlements tell their own. */
     readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
@@ -259,6 +262,7 @@ export class MarketService {
       for (const url of command.links) {
         this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
       }
+      if (command.condition !== undefined) this.setCondition(id, command.condition, realm);
       return requireMarketByKey(this.store, id);
     });
   }
@@ -284,6 +288,16 @@ export class MarketService {
       }
       return { opened, skipped };
     });
+  }
+
+  /** Records that a market just inserted is conditional on another of its realm, which must still be unsettled. */
+  private setCondition(id: string, named: { market: string; outcome: OutcomeRef; claim?: string | undefined }, realm: RealmId): void {
+    const condition = requireMarket(this.store, realm, named.market);
+    assertSettleable(condition);
+    const outcome = resolveOutcome(condition, named.outcome);
+    assertConditionAllowed(id, condition.id, (key) => this.conditions.conditionOf(key));
+    const claim = named.claim === undefined ? null : requireMarket(this.store, realm, named.claim).id;
+    this.conditions.setCondition({ marketId: id, conditionId: condition.id, outcome, claimId: claim });
   }
 
   /** Prices a buy without committing anything. */
@@ -402,6 +416,7 @@ export class MarketService {
       const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const winner = resolveOutcome(market, outcome);
+      this.assertMayResolve(market);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
       return this.settlements.decide(market, { outcome: winner, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now });
@@ -422,6 +437,12 @@ export class MarketService {
       if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
       return this.settlements.decide(market, { outcome: null, decidedBy: context.actor.userId, evidence: why, decidedAt: context.now });
     });
+  }
+
+  /** A conditional market resolves to an outcome only once its condition has held. */
+  assertMayResolve(market: Market): void {
+    const condition = this.conditions.conditionOf(market.id);
+    if (condition !== undefined) assertConditionHeld(market, requireMarketByKey(this.store, condition.conditionId), condition.outcome);
   }
 
   /** The account of a market's trader in the market's realm, to pay them (see `holderAccount`). */

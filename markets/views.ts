@@ -1,5 +1,8 @@
 import { type EvidenceItem, type EvidenceTally, tallyEvidence } from './evidence/evidence.ts';
+import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
+import type { ResolutionStore } from './resolution/store.ts';
+import type { OutsideReading } from './sources/odds.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
@@ -32,6 +35,10 @@ export interface MarketView {
   stats: MarketStats;
   links: MarketLink[];
   conversation?: MarketConversation;
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition: { slug: string; outcome: string } | null;
+  /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
+  outside: OutsideReading[];
   /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
   settlement: LatestSettlement | undefined;
 }
@@ -44,6 +51,8 @@ export interface LatestSettlement {
 /** Where a view reads what other services keep about a market. */
 export interface MarketViewSources {
   settlementOf: (marketId: string) => LatestSettlement | undefined;
+  conditions: ConditionStore;
+  odds: Pick<ResolutionStore, 'latestOdds'>;
   /** Views without one show no conversation. */
   conversation?: ConversationReader;
 }
@@ -109,8 +118,16 @@ export class MarketViews {
               threadId: conversation.thread(market.id),
             },
           }),
+      condition: this.conditionOf(market.id),
+      outside: this.sources.odds.latestOdds(market.id),
       settlement: this.sources.settlementOf(market.id),
     };
+  }
+
+  private conditionOf(marketId: string): MarketView['condition'] {
+    const link = this.sources.conditions.conditionOf(marketId);
+    const condition = link && this.store.findMarket(link.conditionId);
+    return link && condition ? { slug: condition.slug, outcome: condition.outcomes[link.outcome] ?? '?' } : null;
   }
 
   list(filter: MarketFilter): MarketView[] {

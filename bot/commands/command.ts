@@ -2,6 +2,7 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 import { z } from 'zod';
 import { CruxError, isCruxError, type Result } from '../../markets/errors.ts';
 import { parseInput } from '../../markets/inputs.ts';
+import type { CruxService } from '../../markets/cruxes/service.ts';
 import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
 import type { MarketEditService } from '../../markets/edits.ts';
@@ -27,6 +28,8 @@ export interface App {
   resolution: ResolutionService;
   /** Stated forecasts and the scores of resolved markets. */
   forecasts: ForecastService;
+  /** Cruxes: claims asked again under each outcome of a condition. */
+  cruxes: CruxService;
   views: MarketViews;
   /** Each server's own settings over the environment's defaults. */
   realms: RealmSettingsService;

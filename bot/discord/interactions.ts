@@ -24,7 +24,7 @@ import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { fitChoices } from '../render/limits.ts';
 import { NO_MENTIONS, privateFlags, toMessage, toModal } from './payload.ts';
-import { postReply } from './post.ts';
+import { postAlso, postReply } from './post.ts';
 
 const PLAIN_FALLBACK =
   '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
@@ -204,6 +204,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
    * Sent after the reply, so no member waits for a card, a thread line or a DM; awaited, so shutdown waits for them.
    */
   async function redrawMarkets(reply: Reply): Promise<void> {
+    await postAlso(client, reply, app.log);
     const markets = reply.refreshMarkets ?? [];
     await Promise.all([...markets.map((marketId) => cards.redraw(marketId)), ...markets.map((marketId) => threads.flush(marketId))]);
     if (markets.length > 0) await dms.sendDue();

@@ -17,3 +17,12 @@ export async function postReply(client: Client, channelId: string, reply: Reply)
   })) as APIMessage;
   return { channelId, messageId: posted.id };
 }
+
+/** Posts a reply's `alsoPost` cards, each in its channel; one that cannot be posted is logged and the rest still go. */
+export async function postAlso(client: Client, reply: Reply, log: (message: string, context?: Record<string, unknown>) => void): Promise<void> {
+  for (const { channelId, cards } of reply.alsoPost ?? []) {
+    await postReply(client, channelId, { ephemeral: false, cards, actions: [], files: [] }).catch((error: unknown) =>
+      log('could not post to a market channel', { channelId, error: String(error) }),
+    );
+  }
+}

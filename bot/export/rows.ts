@@ -9,8 +9,9 @@ import { isoTime, isoTimeOrNull } from './format.ts';
 
 export const MARKET_COLUMNS = [
   'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
   'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+  'manifold_probabilities', 'manifold_at', 'metaculus_probabilities', 'metaculus_at', 'polymarket_probabilities', 'polymarket_at',
 ] as const satisfies readonly (keyof MarketExportRow)[];
 
 export function marketFactsRow(market: MarketRecord): MarketFactsRow {
@@ -28,6 +29,8 @@ export function marketFactsRow(market: MarketRecord): MarketFactsRow {
     resolved_outcome_index: market.resolvedOutcome,
     resolved_at: isoTimeOrNull(market.resolvedAt),
     liquidity: market.liquidity,
+    condition_market_id: market.conditionMarketId,
+    condition_outcome: market.conditionOutcome,
   };
 }
 
@@ -38,7 +41,19 @@ export function marketRow(market: MarketRecord, crowd: CrowdMarketScore | null):
     crowd_log_score: crowd?.timeAveragedLogScore ?? null,
     crowd_final_brier: crowd?.finalBrier ?? null,
     crowd_final_log_score: crowd?.finalLogScore ?? null,
+    ...outsideColumns(market, 'manifold'),
+    ...outsideColumns(market, 'metaculus'),
+    ...outsideColumns(market, 'polymarket'),
   };
+}
+
+/** The newest reading of one platform (of its newest-read link, if the market links it twice). */
+function outsideColumns<Kind extends 'manifold' | 'metaculus' | 'polymarket'>(market: MarketRecord, kind: Kind) {
+  const reading = market.outsideOdds.filter((candidate) => candidate.kind === kind).sort((a, b) => b.at - a.at)[0];
+  return {
+    [`${kind}_probabilities`]: reading ? [...reading.probabilities] : null,
+    [`${kind}_at`]: reading ? isoTime(reading.at) : null,
+  } as Record<`${Kind}_probabilities`, number[] | null> & Record<`${Kind}_at`, string | null>;
 }
 
 export const FORECAST_COLUMNS = ['user_id', 'market_id', 'guild_id', 'at', 'source', 'seq', 'probabilities'] as const satisfies readonly (keyof ForecastExportRow)[];

@@ -1,9 +1,10 @@
 import type { EvidenceItem } from '../../markets/evidence/evidence.ts';
+import { CONDITION_RESOLVER } from '../../markets/cruxes/conditions.ts';
 import type { Market } from '../../markets/market.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { awaitsSecond, type DisputeNotice } from '../../markets/settlement/service.ts';
 import type { Settlement, SettlementRecord } from '../../markets/settlement/types.ts';
-import type { CardField, Reply } from '../reply.ts';
+import type { Card, CardField, Reply } from '../reply.ts';
 import { replyWith } from '../reply.ts';
 import { discordTime, plain, truncate } from './format.ts';
 
@@ -16,7 +17,13 @@ export function verdictOf(market: Pick<Market, 'outcomes'>, outcome: number | nu
 
 /** Who decided, and whether they held a position in the market when they did. */
 export function deciderLine(record: SettlementRecord): string {
+  if (record.decidedBy === CONDITION_RESOLVER) return deciderName(record.decidedBy);
   return `<@${record.decidedBy}>${record.deciderHeldPosition ? ' (held a position in this market when deciding)' : ' (held no position)'}`;
+}
+
+/** A member's mention, or, for a conditional its condition settled, what did it. */
+export function deciderName(userId: string): string {
+  return userId === CONDITION_RESOLVER ? "its condition's settlement" : `<@${userId}>`;
 }
 
 /** When a pending settlement pays, in words. */
@@ -44,10 +51,33 @@ function citedLine(item: EvidenceItem): string {
 }
 
 /**
- * The public card of a settlement: who is (or was) paid what, on what evidence (with the evidence items it cites), and
- * when a pending one pays.
+ * The public card of a settlement: who is (or was) paid what, on what evidence (with the evidence items it cites), and when a pending one pays. The
+ * conditionals its applying cancelled are named on it, and each one's holders are told with that market's own refund
+ * card in its channel.
  */
 export function settlementReply(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Reply {
+  const conditionals = settlement.cancelledConditionals;
+  const card = settlementCard(settlement, headline, cited);
+  if (conditionals.length > 0) {
+    card.fields = [...(card.fields ?? []), { name: 'Conditional markets cancelled', value: truncate(conditionals.map((c) => `\`${c.market.slug}\``).join(', '), 1024) }];
+  }
+  return replyWith({
+    cards: [card],
+    refreshMarkets: [settlement.market.id, ...conditionals.map((c) => c.market.id)],
+    alsoPost: conditionals.flatMap((conditional) =>
+      conditional.market.channelId === null
+        ? []
+        : [{ channelId: conditional.market.channelId, cards: [settlementCard(conditional, conditionalHeadline(conditional.market))] }],
+    ),
+  });
+}
+
+/** How a conditional its condition's settlement cancelled is announced. */
+export function conditionalHeadline(market: Pick<Market, 'slug'>): string {
+  return `↩️ ${market.slug} cancelled — its condition did not hold`;
+}
+
+function settlementCard(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Card {
   const { market, record } = settlement;
   const pending = record.status === 'pending';
   const paid = settlement.paid
@@ -64,18 +94,13 @@ export function settlementReply(settlement: Settlement, headline: string, cited:
   ];
   if (record.secondedBy !== null) fields.push({ name: 'Confirmed by', value: `<@${record.secondedBy}>` });
   if (pending) fields.push({ name: awaitsSecond(record) ? 'Quorum' : 'Dispute window', value: whenPaid(record) });
-  return replyWith({
-    cards: [
-      {
-        title: truncate(pending ? `⏳ ${headline} — pending` : headline, 256),
-        description: truncate(plain(market.question), 1000),
-        color: pending ? 0xf59e0b : refunds ? 0x6b7280 : 0x22c55e,
-        fields,
-        footer: `${market.slug} · ${formatCredits(settlement.returned)} credits of subsidy ${pending ? 'to return' : 'returned'}`,
-      },
-    ],
-    refreshMarkets: [market.id],
-  });
+  return {
+    title: truncate(pending ? `⏳ ${headline} — pending` : headline, 256),
+    description: truncate(plain(market.question), 1000),
+    color: pending ? 0xf59e0b : refunds ? 0x6b7280 : 0x22c55e,
+    fields,
+    footer: `${market.slug} · ${formatCredits(settlement.returned)} credits of subsidy ${pending ? 'to return' : 'returned'}`,
+  };
 }
 
 /** What the moderators are told when a trader disputes a pending settlement. */

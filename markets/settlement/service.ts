@@ -1,3 +1,5 @@
+import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
+import type { ConditionStore } from '../cruxes/store.ts';
 import { CruxError, type Result } from '../errors.ts';
 import { IGNORE_EVENTS, type MarketEventSink } from '../events.ts';
 import type { Market } from '../market.ts';
@@ -46,6 +48,7 @@ export class SettlementService {
     private readonly store: Store,
     private readonly records: SettlementStore,
     private readonly rulesOf: SettlementRulesOf,
+    private readonly conditions: ConditionStore,
     /** Told, inside the transaction, when a settlement starts waiting and when its money moves. */
     private readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
@@ -108,7 +111,7 @@ export class SettlementService {
     const owed = owedFor(this.store, market, record.outcome);
     const held = requireMarketByKey(this.store, market.id);
     this.events({ kind: 'pending', market: held, settlement: record, at });
-    return { market: held, paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record };
+    return { market: held, paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record, cancelledConditionals: [] };
   }
 
   /** A trader of the market challenges its pending settlement, once per settlement; the moderators are told by the job. */
@@ -168,11 +171,14 @@ export class SettlementService {
     }));
   }
 
-  /** Applied settlements not yet posted (the job posts them, then marks each), rebuilt from the ledger. */
+  /**
+   * Applied settlements not yet posted (the job posts them, then marks each), rebuilt from the ledger. The
+   * conditionals a settlement cancelled have records of their own here, so each is posted (and marked) on its own.
+   */
   unannounced(): Settlement[] {
     return this.records.unannounced().map((record) => {
       const market = requireMarketByKey(this.store, record.marketId);
-      return { market, ...this.records.paidOut(market.id), record };
+      return { market, ...this.records.paidOut(market.id), record, cancelledConditionals: [] };
     });
   }
 
@@ -211,7 +217,45 @@ export class SettlementService {
     });
     const settled = requireMarketByKey(this.store, market.id);
     this.events({ kind: 'settled', market: settled, paid, at });
-    return { market: settled, paid, returned, record: this.requireRecord(record.id) };
+    return { market: settled, paid, returned, record: this.requireRecord(record.id), cancelledConditionals: this.cancelFailedConditionals(settled, at, announced) };
+  }
+
+  /**
+   * Cancels an unsettled conditional whose condition settled otherwise, exactly as a moderator's cancel refunds, at
+   * once (the condition's own settlement already waited out its window) and in the name of CONDITION_RESOLVER, which
+   * marks it as the condition's doing so that a correction can reinstate it. A decision of its own still waiting is
+   * superseded. `announced`: whether whoever applied the condition posts this cancellation with it.
+   */
+  cancelConditional(conditional: Market, condition: Market, assumed: number, at: number, announced = true): Settlement {
+    const pending = this.records.pendingFor(conditional.id);
+    if (pending) this.records.supersede(pending.id);
+    const id = this.records.insert({
+      outcome: null,
+      decidedBy: CONDITION_RESOLVER,
+      evidence: conditionFailedReason(condition, assumed),
+      decidedAt: at,
+      marketId: conditional.id,
+      windowEndsAt: at,
+      deciderHeldPosition: false,
+      status: 'pending',
+      needsSecond: false,
+      secondedBy: null,
+      appliedAt: null,
+      upheldBy: null,
+      announcedAt: null,
+    });
+    return this.apply(this.requireRecord(id), at, null, announced);
+  }
+
+  /** After `settled` was applied: every unsettled market conditional on it whose condition failed is cancelled, down the chain. */
+  private cancelFailedConditionals(settled: Market, at: number, announced: boolean): Settlement[] {
+    return this.conditions.conditionalsOf(settled.id).flatMap((condition) => {
+      const conditional = requireMarketByKey(this.store, condition.marketId);
+      // A resolved conditional is a correction's to undo (ResolutionService), never a second settlement's.
+      if (conditionalAction(settled, condition.outcome, conditional) !== 'cancel' || conditional.status === 'resolved') return [];
+      const { cancelledConditionals, ...cancelled } = this.cancelConditional(conditional, settled, condition.outcome, at, announced);
+      return [{ ...cancelled, cancelledConditionals: [] }, ...cancelledConditionals];
+    });
   }
 
   /** Whether `userId` holds shares of the market now: what the confirmation warns of and the recusal rule refuses. */

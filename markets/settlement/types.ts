@@ -36,6 +36,8 @@ export interface Settlement {
   returned: Millis;
   /** The recorded decision; its `status` says whether the money has moved. */
   record: SettlementRecord;
+  /** The markets conditional on this one (and on those, down the chain) that applying it cancelled, with their refunds. */
+  cancelledConditionals: Settlement[];
 }
 
 export type DisputeStatus = 'open' | 'overruled' | 'superseded';

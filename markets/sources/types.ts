@@ -52,8 +52,15 @@ export interface UrlEvidence {
 }
 
 /** The state of a linked source at one moment. Every variant is plain JSON, so it can be logged and stored as is. */
+/** A platform's current probability of one of its own outcomes, by its own label ("YES", an answer's text). */
+export interface OutsideOdd {
+  readonly label: string;
+  readonly probability: number;
+}
+
 export type SourceCheck =
-  | { readonly kind: 'pending'; readonly detail: string }
+  /** `odds`: what the platform trades the question at now, when it says; shown beside Crux's price, never applied. */
+  | { readonly kind: 'pending'; readonly detail: string; readonly odds?: readonly OutsideOdd[] }
   /** Terminal: the platform's own outcome label, e.g. "YES", "yes" or a Polymarket outcome such as "Celtics". */
   | { readonly kind: 'outcome'; readonly label: string; readonly detail: string }
   /** Terminal: the platform cancelled, annulled or called the question ambiguous. */

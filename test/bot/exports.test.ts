@@ -95,8 +95,9 @@ describe('exports', () => {
     expect(markets.comments).toContain(`# brier: ${SCORING_DEFINITIONS.brier}`);
     expect(markets.header).toEqual([
       'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
       'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+      'manifold_probabilities', 'manifold_at', 'metaculus_probabilities', 'metaculus_at', 'polymarket_probabilities', 'polymarket_at',
     ]);
     const rome = markets.rows.find((row) => row['market_id'] === 'rome');
     expect(rome).toMatchObject({

@@ -35,7 +35,7 @@ it('says in one line that the ledger verifies (exit 0), that it does not (exit 1
   engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:dana'`).run();
   const tampered = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: database });
   expect(tampered).toMatchObject({ code: 1, stdout: '' });
-  expect(tampered.stderr).toMatch(/^crux verify: the ledger of .+crux\.sqlite does not verify: account user:dana: stored balance \d+ but the ledger gives \d+ \(and 1 more problem\(s\)\)\n$/);
+  expect(tampered.stderr).toMatch(/^crux verify: the ledger of .+crux\.sqlite does not verify: account user:console:dana: stored balance \d+ but the ledger gives \d+ \(and 2 more problem\(s\)\)\n$/);
   engine.db.close();
 
   const missing = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: join(dir, 'nowhere.sqlite') });

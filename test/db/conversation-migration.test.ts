@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { SqliteEvidenceStore } from '../../db/evidence-store.ts';
 import { latestVersion, migrate, migrations } from '../../db/migrate.ts';
 import { SqliteNotificationStore } from '../../db/notifications-store.ts';
@@ -28,8 +29,11 @@ describe(`migrating a schema-${previous} database to the conversation`, () => {
     db.pragma(`user_version = ${previous}`);
     const store = new SqliteStore(db);
     const settings = () => ({ startingGrant: 1_000_000, dailyAllowance: 0, defaultLiability: 100 });
-    const engine = (events?: MarketEventSink) =>
-      new MarketService(store, settings, new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), events), events);
+    const conditions = new SqliteConditionStore(db);
+    const engine = (events?: MarketEventSink) => {
+      const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), conditions, events);
+      return new MarketService(store, settings, settlements, conditions, events);
+    };
     const before = engine();
     ok(before.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, alice));
     ok(before.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));

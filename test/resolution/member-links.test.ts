@@ -38,6 +38,7 @@ function hooksFor(app: TestApp['app'], guard: LinkGuard, fetched: string[]): Job
   return {
     now: () => T0,
     announceClosed: async () => undefined,
+    redrawMarket: async () => undefined,
     backUp: async () => undefined,
     postToModerators: async () => undefined,
     checkSource: configuredSourceChecker(app.config, guard, recording),

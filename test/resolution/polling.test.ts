@@ -82,6 +82,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
     hooks: {
       now: () => clock.now,
       announceClosed: async () => undefined,
+      redrawMarket: async () => undefined,
       backUp: async () => undefined,
       flushThreads: async () => undefined,
       sendDueDms: async () => undefined,

@@ -39,6 +39,7 @@ function hooksAt(now: number, posted: Reply[]): JobHooks {
   return {
     now: () => now,
     announceClosed: async () => {},
+    redrawMarket: async () => {},
     postToModerators: async (reply) => {
       posted.push(reply);
       return { channelId: 'mods', messageId: String(posted.length) };

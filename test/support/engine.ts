@@ -1,3 +1,4 @@
+import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { freshMemoryDatabase } from './memory-db.ts';
 import { SqliteSettlementStore } from '../../db/settlement-store.ts';
@@ -27,8 +28,9 @@ export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memo
   const db = path === ':memory:' ? freshMemoryDatabase() : openDatabase(path);
   const store = new SqliteStore(db);
   const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
-  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false, quorumPool: 0 }));
-  const service = new MarketService(store, () => engineSettings, settlements);
+  const conditions = new SqliteConditionStore(db);
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false, quorumPool: 0 }), conditions);
+  const service = new MarketService(store, () => engineSettings, settlements, conditions);
   const context = (actor: Actor): Context => ({ realm: 'console', actor, now: T0 });
   return {
     db,

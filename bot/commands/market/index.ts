@@ -38,7 +38,10 @@ export const market: CommandModule = {
         .addStringOption((o) => o.setName('outcomes').setDescription('Comma-separated outcomes (default Yes,No)').setMaxLength(1300))
         .addNumberOption((o) => o.setName('probability').setDescription('Opening % of the first outcome (binary)').setMinValue(1).setMaxValue(99))
         .addNumberOption((o) => o.setName('liquidity').setDescription('LMSR liquidity b in credits (default from config)').setMinValue(10))
-        .addStringOption((o) => o.setName('source').setDescription('A URL the market resolves against').setMaxLength(500)),
+        .addStringOption((o) => o.setName('source').setDescription('A URL the market resolves against').setMaxLength(500))
+        .addStringOption((o) =>
+          o.setName('if').setDescription('Conditional on another market: MARKET=OUTCOME, e.g. rome-replicates=Yes').setMaxLength(130),
+        ),
     )
     .addSubcommand(onMarket('show', 'Show a market'))
     .addSubcommand((s) =>

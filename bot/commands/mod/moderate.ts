@@ -3,11 +3,11 @@ import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidenc
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
-import type { Correction } from '../../../markets/resolution/service.ts';
+import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
 import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { settlementReply } from '../../render/settlement-card.ts';
-import { type Invocation, type Reply, replyWith } from '../../reply.ts';
+import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 import { assertPublicLink } from '../public-link.ts';
@@ -72,6 +72,21 @@ export function correctResolution(invocation: Invocation, app: App): Reply {
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
 }
 
+/** How a correction's re-settled conditional is announced in its own channel. */
+function resettledCard(change: ResettledConditional, list: (transfers: Transfer[]) => string): Card {
+  const { market } = change;
+  const cancelled = change.action === 'cancel';
+  return {
+    title: truncate(cancelled ? `↩️ ${market.slug} cancelled — its condition was corrected` : `🔁 ${market.slug} trades again — its condition was corrected`, 256),
+    description: truncate(plain(market.question), 1000),
+    color: cancelled ? 0x6b7280 : 0x3b82f6,
+    fields: cancelled
+      ? [{ name: 'Refunds', value: list(change.paid) }, { name: 'Why', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) }]
+      : [{ name: 'Refunds taken back', value: list(change.clawedBack) }],
+    footer: `${market.slug} · every credit moved is on the ledger`,
+  };
+}
+
 function correctionReply(correction: Correction): Reply {
   const { market } = correction;
   const describe = (outcome: number | null) => (outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`);
@@ -90,10 +105,16 @@ function correctionReply(correction: Correction): Reply {
             ? [{ name: 'Already spent (covered by the mint)', value: list(correction.uncollected) }]
             : []),
           { name: 'Evidence', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) },
+          ...(correction.conditionals.length > 0
+            ? [{ name: 'Conditional markets re-settled', value: truncate(correction.conditionals.map((c) => `\`${c.market.slug}\` ${c.action === 'cancel' ? 'cancelled' : 'trades again'}`).join('\n'), 1024) }]
+            : []),
         ],
         footer: `${market.slug} · every credit moved is on the ledger`,
       },
     ],
-    refreshMarkets: [market.id],
+    refreshMarkets: [market.id, ...correction.conditionals.map((c) => c.market.id)],
+    alsoPost: correction.conditionals.flatMap((change) =>
+      change.market.channelId === null ? [] : [{ channelId: change.market.channelId, cards: [resettledCard(change, list)] }],
+    ),
   });
 }
