@@ -6,6 +6,11 @@ import { SqliteResolutionStore } from '../db/sources-store.ts';
 import { SqliteSettlementStore } from '../db/settlement-store.ts';
 import { SettlementService } from '../markets/settlement/service.ts';
 import type { Db } from '../db/open.ts';
+import { SqliteEvidenceStore } from '../db/evidence-store.ts';
+import { SqliteNotificationStore } from '../db/notifications-store.ts';
+import { MarketEditService } from '../markets/edits.ts';
+import { EvidenceService } from '../markets/evidence/service.ts';
+import { NotificationService } from '../markets/notifications/service.ts';
 import { CruxService } from '../markets/cruxes/service.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { creditsToMillis } from '../markets/money.ts';
@@ -39,6 +44,11 @@ export function realmDefaults(config: Config): RealmSettings {
     disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
     recusalRequired: config.CRUX_RECUSAL_REQUIRED,
     quorumPool: creditsToMillis(config.CRUX_QUORUM_POOL),
+    threadMode: config.CRUX_THREADS,
+    quietChannel: config.CRUX_QUIET_CHANNEL,
+    reasonPoints: config.CRUX_REASON_POINTS,
+    alertPoints: config.CRUX_ALERT_POINTS,
+    linkPreviews: config.CRUX_LINK_PREVIEWS,
   };
 }
 
@@ -52,6 +62,9 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
   });
   const scoring = new ScoringStore(store);
   const realms = new RealmSettingsService(store, new SqliteRealmSettingsStore(db), realmDefaults(config));
+  const notes = new SqliteNotificationStore(db);
+  const evidenceStore = new SqliteEvidenceStore(db);
+  const notifications = new NotificationService(store, notes, (realm) => realms.values(realm));
   const conditions = new SqliteConditionStore(db);
   const sources = new SqliteResolutionStore(db);
   const settlements = new SettlementService(
@@ -62,6 +75,7 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
       return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
     },
     conditions,
+    notifications.record,
   );
   const service = new MarketService(
     store,
@@ -71,18 +85,31 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
     },
     settlements,
     conditions,
+    notifications.record,
   );
   return {
     service,
     settlements,
     realms,
+    evidence: new EvidenceService(store, evidenceStore, notifications.record),
+    edits: new MarketEditService(store, evidenceStore, notifications.record),
+    notifications,
     resolution: new ResolutionService(store, sources, service, conditions, settlements, {
       pollIntervalMs: config.CRUX_SOURCE_POLL_MINUTES * MINUTE_MS,
       maxPollIntervalMs: config.CRUX_SOURCE_MAX_BACKOFF_MINUTES * MINUTE_MS,
     }),
     forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)),
     cruxes: new CruxService(store, conditions, service),
-    views: new MarketViews(store, (marketId) => settlements.latest(marketId), conditions, sources),
+    views: new MarketViews(store, {
+      settlementOf: (marketId) => settlements.latest(marketId),
+      conditions,
+      odds: sources,
+      conversation: {
+        evidence: (marketId) => evidenceStore.evidence(marketId),
+        edits: (marketId) => evidenceStore.edits(marketId).length,
+        thread: (marketId) => notes.thread(marketId)?.threadId ?? null,
+      },
+    }),
     config,
     log,
     linkGuard,

@@ -23,6 +23,14 @@ const cronExpression = (fallback: string) =>
     })
     .default(fallback);
 
+/** A switch: on/off or true/false as text, or a boolean from a host's typed config. */
+const onOff = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['on', 'off', 'true', 'false'], { error: 'on or off' }).transform((value) => value === 'on' || value === 'true')])
+    .default(fallback);
+
+const points = (fallback: number) => z.coerce.number().finite().min(0).max(100).default(fallback);
+
 const credits = (fallback: number) =>
   z.coerce.number().finite().min(0).max(1e9).default(fallback);
 
@@ -65,6 +73,14 @@ export const configSchema = z.object({
   CRUX_QUORUM_POOL: credits(0),
   CRUX_RECUSAL_REQUIRED: z.union([z.boolean(), z.enum(['true', 'false'], { error: 'true or false' }).transform((text) => text === 'true')]).default(false),
   CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
+  /* The claim's conversation (issue 14): each server's defaults, which /mod settings overrides. */
+  CRUX_THREADS: onOff(true),
+  CRUX_QUIET_CHANNEL: onOff(false),
+  CRUX_REASON_POINTS: points(10),
+  CRUX_ALERT_POINTS: points(10),
+  CRUX_LINK_PREVIEWS: onOff(false),
+  /** How often waiting DMs and thread lines are sent and reminders decided. */
+  CRUX_NOTIFY_CRON: cronExpression('* * * * *'),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -29,6 +29,10 @@ export interface JobHooks {
   checkSource: SourceChecker;
   /** Takes an online backup and prunes old ones (see backup-job.ts). */
   backUp(): Promise<unknown>;
+  /** Posts every market's waiting thread lines. */
+  flushThreads(): Promise<void>;
+  /** Sends the DMs that are due. */
+  sendDueDms(): Promise<void>;
   /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
 }
@@ -175,6 +179,23 @@ export async function nudgeModerators(app: App, hooks: JobHooks): Promise<Market
   return result.value;
 }
 
+/**
+ * Decides the reminders that are due (closing within a day, big moves, markets of yours closed and unresolved), then
+ * sends what the outbox holds: thread lines and due DMs, including any a restart left waiting.
+ */
+export async function deliverConversation(app: App, hooks: JobHooks): Promise<void> {
+  const now = hooks.now();
+  for (const [name, result] of [
+    ['closing', app.notifications.remindClosing(now)],
+    ['moves', app.notifications.remindMoves(now)],
+    ['stale', app.notifications.remindStale(now, app.config.CRUX_NUDGE_DAYS)],
+  ] as const) {
+    if (!result.ok) app.log('a reminder job was refused', { reminder: name, error: result.error.message });
+  }
+  await hooks.flushThreads();
+  await hooks.sendDueDms();
+}
+
 /** Forgets request ids older than a day, so the table of applied requests stays a day's worth of rows. */
 export function pruneRequests(app: App, hooks: JobHooks): number {
   return app.service.forgetRequestsBefore(hooks.now() - REQUEST_MEMORY_MS);
@@ -215,6 +236,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
     schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
     schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
     schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
+    schedule('CRUX_NOTIFY_CRON', config.CRUX_NOTIFY_CRON, 'deliver-conversation', () => deliverConversation(app, hooks)),
   ];
   return {
     start() {

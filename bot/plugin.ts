@@ -9,8 +9,12 @@ import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
-import { redrawMarketCard } from './discord/market-message.ts';
+import { DirectMessages } from './discord/dm.ts';
+import { MarketCardRedraws, redrawMarketCard } from './discord/market-message.ts';
 import { postAlso, postReply } from './discord/post.ts';
+import { MarketThreads } from './discord/threads.ts';
+import { replyWith } from './reply.ts';
+import type { Market } from '../markets/market.ts';
 import { configuredSourceChecker } from './source-checker.ts';
 import { openDatabaseFile } from './startup.ts';
 
@@ -53,7 +57,17 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
   const app = createApp(config, db, log);
   const inFlight = new Set<Promise<void>>();
-  const handle = createInteractionHandler({ app, client, now, names });
+  const cards = new MarketCardRedraws(client, app);
+  const dms = new DirectMessages(client, app, now);
+  const threads = new MarketThreads(client, app, {
+    now,
+    redraw: (marketId) => cards.redraw(marketId),
+    async tellModerators(content, market) {
+      const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      if (channelId !== null) await postReply(client, channelId, replyWith({ content }));
+    },
+  });
+  const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms });
   let accepting = true;
 
   const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
@@ -62,9 +76,13 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     inFlight.add(work);
   };
 
-  const announceClosed = async (market: { id: string; slug: string; channelId: string | null }) => {
-    if (market.channelId === null) return;
-    await client.rest.post(Routes.channelMessages(market.channelId), {
+  const announceClosed = async (market: Market) => {
+    // In quiet channel mode the announcement goes to the market's thread, where there is one.
+    const { quietChannel, threadMode } = app.realms.values(market.realm);
+    const thread = quietChannel && threadMode ? app.notifications.thread(market.id) : null;
+    const channelId = thread ?? market.channelId;
+    if (channelId === null) return;
+    await client.rest.post(Routes.channelMessages(channelId), {
       body: { content: `🔒 Market \`${market.slug}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
     });
     await redrawMarketCard(client, app, market.id);
@@ -76,6 +94,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
+    flushThreads: () => threads.flushAll(),
+    sendDueDms: () => dms.sendDue(),
     async postToModerators(reply, market) {
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;

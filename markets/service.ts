@@ -15,6 +15,7 @@ import {
   type Market,
   outcomeIndex,
 } from './market.ts';
+import { IGNORE_EVENTS, type MarketEventSink } from './events.ts';
 import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
@@ -137,6 +138,8 @@ export class MarketService {
     /** Records each resolution and cancellation, and holds it through the realm's dispute window. */
     private readonly settlements: SettlementService,
     private readonly conditions: ConditionStore,
+    /** Told of every trade inside its transaction (the market's thread and notifications); settlements tell their own. */
+    readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
 
   private run<T>(context: RequestContext, work: () => T): Result<T> {
@@ -376,9 +379,11 @@ export class MarketService {
       }),
     );
     this.store.setOutstanding(market.id, quote.outstandingAfter);
+    // The trade's own numbers are the market's and the trader's new state: no need to read them back.
+    const traded = { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter };
+    this.events({ kind: 'trade', market: traded, userId: context.actor.userId, quote, at: context.now });
     return {
-      // The trade's own numbers are the market's and the trader's new state: no need to read them back.
-      market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },
+      market: traded,
       quote,
       balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),

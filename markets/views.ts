@@ -1,3 +1,4 @@
+import { type EvidenceItem, type EvidenceTally, tallyEvidence } from './evidence/evidence.ts';
 import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
 import type { ResolutionStore } from './resolution/store.ts';
@@ -12,11 +13,28 @@ import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
 const OPEN_MARKETS_SCANNED = 100_000;
 
+/** What a market's card says of its conversation. */
+export interface MarketConversation {
+  evidence: EvidenceTally;
+  /** How many recorded edits it has had. */
+  edits: number;
+  /** Its thread, once opened. */
+  threadId: string | null;
+}
+
+/** Where the conversation's records are read from; views without one show none. */
+export interface ConversationReader {
+  evidence(marketId: string): EvidenceItem[];
+  edits(marketId: string): number;
+  thread(marketId: string): string | null;
+}
+
 export interface MarketView {
   market: Market;
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  conversation?: MarketConversation;
   /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
   condition: { slug: string; outcome: string } | null;
   /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
@@ -28,6 +46,15 @@ export interface MarketView {
 export interface LatestSettlement {
   settlement: SettlementRecord;
   disputes: Dispute[];
+}
+
+/** Where a view reads what other services keep about a market. */
+export interface MarketViewSources {
+  settlementOf: (marketId: string) => LatestSettlement | undefined;
+  conditions: ConditionStore;
+  odds: Pick<ResolutionStore, 'latestOdds'>;
+  /** Views without one show no conversation. */
+  conversation?: ConversationReader;
 }
 
 export interface Holding {
@@ -54,9 +81,7 @@ export interface Portfolio {
 export class MarketViews {
   constructor(
     private readonly store: Store,
-    private readonly settlementOf: (marketId: string) => LatestSettlement | undefined,
-    private readonly conditions: ConditionStore,
-    private readonly odds: Pick<ResolutionStore, 'latestOdds'>,
+    private readonly sources: MarketViewSources,
   ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
@@ -78,19 +103,29 @@ export class MarketViews {
   }
 
   private view(market: Market): MarketView {
+    const { conversation } = this.sources;
     return {
       market,
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      ...(conversation === undefined
+        ? {}
+        : {
+            conversation: {
+              evidence: tallyEvidence(conversation.evidence(market.id)),
+              edits: conversation.edits(market.id),
+              threadId: conversation.thread(market.id),
+            },
+          }),
       condition: this.conditionOf(market.id),
-      outside: this.odds.latestOdds(market.id),
-      settlement: this.settlementOf(market.id),
+      outside: this.sources.odds.latestOdds(market.id),
+      settlement: this.sources.settlementOf(market.id),
     };
   }
 
   private conditionOf(marketId: string): MarketView['condition'] {
-    const link = this.conditions.conditionOf(marketId);
+    const link = this.sources.conditions.conditionOf(marketId);
     const condition = link && this.store.findMarket(link.conditionId);
     return link && condition ? { slug: condition.slug, outcome: condition.outcomes[link.outcome] ?? '?' } : null;
   }

@@ -5,6 +5,9 @@ import { parseInput } from '../../markets/inputs.ts';
 import type { CruxService } from '../../markets/cruxes/service.ts';
 import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
+import type { MarketEditService } from '../../markets/edits.ts';
+import type { EvidenceService } from '../../markets/evidence/service.ts';
+import type { NotificationService } from '../../markets/notifications/service.ts';
 import type { ResolutionService } from '../../markets/resolution/service.ts';
 import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import type { MarketService } from '../../markets/service.ts';
@@ -30,6 +33,12 @@ export interface App {
   views: MarketViews;
   /** Each server's own settings over the environment's defaults. */
   realms: RealmSettingsService;
+  /** Evidence members attach to markets. */
+  evidence: EvidenceService;
+  /** Careful edits of a market's texts and close time, each recorded. */
+  edits: MarketEditService;
+  /** Threads, DMs and reminders, from the outbox. */
+  notifications: NotificationService;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
   /** Keeps links given by members (plain URL sources) off internal addresses, when linked and when fetched. */

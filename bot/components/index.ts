@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CruxError } from '../../markets/errors.ts';
-import { type App, parseOptions } from '../commands/command.ts';
+import { MAX_REASON_LENGTH } from '../../markets/notifications/service.ts';
+import { type App, parseOptions, unwrap } from '../commands/command.ts';
 import { openMarketFromModal } from '../commands/market/open.ts';
-import { placeBet, spend } from '../commands/trading.ts';
+import { contextOf, placeBet, spend } from '../commands/trading.ts';
 import { handleProposalButton } from './proposals.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../reply.ts';
 
@@ -32,6 +33,15 @@ function amountModal(app: App, invocation: Invocation, marketId: string, outcome
       { id: 'amount', label: 'Credits to spend', style: 'short', required: true, placeholder: '50', maxLength: 12 },
       { id: 'max_price', label: 'Refuse above this % (optional)', style: 'short', required: false, maxLength: 5 },
     ],
+  };
+}
+
+/** The form behind "Give a reason": its id carries the market and the trade's request id. */
+function reasonModal(marketId: string, tradeRequestId: string): Modal {
+  return {
+    id: `${PREFIX}:reasonform:${marketId}:${tradeRequestId}`,
+    title: 'Why did you move the price?',
+    fields: [{ id: 'reason', label: 'One line, or an evidence link', style: 'short', required: true, maxLength: MAX_REASON_LENGTH }],
   };
 }
 
@@ -69,6 +79,12 @@ export function handleComponent(event: ComponentEvent, invocation: Invocation, a
     }
     case 'button:proposal':
       return handleProposalButton(event.customId, invocation, app);
+    case 'button:reason':
+      return replyWith({ ephemeral: true, modal: reasonModal(marketId, outcome ?? '') });
+    case 'modal:reasonform': {
+      const market = unwrap(app.notifications.explainMove(marketId, outcome ?? '', event.kind === 'modal' ? (event.fields['reason'] ?? '') : '', contextOf(invocation)));
+      return replyWith({ ephemeral: true, content: `💬 Thanks — your reason is in the thread of \`${market.slug}\`.`, refreshMarkets: [market.id] });
+    }
     case 'modal:open':
       return openMarketFromModal(invocation, app, event.customId, event.kind === 'modal' ? event.fields : {});
     default:

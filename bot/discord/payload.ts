@@ -1,5 +1,6 @@
 import {
   ActionRowBuilder,
+  MessageFlags,
   AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
@@ -11,7 +12,7 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { fitModal, fitReply } from '../render/limits.ts';
-import type { Action, Card, Modal, Reply } from '../reply.ts';
+import { type Action, type Card, type Modal, type Reply, replyWith } from '../reply.ts';
 
 const BUTTON_STYLES = {
   primary: ButtonStyle.Primary,
@@ -81,7 +82,22 @@ export function toMessage(original: Reply) {
     components: reply.actions.map((row) => new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(row.map(toComponent))),
     files: reply.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),
     allowedMentions: NO_MENTIONS,
+    ...(reply.suppressEmbeds ? { flags: ['SuppressEmbeds' as const] } : {}),
   };
+}
+
+/** A text message posted through the REST API (thread lines, DMs): defused and fitted like every reply. */
+export function textBody(content: string, previews: boolean) {
+  return {
+    content: sendable(replyWith({ content })).content ?? '',
+    allowed_mentions: NO_MENTIONS,
+    ...(previews ? {} : { flags: MessageFlags.SuppressEmbeds }),
+  };
+}
+
+/** The flags of a private answer: private, and link previews off where asked. */
+export function privateFlags(reply: Reply): ('Ephemeral' | 'SuppressEmbeds')[] {
+  return reply.suppressEmbeds ? ['Ephemeral', 'SuppressEmbeds'] : ['Ephemeral'];
 }
 
 export function toModal(original: Modal): ModalBuilder {

@@ -1,4 +1,4 @@
-import { type APIMessage, type Client, Routes } from 'discord.js';
+import { type APIMessage, type Client, MessageFlags, Routes } from 'discord.js';
 import type { PostedMessage } from '../jobs.ts';
 import type { Reply } from '../reply.ts';
 import { NO_MENTIONS, toMessage } from './payload.ts';
@@ -12,6 +12,7 @@ export async function postReply(client: Client, channelId: string, reply: Reply)
       embeds: message.embeds.map((embed) => embed.toJSON()),
       components: message.components.map((row) => row.toJSON()),
       allowed_mentions: NO_MENTIONS,
+      ...(reply.suppressEmbeds ? { flags: MessageFlags.SuppressEmbeds } : {}),
     },
   })) as APIMessage;
   return { channelId, messageId: posted.id };

@@ -30,6 +30,7 @@ export const DISCORD_LIMITS = {
   inputValue: 4000,
   choices: 25,
   choiceText: 100,
+  threadName: 100,
 } as const;
 
 const ELLIPSIS = '…';

@@ -4,6 +4,7 @@ import { formatCredits } from '../../markets/money.ts';
 import { platformName } from '../../markets/resolution/decide.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
+import { evidenceSummary } from './conversation.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
 import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
@@ -35,6 +36,12 @@ export function marketCard(view: MarketView): Card {
   if (links.length > 0) {
     fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
+  const { conversation } = view;
+  if (conversation !== undefined && conversation.evidence.latest !== null) {
+    // Card fields are embeds, which never preview links: the brackets only keep the text the same everywhere.
+    fields.push({ name: 'Evidence', value: evidenceSummary(conversation.evidence, false) });
+  }
+  if (conversation?.threadId) fields.push({ name: 'Discussion', value: `<#${conversation.threadId}>`, inline: true });
   const latest = view.settlement;
   if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
   if (market.resolution) {
@@ -53,7 +60,7 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.slug} · ${latest?.settlement.status === 'pending' ? 'settling' : market.status} · liquidity ${market.liquidity}`,
+    footer: `${market.slug} · ${latest?.settlement.status === 'pending' ? 'settling' : market.status} · liquidity ${market.liquidity}${conversation !== undefined && conversation.edits > 0 ? ' · edited (/market history)' : ''}`,
   };
 }
 

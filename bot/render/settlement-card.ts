@@ -1,3 +1,4 @@
+import type { EvidenceItem } from '../../markets/evidence/evidence.ts';
 import { CONDITION_RESOLVER } from '../../markets/cruxes/conditions.ts';
 import type { Market } from '../../markets/market.ts';
 import { formatCredits } from '../../markets/money.ts';
@@ -45,14 +46,18 @@ export function pendingFields(market: Market, record: SettlementRecord, disputes
   ];
 }
 
+function citedLine(item: EvidenceItem): string {
+  return `#${item.number} ${item.stance} · <@${item.addedBy}> · <${item.url}>${item.note === null ? '' : ` — ${plain(item.note)}`}`;
+}
+
 /**
- * The public card of a settlement: who is (or was) paid what, on what evidence, and when a pending one pays. The
+ * The public card of a settlement: who is (or was) paid what, on what evidence (with the evidence items it cites), and when a pending one pays. The
  * conditionals its applying cancelled are named on it, and each one's holders are told with that market's own refund
  * card in its channel.
  */
-export function settlementReply(settlement: Settlement, headline: string): Reply {
+export function settlementReply(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Reply {
   const conditionals = settlement.cancelledConditionals;
-  const card = settlementCard(settlement, headline);
+  const card = settlementCard(settlement, headline, cited);
   if (conditionals.length > 0) {
     card.fields = [...(card.fields ?? []), { name: 'Conditional markets cancelled', value: truncate(conditionals.map((c) => `\`${c.market.slug}\``).join(', '), 1024) }];
   }
@@ -72,7 +77,7 @@ export function conditionalHeadline(market: Pick<Market, 'slug'>): string {
   return `↩️ ${market.slug} cancelled — its condition did not hold`;
 }
 
-function settlementCard(settlement: Settlement, headline: string): Card {
+function settlementCard(settlement: Settlement, headline: string, cited: readonly EvidenceItem[] = []): Card {
   const { market, record } = settlement;
   const pending = record.status === 'pending';
   const paid = settlement.paid
@@ -84,6 +89,7 @@ function settlementCard(settlement: Settlement, headline: string): Card {
   const fields: CardField[] = [
     { name: `${refunds ? 'Refunds' : 'Payouts'}${pending ? ' when the window ends' : ''}`, value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
     { name: 'Evidence', value: truncate(plain(record.evidence), 1024) },
+    ...(cited.length > 0 ? [{ name: 'Cited evidence', value: truncate(cited.map(citedLine).join('\n'), 1024) }] : []),
     { name: 'Decided by', value: deciderLine(record) },
   ];
   if (record.secondedBy !== null) fields.push({ name: 'Confirmed by', value: `<@${record.secondedBy}>` });

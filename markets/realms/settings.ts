@@ -30,6 +30,16 @@ export interface RealmSettings {
   recusalRequired: boolean;
   /** Markets whose pool holds at least this much need two different moderators to resolve or cancel; 0 never. */
   quorumPool: Millis;
+  /** Whether each market's card gets a public thread for its trades, evidence, edits and resolution. */
+  threadMode: boolean;
+  /** Whether everything about a market but its card goes only to its thread (trade receipts become private). */
+  quietChannel: boolean;
+  /** Percentage points a single trade must move a price to ask its trader for a reason; 0 never asks. */
+  reasonPoints: number;
+  /** Percentage points within 6 hours that tell holders and followers of a move; 0 never tells. */
+  alertPoints: number;
+  /** Whether evidence links show Discord's previews. */
+  linkPreviews: boolean;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -69,6 +79,19 @@ const millis = z.number().int().min(0);
 
 /** Thirty days: longer than any platform's own escalation, short enough that money is not held for a season. */
 export const MAX_DISPUTE_WINDOW_HOURS = 720;
+
+const onOff = z
+  .union([z.boolean(), z.string().trim().toLowerCase()])
+  .transform((value, context) => {
+    if (typeof value === 'boolean') return value;
+    if (['on', 'true', 'yes'].includes(value)) return true;
+    if (['off', 'false', 'no'].includes(value)) return false;
+    context.addIssue({ code: 'custom', message: 'give on or off' });
+    return z.NEVER;
+  });
+
+const points = (label: string) =>
+  z.coerce.number({ error: `${label}: give a number of points` }).finite().min(0, `${label} cannot be negative`).max(100, `${label} is at most 100 points`);
 
 /** "none" clears a setting that may be empty (no moderator role, no separate channel). */
 const nullable = <T>(schema: z.ZodType<T, unknown>) =>
@@ -140,10 +163,7 @@ export const SETTINGS: SettingDefinitions = {
   recusalRequired: {
     option: 'recusal_required',
     label: 'Moderators with a position must recuse',
-    input: z.union([
-      z.boolean(),
-      z.string().trim().toLowerCase().pipe(z.enum(['true', 'false', 'on', 'off', 'yes', 'no'], { error: 'say on or off' })).transform((text) => ['true', 'on', 'yes'].includes(text)),
-    ], { error: 'say on or off' }),
+    input: onOff,
     stored: z.boolean(),
     show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
   },
@@ -154,6 +174,29 @@ export const SETTINGS: SettingDefinitions = {
     stored: millis,
     show: (v) => (v === 0 ? 'off (one moderator decides)' : `markets holding ${formatCredits(v)} credits or more need two moderators`),
   },
+  threadMode: { option: 'threads', label: 'Market threads', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
+  quietChannel: {
+    option: 'quiet_channel',
+    label: 'Quiet channel',
+    input: onOff,
+    stored: z.boolean(),
+    show: (v) => (v ? 'on (only cards in the channel; the rest in threads)' : 'off'),
+  },
+  reasonPoints: {
+    option: 'reason_points',
+    label: 'Ask a reason for moves of',
+    input: points('The reason threshold'),
+    stored: z.number().min(0).max(100),
+    show: (v) => (v === 0 ? 'never' : `${v} points`),
+  },
+  alertPoints: {
+    option: 'alert_points',
+    label: 'Tell holders of 6-hour moves of',
+    input: points('The alert threshold'),
+    stored: z.number().min(0).max(100),
+    show: (v) => (v === 0 ? 'never' : `${v} points`),
+  },
+  linkPreviews: { option: 'link_previews', label: 'Evidence link previews', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as RealmSettingKey[];

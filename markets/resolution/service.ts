@@ -175,6 +175,10 @@ export class ResolutionService {
       createdAt: now,
       autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
     });
+    if (isVerdict) {
+      const verdict = decision.verdict.kind === 'outcome' ? (market.outcomes[decision.verdict.outcome] ?? '?') : 'cancel';
+      this.markets.events({ kind: 'proposal', market, proposalId: id, verdict, at: now });
+    }
     return this.requireProposal(id, market.realm);
   }
 

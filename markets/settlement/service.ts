@@ -1,6 +1,7 @@
 import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
 import type { ConditionStore } from '../cruxes/store.ts';
 import { CruxError, type Result } from '../errors.ts';
+import { IGNORE_EVENTS, type MarketEventSink } from '../events.ts';
 import type { Market } from '../market.ts';
 import type { Millis } from '../money.ts';
 import type { RealmId } from '../realms/realm.ts';
@@ -48,6 +49,8 @@ export class SettlementService {
     private readonly records: SettlementStore,
     private readonly rulesOf: SettlementRulesOf,
     private readonly conditions: ConditionStore,
+    /** Told, inside the transaction, when a settlement starts waiting and when its money moves. */
+    private readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
 
   /**
@@ -106,13 +109,9 @@ export class SettlementService {
   private hold(market: Market, record: SettlementRecord, at: number): Settlement {
     if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: Math.min(market.closesAt, at) });
     const owed = owedFor(this.store, market, record.outcome);
-    return {
-      market: requireMarketByKey(this.store, market.id),
-      paid: owed.filter((p) => p.amount > 0),
-      returned: remainderOf(market, owed),
-      record,
-      cancelledConditionals: [],
-    };
+    const held = requireMarketByKey(this.store, market.id);
+    this.events({ kind: 'pending', market: held, settlement: record, at });
+    return { market: held, paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record, cancelledConditionals: [] };
   }
 
   /** A trader of the market challenges its pending settlement, once per settlement; the moderators are told by the job. */
@@ -217,6 +216,7 @@ export class SettlementService {
       at,
     });
     const settled = requireMarketByKey(this.store, market.id);
+    this.events({ kind: 'settled', market: settled, paid, at });
     return { market: settled, paid, returned, record: this.requireRecord(record.id), cancelledConditionals: this.cancelFailedConditionals(settled, at, announced) };
   }
 

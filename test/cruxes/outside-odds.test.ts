@@ -41,6 +41,8 @@ function hooksAnswering(answers: Record<string, SourceCheck>, clock: { now: numb
     postToModerators: async () => undefined,
     backUp: async () => undefined,
     checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer' },
+    flushThreads: async () => undefined,
+    sendDueDms: async () => undefined,
   };
 }
 

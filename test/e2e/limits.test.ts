@@ -47,6 +47,9 @@ async function openWorstCaseMarket(): Promise<string> {
   const embeds = ('data' in callback ? (callback.data as { embeds?: APIEmbed[] }).embeds : undefined) ?? [];
   const marketId = embeds[0]?.footer?.text?.split(' · ')[0] ?? '';
   expect(marketId).not.toBe('');
+  // The card is edited once its thread opens: refusals asked for later must not be spent on that edit.
+  const cardId = bot.fake.originalResponse(opened.id)?.id ?? '';
+  await bot.fake.waitUntil(() => JSON.stringify(bot.fake.message(cardId)?.embeds ?? []).includes('Discussion'), { description: 'the card links to its thread' });
   // Straight to the service: a link a member gives is checked against DNS, which tests never ask.
   const moderator = { userId: bot.userId('moderator'), isModerator: true };
   for (let n = 0; n < 10; n++) {

@@ -1,5 +1,5 @@
 import { EmbedType, MessageFlags, MessageType } from 'discord.js';
-import type { APIAttachment, APIEmbed, APIMessage, APIMessageInteractionMetadata, APIUser } from 'discord.js';
+import type { APIAttachment, APIEmbed, APIMessage, APIMessageInteractionMetadata, APIThreadChannel, APIUser } from 'discord.js';
 import { DiscordApiError, DiscordErrorCode, invalidFormBody, unknownResource } from './errors.ts';
 import type { AttachmentReference, MessageBody } from './message-body.ts';
 import type { UploadedFile } from './multipart.ts';
@@ -95,6 +95,14 @@ export class MessageStore {
     this.#refuseIfAsked();
     this.#messages.set(messageId, edited);
     return edited;
+  }
+
+  /** A thread was started from the message: it says so, as Discord's messages do. */
+  markThreadStarted(messageId: string, thread: APIThreadChannel): APIMessage {
+    const current = this.require(messageId);
+    const marked: APIMessage = { ...current, thread, flags: (current.flags ?? 0) | MessageFlags.HasThread };
+    this.#messages.set(messageId, marked);
+    return marked;
   }
 
   delete(messageId: string): void {

@@ -42,6 +42,8 @@ function hooksFor(app: TestApp['app'], guard: LinkGuard, fetched: string[]): Job
     backUp: async () => undefined,
     postToModerators: async () => undefined,
     checkSource: configuredSourceChecker(app.config, guard, recording),
+    flushThreads: async () => undefined,
+    sendDueDms: async () => undefined,
   };
 }
 

@@ -84,6 +84,8 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       announceClosed: async () => undefined,
       redrawMarket: async () => undefined,
       backUp: async () => undefined,
+      flushThreads: async () => undefined,
+      sendDueDms: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),
       async postToModerators(reply, market) {
         posted.push({ reply, market });

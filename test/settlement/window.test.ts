@@ -45,6 +45,8 @@ function hooksAt(now: number, posted: Reply[]): JobHooks {
       return { channelId: 'mods', messageId: String(posted.length) };
     },
     checkSource: async () => ({ kind: 'error', message: 'not used' }),
+    flushThreads: async () => undefined,
+    sendDueDms: async () => undefined,
     backUp: async () => undefined,
   };
 }

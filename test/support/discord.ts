@@ -39,6 +39,8 @@ export interface CruxOnFakeDiscord {
    * message the confirmed command posted.
    */
   confirm(command: FakeInteraction, user: string): Promise<APIMessage>;
+  /** Stops Crux and its client as a shutdown does, then starts both again on the same database and fake Discord. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,22 +63,26 @@ export async function startCruxOnFakeDiscord(
   // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does).
   const db = openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
   const logs: string[] = [];
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: fake.apiBase },
-    allowedMentions: NO_MENTIONS,
-    // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
-    ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
-  });
-  const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
-  const ready = once(client, Events.ClientReady);
-  await client.login(fake.botToken);
-  await ready;
+  const connect = async () => {
+    const client = new Client({
+      intents: [GatewayIntentBits.Guilds],
+      rest: { api: fake.apiBase },
+      allowedMentions: NO_MENTIONS,
+      // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
+      ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
+    });
+    const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
+    const ready = once(client, Events.ClientReady);
+    await client.login(fake.botToken);
+    await ready;
+    return { client, crux };
+  };
+  let running = await connect();
   const userId = (username: string) => fake.guild.member(username).user.id;
-  return {
+  const bot: CruxOnFakeDiscord = {
     fake,
-    client,
-    crux,
+    client: running.client,
+    crux: running.crux,
     db,
     logs,
     userId,
@@ -103,15 +109,23 @@ export async function startCruxOnFakeDiscord(
       if (!posted) throw new Error('no follow-up after Confirm');
       return posted;
     },
+    async restart() {
+      await running.crux.stop();
+      await running.client.destroy();
+      running = await connect();
+      bot.client = running.client;
+      bot.crux = running.crux;
+    },
     async close() {
-      await crux.stop();
-      await client.destroy();
+      await running.crux.stop();
+      await running.client.destroy();
       await fake.close();
       const report = verify(db);
       db.close();
       if (!report.ok) throw new Error(`ledger does not verify:\n${report.problems.join('\n')}`);
     },
   };
+  return bot;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidence.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
@@ -11,6 +12,12 @@ import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwr
 import { contextOf } from '../trading.ts';
 import { assertPublicLink } from '../public-link.ts';
 
+/** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
+function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
+  const { market, items } = app.evidence.list(invocation.realm, slug, false);
+  return citedItems(citation, items, market.slug);
+}
+
 export function closeMarket(invocation: Invocation, app: App): Reply {
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
   const closed = unwrap(app.service.closeMarket(market, contextOf(invocation)));
@@ -22,15 +29,17 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
     z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
     invocation,
   );
+  const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
   const winner = settlement.market.outcomes[settlement.record.outcome ?? -1] ?? '?';
-  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`);
+  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`, cited);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
   const input = parseOptions(z.object({ market: marketOption, reason: requiredText('reason', 1000) }), invocation);
+  const cited = citedEvidence(app, invocation, input.market, input.reason);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
-  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`);
+  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
 export async function linkSource(invocation: Invocation, app: App): Promise<Reply> {
