@@ -1,36 +1,21 @@
 import type { APIEmbed } from 'discord.js';
 import { InteractionResponseType } from 'discord.js';
 import { PNG } from 'pngjs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket } from '../sources/fixtures.ts';
-import { json, type Route, startServer, type TestServer } from '../sources/server.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { json, type Route, type TestServer } from '../sources/server.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
-/** Never fires during a test: the test runs the jobs itself. */
-const NEVER = '0 0 1 1 *';
 
 let bot: CruxOnFakeDiscord;
 let manifold: TestServer;
 const routes: Record<string, Route> = { [`/v0/slug/${MANIFOLD_SLUG}`]: json(manifoldBinaryMarket()) };
-
-beforeEach(async () => {
-  manifold = await startServer(routes);
-  bot = await startCruxOnFakeDiscord({
-    CRUX_MANIFOLD_API_BASE: manifold.baseUrl,
-    CRUX_SOURCE_TIMEOUT_MS: '2000',
-    CRUX_SOURCE_POLL_CRON: NEVER,
-    CRUX_NUDGE_CRON: NEVER,
-  });
-});
-
-afterEach(async () => {
-  await bot.close();
-  await manifold.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+cruxBesideManifoldPerTest(routes, (started, server) => {
+  bot = started;
+  manifold = server;
 });
 
 const outsideField = (embed: APIEmbed | undefined) => embed?.fields?.find((field) => field.name === 'Outside odds')?.value;

@@ -1,36 +1,21 @@
 import { ComponentType, InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed, APIMessage } from 'discord.js';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
-import { json, type Route, startServer, type TestServer } from '../sources/server.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { json, type Route, type TestServer } from '../sources/server.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
 const MANIFOLD_PATH = `/v0/slug/${MANIFOLD_SLUG}`;
-/** Never fires during a test: the test runs the jobs itself. */
-const NEVER = '0 0 1 1 *';
 
 let bot: CruxOnFakeDiscord;
 let manifold: TestServer;
 const routes: Record<string, Route> = {};
-
-beforeEach(async () => {
-  manifold = await startServer(routes);
-  bot = await startCruxOnFakeDiscord({
-    CRUX_MANIFOLD_API_BASE: manifold.baseUrl,
-    CRUX_SOURCE_TIMEOUT_MS: '2000',
-    CRUX_SOURCE_POLL_CRON: NEVER,
-    CRUX_NUDGE_CRON: NEVER,
-  });
-});
-
-afterEach(async () => {
-  await bot.close();
-  await manifold.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+cruxBesideManifoldPerTest(routes, (started, server) => {
+  bot = started;
+  manifold = server;
 });
 
 function data(callback: RecordedCallback): { content?: string | null; flags?: number | null; embeds?: APIEmbed[] | null } {

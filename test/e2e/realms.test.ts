@@ -1,7 +1,7 @@
 import { type APIEmbed, type APIMessage, InteractionContextType, InteractionResponseType, MessageFlags, PermissionFlagsBits } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { option, type GuildSpec, type RecordedCallback } from '../fake-discord/index.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 import { messageOf } from '../reliability/trading.ts';
 
 /**
@@ -36,14 +36,7 @@ const QUESTION = 'Did the ROME agent genuinely show power-seeking?';
 const SLUG = 'rome-agent-genuinely-show-power-seeking';
 
 let bot: CruxOnFakeDiscord;
-beforeEach(async () => {
-  bot = await startCruxOnFakeDiscord({ CRUX_STARTING_GRANT: '1000' }, [ALPHA, BETA, GAMMA]);
-});
-afterEach(async () => {
-  await bot.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
-});
+cruxOnFakeDiscordPerTest((started) => (bot = started), { CRUX_STARTING_GRANT: '1000' }, [ALPHA, BETA, GAMMA]);
 
 type Options = ReturnType<typeof option.string>[];
 

@@ -1,3 +1,4 @@
+import { type Route, startServer, type TestServer } from '../sources/server.ts';
 import { once } from 'node:events';
 import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, beforeEach, expect } from 'vitest';
@@ -132,10 +133,14 @@ export async function startCruxOnFakeDiscord(
  * Starts Crux on a fresh fake Discord before each test and hands it to `use`; after each test, closes it (which
  * verifies the ledger) and checks that the bot called no route the fake lacks and logged nothing unexpected.
  */
-export function cruxOnFakeDiscordPerTest(use: (bot: CruxOnFakeDiscord) => void, env: Record<string, string> = {}): void {
+export function cruxOnFakeDiscordPerTest(
+  use: (bot: CruxOnFakeDiscord) => void,
+  env: Record<string, string> | (() => Record<string, string>) = {},
+  guild: GuildSpec | GuildSpec[] = CRUX_GUILD,
+): void {
   let current: CruxOnFakeDiscord | undefined;
   beforeEach(async () => {
-    current = await startCruxOnFakeDiscord(env);
+    current = await startCruxOnFakeDiscord(typeof env === 'function' ? env() : env, guild);
     use(current);
   });
   afterEach(async () => {
@@ -145,5 +150,27 @@ export function cruxOnFakeDiscordPerTest(use: (bot: CruxOnFakeDiscord) => void, 
     await bot.close();
     expect(bot.fake.unhandledRequests).toEqual([]);
     expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+  });
+}
+
+/** A schedule that never fires during a test: the test runs the jobs itself. */
+export const NEVER = '0 0 1 1 *';
+
+/**
+ * Crux on a fake Discord beside a local server speaking Manifold's API (answering `routes`), before each test; both
+ * are closed after it, with the same checks as `cruxOnFakeDiscordPerTest`. The jobs run only when a test runs them.
+ */
+export function cruxBesideManifoldPerTest(routes: Record<string, Route>, use: (bot: CruxOnFakeDiscord, manifold: TestServer) => void): void {
+  let manifold: TestServer | undefined;
+  beforeEach(async () => {
+    manifold = await startServer(routes);
+  });
+  cruxOnFakeDiscordPerTest(
+    (bot) => use(bot, manifold!),
+    () => ({ CRUX_MANIFOLD_API_BASE: manifold!.baseUrl, CRUX_SOURCE_TIMEOUT_MS: '2000', CRUX_SOURCE_POLL_CRON: NEVER, CRUX_NUDGE_CRON: NEVER }),
+  );
+  afterEach(async () => {
+    await manifold?.close();
+    manifold = undefined;
   });
 }
