@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findCommand } from '../../bot/commands/index.ts';
 import { citedNumbers } from '../../markets/evidence/evidence.ts';
-import { checkEvidenceUrl, isInternalAddress } from '../../markets/evidence/url.ts';
+import { checkEvidenceUrl } from '../../markets/evidence/url.ts';
 import { marketCard } from '../../bot/render/market-card.ts';
 import type { Context } from '../../markets/use-case.ts';
 import { testApp } from '../support/app.ts';
@@ -40,8 +40,8 @@ describe('evidence links', () => {
     ]) {
       expect(() => checkEvidenceUrl(bad), bad).toThrow();
     }
-    expect(isInternalAddress('172.32.0.1')).toBe(false);
-    expect(isInternalAddress('100.64.0.1')).toBe(true);
+    expect(checkEvidenceUrl('http://172.32.0.1/report')).toBe('http://172.32.0.1/report');
+    expect(() => checkEvidenceUrl('http://100.64.0.1/')).toThrow('private or local address');
   });
 });
 
