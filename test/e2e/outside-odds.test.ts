@@ -6,9 +6,8 @@ import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket } from '../sources/fixtures.ts';
 import { json, type Route, type TestServer } from '../sources/server.ts';
-import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
 
-const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
 
 let bot: CruxOnFakeDiscord;
 let manifold: TestServer;
@@ -21,18 +20,7 @@ cruxBesideManifoldPerTest(routes, (started, server) => {
 const outsideField = (embed: APIEmbed | undefined) => embed?.fields?.find((field) => field.name === 'Outside odds')?.value;
 
 it('a market linked to Manifold: the poller reads its odds, the posted card shows them with their age, /market show charts them; our price stays', async () => {
-  const opened = bot.fake.slashCommand({
-    name: 'market',
-    subcommand: 'open',
-    user: 'alice',
-    channel: 'markets',
-    options: [
-      option.string('question', 'Will debate-based oversight beat RLHF by 2026?'),
-      option.string('criteria', 'As Manifold resolves it.'),
-      option.string('closes', '2027-06-30'),
-      option.string('source', MANIFOLD_LINK),
-    ],
-  });
+  const opened = openManifoldLinkedMarket(bot);
   await bot.fake.waitForCallback(opened.id);
   const card = bot.fake.originalResponse(opened.id);
   expect(outsideField(card?.embeds[0])).toBeUndefined();

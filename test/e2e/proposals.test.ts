@@ -5,9 +5,8 @@ import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
 import { json, type Route, type TestServer } from '../sources/server.ts';
-import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
 
-const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
 const MANIFOLD_PATH = `/v0/slug/${MANIFOLD_SLUG}`;
 
 let bot: CruxOnFakeDiscord;
@@ -34,18 +33,7 @@ function buttonIds(message: APIMessage): string[] {
 }
 
 it('a market linked to Manifold that resolves YES: proposal with buttons, a member refused, a moderator accepts, payouts land', async () => {
-  const opened = bot.fake.slashCommand({
-    name: 'market',
-    subcommand: 'open',
-    user: 'alice',
-    channel: 'markets',
-    options: [
-      option.string('question', 'Will debate-based oversight beat RLHF by 2026?'),
-      option.string('criteria', 'As Manifold resolves it.'),
-      option.string('closes', '2027-06-30'),
-      option.string('source', MANIFOLD_LINK),
-    ],
-  });
+  const opened = openManifoldLinkedMarket(bot);
   const card = data(await bot.fake.waitForCallback(opened.id)).embeds?.[0];
   const marketId = (bot.db.prepare('SELECT id FROM markets').get() as { id: string }).id;
   expect(card?.title).toBe('Will debate-based oversight beat RLHF by 2026?');

@@ -1,3 +1,4 @@
+import { MANIFOLD_SLUG } from '../sources/fixtures.ts';
 import { type Route, startServer, type TestServer } from '../sources/server.ts';
 import { once } from 'node:events';
 import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
@@ -8,7 +9,7 @@ import { loadConfig } from '../../bot/config.ts';
 import { NO_MENTIONS } from '../../bot/discord/payload.ts';
 import { installCrux, type CruxPlugin } from '../../bot/plugin.ts';
 import { PermissionFlagsBits } from 'discord.js';
-import { MARKET_MOD_ROLE, startFakeDiscord, type FakeDiscord, type FakeInteraction, type GuildSpec } from '../fake-discord/index.ts';
+import { MARKET_MOD_ROLE, option, startFakeDiscord, type FakeDiscord, type FakeInteraction, type GuildSpec } from '../fake-discord/index.ts';
 
 /** A guild where the Market Mod role grants no permission: only Crux's role setting makes its members moderators. */
 export const CRUX_GUILD: GuildSpec = {
@@ -150,6 +151,25 @@ export function cruxOnFakeDiscordPerTest(
     await bot.close();
     expect(bot.fake.unhandledRequests).toEqual([]);
     expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+  });
+}
+
+/** The Manifold market `cruxBesideManifoldPerTest`'s server answers for (test/sources/fixtures.ts). */
+export const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
+
+/** Alice opens, through Discord, a market with that Manifold market as its source. */
+export function openManifoldLinkedMarket(bot: CruxOnFakeDiscord): FakeInteraction {
+  return bot.fake.slashCommand({
+    name: 'market',
+    subcommand: 'open',
+    user: 'alice',
+    channel: 'markets',
+    options: [
+      option.string('question', 'Will debate-based oversight beat RLHF by 2026?'),
+      option.string('criteria', 'As Manifold resolves it.'),
+      option.string('closes', '2027-06-30'),
+      option.string('source', MANIFOLD_LINK),
+    ],
   });
 }
 
