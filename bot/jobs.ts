@@ -7,6 +7,7 @@ import type { App } from './commands/command.ts';
 import { ConfigError } from './config.ts';
 import type { Settlement } from '../markets/settlement/types.ts';
 import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
+import { evidenceBehind } from './components/proposals.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
@@ -119,7 +120,11 @@ export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Prop
       continue;
     }
     applied.push(result.value.proposal);
-    const reply = settlementReply(settlement, `🤖 ${settlement.market.slug} settled automatically from proposal #${proposal.id}`);
+    const reply = settlementReply(
+      settlement,
+      `🤖 ${settlement.market.slug} settled automatically from proposal #${proposal.id}`,
+      evidenceBehind(app, result.value.proposal, settlement.market),
+    );
     await hooks.postToModerators(reply, settlement.market).catch((error: unknown) =>
       app.log('could not announce an auto-resolved market', { market: settlement.market.id, error: String(error) }),
     );

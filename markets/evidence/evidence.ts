@@ -54,6 +54,27 @@ export function citedNumbers(citation: string): number[] {
   return [...new Set([...citation.matchAll(/(?:^|[\s([,;])#(\d{1,6})\b/g)].map((match) => Number(match[1])))];
 }
 
+/**
+ * What a resolution decided on the sources' word (an accepted proposal, auto-resolve) cites: the market's visible
+ * evidence items that link one of the sources it was decided on, in number order. Nobody types a citation there, so
+ * the sources themselves are the citation.
+ */
+export function itemsLinking(urls: readonly string[], items: readonly EvidenceItem[]): EvidenceItem[] {
+  const linked = new Set(urls.map(sameLink));
+  return items.filter((item) => item.hidden === null && linked.has(sameLink(item.url))).toSorted((a, b) => a.number - b.number);
+}
+
+/** A URL as written for comparison: the parsed form, without a trailing slash or fragment. */
+function sameLink(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.hash = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
 /** The items a citation names; a number the market has no visible item of is refused, so a typo cannot stand. */
 export function citedItems(citation: string, items: readonly EvidenceItem[], slug: string): EvidenceItem[] {
   return citedNumbers(citation).map((number) => {
