@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { MAX_DISPUTE_WINDOW_HOURS } from '../markets/realms/settings.ts';
 import { MANIFOLD_DEFAULT_BASE_URL, METACULUS_DEFAULT_BASE_URL, POLYMARKET_DEFAULT_BASE_URL } from '../markets/sources/index.ts';
 
 /** Numbers from the environment arrive as text; empty means "not set". */
@@ -9,8 +10,26 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** node-cron's own reading of the expression, so the one line says which field is wrong. */
 const cronExpression = (fallback: string) =>
-  z.string().trim().refine((expression) => cron.validate(expression), 'not a valid cron expression').default(fallback);
+  z
+    .string()
+    .trim()
+    .superRefine((expression, context) => {
+      const { valid, errors } = cron.validateDetailed(expression);
+      if (valid) return;
+      const details = errors.map((error) => error.message).join('; ');
+      context.addIssue({ code: 'custom', message: `not a valid cron expression${details === '' ? '' : ` (${details})`}` });
+    })
+    .default(fallback);
+
+/** A switch: on/off or true/false as text, or a boolean from a host's typed config. */
+const onOff = (fallback: boolean) =>
+  z
+    .union([z.boolean(), z.enum(['on', 'off', 'true', 'false'], { error: 'on or off' }).transform((value) => value === 'on' || value === 'true')])
+    .default(fallback);
+
+const points = (fallback: number) => z.coerce.number().finite().min(0).max(100).default(fallback);
 
 const credits = (fallback: number) =>
   z.coerce.number().finite().min(0).max(1e9).default(fallback);
@@ -26,7 +45,7 @@ export const configSchema = z.object({
   CRUX_STARTING_GRANT: credits(1000),
   CRUX_DAILY_ALLOWANCE: credits(0),
   CRUX_DEFAULT_LIQUIDITY: z.coerce.number().finite().min(10).max(1_000_000).default(100),
-  CRUX_CLOSE_CRON: z.string().trim().min(1).default('* * * * *'),
+  CRUX_CLOSE_CRON: cronExpression('* * * * *'),
   CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
   CRUX_BACKUP_KEEP: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must keep at least 1 backup').max(10_000).default(14),
   CRUX_BACKUP_CRON: cronExpression('30 3 * * *'),
@@ -35,6 +54,8 @@ export const configSchema = z.object({
   /* Abuse limits (issue 6): per member, 0 turns each off. */
   CRUX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(30),
   CRUX_MAX_OPEN_MARKETS_PER_USER: z.coerce.number().int().min(0).max(10_000).default(5),
+  /* Score boards (issue 12): a member appears once this many of their markets are scored. */
+  CRUX_LEADERBOARD_MIN_MARKETS: z.coerce.number().int().min(1).max(10_000).default(3),
   /* Linked sources (issue 4): where to ask, how politely, how often, and who hears about it. */
   CRUX_MANIFOLD_API_BASE: z.url({ protocol: /^https?$/ }).default(MANIFOLD_DEFAULT_BASE_URL),
   CRUX_METACULUS_API_BASE: z.url({ protocol: /^https?$/ }).default(METACULUS_DEFAULT_BASE_URL),
@@ -47,7 +68,21 @@ export const configSchema = z.object({
   CRUX_SOURCE_MAX_BACKOFF_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
   CRUX_NUDGE_CRON: cronExpression('0 9 * * *'),
   CRUX_NUDGE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  /* Settlements (issue 13): how long a resolution waits, open to disputes, and when the job that ends windows runs. */
+  CRUX_DISPUTE_WINDOW_HOURS: z.coerce.number().finite().min(0).max(MAX_DISPUTE_WINDOW_HOURS).default(24),
+  CRUX_SETTLEMENT_CRON: cronExpression('* * * * *'),
+  // Typed already when a host passes its parsed config back in.
+  CRUX_QUORUM_POOL: credits(0),
+  CRUX_RECUSAL_REQUIRED: z.union([z.boolean(), z.enum(['true', 'false'], { error: 'true or false' }).transform((text) => text === 'true')]).default(false),
   CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
+  /* The claim's conversation (issue 14): each server's defaults, which /mod settings overrides. */
+  CRUX_THREADS: onOff(true),
+  CRUX_QUIET_CHANNEL: onOff(false),
+  CRUX_REASON_POINTS: points(10),
+  CRUX_ALERT_POINTS: points(10),
+  CRUX_LINK_PREVIEWS: onOff(false),
+  /** How often waiting DMs and thread lines are sent and reminders decided. */
+  CRUX_NOTIFY_CRON: cronExpression('* * * * *'),
 });
 
 export type Config = z.output<typeof configSchema>;

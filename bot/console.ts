@@ -34,9 +34,13 @@ export function subcommandNames(command: CommandModule): string[] {
     .map((option) => option.name);
 }
 
+/** A value that opens with a quote runs to the quote that closes it, whatever option names it contains. */
+const QUOTED_VALUE = /^\s*"(.*?)"(?=\s|$)/s;
+
 /**
  * Reads `/bet market:rome outcome:Yes amount:50` — values run until the next known `name:`, so
- * `question:Will it happen? criteria:...` needs no quotes (quotes are stripped if given).
+ * `question:Will it happen? criteria:...` needs no quotes; a quoted value keeps everything inside its quotes
+ * (`question:"Does the criteria: word break it?"`), and the quotes are stripped.
  */
 export function parseCommandLine(line: string): ParsedLine | string {
   const match = /^\/(\S+)\s*(.*)$/s.exec(line.trim());
@@ -56,7 +60,15 @@ export function parseCommandLine(line: string): ParsedLine | string {
   const options: Record<string, OptionValue> = {};
   if (rest.trim() === '') return { command, subcommand, options };
   const marker = new RegExp(`(?:^|\\s)(${names.join('|')}):`, 'g');
-  const marks = [...rest.matchAll(marker)];
+  const marks: RegExpExecArray[] = [];
+  let quotedUntil = 0;
+  for (const mark of rest.matchAll(marker)) {
+    if (mark.index < quotedUntil) continue;
+    marks.push(mark);
+    const start = mark.index + mark[0].length;
+    const quoted = QUOTED_VALUE.exec(rest.slice(start));
+    if (quoted) quotedUntil = start + quoted[0].length;
+  }
   if (marks.length === 0 || rest.slice(0, marks[0]?.index ?? 0).trim() !== '') {
     return `I could not read the options. Write them as name:value; /${command.data.name}${subcommand ? ` ${subcommand}` : ''} takes ${names.map((n) => `${n}:`).join(' ')}`;
   }
@@ -76,7 +88,11 @@ const HELP = [
   '  /bet market:ID outcome:Yes amount:50 [max_price:60]    /sell market:ID outcome:Yes [shares:10] [min_price:40]',
   '  /portfolio [user:NAME]    /leaderboard [by:profit|brier|log]',
   '  /forecast market:ID probability:70 [outcome:Yes]    /calibration [user:NAME] [format:png|csv|json]',
-  '  moderators: /mod close|resolve|cancel|correct|link|autoresolve … and /mod settings [name:value …]',
+  '  /evidence add market:ID url:URL [stance:for|against|context] [note:…]    /evidence list market:ID',
+  '  /market edit market:ID [question:…] [criteria:…] [closes:…] [add_tag:…] [reason:…]    /market history market:ID',
+  '  /market follow|unfollow market:ID    /notify [all:off] [resolved:on] [closing:off] [moves:off] …',
+  '  moderators: /mod close|resolve|cancel|correct|link|autoresolve|hide_evidence … and /mod settings [name:value …]',
+  '  a value in double quotes keeps everything inside: question:"Does the criteria: word break parsing?"',
   '  /as NAME [--moderator]   act as another user      /help   /quit',
   '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
 ].join('\n');
@@ -129,6 +145,11 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       return true;
     }
     counter += 1;
+    const at = now();
+    // The console has no close job: markets past their close time are closed before each command, as the job closes
+    // them in Discord, so no command ever sees a market open past its close.
+    const closing = app.service.closeDueMarkets(at);
+    if (!closing.ok) app.log('could not close due markets', { error: closing.error.message });
     const invocation: Invocation = {
       command: parsed.command.data.name,
       subcommand: parsed.subcommand,
@@ -137,8 +158,8 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       realm: CONSOLE_REALM,
       guildId: null,
       channelId: null,
-      requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${now()}:${counter}`,
-      now: now(),
+      requestId: tagged ? `console:request:${tagged[1]}` : `console:${process.pid}:${at}:${counter}`,
+      now: at,
     };
     const reply =
       limiter.refusal(actor.userId, app.realms.values(CONSOLE_REALM).rateLimitPerMinute) ??

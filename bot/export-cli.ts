@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SchemaError } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
+import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
 import { ForecastService } from '../markets/forecasts.ts';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     const scoring = new ScoringStore(new SqliteStore(db));
     const chunks = exportChunks(
       args.kind,
-      { scoring, forecasts: new ForecastService(scoring, scoring) },
+      { scoring, forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)) },
       { format: args.format, guildId: args.guild ?? null, generatedAt: Date.now() },
     );
     const output = args.out === undefined ? process.stdout : createWriteStream(args.out);

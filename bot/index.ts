@@ -4,6 +4,6 @@ export { openDatabase, type Db, type Durability, type OpenOptions } from '../db/
 export { SchemaError } from '../db/migrate.ts';
 export { ConfigError, configSchema, loadConfig, type Config, type ConfigInput } from './config.ts';
 export { createLogger, type Logger } from './log.ts';
-export { startJobs, type JobHooks, type Jobs } from './jobs.ts';
+export { scheduleJobs, type JobHooks, type Jobs } from './jobs.ts';
 export { loadClaims } from './startup.ts';
 export type { App } from './commands/command.ts';

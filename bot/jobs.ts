@@ -1,9 +1,13 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { CONDITION_RESOLVER } from '../markets/cruxes/conditions.ts';
 import type { Market } from '../markets/market.ts';
 import { REQUEST_MEMORY_MS } from '../markets/service.ts';
 import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
-import { settlementReply } from './commands/mod/moderate.ts';
+import { ConfigError } from './config.ts';
+import type { Settlement } from '../markets/settlement/types.ts';
+import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
+import { evidenceBehind } from './components/proposals.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
@@ -19,6 +23,8 @@ export interface PostedMessage {
 export interface JobHooks {
   /** Tells a market's channel that it has closed. */
   announceClosed(market: Market): Promise<void>;
+  /** Redraws a market's posted card, e.g. with outside odds just read. */
+  redrawMarket(marketId: string): Promise<void>;
   /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
   postToModerators(reply: Reply, market: Market): Promise<PostedMessage | undefined>;
   checkSource: SourceChecker;
@@ -26,6 +32,10 @@ export interface JobHooks {
   backUp(): Promise<unknown>;
   /** Rebuilds the whole ledger off the event loop and moves the checkpoint on (see verify-job.ts). */
   verifyLedger(): Promise<unknown>;
+  /** Posts every market's waiting thread lines. */
+  flushThreads(): Promise<void>;
+  /** Sends the DMs that are due. */
+  sendDueDms(): Promise<void>;
   /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
 }
@@ -79,6 +89,10 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
       report.proposals.push(recorded.value);
       await postProposal(app, hooks, recorded.value);
     }
+    // Odds that arrived change what the card shows under Crux's price.
+    if (recorded.ok && checks.some(({ check }) => check.kind === 'pending' && check.odds !== undefined)) {
+      await hooks.redrawMarket(marketId).catch((error: unknown) => app.log('could not redraw a market card', { market: marketId, error: String(error) }));
+    }
   }
   return report;
 }
@@ -108,12 +122,51 @@ export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Prop
       continue;
     }
     applied.push(result.value.proposal);
-    const reply = settlementReply(settlement, `🤖 ${settlement.market.slug} settled automatically from proposal #${proposal.id}`);
+    const reply = settlementReply(
+      settlement,
+      `🤖 ${settlement.market.slug} settled automatically from proposal #${proposal.id}`,
+      evidenceBehind(app, result.value.proposal, settlement.market),
+    );
     await hooks.postToModerators(reply, settlement.market).catch((error: unknown) =>
       app.log('could not announce an auto-resolved market', { market: settlement.market.id, error: String(error) }),
     );
   }
   return applied;
+}
+
+/**
+ * Ends dispute windows: tells the moderators of new disputes, applies every settlement whose window ended with none
+ * open (each exactly once: see SettlementService), then posts each applied settlement not yet posted. Each message is
+ * marked sent only after it went out, so a crash in between posts it again on the next run rather than never.
+ */
+export async function endDisputeWindows(app: App, hooks: JobHooks): Promise<Settlement[]> {
+  for (const notice of app.settlements.unnotifiedDisputes()) {
+    try {
+      await hooks.postToModerators(disputeMessage(notice), notice.market);
+      app.settlements.markDisputeNotified(notice.dispute.id, hooks.now());
+    } catch (error) {
+      app.log('could not tell the moderators of a dispute', { dispute: notice.dispute.id, error: String(error) });
+    }
+  }
+  for (const { record, result } of app.settlements.applyDue(hooks.now())) {
+    if (!result.ok) app.log('a settlement could not be applied', { settlement: record.id, error: result.error.message });
+  }
+  const announced: Settlement[] = [];
+  for (const settlement of app.settlements.unannounced()) {
+    try {
+      // A conditional cancelled by its condition's settlement is posted on its own, saying so.
+      const headline =
+        settlement.record.decidedBy === CONDITION_RESOLVER
+          ? conditionalHeadline(settlement.market)
+          : `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record.outcome)}: the dispute window ended and the money moved`;
+      await hooks.postToModerators(settlementReply(settlement, headline), settlement.market);
+      app.settlements.markAnnounced(settlement.record.id, hooks.now());
+      announced.push(settlement);
+    } catch (error) {
+      app.log('could not announce a settlement', { settlement: settlement.record.id, error: String(error) });
+    }
+  }
+  return announced;
 }
 
 /** Reminds moderators of markets closed and unresolved for `CRUX_NUDGE_DAYS` days, at most once per that many days. */
@@ -133,36 +186,70 @@ export async function nudgeModerators(app: App, hooks: JobHooks): Promise<Market
   return result.value;
 }
 
+/**
+ * Decides the reminders that are due (closing within a day, big moves, markets of yours closed and unresolved), then
+ * sends what the outbox holds: thread lines and due DMs, including any a restart left waiting.
+ */
+export async function deliverConversation(app: App, hooks: JobHooks): Promise<void> {
+  const now = hooks.now();
+  for (const [name, result] of [
+    ['closing', app.notifications.remindClosing(now)],
+    ['moves', app.notifications.remindMoves(now)],
+    ['stale', app.notifications.remindStale(now, app.config.CRUX_NUDGE_DAYS)],
+  ] as const) {
+    if (!result.ok) app.log('a reminder job was refused', { reminder: name, error: result.error.message });
+  }
+  await hooks.flushThreads();
+  await hooks.sendDueDms();
+}
+
 /** Forgets request ids older than a day, so the table of applied requests stays a day's worth of rows. */
 export function pruneRequests(app: App, hooks: JobHooks): number {
   return app.service.forgetRequestsBefore(hooks.now() - REQUEST_MEMORY_MS);
 }
 
 export interface Jobs {
+  /** Starts the schedules (once the client is ready). */
+  start(): void;
   stop(): Promise<void>;
 }
 
-/** Starts the scheduled jobs; `stop` waits for none to be half-way through. */
-export function startJobs(app: App, hooks: JobHooks): Jobs {
+/**
+ * Builds the scheduled jobs without starting them, so that a schedule which cannot run stops start-up with a line
+ * naming its variable, before the bot logs in, instead of leaving it running with no jobs. `stop` waits for none to be
+ * half-way through.
+ */
+export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
   let running: Promise<unknown> = Promise.resolve();
   // One job at a time: each waits for the last, so a slow poll never overlaps a close or a nudge.
-  const schedule = (expression: string, name: string, job: () => Promise<unknown>): ScheduledTask =>
-    cron.schedule(expression, () => {
-      running = running.then(job).catch((error: unknown) => app.log('a scheduled job failed', { job: name, error: String(error) }));
-      return running;
-    }, { name, noOverlap: true });
+  const schedule = (variable: string, expression: string, name: string, job: () => Promise<unknown>): ScheduledTask => {
+    try {
+      return cron.createTask(expression, () => {
+        running = running.then(job).catch((error: unknown) => app.log('a scheduled job failed', { job: name, error: String(error) }));
+        return running;
+      }, { name, noOverlap: true });
+    } catch (error) {
+      throw new ConfigError(`${variable}: cannot schedule the ${name} job on "${expression}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const { config } = app;
   const tasks: ScheduledTask[] = [
-    schedule(app.config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
-    schedule(app.config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
+    schedule('CRUX_CLOSE_CRON', config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
+    schedule('CRUX_SOURCE_POLL_CRON', config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
       await pollSources(app, hooks);
       await applyDueProposals(app, hooks);
     }),
-    schedule(app.config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
-    schedule(PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
-    schedule(app.config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
-    schedule(app.config.CRUX_VERIFY_CRON, 'verify-ledger', () => hooks.verifyLedger()),
+    schedule('CRUX_SETTLEMENT_CRON', config.CRUX_SETTLEMENT_CRON, 'end-dispute-windows', () => endDisputeWindows(app, hooks)),
+    schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
+    schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
+    schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
+    schedule('CRUX_VERIFY_CRON', config.CRUX_VERIFY_CRON, 'verify-ledger', () => hooks.verifyLedger()),
+    schedule('CRUX_NOTIFY_CRON', config.CRUX_NOTIFY_CRON, 'deliver-conversation', () => deliverConversation(app, hooks)),
   ];
   return {
+    start() {
+      for (const task of tasks) void task.start();
+    },
     async stop() {
       await Promise.all(tasks.map((task) => task.stop()));
       await running;

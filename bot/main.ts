@@ -4,7 +4,7 @@ import { createApp } from './app.ts';
 import { runConsole } from './console.ts';
 import { createLogger } from './log.ts';
 import { installCrux } from './plugin.ts';
-import { configFromEnvironment, loadClaims, openServedDatabase } from './startup.ts';
+import { configFromEnvironment, loadClaims, loginProblem, openServedDatabase, orConfigError, refuseToStart } from './startup.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 
 const { values: args } = parseArgs({
@@ -31,7 +31,7 @@ if (config.DISCORD_TOKEN !== undefined && !args.console) {
     rest: { api: config.DISCORD_API_BASE },
     allowedMentions: NO_MENTIONS,
   });
-  const crux = installCrux(client, { config, db, log });
+  const crux = orConfigError(() => installCrux(client, { config, db, log }));
   client.once('clientReady', (ready) => say(`Crux is connected to Discord as ${ready.user.tag}.`));
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -51,7 +51,14 @@ if (config.DISCORD_TOKEN !== undefined && !args.console) {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await client.login(config.DISCORD_TOKEN);
+  try {
+    await client.login(config.DISCORD_TOKEN);
+  } catch (error) {
+    await crux.stop();
+    await client.destroy();
+    db.close();
+    refuseToStart(loginProblem(error, config.DISCORD_API_BASE));
+  }
 } else {
   say(
     `Crux local console on ${config.CRUX_DATABASE}. To connect to Discord, set DISCORD_TOKEN and DISCORD_APPLICATION_ID (see .env.example), run npm run deploy-commands once, then npm start.`,

@@ -8,10 +8,14 @@ import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
 import { takeScheduledVerify } from './verify-job.ts';
-import { type JobHooks, type Jobs, startJobs } from './jobs.ts';
+import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
-import { redrawMarketCard } from './discord/market-message.ts';
-import { postReply } from './discord/post.ts';
+import { DirectMessages } from './discord/dm.ts';
+import { MarketCardRedraws, redrawMarketCard } from './discord/market-message.ts';
+import { postAlso, postReply } from './discord/post.ts';
+import { MarketThreads } from './discord/threads.ts';
+import { replyWith } from './reply.ts';
+import type { Market } from '../markets/market.ts';
 import { configuredSourceChecker } from './source-checker.ts';
 import { openDatabaseFile } from './startup.ts';
 
@@ -54,9 +58,18 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
   const app = createApp(config, db, log);
   const inFlight = new Set<Promise<void>>();
-  const handle = createInteractionHandler({ app, client, now, names });
+  const cards = new MarketCardRedraws(client, app);
+  const dms = new DirectMessages(client, app, now);
+  const threads = new MarketThreads(client, app, {
+    now,
+    redraw: (marketId) => cards.redraw(marketId),
+    async tellModerators(content, market) {
+      const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      if (channelId !== null) await postReply(client, channelId, replyWith({ content }));
+    },
+  });
+  const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms });
   let accepting = true;
-  let jobs: Jobs | undefined;
 
   const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
     if (!accepting) return;
@@ -64,9 +77,13 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     inFlight.add(work);
   };
 
-  const announceClosed = async (market: { id: string; slug: string; channelId: string | null }) => {
-    if (market.channelId === null) return;
-    await client.rest.post(Routes.channelMessages(market.channelId), {
+  const announceClosed = async (market: Market) => {
+    // In quiet channel mode the announcement goes to the market's thread, where there is one.
+    const { quietChannel, threadMode } = app.realms.values(market.realm);
+    const thread = quietChannel && threadMode ? app.notifications.thread(market.id) : null;
+    const channelId = thread ?? market.channelId;
+    if (channelId === null) return;
+    await client.rest.post(Routes.channelMessages(channelId), {
       body: { content: `🔒 Market \`${market.slug}\` has closed for trading and awaits resolution.`, allowed_mentions: NO_MENTIONS },
     });
     await redrawMarketCard(client, app, market.id);
@@ -75,12 +92,17 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
-    checkSource: configuredSourceChecker(config),
+    redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
+    checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
     verifyLedger: () => takeScheduledVerify(db, now(), log),
+    flushThreads: () => threads.flushAll(),
+    sendDueDms: () => dms.sendDue(),
     async postToModerators(reply, market) {
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      // The conditionals' holders are told in their markets' channels wherever the moderators are.
+      await postAlso(client, reply, log);
       if (channelId === null) return undefined;
       const posted = await postReply(client, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
@@ -88,10 +110,10 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     },
   };
 
-  const onReady = () => {
-    // Every job writes (closing, proposals, nudges); a database served read-only runs none of them.
-    if (options.jobs !== false && !db.readonly) jobs ??= startJobs(app, jobHooks);
-  };
+  // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. Built now, started
+  // once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
+  const jobs = options.jobs !== false && !db.readonly ? scheduleJobs(app, jobHooks) : undefined;
+  const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);
   if (client.isReady()) onReady();

@@ -81,8 +81,17 @@ export interface Reply {
   postTo?: string;
   /** This answer decides what the pressed message offered (a proposal's Accept/Reject): its buttons are removed. */
   retiresControls?: boolean;
-  /** Markets whose posted cards should be redrawn after this reply. */
+  /** Markets whose posted cards should be redrawn (and whose thread lines posted) after this reply. */
   refreshMarkets?: string[];
+  /** Links in this reply get no previews (Discord's suppress-embeds flag). */
+  suppressEmbeds?: boolean;
+  /** A private note to the asker after the reply (Discord only): a question only they should see. */
+  privateFollowUp?: Reply;
+  /**
+   * Cards posted after the reply in other channels (Discord only): the holders of a conditional market its condition
+   * cancelled are told so in the conditional's own channel.
+   */
+  alsoPost?: { channelId: string; cards: Card[] }[];
 }
 
 export function replyWith(parts: Partial<Reply>): Reply {

@@ -1,13 +1,15 @@
 import { type CheckOptions, checkSource, type SourceCheck, type SourceHttp, type SourceRef } from '../markets/sources/index.ts';
+import type { LinkGuard } from '../markets/sources/link-guard.ts';
 import type { Config } from './config.ts';
 
 export type SourceChecker = (ref: SourceRef, options: CheckOptions) => Promise<SourceCheck>;
 
 /**
  * Checks linked sources with the configured API roots, timeout and User-Agent. Each platform gets its own HTTP
- * context, so a Metaculus token is only ever sent to Metaculus.
+ * context, so a Metaculus token is only ever sent to Metaculus. The platforms' API roots come from the operator and
+ * are trusted; a plain URL came from a member, so it goes through `linkGuard` on every fetch (DNS can change).
  */
-export function configuredSourceChecker(config: Config, fetchImpl: typeof fetch = fetch): SourceChecker {
+export function configuredSourceChecker(config: Config, linkGuard: LinkGuard, fetchImpl: typeof fetch = fetch): SourceChecker {
   const common = { fetch: fetchImpl, timeoutMs: config.CRUX_SOURCE_TIMEOUT_MS, userAgent: config.CRUX_SOURCE_USER_AGENT };
   const http: Record<SourceRef['kind'], SourceHttp> = {
     manifold: { ...common, baseUrl: config.CRUX_MANIFOLD_API_BASE },
@@ -17,7 +19,7 @@ export function configuredSourceChecker(config: Config, fetchImpl: typeof fetch 
       ...(config.CRUX_METACULUS_TOKEN === undefined ? {} : { headers: { authorization: `Token ${config.CRUX_METACULUS_TOKEN}` } }),
     },
     polymarket: { ...common, baseUrl: config.CRUX_POLYMARKET_API_BASE },
-    url: common,
+    url: { ...common, linkGuard },
   };
   return (ref, options) => checkSource(ref, http[ref.kind], options);
 }

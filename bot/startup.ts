@@ -1,20 +1,22 @@
 import { realmOfGuild } from '../markets/realms/realm.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
 import { saveCheckpoint } from '../db/checkpoint.ts';
+import { quickCheck } from '../db/health.ts';
 import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
 
-/** Reads `.env` (if any) and the environment; a bad value ends the process with one line naming it. */
-export function configFromEnvironment(): Config {
-  loadDotenv({ quiet: true });
+/** Runs `work`; a ConfigError (a bad value, a schedule that cannot run) ends the process with its one line. */
+export function orConfigError<T>(work: () => T): T {
   try {
-    return loadConfig(process.env);
+    return work();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Configuration error — ${error.message}\n`);
@@ -24,15 +26,20 @@ export function configFromEnvironment(): Config {
   }
 }
 
+/** Reads `.env` (if any) and the environment; a bad value ends the process with one line naming it. */
+export function configFromEnvironment(): Config {
+  loadDotenv({ quiet: true });
+  return orConfigError(() => loadConfig(process.env));
+}
+
 /** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
 export function openDatabaseFile(path: string, config: Config): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   return openDatabase(path, { durability: config.CRUX_DURABILITY });
 }
 
-const READ_ONLY_WAY_ROUND = 'To serve it read-only meanwhile (everything can be read, nothing changed): npm start -- --read-only';
-
-function refuseToStart(reason: string): never {
+/** Ends start-up with one line on stderr: what is wrong and what to do. */
+export function refuseToStart(reason: string): never {
   process.stderr.write(`Crux will not start — ${reason}\n`);
   process.exit(1);
 }
@@ -60,30 +67,64 @@ function ledgerProblems(db: Db, say: (text: string) => void): string[] {
   return report.problems.slice(0, 3);
 }
 
-/**
- * Opens the database to serve. Read-write, it refuses one written by a newer Crux or whose ledger does not
- * verify, ending the process with the reason and the way round: `--read-only`, which serves such a database
- * as far as this code can read it and refuses every change (see `read_only` in db/sqlite-store.ts).
- */
-export function openServedDatabase(config: Config, readOnly: boolean, say: (text: string) => void): Db {
-  let db: Db;
+/** quick_check's complaints; a file too damaged to be checked at all says so by throwing, which is one more. */
+function damage(db: Db): string[] {
   try {
-    db = readOnly
-      ? openDatabase(config.CRUX_DATABASE, { readonly: true, allowNewerSchema: true })
-      : openDatabaseFile(config.CRUX_DATABASE, config);
+    return quickCheck(db);
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+}
+
+function openToServe(config: Config, readOnly: boolean): Db {
+  const path = config.CRUX_DATABASE;
+  const problem = path === ':memory:' ? undefined : fileProblem(path, readOnly);
+  if (problem !== undefined) refuseToStart(problem);
+  try {
+    return readOnly ? openDatabase(path, { readonly: true, allowNewerSchema: true }) : openDatabaseFile(path, config);
   } catch (error) {
     if (error instanceof SchemaError) refuseToStart(`${error.message}\n${READ_ONLY_WAY_ROUND}`);
-    if (readOnly) refuseToStart(`cannot open ${config.CRUX_DATABASE} read-only: ${error instanceof Error ? error.message : String(error)}`);
-    throw error;
+    const reason = openProblem(path, error) ?? (readOnly ? (error instanceof Error ? error.message : String(error)) : undefined);
+    if (reason === undefined) throw error;
+    refuseToStart(readOnly ? `cannot open ${path} read-only: ${reason}` : reason);
+  }
+}
+
+/**
+ * Opens the database to serve. Read-write, it refuses a file that is missing, damaged (SQLite's quick_check) or
+ * not writable, one written by a newer Crux, or one whose ledger does not verify, ending the process with the reason
+ * and the way round: `--read-only`, which serves such a database as far as this code can read it and refuses every
+ * change (see `read_only` in db/sqlite-store.ts).
+ */
+export function openServedDatabase(config: Config, readOnly: boolean, say: (text: string) => void): Db {
+  const path = config.CRUX_DATABASE;
+  const db = openToServe(config, readOnly);
+  const findings = damage(db);
+  if (findings.length > 0) {
+    if (!readOnly) {
+      db.close();
+      refuseToStart(`${path} is damaged (SQLite's quick_check: ${findings.join('; ')}): restore a backup (npm run backup -- --restore FILE). ${READ_ONLY_WAY_ROUND}`);
+    }
+    say(`Warning: ${path} is damaged (${findings[0]}); serving read-only, and some views may fail.`);
   }
   const problems = ledgerProblems(db, say);
   if (problems.length === 0) return db;
   if (!readOnly) {
     db.close();
-    refuseToStart(`the ledger in ${config.CRUX_DATABASE} does not verify:\n  ${problems.join('\n  ')}\nRestore a backup (npm run backup -- --restore FILE) or investigate. ${READ_ONLY_WAY_ROUND}`);
+    refuseToStart(`the ledger in ${path} does not verify:\n  ${problems.join('\n  ')}\nRestore a backup (npm run backup -- --restore FILE) or investigate. ${READ_ONLY_WAY_ROUND}`);
   }
   say(`Warning: the ledger does not verify (${problems[0]}); serving read-only.`);
   return db;
+}
+
+/** Why logging in to Discord failed, in one line: a token Discord refused, or an API it could not reach. */
+export function loginProblem(error: unknown, apiBase: string): string {
+  if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
+    return 'Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the developer portal (Bot → Reset Token) into .env.';
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : String(cause);
+  return `could not log in to Discord at ${apiBase} (${code}): check the network and DISCORD_API_BASE (unset, it is https://discord.com/api).`;
 }
 
 /** Opens the markets of a claim pack that are not open yet, as the system moderator. */

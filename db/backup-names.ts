@@ -18,3 +18,10 @@ export function backupTakenAt(name: string): number | undefined {
   // Date.parse rolls impossible dates (a 30th of February) over; only a name that round-trips is a backup's.
   return Number.isNaN(at) || backupFileName(at) !== name ? undefined : at;
 }
+
+/** A backup's scratch copy (`crux-….sqlite.1a2b3c4d.partial`, see backupDatabase) and the files SQLite keeps beside it. */
+const PARTIAL_NAME = /^crux-.+Z\.sqlite\.[0-9a-f]{8}\.partial(-journal|-wal|-shm)?$/;
+
+export function isPartialBackupName(name: string): boolean {
+  return PARTIAL_NAME.test(name);
+}

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { replaceDurably } from './backup-files.ts';
-import { backupFileName, backupTakenAt } from './backup-names.ts';
+import { backupFileName, backupTakenAt, isPartialBackupName } from './backup-names.ts';
 import { openDatabase, type Db } from './open.ts';
 import { verify, type VerifyReport } from './verify.ts';
 
@@ -56,6 +56,7 @@ function detachFromWal(path: string): void {
  */
 export async function backupDatabase(db: Db, folder: string, now: number): Promise<BackupFile> {
   mkdirSync(folder, { recursive: true });
+  removeAbandonedPartials(folder);
   const path = join(folder, backupFileName(now));
   const partial = scratchPath(path, 'partial');
   try {
@@ -67,6 +68,23 @@ export async function backupDatabase(db: Db, folder: string, now: number): Promi
     removeSideFiles(partial);
   }
   return { path, bytes: statSync(path).size };
+}
+
+/**
+ * A scratch copy left this long untouched was abandoned by a backup that was killed mid-copy; one in progress writes
+ * its pages every few milliseconds, so a backup taken meanwhile by another process is never mistaken for one.
+ */
+const ABANDONED_AFTER_MS = 10 * 60 * 1000;
+
+/** Deletes the scratch copies (and their journals) that killed backups left in `folder`; returns the paths deleted. */
+export function removeAbandonedPartials(folder: string): string[] {
+  const cutoff = Date.now() - ABANDONED_AFTER_MS;
+  const abandoned = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && isPartialBackupName(entry.name))
+    .map((entry) => join(folder, entry.name))
+    .filter((path) => statSync(path).mtimeMs < cutoff);
+  for (const path of abandoned) rmSync(path, { force: true });
+  return abandoned;
 }
 
 /** The backups in `folder`, newest first; files not named like a backup are not listed. */

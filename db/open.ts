@@ -1,5 +1,8 @@
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
+import { holdsScores, markScoresCurrent, ScoreStore, scoresAreStale } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 export type Db = Database.Database;
 
@@ -17,13 +20,25 @@ export interface OpenOptions {
   allowNewerSchema?: boolean;
 }
 
-/** Opens (creating if needed) the database, sets its pragmas and brings its schema up to date. */
-export function openDatabase(path: string, options: OpenOptions = {}): Db {
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+/**
+ * Opens (creating if needed) the database, sets its pragmas and brings its schema (and, to write, its stored scores)
+ * up to date. `source` is a file's path, `:memory:`, or a serialized database (`db.serialize()`) to open a copy of in
+ * memory.
+ */
+export function openDatabase(source: string | Buffer, options: OpenOptions = {}): Db {
+  const db = new Database(source, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.durability ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, { readonly: options.readonly ?? false, allowNewerSchema: options.allowNewerSchema ?? false });
+  if (!options.readonly) rebuildScoresIfStale(db);
   return db;
+}
+
+/** Scores of other rules are rebuilt; with nothing to score they are only marked current, which costs nothing. */
+function rebuildScoresIfStale(db: Db): void {
+  if (!scoresAreStale(db)) return;
+  if (holdsScores(db)) new ScoreStore(db, new ScoringStore(new SqliteStore(db))).rebuild();
+  else markScoresCurrent(db);
 }

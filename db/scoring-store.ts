@@ -1,8 +1,19 @@
-import { type ForecastStore, type MarketFacts, type ScoringReads, type StatedForecast, toScoredMarket, type UserProfit } from '../markets/forecasts.ts';
+import { z } from 'zod';
+import {
+  type ForecastStore,
+  inCommitOrder,
+  type MarketFacts,
+  SEQ_PER_ENTRY,
+  type SequencedForecast,
+  type StatedForecast,
+  type UserProfit,
+} from '../markets/forecasts.ts';
 import type { LedgerReason, RecordedLedgerEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
-import { type Forecast, type PricePoint, type ScoredMarket } from '../markets/scoring/index.ts';
-import { CorruptRowError } from './rows.ts';
+import type { RememberedRequest } from '../markets/store.ts';
+import type { PricePoint } from '../markets/scoring/index.ts';
+import type { OutsideReading } from '../markets/sources/odds.ts';
+import { CorruptRowError, parseRow } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 
@@ -12,32 +23,43 @@ export type ForecastSource = 'trade' | 'stated';
 /** A ledger entry as exported: without the request id, which identifies a Discord interaction, not money. */
 export type ExportedLedgerEntry = Omit<RecordedLedgerEntry, 'requestId'>;
 
-export interface ForecastRecord extends Forecast {
+export interface ForecastRecord extends SequencedForecast {
   readonly source: ForecastSource;
+  /** Its place in commit order (SCORING_DEFINITIONS.order). */
+  readonly seq: number;
 }
+
 
 /** A market as the exports show it. */
 export interface MarketRecord extends MarketFacts {
+  /** The realm the market belongs to; its scores count there (and in every realm's totals). */
+  readonly realm: string;
   readonly guildId: string | null;
   readonly question: string;
   readonly createdBy: string;
   readonly liquidity: number;
+  /** The market this one is conditional on, and the outcome it assumes (both null for an ordinary market). */
+  readonly conditionMarketId: string | null;
+  readonly conditionOutcome: string | null;
+  /** The newest odds of each linked platform, in the market's outcome order (read by the markets stream only). */
+  readonly outsideOdds: readonly OutsideReading[];
 }
 
 /* The two streams that can reach a million rows are read as arrays (`.raw()`), which skips building a keyed object
    per row inside the driver; the column order is the SELECT's. */
 
-/** user_id, market_id, at, probabilities, source */
-type ForecastRow = [string, string, number, string, ForecastSource];
+/** user_id, market_id, at, probabilities, source, seq */
+type ForecastRow = [string, string, number, string, ForecastSource, number];
 
-/** user_id, at, probabilities */
-type MarketForecastRow = [string, number, string];
+/** user_id, at, probabilities, seq */
+type MarketForecastRow = [string, number, string, number];
 
 /** count, then JSON arrays of id, holder, at and prices_after (null when there are no trades) */
 type MarketTradesRow = [number, string, string, string, string | null];
 
 interface MarketRecordRow {
   id: string;
+  realm: string;
   guild_id: string | null;
   question: string;
   outcomes: string;
@@ -49,29 +71,31 @@ interface MarketRecordRow {
   resolved_outcome: number | null;
   resolved_at: number | null;
   liquidity: number;
+  /** Only the markets stream joins the conditions; the scoring reads leave these out. */
+  condition_market_id?: string | null;
+  condition_outcome?: string | null;
+  /** JSON: [{kind, at, probabilities}], the newest reading per link. */
+  outside_odds?: string;
 }
 
 /** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
 type LedgerRow = [number, number, string, string, number, LedgerReason, string | null, string | null, number | null, number | null, string | null];
 
 /** `@guild` names a realm (a guild id, or the console); null means every realm. */
-const IN_GUILD = '(@guild IS NULL OR m.realm = @guild)';
+export const IN_GUILD = '(@guild IS NULL OR m.realm = @guild)';
 
-/**
- * Both kinds of forecast in one stream, ordered per market by time; on equal times trades come before stated
- * forecasts and each kind keeps its record order, which is the order the scoring treats as "later wins".
- */
+/** Both kinds of forecast in one stream, ordered per market by time and on equal times in commit order (seq). */
 const FORECASTS = `
-  SELECT user_id, market_id, at, probabilities, source FROM (
-    SELECT l.holder AS user_id, l.market_id, l.at, l.prices_after AS probabilities, 'trade' AS source, 0 AS kind, l.id
+  SELECT user_id, market_id, at, probabilities, source, seq FROM (
+    SELECT l.holder AS user_id, l.market_id, l.at, l.prices_after AS probabilities, 'trade' AS source, l.id * ${SEQ_PER_ENTRY} AS seq
     FROM ledger l JOIN markets m ON m.id = l.market_id
     WHERE l.reason IN ('buy', 'sell') AND ${IN_GUILD}
     UNION ALL
-    SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated', 1, f.id
+    SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated', f.seq
     FROM forecasts f JOIN markets m ON m.id = f.market_id
     WHERE ${IN_GUILD}
   )
-  ORDER BY market_id, at, kind, id`;
+  ORDER BY market_id, at, seq`;
 
 /**
  * One market's trades as one row of JSON arrays, read through ledger_by_market: one row per market rather than one
@@ -85,42 +109,36 @@ const TRADES_ON_MARKET = `
 /** Row by row, only to name the row when the aggregated read of a market's prices does not parse. */
 const TRADE_PRICES_ON_MARKET = `SELECT id, prices_after FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') ORDER BY id`;
 
-/** One market's stated forecasts in time order, through forecasts_by_market. */
-const STATED_ON_MARKET = 'SELECT user_id, at, probabilities FROM forecasts WHERE market_id = ? ORDER BY at, id';
+/** One market's stated forecasts in time and commit order, through forecasts_by_market. */
+const STATED_ON_MARKET = 'SELECT user_id, at, probabilities, seq FROM forecasts WHERE market_id = ? ORDER BY at, seq';
 
 /**
  * One member's profit in a realm (summed over every realm for null), as the leaderboard reads it: their account's
  * balance less the rows with no market (grants, allowances, the move into realms), plus what they made there before
- * realms. Only realms where they traded count, as on the leaderboard.
+ * realms. Only realms where they traded count, as on the leaderboard. The rows with no market are read through their
+ * own partial indexes (migration 006), which trades never touch.
  */
 const PROFIT_OF_USER = `
   SELECT MAX(a.display_name) AS display_name,
-    SUM(a.balance + a.carried_profit - COALESCE((
-      SELECT SUM(CASE WHEN l.to_account = a.id THEN l.amount ELSE -l.amount END) FROM ledger l
-      WHERE l.market_id IS NULL AND (l.to_account = a.id OR l.from_account = a.id)), 0)) AS profit
+    SUM(a.balance + a.carried_profit
+      - COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND to_account = a.id), 0)
+      + COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND from_account = a.id), 0)) AS profit
   FROM accounts a
   WHERE a.kind = 'user' AND a.user_id = @user AND a.realm IS NOT NULL AND (@guild IS NULL OR a.realm = @guild)
     AND EXISTS (SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = @user AND m.realm = a.realm)
   HAVING COUNT(*) > 0`;
 
 /**
- * The resolved markets a user forecast on: by trading (every buy leaves a position row, found through
- * positions_by_user) or with /forecast (forecasts_by_user).
+ * A stated forecast's place: right after the last ledger entry committed before it, and after the stated forecasts
+ * placed there already. Both maxima are read through a primary key or unique index, so this costs two lookups.
  */
-const RESOLVED_MARKETS_OF_USER = `
-  SELECT m.* FROM markets m
-  WHERE m.status = 'resolved' AND ${IN_GUILD} AND m.id IN (
-    SELECT market_id FROM positions WHERE user_id = @user
-    UNION
-    SELECT market_id FROM forecasts WHERE user_id = @user
-  )
-  ORDER BY m.id`;
+const NEXT_STATED_SEQ = `MAX((SELECT COALESCE(MAX(id), 0) FROM ledger) * ${SEQ_PER_ENTRY}, (SELECT COALESCE(MAX(seq), 0) FROM forecasts)) + 1`;
 
 /**
  * The scoring reads and the export streams. Every stream uses `.iterate()`, so an export of a million trades holds
  * one row at a time. Tables are STRICT, so column types are already checked by SQLite; only JSON text is parsed here.
  */
-export class ScoringStore implements ForecastStore, ScoringReads {
+export class ScoringStore implements ForecastStore {
   private readonly statements;
   private readonly snapshot;
 
@@ -129,31 +147,38 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     this.snapshot = db.transaction((read: () => unknown) => read());
     this.statements = {
       insertForecast: db.prepare(
-        `INSERT INTO forecasts (market_id, user_id, at, probabilities, request_id)
-         VALUES (@marketId, @userId, @at, @probabilities, @requestId) ON CONFLICT (request_id) DO NOTHING`,
+        `INSERT INTO forecasts (market_id, user_id, at, probabilities, request_id, display_name, seq)
+         VALUES (@marketId, @userId, @at, @probabilities, @requestId, @displayName, ${NEXT_STATED_SEQ}) ON CONFLICT (request_id) DO NOTHING`,
       ),
-      resolvedMarkets: db.prepare<{ guild: string | null }, MarketRecordRow>(
-        `SELECT m.* FROM markets m WHERE m.status = 'resolved' AND ${IN_GUILD} ORDER BY m.id`,
+      market: db.prepare<[string], MarketRecordRow>('SELECT m.* FROM markets m WHERE m.id = ?'),
+      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(
+        `SELECT m.*, c.condition_id AS condition_market_id, json_extract(cm.outcomes, '$[' || c.outcome || ']') AS condition_outcome,
+           (SELECT json_group_array(json_object('kind', o.kind, 'at', o.at, 'probabilities', json(o.probabilities))) FROM outside_odds o
+            WHERE o.id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = m.id GROUP BY link_id)) AS outside_odds
+         FROM markets m LEFT JOIN market_conditions c ON c.market_id = m.id LEFT JOIN markets cm ON cm.id = c.condition_id
+         WHERE ${IN_GUILD} ORDER BY m.id`,
       ),
-      markets: db.prepare<{ guild: string | null }, MarketRecordRow>(`SELECT m.* FROM markets m WHERE ${IN_GUILD} ORDER BY m.id`),
-      resolvedMarketsOfUser: db.prepare<{ guild: string | null; user: string }, MarketRecordRow>(RESOLVED_MARKETS_OF_USER),
       profitOf: db.prepare<{ user: string; guild: string | null }, { display_name: string | null; profit: number }>(PROFIT_OF_USER),
       tradesOnMarket: db.prepare<[string], MarketTradesRow>(TRADES_ON_MARKET).raw(),
       tradePricesOnMarket: db.prepare<[string], [number, string | null]>(TRADE_PRICES_ON_MARKET).raw(),
       statedOnMarket: db.prepare<[string], MarketForecastRow>(STATED_ON_MARKET).raw(),
       allForecasts: db.prepare<{ guild: string | null }, ForecastRow>(FORECASTS).raw(),
       statedForecasts: db.prepare<{ guild: string | null }, ForecastRow>(
-        `SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated' AS source
-         FROM forecasts f JOIN markets m ON m.id = f.market_id WHERE ${IN_GUILD} ORDER BY f.market_id, f.at, f.id`,
+        `SELECT f.user_id, f.market_id, f.at, f.probabilities, 'stated' AS source, f.seq
+         FROM forecasts f JOIN markets m ON m.id = f.market_id WHERE ${IN_GUILD} ORDER BY f.market_id, f.at, f.seq`,
       ).raw(),
       ledger: db
         .prepare<{ guild: string | null }, LedgerRow>(
           `SELECT l.id, l.at, l.from_account, l.to_account, l.amount, l.reason, l.market_id, l.holder, l.outcome, l.shares, l.prices_after
            FROM ledger l
            WHERE @guild IS NULL OR l.market_id IN (SELECT m.id FROM markets m WHERE m.realm = @guild)
+             OR (l.market_id IS NULL AND EXISTS (
+               SELECT 1 FROM accounts a WHERE a.id IN (l.to_account, l.from_account) AND a.realm = @guild))
            ORDER BY l.id`,
         )
         .raw(),
+      realms: db.prepare<[], { realm: string }>('SELECT DISTINCT realm FROM markets ORDER BY realm'),
+      accountRealms: db.prepare<[], { id: string; realm: string }>('SELECT id, realm FROM accounts WHERE realm IS NOT NULL'),
       pricePath: db.prepare<[string], { at: number; prices_after: string }>(
         'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
       ),
@@ -162,6 +187,14 @@ export class ScoringStore implements ForecastStore, ScoringReads {
 
   atomically<T>(work: () => T): T {
     return this.store.atomically(work);
+  }
+
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    return this.store.recallRequest(requestId);
+  }
+
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.store.rememberRequest(requestId, request, at);
   }
 
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined {
@@ -180,26 +213,24 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     return this.snapshot.deferred(read) as T;
   }
 
-  resolvedMarkets(guildId: string | null): ScoredMarket[] {
-    return this.statements.resolvedMarkets.all({ guild: guildId }).map(toScoredMarketRow);
+  market(marketId: string): MarketRecord | undefined {
+    const row = this.statements.market.get(marketId);
+    return row && toMarketRecord(row);
   }
 
-  resolvedMarketsForecastBy(userId: string, guildId: string | null): ScoredMarket[] {
-    return this.statements.resolvedMarketsOfUser.all({ guild: guildId, user: userId }).map(toScoredMarketRow);
-  }
 
   /**
    * One market's forecasts in time order: its trades (the price right after each) and its stated forecasts, merged;
-   * on equal times trades come first and each kind keeps its record order, which scoring treats as "later wins".
+   * on equal times in commit order (seq), which scoring treats as "later wins".
    */
-  forecastsOn(marketId: string): readonly Forecast[] {
+  forecastsOn(marketId: string): readonly SequencedForecast[] {
     const trades = this.tradesOn(marketId);
     const stated = this.statements.statedOnMarket.all(marketId).map((row) => toForecast(marketId, row));
-    return stated.length === 0 ? trades : mergeInTime(trades, stated);
+    return stated.length === 0 ? trades : mergeInCommitOrder(trades, stated);
   }
 
   /** One market's trades as forecasts, in time order and on equal times in record order. */
-  private tradesOn(marketId: string): Forecast[] {
+  private tradesOn(marketId: string): SequencedForecast[] {
     const [count, idsJson, holdersJson, timesJson, pricesJson] = this.statements.tradesOnMarket.get(marketId)!;
     if (count === 0) return [];
     const where = `the trades on ${marketId}`;
@@ -212,12 +243,12 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     // together could pass, and whoever can write rows could as well write wrong but well-formed prices.
     if (holders.length !== count || prices.length !== count) throw new CorruptRowError(`Corrupt trade rows on ${marketId}: a holder or prices_after is missing`);
     const order = timeThenRecordOrder(times, ids);
-    const trades: Forecast[] = new Array(count);
+    const trades: SequencedForecast[] = new Array(count);
     for (let position = 0; position < count; position++) {
       const index = order[position]!;
       const probabilities = prices[index];
       if (!isNumberArray(probabilities)) throw new CorruptRowError(`Non-numbers in the prices of ledger row ${ids[index]}`);
-      trades[position] = { userId: holders[index]!, marketId, at: times[index]!, probabilities };
+      trades[position] = { userId: holders[index]!, marketId, at: times[index]!, probabilities, seq: ids[index]! * SEQ_PER_ENTRY };
     }
     return trades;
   }
@@ -244,11 +275,21 @@ export class ScoringStore implements ForecastStore, ScoringReads {
     for (const row of this.statements.statedForecasts.iterate({ guild: guildId })) yield toForecastRecord(row);
   }
 
+  /** Every realm that has markets, in order. */
+  realms(): string[] {
+    return this.statements.realms.all().map((row) => row.realm);
+  }
+
+  /** The realm of every account that has one (members' accounts in servers, markets' pools). */
+  accountRealms(): Map<string, string> {
+    return new Map(this.statements.accountRealms.all().map((row) => [row.id, row.realm]));
+  }
+
   *markets(guildId: string | null): Generator<MarketRecord> {
     for (const row of this.statements.markets.iterate({ guild: guildId })) yield toMarketRecord(row);
   }
 
-  /** The ledger in order; for one guild, only the rows of its markets (grants and allowances belong to no guild). */
+  /** The ledger in order; for one realm, the rows of its markets and the grants and allowances of its members. */
   *ledger(guildId: string | null): Generator<ExportedLedgerEntry> {
     for (const [id, at, from, to, amount, reason, marketId, holder, outcome, shares, pricesAfter] of this.statements.ledger.iterate({ guild: guildId })) {
       yield {
@@ -289,14 +330,8 @@ export class ScoringStore implements ForecastStore, ScoringReads {
   }
 }
 
-function toForecast(marketId: string, [userId, at, probabilities]: MarketForecastRow): Forecast {
-  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`) };
-}
-
-function toScoredMarketRow(row: MarketRecordRow): ScoredMarket {
-  const scored = toScoredMarket(toMarketRecord(row));
-  if (!scored) throw new CorruptRowError(`Corrupt row in markets (id ${row.id}): resolved without an outcome`);
-  return scored;
+function toForecast(marketId: string, [userId, at, probabilities, seq]: MarketForecastRow): SequencedForecast {
+  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`), seq };
 }
 
 /** The positions of the trades in time order, ties in record (id) order: the identity when they arrived so. */
@@ -309,25 +344,26 @@ function timeThenRecordOrder(times: readonly number[], ids: readonly number[]): 
   return order;
 }
 
-/** One market's trades and stated forecasts, each in time order, as one list in time order; trades first on a tie. */
-function mergeInTime(trades: readonly Forecast[], stated: readonly Forecast[]): Forecast[] {
-  const merged: Forecast[] = [];
+/** One market's trades and stated forecasts, each in commit order, as one list in commit order. */
+function mergeInCommitOrder(trades: readonly SequencedForecast[], stated: readonly SequencedForecast[]): SequencedForecast[] {
+  const merged: SequencedForecast[] = [];
   let t = 0;
   let s = 0;
   while (t < trades.length || s < stated.length) {
-    if (s === stated.length || (t < trades.length && trades[t]!.at <= stated[s]!.at)) merged.push(trades[t++]!);
+    if (s === stated.length || (t < trades.length && inCommitOrder(trades[t]!, stated[s]!) < 0)) merged.push(trades[t++]!);
     else merged.push(stated[s++]!);
   }
   return merged;
 }
 
-function toForecastRecord([userId, marketId, at, probabilities, source]: ForecastRow): ForecastRecord {
-  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`), source };
+function toForecastRecord([userId, marketId, at, probabilities, source, seq]: ForecastRow): ForecastRecord {
+  return { userId, marketId, at, probabilities: parseNumbers(probabilities, `forecast of ${userId} on ${marketId}`), source, seq };
 }
 
 function toMarketRecord(row: MarketRecordRow): MarketRecord {
   return {
     id: row.id,
+    realm: row.realm,
     guildId: row.guild_id,
     question: row.question,
     outcomes: parseStrings(row.outcomes, `market ${row.id}`),
@@ -339,8 +375,13 @@ function toMarketRecord(row: MarketRecordRow): MarketRecord {
     resolvedOutcome: row.resolved_outcome,
     resolvedAt: row.resolved_at,
     liquidity: row.liquidity,
+    conditionMarketId: row.condition_market_id ?? null,
+    conditionOutcome: row.condition_outcome ?? null,
+    outsideOdds: row.outside_odds === undefined ? [] : parseRow(outsideOddsColumn, 'outside_odds', JSON.parse(row.outside_odds)),
   };
 }
+
+const outsideOddsColumn = z.array(z.object({ kind: z.string(), at: z.number().int(), probabilities: z.array(z.number()) }));
 
 function parseJsonArray(text: string, where: string): unknown[] {
   try {

@@ -9,6 +9,7 @@ import type {
   ResolutionStore,
   SourceReading,
 } from '../markets/resolution/store.ts';
+import type { OutsideReading } from '../markets/sources/odds.ts';
 import { type SourceCheck, type SourceRef, sourceRefSchema } from '../markets/sources/index.ts';
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
@@ -17,7 +18,11 @@ const jsonValue = z.custom<unknown>(() => true);
 
 /** Every SourceCheck variant, as `checkSource` produces it; stored checks are parsed back through this. */
 const sourceCheckSchema: z.ZodType<SourceCheck> = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('pending'), detail: z.string() }),
+  z.object({
+    kind: z.literal('pending'),
+    detail: z.string(),
+    odds: z.array(z.object({ label: z.string(), probability: z.number() })).optional(),
+  }),
   z.object({ kind: z.literal('outcome'), label: z.string(), detail: z.string() }),
   z.object({ kind: z.literal('cancel'), detail: z.string() }),
   z.object({ kind: z.literal('probability'), probability: z.number(), detail: z.string() }),
@@ -36,6 +41,8 @@ const sourceCheckSchema: z.ZodType<SourceCheck> = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('error'), message: z.string() }),
 ]);
+
+const oddsRow = z.object({ kind: z.string(), at: z.number().int(), probabilities: json(z.array(z.number().min(0).max(1))) });
 
 const readingSchema = z.object({ linkId: z.number().int(), kind: z.string(), url: z.string(), check: sourceCheckSchema });
 
@@ -200,11 +207,32 @@ export class SqliteResolutionStore implements ResolutionStore {
          WHERE m.status = 'closed' AND m.closed_at <= ? AND (n.nudged_at IS NULL OR n.nudged_at <= ?)
          ORDER BY m.closed_at, m.id`,
       ),
+      recordOdds: db.prepare(
+        'INSERT INTO outside_odds (link_id, market_id, kind, at, probabilities) VALUES (@linkId, @marketId, @kind, @at, @probabilities)',
+      ),
+      oddsHistory: db.prepare<[string]>('SELECT kind, at, probabilities FROM outside_odds WHERE market_id = ? ORDER BY at, id'),
+      // The newest reading of each of the market's links (the highest id is the newest: readings are appended in time).
+      latestOdds: db.prepare<[string]>(
+        `SELECT kind, at, probabilities FROM outside_odds
+         WHERE id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = ? GROUP BY link_id) ORDER BY link_id`,
+      ),
       recordNudge: db.prepare(
         `INSERT INTO market_nudges (market_id, nudged_at) VALUES (?, ?)
          ON CONFLICT (market_id) DO UPDATE SET nudged_at = excluded.nudged_at`,
       ),
     };
+  }
+
+  recordOdds(linkId: number, marketId: string, reading: OutsideReading): void {
+    this.statements.recordOdds.run({ linkId, marketId, kind: reading.kind, at: reading.at, probabilities: JSON.stringify(reading.probabilities) });
+  }
+
+  latestOdds(marketId: string): OutsideReading[] {
+    return this.statements.latestOdds.all(marketId).map((row) => parseRow(oddsRow, 'outside_odds', row));
+  }
+
+  oddsHistory(marketId: string): OutsideReading[] {
+    return this.statements.oddsHistory.all(marketId).map((row) => parseRow(oddsRow, 'outside_odds', row));
   }
 
   setLinkRef(marketId: string, url: string, ref: SourceRef): void {

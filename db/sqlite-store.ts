@@ -13,10 +13,14 @@ import type {
   NewMarket,
   Position,
   ProfitRow,
+  RememberedRequest,
   Store,
 } from '../markets/store.ts';
+import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow } from './rows.ts';
+import { ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
 
 interface ProfitQueryRow {
   user_id: string;
@@ -28,17 +32,44 @@ interface ProfitQueryRow {
 const MARKET_COLUMNS = `m.*, a.balance AS pool`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
+/**
+ * SQLite errors that are the server's situation, not a bug, in words a member can read. A failed write rolls its
+ * transaction back, so each can promise that nothing was changed.
+ */
+function storageRefusal(error: unknown): CruxError | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  // A database opened read-only (npm start -- --read-only) refuses every write.
+  if (error.code === 'SQLITE_READONLY') {
+    return new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
+  }
+  if (error.code === 'SQLITE_FULL') {
+    return new CruxError('storage_full', "Crux could not save because the server's storage is full; nothing was changed.");
+  }
+  return undefined;
+}
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
   private readonly transaction;
+  /** Made on first use: most processes never settle a market. */
+  private scores: ScoreStore | undefined;
 
-  constructor(readonly db: Db) {
+  private readonly files: DatabaseFiles | undefined;
+  private readonly onFilesLost: (reason: string) => void;
+  private filesLostReported = false;
+
+  /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
+  constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
+    this.files = DatabaseFiles.of(db);
+    this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
-      recallRequest: db.prepare<[string], { result: string }>('SELECT result FROM requests WHERE id = ?'),
-      rememberRequest: db.prepare('INSERT INTO requests (id, result, at) VALUES (?, ?, ?)'),
+      recallRequest: db.prepare<[string], { result: string; user_id: string | null; fingerprint: string | null }>(
+        'SELECT result, user_id, fingerprint FROM requests WHERE id = ?',
+      ),
+      rememberRequest: db.prepare('INSERT INTO requests (id, result, at, user_id, fingerprint) VALUES (?, ?, ?, ?, ?)'),
       // No index on `at`: this runs once a day over a day's rows, while an index would cost every trade's commit a page.
       forgetRequests: db.prepare('DELETE FROM requests WHERE at < ?'),
       findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
@@ -91,6 +122,12 @@ export class SqliteStore implements Store {
       // Counted from the index alone (no table row read), and only up to the limit asked about.
       marketRowsUpTo: db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM ledger WHERE market_id = ? LIMIT ?)'),
       priceRows: db.prepare<[string], PriceRow>('SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id'),
+      // Walks the market's rows back from the newest only as far as the first one at or before the moment.
+      pricesSince: db.prepare<{ market: string; since: number }, PriceRow>(
+        `SELECT at, prices_after FROM ledger WHERE market_id = @market AND prices_after IS NOT NULL AND id >= COALESCE(
+           (SELECT id FROM ledger WHERE market_id = @market AND prices_after IS NOT NULL AND at <= @since ORDER BY id DESC LIMIT 1), 0)
+         ORDER BY id`,
+      ),
       // Evenly spaced ledger ids between the market's first and last priced rows, each replaced by the first priced row
       // at or after it: one index seek per point, however long the market has traded.
       sampledPrices: db.prepare<{ market: string; points: number }, PriceRow>(
@@ -154,23 +191,29 @@ export class SqliteStore implements Store {
   }
 
   atomically<T>(work: () => T): T {
+    const lost = this.files?.problem();
+    if (lost !== undefined) {
+      if (!this.filesLostReported) this.onFilesLost(lost);
+      this.filesLostReported = true;
+      throw new CruxError(
+        'storage_lost',
+        "Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.",
+      );
+    }
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
-      // A database opened read-only (npm start -- --read-only) refuses every write: say so in words a member can read.
-      if (error instanceof Database.SqliteError && error.code === 'SQLITE_READONLY') {
-        throw new CruxError('read_only', 'Crux is running read-only for now: it can show markets, prices and portfolios but not change them.');
-      }
-      throw error;
+      throw storageRefusal(error) ?? error;
     }
   }
 
-  recallRequest(requestId: string): string | undefined {
-    return this.statements.recallRequest.get(requestId)?.result;
+  recallRequest(requestId: string): RememberedRequest | undefined {
+    const row = this.statements.recallRequest.get(requestId);
+    return row && { result: row.result, userId: row.user_id, fingerprint: row.fingerprint };
   }
 
-  rememberRequest(requestId: string, result: string, at: number): void {
-    this.statements.rememberRequest.run(requestId, result, at);
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
+    this.statements.rememberRequest.run(requestId, request.result, at, request.userId, request.fingerprint);
   }
 
   forgetRequestsBefore(before: number): number {
@@ -318,6 +361,10 @@ export class SqliteStore implements Store {
     return rows.map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
   }
 
+  priceHistorySince(marketId: string, since: number): { at: number; prices: number[] }[] {
+    return this.statements.pricesSince.all({ market: marketId, since }).map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
+  }
+
   positions(marketId: string): Position[] {
     return this.statements.positions.all(marketId).map(toPosition);
   }
@@ -332,6 +379,11 @@ export class SqliteStore implements Store {
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
     return this.statements.netPaid.all(marketId).map((row) => ({ userId: row.holder, paid: row.paid }));
+  }
+
+  rescoreMarket(marketId: string): void {
+    this.scores ??= new ScoreStore(this.db, new ScoringStore(this));
+    this.scores.rescoreMarket(marketId);
   }
 
   profits(realm: RealmId | null, limit: number): ProfitRow[] {

@@ -5,6 +5,9 @@ import { maxLiability } from '../markets/market.ts';
 import { type LedgerSummary, EMPTY_SUMMARY, readCheckpoint } from './checkpoint.ts';
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
+import { holdsScores, ScoreStore } from './score-store.ts';
+import { ScoringStore } from './scoring-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -41,13 +44,23 @@ function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Db, 
   return statement as Statement<P extends unknown[] ? P : [P], R>;
 }
 
+/** One per connection: tests verify after every step, and preparing the stores' statements each time would dominate. */
+const scoreStores = new WeakMap<Db, ScoreStore>();
+
+function scoreStoreOf(db: Db): ScoreStore {
+  let scores = scoreStores.get(db);
+  if (!scores) scoreStores.set(db, (scores = new ScoreStore(db, new ScoringStore(new SqliteStore(db)))));
+  return scores;
+}
+
 /**
  * Rebuilds every balance and position from the whole ledger and compares them with what is stored, then checks the
  * invariants money must keep: the books balance (in all and per realm), only the mint is ever below zero, every live
  * market can pay its largest outcome, and a settled market holds nothing. The checkpoint, if any, must equal what the
- * rows up to it give.
+ * rows up to it give. Last (unless `scores` is false), the stored scores must equal scoring every resolved market's
+ * forecasts again.
  */
-export function verify(db: Db): VerifyReport {
+export function verify(db: Db, { scores = true }: { scores?: boolean } = {}): VerifyReport {
   // One read transaction, so every query sees the same snapshot even while another process is trading.
   return db.transaction(() => {
     const { problems, report } = problemList();
@@ -63,6 +76,12 @@ export function verify(db: Db): VerifyReport {
     summary = fold(db, summary, last, report);
     checkPositions(db, report);
     checkStoredTallies(db, report);
+    // Rows a check above found corrupt may stop the recomputation; that is one more problem, not a crash.
+    try {
+      if (scores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
+    } catch (error) {
+      report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const entries = prepare<[], { n: number }>(db, 'SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
     return compareWithStore(db, summary, entries, problems, report);
   })();
@@ -142,6 +161,9 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
       `SELECT l.id, f.realm AS from_realm, t.realm AS to_realm, l.reason FROM ledger l
        JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
        WHERE l.id > @after AND l.id <= @upTo AND f.realm IS NOT t.realm AND f.kind <> 'mint' AND t.kind <> 'mint'
+         -- History from before realms, when a member's one account traded in every server.
+         AND NOT (l.id < (SELECT first_ledger_id FROM realms_began) AND (f.realm IS NULL OR t.realm IS NULL))
+         -- The move of each such account's balance into the member's home realm.
          AND NOT (l.reason = 'migrate' AND f.realm IS NULL AND f.kind = 'user' AND t.kind = 'user' AND f.user_id = t.user_id)
        LIMIT ${MAX_LISTED_PROBLEMS}`,
     )
@@ -150,18 +172,19 @@ function fold(db: Db, base: LedgerSummary, upTo: number, report: Report): Ledger
     report(`ledger entry ${row.id} (${row.reason}) moves credits from realm ${row.from_realm ?? '(none)'} to realm ${row.to_realm ?? '(none)'}`);
   }
 
-  // What each realm's accounts received from outside the realm (the mint, or the move into realms), less what left it.
+  // What each realm's accounts received from outside every realm (the mint, and members' accounts from before realms),
+  // less what went back there.
   const inflows = new Map(base.inflows);
   const flows = prepare<typeof range, { realm: string; amount: number }>(
       db,
       `SELECT realm, SUM(amount) AS amount FROM (
          SELECT t.realm AS realm, l.amount AS amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE l.id > @after AND l.id <= @upTo AND t.realm IS NOT NULL AND f.realm IS NOT t.realm
+         WHERE l.id > @after AND l.id <= @upTo AND t.realm IS NOT NULL AND f.realm IS NULL
          UNION ALL
          SELECT f.realm, -l.amount FROM ledger l
          JOIN accounts f ON f.id = l.from_account JOIN accounts t ON t.id = l.to_account
-         WHERE l.id > @after AND l.id <= @upTo AND f.realm IS NOT NULL AND f.realm IS NOT t.realm)
+         WHERE l.id > @after AND l.id <= @upTo AND f.realm IS NOT NULL AND t.realm IS NULL)
        GROUP BY realm`,
     )
     .all(range);

@@ -12,9 +12,14 @@ export type CruxErrorCode =
   | 'amount_too_small'
   | 'slippage'
   | 'not_moderator'
+  | 'recusal_required'
+  | 'quorum_required'
   | 'rate_limited'
+  | 'request_reused'
   | 'limit_reached'
-  | 'read_only';
+  | 'read_only'
+  | 'storage_full'
+  | 'storage_lost';
 
 export class CruxError extends Error {
   override readonly name = 'CruxError';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { toScoredMarket } from './forecasts.ts';
+import { inCommitOrder, SEQ_PER_ENTRY, type SequencedForecast, toScoredMarket } from './forecasts.ts';
 import { LEDGER_REASONS } from './ledger.ts';
-import { type Forecast, type PricePoint, ProbabilityVectorSchema, type ScoredMarket } from './scoring/index.ts';
+import { type PricePoint, ProbabilityVectorSchema, type ScoredMarket } from './scoring/index.ts';
 
 /**
  * The rows Crux exports, one schema each, shared by the writers (which build them) and the re-import (which parses
@@ -28,26 +28,44 @@ export const MarketFactsRowSchema = z.object({
   resolved_outcome_index: z.int().nonnegative().nullable(),
   resolved_at: isoTime.nullable(),
   liquidity: z.number().positive(),
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition_market_id: z.string().nullable(),
+  condition_outcome: z.string().nullable(),
 });
 
-/** The markets export: the facts, and for resolved markets the crowd's scores (null otherwise). */
+/**
+ * The markets export: the facts, for resolved markets the crowd's scores (null otherwise), and per platform the
+ * newest odds read from a linked market of it, in the market's outcome order, with when (null where none map).
+ */
 export const MarketExportRowSchema = MarketFactsRowSchema.extend({
   crowd_brier: z.number().nullable(),
   crowd_log_score: z.number().nullable(),
   crowd_final_brier: z.number().nullable(),
   crowd_final_log_score: z.number().nullable(),
+  manifold_probabilities: probabilities.nullable(),
+  manifold_at: isoTime.nullable(),
+  metaculus_probabilities: probabilities.nullable(),
+  metaculus_at: isoTime.nullable(),
+  polymarket_probabilities: probabilities.nullable(),
+  polymarket_at: isoTime.nullable(),
 });
 
 export const ForecastExportRowSchema = z.object({
   user_id: z.string().min(1),
   market_id: z.string().min(1),
+  /** The server whose market it is (null: the console's). */
+  guild_id: z.string().nullable(),
   at: isoTime,
   source: z.enum(['trade', 'stated']),
+  /** The forecast's place in commit order (SCORING_DEFINITIONS.order). */
+  seq: z.int().positive(),
   probabilities,
 });
 
 export const LedgerExportRowSchema = z.object({
   entry_id: z.int().positive(),
+  /** The server whose credits moved (null: the console's, or a member's account from before realms). */
+  guild_id: z.string().nullable(),
   at: isoTime,
   from_account: z.string(),
   to_account: z.string(),
@@ -83,8 +101,8 @@ export type LedgerExport = z.output<typeof LedgerExportSchema>;
 export interface ReplayedLedger {
   /** Resolved markets only: the only kind that is scored. */
   readonly markets: ScoredMarket[];
-  /** Forecasts made by trading (the prices right after each buy or sell), then stated ones. */
-  readonly forecasts: Forecast[];
+  /** Forecasts made by trading (the prices right after each buy or sell) and stated ones, in commit order. */
+  readonly forecasts: SequencedForecast[];
   /** Per market, its opening price and the price after each trade, in ledger order. */
   readonly pricePaths: Map<string, PricePoint[]>;
 }
@@ -104,7 +122,7 @@ export function replayLedgerExport(ledger: LedgerExport): ReplayedLedger {
     });
     return scored ? [scored] : [];
   });
-  const forecasts: Forecast[] = [];
+  const forecasts: SequencedForecast[] = [];
   const pricePaths = new Map<string, PricePoint[]>();
   for (const entry of ledger.entries) {
     if (entry.market_id === null || entry.prices_after === null) continue;
@@ -113,11 +131,11 @@ export function replayLedgerExport(ledger: LedgerExport): ReplayedLedger {
     if (path) path.push(point);
     else pricePaths.set(entry.market_id, [point]);
     if ((entry.reason === 'buy' || entry.reason === 'sell') && entry.holder !== null) {
-      forecasts.push({ userId: entry.holder, marketId: entry.market_id, ...point });
+      forecasts.push({ userId: entry.holder, marketId: entry.market_id, ...point, seq: entry.entry_id * SEQ_PER_ENTRY });
     }
   }
   for (const stated of ledger.stated_forecasts) {
-    forecasts.push({ userId: stated.user_id, marketId: stated.market_id, at: stated.at, probabilities: stated.probabilities });
+    forecasts.push({ userId: stated.user_id, marketId: stated.market_id, at: stated.at, probabilities: stated.probabilities, seq: stated.seq });
   }
-  return { markets, forecasts, pricePaths };
+  return { markets, forecasts: forecasts.sort(inCommitOrder), pricePaths };
 }

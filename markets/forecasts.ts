@@ -1,14 +1,29 @@
-import { CruxError, isCruxError, type Result } from './errors.ts';
+import { CruxError, type Result } from './errors.ts';
 import { currentPrices, isTradable, type Market, type MarketStatus, outcomeIndex } from './market.ts';
-import { compareIds } from './scoring/collections.ts';
-import { type Forecast, type ScoredMarket, UserSummaryAccumulator, type UserSummary } from './scoring/index.ts';
+import type { Forecast, ScoredMarket, UserSummary } from './scoring/index.ts';
 import type { RealmId } from './realms/realm.ts';
 import { type Context, unknownMarket } from './service.ts';
+import { type RequestStore, runUseCase } from './use-case.ts';
+
+/** A trade's place in the one order of forecasts is its ledger id times this; stated forecasts take the numbers between. */
+export const SEQ_PER_ENTRY = 1_000_000;
+
+/** A forecast with its place in commit order (SCORING_DEFINITIONS.order). */
+export interface SequencedForecast extends Forecast {
+  readonly seq: number;
+}
+
+/** Time order, and on equal times commit order: the order scoring reads forecasts in. */
+export function inCommitOrder(a: SequencedForecast, b: SequencedForecast): number {
+  return a.at - b.at || a.seq - b.seq;
+}
 
 /** A forecast stated with /forecast rather than made by trading. */
 export interface StatedForecast extends Forecast {
   /** The Discord interaction (or console line) that stated it: the same request is recorded once. */
   readonly requestId: string | null;
+  /** Their name when they stated it, so a member who never traded (and has no account) is still named. */
+  readonly displayName: string | null;
 }
 
 export interface ForecastCommand {
@@ -26,23 +41,48 @@ export interface ForecastRecorded {
   readonly probabilities: readonly number[];
 }
 
-/** What stating a forecast needs from storage. */
-export interface ForecastStore {
-  atomically<T>(work: () => T): T;
+/** What stating a forecast needs from storage; requests are remembered as every use case's are. */
+export interface ForecastStore extends RequestStore {
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   /** Records the forecast unless its requestId was recorded before. */
   insertForecast(forecast: StatedForecast): void;
 }
 
-/** What scoring needs from storage: only resolved markets and the forecasts on them. */
+/** The score boards: each ranks members by the mean over their scored markets of one stored per-market score. */
+export const SCORE_BOARDS = ['peer', 'baseline', 'relative', 'brier', 'log'] as const;
+export type ScoreBoard = (typeof SCORE_BOARDS)[number];
+
+export interface BoardQuery {
+  readonly guildId: string | null;
+  readonly by: ScoreBoard;
+  /** Members with fewer scored markets are left off. */
+  readonly minMarkets: number;
+  readonly limit: number;
+}
+
+/** One member on a score board: the mean of the chosen score over `markets` scored markets. */
+export interface BoardRow {
+  readonly userId: string;
+  readonly displayName: string | null;
+  readonly markets: number;
+  readonly value: number;
+}
+
+/** A member's stored scores, before their profit is joined in. */
+export type StoredUserScores = Omit<ScoredUser, 'profit'>;
+
+/**
+ * What scoring needs from storage: the per-member scores stored when markets settle (see db/score-store.ts), which
+ * equal a full recomputation from the forecasts, and the profits from the ledger.
+ */
 export interface ScoringReads {
-  /** Runs the reads inside on one snapshot, so the markets, forecasts and profits they return agree. */
+  /** Runs the reads inside on one snapshot, so the scores and profits they return agree. */
   consistently<T>(read: () => T): T;
-  resolvedMarkets(guildId: string | null): ScoredMarket[];
-  /** The resolved markets the user forecast on, by trading or with /forecast. */
-  resolvedMarketsForecastBy(userId: string, guildId: string | null): ScoredMarket[];
-  /** One market's forecasts from trades and stated forecasts, in time order. */
-  forecastsOn(marketId: string): readonly Forecast[];
+  /** Every member with a scored market in the guild (all guilds for null), ordered by userId. */
+  storedScores(guildId: string | null): StoredUserScores[];
+  /** One member's scores in the guild, over the markets with `tag` when given; undefined when none is scored. */
+  storedScoresOf(userId: string, guildId: string | null, tag?: string): StoredUserScores | undefined;
+  board(query: BoardQuery): BoardRow[];
   /** Per user who traded in the guild, in millis: credits received from its markets minus credits paid into them. */
   profits(guildId: string | null): UserProfit[];
   profitOf(userId: string, guildId: string | null): UserProfit | undefined;
@@ -72,7 +112,8 @@ export interface MarketFacts {
 
 /**
  * The scoring view of a resolved market, null for any other. The window opens when the market was created and ends
- * when trading stopped: closedAt, which settling always sets; the planned close time only stands in for old data.
+ * when trading stopped: at its scheduled close, or earlier if it was closed or settled before then. A market left open
+ * past its close time (no close job ran) stopped trading at the close time all the same, since trades are refused then.
  */
 export function toScoredMarket(market: MarketFacts): ScoredMarket | null {
   if (market.status !== 'resolved' || market.resolvedOutcome === null) return null;
@@ -80,7 +121,7 @@ export function toScoredMarket(market: MarketFacts): ScoredMarket | null {
     marketId: market.id,
     outcomes: [...market.outcomes],
     openedAt: market.createdAt,
-    closesAt: market.closedAt ?? market.resolvedAt ?? market.closesAt,
+    closesAt: Math.min(market.closesAt, market.closedAt ?? market.resolvedAt ?? market.closesAt),
     resolvedOutcome: market.resolvedOutcome,
   };
 }
@@ -101,13 +142,9 @@ export class ForecastService {
     private readonly reads: ScoringReads,
   ) {}
 
+  /** Through runUseCase, so a request id reused by another member or for another command is refused, not dropped. */
   state(command: ForecastCommand, context: Context): Result<ForecastRecorded> {
-    try {
-      return { ok: true, value: this.store.atomically(() => this.record(command, context)) };
-    } catch (error) {
-      if (isCruxError(error)) return { ok: false, error };
-      throw error;
-    }
+    return runUseCase(this.store, context, () => this.record(command, context));
   }
 
   private record(command: ForecastCommand, context: Context): ForecastRecorded {
@@ -128,34 +165,32 @@ export class ForecastService {
       at: context.now,
       probabilities,
       requestId: context.requestId ?? null,
+      displayName: context.actor.displayName ?? null,
     });
     return { market, outcome, probabilities };
   }
 
   /** Every user with a scored forecast in the guild (all guilds for null), ordered by userId. */
   scoredUsers(guildId: string | null): ScoredUser[] {
-    return this.reads.consistently(() => this.score(this.reads.resolvedMarkets(guildId), this.reads.profits(guildId)));
-  }
-
-  /**
-   * One user's scores, or null when none of their forecasts is scored yet. Only the markets they forecast on are
-   * read, each with everyone's forecasts (the median Brier needs them), so the numbers equal their scoredUsers row.
-   */
-  scoredUser(userId: string, guildId: string | null): ScoredUser | null {
     return this.reads.consistently(() => {
-      const profit = this.reads.profitOf(userId, guildId);
-      const scored = this.score(this.reads.resolvedMarketsForecastBy(userId, guildId), profit ? [profit] : []);
-      return scored.find((user) => user.userId === userId) ?? null;
+      const profits = new Map(this.reads.profits(guildId).map((row) => [row.userId, row.profit]));
+      return this.reads.storedScores(guildId).map((user) => ({ ...user, profit: profits.get(user.userId) ?? 0 }));
     });
   }
 
-  private score(markets: readonly ScoredMarket[], profits: readonly UserProfit[]): ScoredUser[] {
-    const accumulator = new UserSummaryAccumulator({ profitByUser: new Map(profits.map((row) => [row.userId, row.profit])) });
-    // The accumulator's order, which SQLite's ORDER BY on text is not for every character.
-    for (const market of markets.toSorted((a, b) => compareIds(a.marketId, b.marketId))) {
-      accumulator.addMarket(market, this.reads.forecastsOn(market.marketId));
-    }
-    const names = new Map(profits.map((row) => [row.userId, row.displayName]));
-    return accumulator.summaries().map((summary) => ({ ...summary, displayName: names.get(summary.userId) ?? null }));
+  /**
+   * One user's scores, over the markets with `tag` when given, or null when none of their forecasts is scored yet.
+   * Profit is over all their markets in the guild.
+   */
+  scoredUser(userId: string, guildId: string | null, tag?: string): ScoredUser | null {
+    return this.reads.consistently(() => {
+      const scores = this.reads.storedScoresOf(userId, guildId, tag);
+      return scores ? { ...scores, profit: this.reads.profitOf(userId, guildId)?.profit ?? 0 } : null;
+    });
+  }
+
+  /** The best members by one score, with how many markets each is scored on. */
+  board(query: BoardQuery): BoardRow[] {
+    return this.reads.board(query);
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CruxError } from './errors.ts';
 import { MAX_OUTCOMES, MIN_OUTCOMES } from './market.ts';
+import { memberName } from './names.ts';
 import { SLUG_PATTERN } from './slug.ts';
 
 /** Opening probabilities are kept off the edges so the maker's worst-case loss stays bounded and sane. */
@@ -18,16 +19,24 @@ const text = (label: string, min: number, max: number) =>
     .min(min, `${label} must be at least ${min} character${min === 1 ? '' : 's'}`)
     .max(max, `${label} must be at most ${max} characters`);
 
+/** Names are compared as they look: normalised (see normaliseName) and regardless of case. */
 const outcomeList = z
-  .array(text('An outcome', 1, 60))
+  .array(memberName(text('An outcome', 1, 60)))
   .min(MIN_OUTCOMES, `a market needs at least ${MIN_OUTCOMES} outcomes`)
   .max(MAX_OUTCOMES, `a market has at most ${MAX_OUTCOMES} outcomes`)
-  .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, 'outcomes must differ');
+  .superRefine((names, context) => {
+    const seen = new Set<string>();
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (seen.has(key)) context.addIssue({ code: 'custom', message: `outcomes must differ, and "${name}" is given twice (invisible characters and case do not count)` });
+      seen.add(key);
+    }
+  });
 
 export const openMarketInput = z
   .object({
-    id: z.string().regex(SLUG_PATTERN, 'an id is lower-case words joined by dashes').max(60).optional(),
-    question: text('The question', 5, 300),
+    id: memberName(z.string().regex(SLUG_PATTERN, 'an id is lower-case words joined by dashes').max(60)).optional(),
+    question: memberName(text('The question', 5, 300)),
     criteria: text('The resolution criteria', 1, 2000),
     outcomes: outcomeList.default(['Yes', 'No']),
     /** Opening probability of the first outcome; binary markets only. */
@@ -38,8 +47,17 @@ export const openMarketInput = z
     closesAt: z.number().int().positive(),
     guildId: z.string().nullable().default(null),
     channelId: z.string().nullable().default(null),
-    tags: z.array(z.string().trim().min(1).max(40)).max(10).default([]),
+    tags: z.array(memberName(z.string().min(1).max(40))).max(10).default([]),
     links: z.array(z.url({ protocol: /^https?$/, error: 'a source must be an http(s) URL' })).max(10).default([]),
+    /** Opens the market conditional on another market of the realm resolving to `outcome` (named or numbered from 0). */
+    condition: z
+      .object({
+        market: z.string().regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes'),
+        outcome: z.union([z.string().trim().min(1), z.number().int().nonnegative()]),
+        /** For a crux pair: the market whose question this one asks again under the condition. */
+        claim: z.string().regex(SLUG_PATTERN).optional(),
+      })
+      .optional(),
   })
   .refine((input) => input.probability === undefined || input.outcomes.length === 2, {
     message: 'an opening probability applies to binary markets only; give a vector for more outcomes',

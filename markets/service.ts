@@ -1,7 +1,12 @@
 import { type ClaimPack, claimToMarketInput } from './claims.ts';
+import { assertConditionAllowed, assertConditionHeld } from './cruxes/conditions.ts';
+import type { ConditionStore } from './cruxes/store.ts';
 import { CruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
+import { holderAccount } from './settlement/pay.ts';
+import type { SettlementService } from './settlement/service.ts';
+import type { Settlement } from './settlement/types.ts';
 import { openingShares, prices, worstCaseLoss } from './lmsr.ts';
 import {
   assertClosable,
@@ -10,11 +15,12 @@ import {
   type Market,
   outcomeIndex,
 } from './market.ts';
+import { IGNORE_EVENTS, type MarketEventSink } from './events.ts';
 import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
-import type { Position, Store } from './store.ts';
-import { type Actor, type Context, type ReplayRecord, requireModerator, runUseCase } from './use-case.ts';
+import type { Store } from './store.ts';
+import { type Actor, type Context, type ReplayRecord, type RequestContext, requireModerator, runUseCase } from './use-case.ts';
 import {
   assertWithinLimit,
   type Quote,
@@ -38,6 +44,8 @@ export interface EngineSettings {
 export type EngineSettingsOf = (realm: RealmId) => EngineSettings;
 
 export { type Actor, type Context, type ReplayRecord, REQUEST_MEMORY_MS, requireModerator, runUseCase } from './use-case.ts';
+export { payoutsFor, proRata, refundsFor } from './settlement/payouts.ts';
+export type { Settlement } from './settlement/types.ts';
 
 export type OutcomeRef = number | string;
 
@@ -71,14 +79,6 @@ export interface TradeResult {
 /** What a trade's request id keeps: the result without its market, and of its quote only what remakes it. */
 type TradeRecord = Omit<TradeResult, 'market' | 'quote'> & { marketId: string; quote: QuoteBasis };
 
-export interface Settlement {
-  market: Market;
-  /** Per trader, what the market paid them now (payouts on resolve, refunds on cancel). */
-  paid: { userId: string; amount: Millis }[];
-  /** What went back to the mint: the unused subsidy and rounding. */
-  returned: Millis;
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 let lastDay = { number: Number.NaN, text: '' };
 
@@ -99,31 +99,6 @@ function openingProbabilities(command: { outcomes: string[]; probability?: numbe
     throw new CruxError('invalid_input', `Every opening probability must be at least ${MIN_OPENING_VECTOR_PROBABILITY * 100}%.`);
   }
   return normalised;
-}
-
-/** Splits `pool` among claims in proportion, rounding each share down, when the pool cannot pay them all. */
-export function proRata(claims: { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
-  const total = claims.reduce((sum, claim) => sum + claim.paid, 0);
-  if (total <= pool) return claims.map((claim) => ({ userId: claim.userId, amount: claim.paid }));
-  return claims.map((claim) => ({
-    userId: claim.userId,
-    amount: Number((BigInt(claim.paid) * BigInt(pool)) / BigInt(total)),
-  }));
-}
-
-/** What a resolution to `winner` owes: each winning share pays one credit. */
-export function payoutsFor(positions: readonly Position[], winner: number): { userId: string; amount: Millis }[] {
-  return positions
-    .filter((position) => position.outcome === winner && position.shares > 0)
-    .map((position) => ({ userId: position.userId, amount: position.shares }));
-}
-
-/** What cancelling owes: each trader's net stake, pro rata if the pool cannot cover them all. */
-export function refundsFor(netPaid: readonly { userId: string; paid: Millis }[], pool: Millis): { userId: string; amount: Millis }[] {
-  return proRata(
-    netPaid.filter((claim) => claim.paid > 0),
-    pool,
-  );
 }
 
 /**
@@ -160,9 +135,14 @@ export class MarketService {
   constructor(
     private readonly store: Store,
     readonly settings: EngineSettingsOf,
+    /** Records each resolution and cancellation, and holds it through the realm's dispute window. */
+    private readonly settlements: SettlementService,
+    private readonly conditions: ConditionStore,
+    /** Told of every trade inside its transaction (the market's thread and notifications); settlements tell their own. */
+    readonly events: MarketEventSink = IGNORE_EVENTS,
   ) {}
 
-  private run<T>(context: Pick<Context, 'now' | 'requestId'>, work: () => T): Result<T> {
+  private run<T>(context: RequestContext, work: () => T): Result<T> {
     return runUseCase(this.store, context, work);
   }
 
@@ -282,6 +262,7 @@ export class MarketService {
       for (const url of command.links) {
         this.store.addLink(id, { url, kind: 'url', addedBy: context.actor.userId, addedAt: context.now });
       }
+      if (command.condition !== undefined) this.setCondition(id, command.condition, realm);
       return requireMarketByKey(this.store, id);
     });
   }
@@ -307,6 +288,16 @@ export class MarketService {
       }
       return { opened, skipped };
     });
+  }
+
+  /** Records that a market just inserted is conditional on another of its realm, which must still be unsettled. */
+  private setCondition(id: string, named: { market: string; outcome: OutcomeRef; claim?: string | undefined }, realm: RealmId): void {
+    const condition = requireMarket(this.store, realm, named.market);
+    assertSettleable(condition);
+    const outcome = resolveOutcome(condition, named.outcome);
+    assertConditionAllowed(id, condition.id, (key) => this.conditions.conditionOf(key));
+    const claim = named.claim === undefined ? null : requireMarket(this.store, realm, named.claim).id;
+    this.conditions.setCondition({ marketId: id, conditionId: condition.id, outcome, claimId: claim });
   }
 
   /** Prices a buy without committing anything. */
@@ -388,9 +379,11 @@ export class MarketService {
       }),
     );
     this.store.setOutstanding(market.id, quote.outstandingAfter);
+    // The trade's own numbers are the market's and the trader's new state: no need to read them back.
+    const traded = { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter };
+    this.events({ kind: 'trade', market: traded, userId: context.actor.userId, quote, at: context.now });
     return {
-      // The trade's own numbers are the market's and the trader's new state: no need to read them back.
-      market: { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter },
+      market: traded,
       quote,
       balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),
@@ -423,14 +416,10 @@ export class MarketService {
       const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const winner = resolveOutcome(market, outcome);
+      this.assertMayResolve(market);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
-      return this.settle(market, payoutsFor(this.store.positions(market.id), winner), 'payout', {
-        outcome: winner,
-        decidedBy: context.actor.userId,
-        evidence: citation,
-        at: context.now,
-      });
+      return this.settlements.decide(market, { outcome: winner, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now });
     });
   }
 
@@ -446,54 +435,19 @@ export class MarketService {
       assertSettleable(market);
       const why = reason.trim();
       if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
-      return this.settle(market, refundsFor(this.store.netPaid(market.id), market.pool), 'refund', {
-        outcome: null,
-        decidedBy: context.actor.userId,
-        evidence: why,
-        at: context.now,
-      });
+      return this.settlements.decide(market, { outcome: null, decidedBy: context.actor.userId, evidence: why, decidedAt: context.now });
     });
   }
 
-  private settle(
-    market: Market,
-    paid: { userId: string; amount: Millis }[],
-    reason: 'payout' | 'refund',
-    resolution: NonNullable<Market['resolution']>,
-  ): Settlement {
-    const pool = marketAccount(market.id);
-    const owed = paid.reduce((sum, p) => sum + p.amount, 0);
-    if (owed > market.pool) {
-      throw new Error(`market ${market.id} owes ${owed} but holds ${market.pool}: the solvency invariant is broken`);
-    }
-    const nonZero = paid.filter((p) => p.amount > 0);
-    for (const { userId, amount } of nonZero) {
-      this.store.append(blankEntry({ at: resolution.at, from: pool, to: this.holderAccount(market, userId, resolution.at), amount, reason, marketId: market.id }));
-    }
-    const returned = market.pool - owed;
-    if (returned > 0) {
-      this.store.append(blankEntry({ at: resolution.at, from: pool, to: MINT_ACCOUNT, amount: returned, reason: 'settle', marketId: market.id }));
-    }
-    this.store.saveMarketState(market.id, {
-      ...market,
-      status: resolution.outcome === null ? 'cancelled' : 'resolved',
-      closedAt: market.closedAt ?? resolution.at,
-      resolution,
-    });
-    return { market: requireMarketByKey(this.store, market.id), paid: nonZero, returned };
+  /** A conditional market resolves to an outcome only once its condition has held. */
+  assertMayResolve(market: Market): void {
+    const condition = this.conditions.conditionOf(market.id);
+    if (condition !== undefined) assertConditionHeld(market, requireMarketByKey(this.store, condition.conditionId), condition.outcome);
   }
 
-  /**
-   * The account of a market's trader in the market's realm, to pay them. Every trader has one (trading enrolled
-   * them), except a member whose money predates realms and who never traded here since: the migration gave them one
-   * wherever they held positions, so this only opens an account (without a grant) if that row is somehow missing.
-   */
+  /** The account of a market's trader in the market's realm, to pay them (see `holderAccount`). */
   holderAccount(market: Market, userId: string, at: number): string {
-    const id = userAccount(market.realm, userId);
-    if (!this.store.findAccount(id)) {
-      this.store.createAccount({ id, kind: 'user', realm: market.realm, userId, displayName: null, createdAt: at });
-    }
-    return id;
+    return holderAccount(this.store, market, userId, at);
   }
 
   /** Links a resolution source (a URL) to a market; `kind` is what the source adapters recognised. */

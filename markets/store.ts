@@ -57,6 +57,13 @@ export interface MarketState {
   resolution: Resolution | null;
 }
 
+/** A request already applied: its result, and whose question it answered (null in rows kept before owners were). */
+export interface RememberedRequest {
+  result: string;
+  userId: string | null;
+  fingerprint: string | null;
+}
+
 /**
  * What the use cases need from storage and nothing more. One implementation lives in db/; everything
  * a use case does between `atomically` and its return commits together or not at all.
@@ -64,8 +71,8 @@ export interface MarketState {
 export interface Store {
   atomically<T>(work: () => T): T;
 
-  recallRequest(requestId: string): string | undefined;
-  rememberRequest(requestId: string, result: string, at: number): void;
+  recallRequest(requestId: string): RememberedRequest | undefined;
+  rememberRequest(requestId: string, request: RememberedRequest, at: number): void;
   /** Deletes the requests remembered before `before` and says how many. */
   forgetRequestsBefore(before: number): number;
 
@@ -105,6 +112,8 @@ export interface Store {
   links(marketId: string): MarketLink[];
   /** The market's prices after each trade in order, or, past `points` trades, `points` of them evenly spread from the first to the last. */
   priceHistory(marketId: string, points: number): { at: number; prices: number[] }[];
+  /** The market's last price point at or before `since` and every one after it: what moved it lately, however old it is. */
+  priceHistorySince(marketId: string, since: number): { at: number; prices: number[] }[];
 
   positions(marketId: string): Position[];
   /** Milli-shares one user holds of one outcome (0 when none). */
@@ -115,4 +124,7 @@ export interface Store {
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
   profits(realm: RealmId | null, limit: number): ProfitRow[];
+
+  /** Stores the scores of a market that has just settled or been corrected, in the same transaction. */
+  rescoreMarket(marketId: string): void;
 }

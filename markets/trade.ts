@@ -60,6 +60,14 @@ function priceChange(market: Market, outcome: number, delta: Millis): Quote {
     delta > 0
       ? Math.max(chargeInMillis(costInCredits), liabilityAfter - market.pool)
       : Math.max(0, Math.min(proceedsInMillis(-costInCredits), market.pool - liabilityAfter));
+  // Rounding down can leave a tiny sell paying nothing: shares would vanish for no credits.
+  if (cash === 0) {
+    const [trade, pays] = delta > 0 ? ['buy', 'cost'] : ['sell', 'pay'];
+    throw new CruxError(
+      'amount_too_small',
+      `That ${trade} of ${market.outcomes[outcome]} shares would ${pays} 0 credits (amounts are rounded to 0.001 credits), so nothing was traded. Trade more shares.`,
+    );
+  }
   return quoteFor(market, outcome, delta, cash);
 }
 

@@ -1,6 +1,6 @@
 import { isCruxError, CruxError, type Result } from './errors.ts';
 import type { RealmId } from './realms/realm.ts';
-import type { Store } from './store.ts';
+import type { RememberedRequest, Store } from './store.ts';
 
 export interface Actor {
   userId: string;
@@ -17,6 +17,11 @@ export interface Context {
   now: number;
   /** A Discord interaction id or similar: the same id is applied at most once. */
   requestId?: string;
+  /**
+   * What the request asked (a digest of the command and its options): a request id is replayed only for the same
+   * member asking the same thing.
+   */
+  fingerprint?: string;
 }
 
 /**
@@ -34,13 +39,32 @@ const WHOLE_RESULT = { record: (result: unknown) => result, rebuild: (record: un
 /** How long request ids are remembered: Discord interaction tokens expire after 15 minutes, so a day is ample. */
 export const REQUEST_MEMORY_MS = 24 * 60 * 60 * 1000;
 
+/** What runUseCase needs of storage: a transaction and the requests already applied. */
+export type RequestStore = Pick<Store, 'atomically' | 'recallRequest' | 'rememberRequest'>;
+
+/** What runUseCase reads of a Context: background jobs run with the time alone. */
+export type RequestContext = Pick<Context, 'now' | 'requestId' | 'fingerprint'> & { actor?: Actor };
+
+/**
+ * A request id already applied answers only the member who sent it, asking the same thing: anyone else would be
+ * shown another member's result, and another command would be handed a result of the wrong shape.
+ */
+function assertSameRequest(earlier: RememberedRequest, context: RequestContext): void {
+  if (earlier.userId !== null && earlier.userId !== (context.actor?.userId ?? null)) {
+    throw new CruxError('request_reused', 'That request id was already used by another member. Nothing was done; send it with a new id.');
+  }
+  if (earlier.fingerprint !== null && earlier.fingerprint !== (context.fingerprint ?? null)) {
+    throw new CruxError('request_reused', 'That request id was already used for a different command. Nothing was done; send it with a new id.');
+  }
+}
+
 /**
  * Runs a use case as one transaction; a CruxError rolls it back and comes back as a value. A request id already
  * applied returns the result it produced then (rebuilt from what `replay` recorded), without running again.
  */
 export function runUseCase<T, R = T>(
-  store: Store,
-  context: Pick<Context, 'now' | 'requestId'>,
+  store: RequestStore,
+  context: RequestContext,
   work: () => T,
   replay: ReplayRecord<T, R> = WHOLE_RESULT as ReplayRecord<T, R>,
 ): Result<T> {
@@ -49,10 +73,19 @@ export function runUseCase<T, R = T>(
       const { requestId } = context;
       if (requestId !== undefined) {
         const earlier = store.recallRequest(requestId);
-        if (earlier !== undefined) return replay.rebuild(JSON.parse(earlier) as R);
+        if (earlier !== undefined) {
+          assertSameRequest(earlier, context);
+          return replay.rebuild(JSON.parse(earlier.result) as R);
+        }
       }
       const result = work();
-      if (requestId !== undefined) store.rememberRequest(requestId, JSON.stringify(replay.record(result)), context.now);
+      if (requestId !== undefined) {
+        store.rememberRequest(
+          requestId,
+          { result: JSON.stringify(replay.record(result)), userId: context.actor?.userId ?? null, fingerprint: context.fingerprint ?? null },
+          context.now,
+        );
+      }
       return result;
     });
     return { ok: true, value };

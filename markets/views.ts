@@ -1,8 +1,13 @@
+import { type EvidenceItem, type EvidenceTally, tallyEvidence } from './evidence/evidence.ts';
+import type { ConditionStore } from './cruxes/store.ts';
 import { userAccount } from './ledger.ts';
+import type { ResolutionStore } from './resolution/store.ts';
+import type { OutsideReading } from './sources/odds.ts';
 import { currentPrices, type Market } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
 import { unknownMarket } from './service.ts';
+import type { Dispute, SettlementRecord } from './settlement/types.ts';
 import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
@@ -11,11 +16,48 @@ const OPEN_MARKETS_SCANNED = 100_000;
 /** A chart is a few hundred pixels wide: more points than this draw the same line. */
 const PRICE_HISTORY_POINTS = 300;
 
+/** What a market's card says of its conversation. */
+export interface MarketConversation {
+  evidence: EvidenceTally;
+  /** How many recorded edits it has had. */
+  edits: number;
+  /** Its thread, once opened. */
+  threadId: string | null;
+}
+
+/** Where the conversation's records are read from; views without one show none. */
+export interface ConversationReader {
+  evidence(marketId: string): EvidenceItem[];
+  edits(marketId: string): number;
+  thread(marketId: string): string | null;
+}
+
 export interface MarketView {
   market: Market;
   prices: number[];
   stats: MarketStats;
   links: MarketLink[];
+  conversation?: MarketConversation;
+  /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
+  condition: { slug: string; outcome: string } | null;
+  /** The newest odds of each linked platform whose question maps onto the market's outcomes. */
+  outside: OutsideReading[];
+  /** The market's latest settlement (pending or applied) and its disputes; undefined before any. */
+  settlement: LatestSettlement | undefined;
+}
+
+export interface LatestSettlement {
+  settlement: SettlementRecord;
+  disputes: Dispute[];
+}
+
+/** Where a view reads what other services keep about a market. */
+export interface MarketViewSources {
+  settlementOf: (marketId: string) => LatestSettlement | undefined;
+  conditions: ConditionStore;
+  odds: Pick<ResolutionStore, 'latestOdds'>;
+  /** Views without one show no conversation. */
+  conversation?: ConversationReader;
 }
 
 export interface Holding {
@@ -40,7 +82,10 @@ export interface Portfolio {
  * only the edges' own records (a posted card) use storage keys.
  */
 export class MarketViews {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly sources: MarketViewSources,
+  ) {}
 
   /** The market a member of `realm` names; another realm's is answered as an unknown market. */
   market(realm: RealmId, slug: string): MarketView {
@@ -61,12 +106,31 @@ export class MarketViews {
   }
 
   private view(market: Market): MarketView {
+    const { conversation } = this.sources;
     return {
       market,
       prices: currentPrices(market),
       stats: this.store.marketStats(market.id),
       links: this.store.links(market.id),
+      ...(conversation === undefined
+        ? {}
+        : {
+            conversation: {
+              evidence: tallyEvidence(conversation.evidence(market.id)),
+              edits: conversation.edits(market.id),
+              threadId: conversation.thread(market.id),
+            },
+          }),
+      condition: this.conditionOf(market.id),
+      outside: this.sources.odds.latestOdds(market.id),
+      settlement: this.sources.settlementOf(market.id),
     };
+  }
+
+  private conditionOf(marketId: string): MarketView['condition'] {
+    const link = this.sources.conditions.conditionOf(marketId);
+    const condition = link && this.store.findMarket(link.conditionId);
+    return link && condition ? { slug: condition.slug, outcome: condition.outcomes[link.outcome] ?? '?' } : null;
   }
 
   list(filter: MarketFilter): MarketView[] {

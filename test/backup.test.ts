@@ -88,6 +88,27 @@ describe('backupDatabase', () => {
     expect(readdirSync(backupFolder)).toEqual([basename(backup.path)]);
   });
 
+  it('removes the scratch copies and journals a killed backup left, but not one still being written or other files', async () => {
+    const engine = liveEngine();
+    trades(engine, 0, 10);
+    mkdirSync(backupFolder);
+    // What `npm run backup` leaves when it is killed mid-copy: the copy under its scratch name, with its journal.
+    const killed = join(backupFolder, 'crux-2026-11-23T03-30-00Z.sqlite.0a1b2c3d.partial');
+    copyFileSync(databasePath, killed);
+    writeFileSync(`${killed}-journal`, 'rollback journal');
+    const anHourAgo = new Date(Date.now() - HOUR);
+    for (const path of [killed, `${killed}-journal`]) utimesSync(path, anHourAgo, anHourAgo);
+    const inProgress = join(backupFolder, 'crux-2026-11-24T12-00-00Z.sqlite.feedbeef.partial');
+    writeFileSync(inProgress, 'pages still arriving');
+    const unrelated = join(backupFolder, 'notes.partial');
+    writeFileSync(unrelated, 'not a backup');
+    utimesSync(unrelated, anHourAgo, anHourAgo);
+
+    const backup = await backupDatabase(engine.db, backupFolder, T0 + HOUR);
+
+    expect(readdirSync(backupFolder).sort()).toEqual([basename(backup.path), basename(inProgress), 'notes.partial'].sort());
+  });
+
   describe.each([
     { writer: 'the connection taking the backup', ownConnection: false },
     { writer: 'a second connection, as the bot beside `npm run backup`', ownConnection: true },

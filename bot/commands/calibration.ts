@@ -1,3 +1,4 @@
+import { guildOfRealm } from '../../markets/realms/realm.ts';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import type { ScoredUser } from '../../markets/forecasts.ts';
@@ -15,6 +16,7 @@ const FORMATS = ['png', 'csv', 'json'] as const;
 const options = z.object({
   user: z.string().regex(/^[\w.-]{1,64}$/, 'not a user').optional(),
   format: z.enum(FORMATS, { error: `one of ${FORMATS.join(', ')}` }).default('png'),
+  tag: z.string().trim().min(1).max(50).optional(),
 });
 
 export const calibration: CommandModule = {
@@ -27,27 +29,28 @@ export const calibration: CommandModule = {
         .setName('format')
         .setDescription('png: a chart (default); csv or json: the table as a file')
         .addChoices(...FORMATS.map((format) => ({ name: format, value: format }))),
-    ),
+    )
+    .addStringOption((o) => o.setName('tag').setDescription('Only markets with this tag').setMaxLength(50)),
 
-  // Drawing the chart and scoring every resolved market can outlast Discord's 3-second window.
+  // Drawing the chart can outlast Discord's 3-second window.
   defer: () => true,
 
   async execute(invocation, app) {
     const input = parseOptions(options, invocation);
     const userId = input.user ?? invocation.actor.userId;
-    const scored = app.forecasts.scoredUser(userId, invocation.realm);
+    const scored = app.forecasts.scoredUser(userId, invocation.realm, input.tag);
     const name = userId === invocation.actor.userId ? (invocation.actor.displayName ?? userId) : (scored?.displayName ?? userId);
     if (!scored) {
       return replyWith({
         ephemeral: true,
-        content: `${plain(name)} has no scored forecasts yet: a forecast (a trade or /forecast) counts once its market resolves.`,
+        content: `${plain(name)} has no scored forecasts${input.tag === undefined ? '' : ` on markets tagged ${plain(input.tag)}`} yet: a forecast (a trade or /forecast) counts once its market resolves.`,
       });
     }
     const file = await calibrationFile(scored, name, input.format, invocation);
     return replyWith({
       cards: [
         {
-          title: `Calibration of ${plain(name)}`,
+          title: `Calibration of ${plain(name)}${input.tag === undefined ? '' : ` — ${plain(input.tag)}`}`,
           color: 0x14b8a6,
           fields: scoreFields(scored),
           footer: FORECAST_DEFINITION,
@@ -68,7 +71,7 @@ async function calibrationFile(user: ScoredUser, name: string, format: (typeof F
     case 'csv':
       return { name: `${base}.csv`, data: toBuffer(csvChunks(header, CALIBRATION_BUCKET_COLUMNS, user.calibration.map(calibrationBucketRow))) };
     case 'json':
-      return { name: `${base}.json`, data: toBuffer(jsonChunks(header, {}, { user: userScoreRow(user) })) };
+      return { name: `${base}.json`, data: toBuffer(jsonChunks(header, {}, { user: userScoreRow(user, guildOfRealm(invocation.realm)) })) };
   }
 }
 
@@ -79,6 +82,9 @@ function scoreFields(user: ScoredUser) {
     { name: 'Mean Brier (lower is better)', value: number(user.meanBrier), inline: true },
     { name: 'Mean log score (0 is best)', value: number(user.meanLogScore), inline: true },
     { name: 'Relative Brier (negative beats the median)', value: number(user.meanRelativeBrier), inline: true },
-    { name: 'Profit', value: user.profit === null ? '—' : `${formatCredits(user.profit)} credits`, inline: true },
+    { name: 'Peer score (0 = as good as the others)', value: user.meanPeerScore.toFixed(1), inline: true },
+    { name: 'Baseline score (0 = uniform)', value: user.meanBaselineScore.toFixed(1), inline: true },
+    { name: 'Coverage (share of each window forecast)', value: `${Math.round(100 * user.meanCoverage)}%`, inline: true },
+    { name: 'Profit (all markets)', value: `${formatCredits(user.profit)} credits`, inline: true },
   ];
 }

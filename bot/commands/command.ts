@@ -2,9 +2,16 @@ import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js
 import { z } from 'zod';
 import { CruxError, isCruxError, type Result } from '../../markets/errors.ts';
 import { parseInput } from '../../markets/inputs.ts';
+import type { CruxService } from '../../markets/cruxes/service.ts';
+import { memberName } from '../../markets/names.ts';
 import type { ForecastService } from '../../markets/forecasts.ts';
+import type { MarketEditService } from '../../markets/edits.ts';
+import type { EvidenceService } from '../../markets/evidence/service.ts';
+import type { NotificationService } from '../../markets/notifications/service.ts';
 import type { ResolutionService } from '../../markets/resolution/service.ts';
+import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import type { MarketService } from '../../markets/service.ts';
+import type { SettlementService } from '../../markets/settlement/service.ts';
 import { SLUG_PATTERN } from '../../markets/slug.ts';
 import type { MarketViews } from '../../markets/views.ts';
 import type { RealmId } from '../../markets/realms/realm.ts';
@@ -15,15 +22,27 @@ import { type Card, errorReply, type Invocation, type OptionValue, type Reply } 
 /** What every handler may use: the use cases, the read views and the settings. Nothing else. */
 export interface App {
   service: MarketService;
+  /** Settlements waiting out their dispute windows, and the disputes of them. */
+  settlements: SettlementService;
   /** Linked sources, resolution proposals and corrections. */
   resolution: ResolutionService;
   /** Stated forecasts and the scores of resolved markets. */
   forecasts: ForecastService;
+  /** Cruxes: claims asked again under each outcome of a condition. */
+  cruxes: CruxService;
   views: MarketViews;
   /** Each server's own settings over the environment's defaults. */
   realms: RealmSettingsService;
+  /** Evidence members attach to markets. */
+  evidence: EvidenceService;
+  /** Careful edits of a market's texts and close time, each recorded. */
+  edits: MarketEditService;
+  /** Threads, DMs and reminders, from the outbox. */
+  notifications: NotificationService;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
+  /** Keeps links given by members (plain URL sources) off internal addresses, when linked and when fetched. */
+  linkGuard: LinkGuard;
 }
 
 export interface Choice {
@@ -79,14 +98,13 @@ export function parseOptions<S extends z.ZodType>(schema: S, invocation: Invocat
 
 /* Option schemas shared by several commands. Discord sends typed values, the console sends text: both coerce. */
 
-export const marketOption = z
-  .string({ error: 'choose a market' })
-  .trim()
-  .toLowerCase()
-  .regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes, like rome-genuine-power-seeking')
-  .max(60);
+/* Names are read as they look (markets/names.ts), so a look-alike with invisible characters finds the same market. */
+export const marketOption = memberName(
+  z.string().toLowerCase().regex(SLUG_PATTERN, 'a market id is lower-case words joined by dashes, like rome-genuine-power-seeking').max(60),
+  'choose a market',
+);
 
-export const outcomeOption = z.string({ error: 'choose an outcome' }).trim().min(1).max(100);
+export const outcomeOption = memberName(z.string().min(1).max(100), 'choose an outcome');
 
 export const requiredText = (label: string, max: number) =>
   z.string({ error: `${label} is required` }).trim().min(1, `${label} is required`).max(max, `${label} must be at most ${max} characters`);

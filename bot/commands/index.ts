@@ -6,14 +6,17 @@ import {
 import type { CommandModule } from './command.ts';
 import { bet } from './bet.ts';
 import { calibration } from './calibration.ts';
+import { crux } from './crux/index.ts';
+import { evidence } from './evidence.ts';
 import { forecast } from './forecast.ts';
 import { leaderboard } from './leaderboard.ts';
 import { market } from './market/index.ts';
 import { mod } from './mod/index.ts';
+import { notify } from './notify.ts';
 import { portfolio } from './portfolio.ts';
 import { sell } from './sell.ts';
 
-export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration];
+export const COMMANDS: readonly CommandModule[] = [market, mod, bet, sell, portfolio, leaderboard, forecast, calibration, crux, evidence, notify];
 
 export function findCommand(name: string): CommandModule | undefined {
   return COMMANDS.find((command) => command.data.name === name);

@@ -1,9 +1,8 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
-import type { ScoredUser } from '../../markets/forecasts.ts';
+import { SCORE_BOARDS, type ScoreBoard } from '../../markets/forecasts.ts';
 import type { RealmId } from '../../markets/realms/realm.ts';
 import { formatCredits } from '../../markets/money.ts';
-import { compareIds } from '../../markets/scoring/collections.ts';
 import { SCORING_DEFINITIONS } from '../../markets/scoring/index.ts';
 import { plain, truncate } from '../render/format.ts';
 import { type Card, replyWith } from '../reply.ts';
@@ -11,7 +10,7 @@ import { type App, type CommandModule, parseOptions } from './command.ts';
 
 const MEDALS = ['🥇', '🥈', '🥉'];
 const SHOWN = 10;
-const RANKINGS = ['profit', 'brier', 'log'] as const;
+const RANKINGS = ['profit', ...SCORE_BOARDS] as const;
 
 const options = z.object({ by: z.enum(RANKINGS, { error: `one of ${RANKINGS.join(', ')}` }).default('profit') });
 
@@ -32,30 +31,28 @@ function profitBoard(app: App, realm: RealmId): Card {
   };
 }
 
-/** Best first: Brier is lower-better, log score higher-better; ties go to the user with more markets scored. */
-const SCORE_BOARDS = {
-  brier: { title: 'Brier score', value: (user: ScoredUser) => user.meanBrier, direction: 1, definition: SCORING_DEFINITIONS.brier },
-  log: { title: 'log score', value: (user: ScoredUser) => user.meanLogScore, direction: -1, definition: SCORING_DEFINITIONS.logScore },
-} as const;
+/** What each score board shows; the ranking itself (which way is better) is the store's. */
+const SCORE_BOARD_TEXTS: Record<ScoreBoard, { title: string; definition: string; digits: number }> = {
+  peer: { title: 'peer score (higher is better)', definition: SCORING_DEFINITIONS.peerScore, digits: 1 },
+  baseline: { title: 'baseline score (higher is better)', definition: SCORING_DEFINITIONS.baselineScore, digits: 1 },
+  relative: { title: 'relative Brier (lower is better)', definition: SCORING_DEFINITIONS.relativeBrier, digits: 3 },
+  brier: { title: 'time-averaged Brier (lower is better)', definition: SCORING_DEFINITIONS.brier, digits: 3 },
+  log: { title: 'time-averaged log score (higher is better)', definition: SCORING_DEFINITIONS.logScore, digits: 3 },
+};
 
-function scoreBoard(app: App, realm: RealmId, by: keyof typeof SCORE_BOARDS): Card {
-  const board = SCORE_BOARDS[by];
-  const ranked = app.forecasts
-    .scoredUsers(realm)
-    .toSorted(
-      (a, b) =>
-        board.direction * (board.value(a) - board.value(b)) || b.marketsForecast - a.marketsForecast || compareIds(a.userId, b.userId),
-    )
-    .slice(0, SHOWN);
-  const lines = ranked.map(
-    (user, i) =>
-      `${rank(i)} ${user.displayName === null ? `<@${user.userId}>` : plain(user.displayName)} — ${board.value(user).toFixed(3)} over ${user.marketsForecast} market${user.marketsForecast === 1 ? '' : 's'}`,
+function scoreBoard(app: App, realm: RealmId, by: ScoreBoard): Card {
+  const text = SCORE_BOARD_TEXTS[by];
+  const minMarkets = app.realms.values(realm).leaderboardMinMarkets;
+  const rows = app.forecasts.board({ guildId: realm, by, minMarkets, limit: SHOWN });
+  const lines = rows.map(
+    (row, i) =>
+      `${rank(i)} ${row.displayName === null ? `<@${row.userId}>` : plain(row.displayName)} — ${row.value.toFixed(text.digits)} over ${row.markets} market${row.markets === 1 ? '' : 's'}`,
   );
   return {
-    title: `Leaderboard — mean time-averaged ${board.title}`,
+    title: `Leaderboard — mean ${text.title}`,
     color: 0x14b8a6,
-    description: lines.length > 0 ? lines.join('\n') : 'No market has resolved with forecasts on it yet.',
-    footer: truncate(board.definition, 2048),
+    description: lines.length > 0 ? lines.join('\n') : `Nobody has ${minMarkets} resolved market${minMarkets === 1 ? '' : 's'} with forecasts yet.`,
+    footer: truncate(`Members with at least ${minMarkets} scored market${minMarkets === 1 ? '' : 's'}. ${text.definition}`, 2048),
   };
 }
 
@@ -66,7 +63,7 @@ export const leaderboard: CommandModule = {
     .addStringOption((o) =>
       o
         .setName('by')
-        .setDescription('profit (default), brier or log score on resolved markets')
+        .setDescription('profit (default), or a score on resolved markets: peer, baseline, relative (Brier), brier, log')
         .addChoices(...RANKINGS.map((ranking) => ({ name: ranking, value: ranking }))),
     ),
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CruxError } from '../../markets/errors.ts';
-import { type App, parseOptions } from '../commands/command.ts';
+import { MAX_REASON_LENGTH } from '../../markets/notifications/service.ts';
+import { type App, parseOptions, unwrap } from '../commands/command.ts';
 import { openMarketFromModal } from '../commands/market/open.ts';
-import { placeBet, spend } from '../commands/trading.ts';
+import { contextOf, placeBet, spend } from '../commands/trading.ts';
 import { handleProposalButton } from './proposals.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../reply.ts';
 
@@ -35,6 +36,15 @@ function amountModal(app: App, invocation: Invocation, marketId: string, outcome
   };
 }
 
+/** The form behind "Give a reason": its id carries the market and the trade's request id. */
+function reasonModal(marketId: string, tradeRequestId: string): Modal {
+  return {
+    id: `${PREFIX}:reasonform:${marketId}:${tradeRequestId}`,
+    title: 'Why did you move the price?',
+    fields: [{ id: 'reason', label: 'One line, or an evidence link', style: 'short', required: true, maxLength: MAX_REASON_LENGTH }],
+  };
+}
+
 const betFields = z.object({
   amount: z.coerce.number({ error: 'give a number of credits' }).finite().min(1, 'bet at least 1 credit').max(1_000_000_000),
   max_price: z
@@ -51,7 +61,7 @@ function outcomeIndexFrom(text: string | undefined): number {
   return index;
 }
 
-export function handleComponent(event: ComponentEvent, invocation: Invocation, app: App): Reply {
+export function handleComponent(event: ComponentEvent, invocation: Invocation, app: App): Reply | Promise<Reply> {
   const [, action, marketId = '', outcome] = event.customId.split(':');
   switch (`${event.kind}:${action}`) {
     case 'button:bet':
@@ -69,6 +79,12 @@ export function handleComponent(event: ComponentEvent, invocation: Invocation, a
     }
     case 'button:proposal':
       return handleProposalButton(event.customId, invocation, app);
+    case 'button:reason':
+      return replyWith({ ephemeral: true, modal: reasonModal(marketId, outcome ?? '') });
+    case 'modal:reasonform': {
+      const market = unwrap(app.notifications.explainMove(marketId, outcome ?? '', event.kind === 'modal' ? (event.fields['reason'] ?? '') : '', contextOf(invocation)));
+      return replyWith({ ephemeral: true, content: `💬 Thanks — your reason is in the thread of \`${market.slug}\`.`, refreshMarkets: [market.id] });
+    }
     case 'modal:open':
       return openMarketFromModal(invocation, app, event.customId, event.kind === 'modal' ? event.fields : {});
     default:

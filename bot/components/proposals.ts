@@ -1,8 +1,17 @@
 import { CruxError } from '../../markets/errors.ts';
+import { type EvidenceItem, itemsLinking } from '../../markets/evidence/evidence.ts';
+import type { Market } from '../../markets/market.ts';
+import type { Proposal } from '../../markets/resolution/store.ts';
 import { type App, unwrap } from '../commands/command.ts';
-import { settlementReply } from '../commands/mod/moderate.ts';
+import { settlementReply } from '../render/settlement-card.ts';
 import { contextOf } from '../commands/trading.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
+
+/** The market's evidence items that link the sources a proposal was decided on: what its resolution cites. */
+export function evidenceBehind(app: App, proposal: Proposal, market: Market): EvidenceItem[] {
+  const { items } = app.evidence.list(market.realm, market.slug, false);
+  return itemsLinking(proposal.basis.map((reading) => reading.url), items);
+}
 
 /** Accept and Reject. The engine refuses non-moderators too; checking here first answers them before any work. */
 export function handleProposalButton(customId: string, invocation: Invocation, app: App): Reply {
@@ -18,6 +27,7 @@ export function handleProposalButton(customId: string, invocation: Invocation, a
       proposal.verdict === 'cancel'
         ? `↩️ ${settlement.market.slug} cancelled on the sources' word — trades refunded`
         : `✅ ${settlement.market.slug} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
+      evidenceBehind(app, proposal, settlement.market),
     );
     return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.`, retiresControls: true };
   }

@@ -7,9 +7,12 @@ import {
   type Interaction,
   MessageFlags,
   type ModalSubmitInteraction,
+  type RepliableInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
-import { MarketCardRedraws } from './market-message.ts';
+import type { DirectMessages } from './dm.ts';
+import type { MarketCardRedraws } from './market-message.ts';
+import type { MarketThreads } from './threads.ts';
 import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
 import { type ComponentEvent, handleComponent, isCruxComponent } from '../components/index.ts';
@@ -19,8 +22,12 @@ import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
-import { toMessage, toModal } from './payload.ts';
-import { postReply } from './post.ts';
+import { fitChoices } from '../render/limits.ts';
+import { NO_MENTIONS, privateFlags, toMessage, toModal } from './payload.ts';
+import { postAlso, postReply } from './post.ts';
+
+const PLAIN_FALLBACK =
+  '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
 
 /** Remembers recent interaction ids so a duplicated delivery is dropped before it does anything. */
 class RecentIds {
@@ -70,6 +77,9 @@ export interface InteractionHandlerOptions {
   client: Client;
   now: () => number;
   names: CommandNames;
+  cards: MarketCardRedraws;
+  threads: MarketThreads;
+  dms: DirectMessages;
 }
 
 /**
@@ -84,11 +94,16 @@ export function isCruxInteraction(interaction: Interaction, names: CommandNames)
 }
 
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
-export function createInteractionHandler({ app, client, now, names }: InteractionHandlerOptions) {
+export function createInteractionHandler({ app, client, now, names, cards, threads, dms }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
   const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
-  const cards = new MarketCardRedraws(client, app);
+
+  /** Remembers where a card was posted, so price moves can edit it, and opens its thread. */
+  async function cardPosted(marketId: string, channelId: string, messageId: string): Promise<void> {
+    app.service.recordMarketMessage(marketId, channelId, messageId);
+    await threads.cardPosted(marketId, channelId, messageId);
+  }
 
   /** Holds an irreversible command and shows the asker what it will do, with Confirm and Cancel. */
   function askToConfirm(invocation: Invocation, card: Card): Reply {
@@ -108,7 +123,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
   /** Confirm runs the held command as it was asked, with the presser's permissions as they are now. */
   async function settleConfirmation(interaction: ButtonInteraction & GuildInteraction): Promise<void> {
     const taken = pending.take(interaction.customId, interaction.user.id, now());
-    const closeWith = (content: string) => interaction.update({ content, embeds: [], components: [] });
+    const closeWith = (content: string) => interaction.update(toMessage(replyWith({ content })));
     if (taken.kind === 'not_yours') {
       await send(interaction, replyWith({ ephemeral: true, content: '⚠️ Only the member who asked can confirm or cancel this.' }));
       return;
@@ -149,7 +164,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
       await interaction.showModal(toModal(reply.modal));
       return;
     }
-    const message = { ...toMessage(reply), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) };
+    const message = { ...toMessage(reply), ...(reply.ephemeral ? { flags: privateFlags(reply) } : {}) };
     if (reply.retiresControls && interaction.isButton() && !reply.ephemeral) {
       // One callback per interaction: the decided message gets the decision in place of its buttons, and the
       // outcome's cards follow as their own message.
@@ -158,14 +173,15 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
       if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
     } else if (reply.postTo !== undefined) {
       const posted = await postReply(client, reply.postTo, { ...reply, content: undefined });
-      if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.messageId);
       await interaction.reply({ content: reply.content ?? '✅ Done.', flags: MessageFlags.Ephemeral, allowedMentions: message.allowedMentions });
+      if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.messageId);
     } else if (reply.postsMarket === undefined) {
       await interaction.reply(message);
     } else {
       const posted = (await interaction.reply({ ...message, withResponse: true })).resource?.message;
-      if (posted) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.id);
+      if (posted) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
+    if (reply.privateFollowUp) await interaction.followUp({ ...toMessage(reply.privateFollowUp), flags: privateFlags(reply.privateFollowUp) });
     await redrawMarkets(reply);
   }
 
@@ -176,17 +192,22 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
       // Whether a deferred reply is private is fixed when deferring, so a private answer (an error) replaces the
       // public note with a private follow-up rather than showing everyone.
       await interaction.deleteReply();
-      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+      await interaction.followUp({ ...message, flags: privateFlags(reply) });
     } else {
       const posted = await interaction.editReply(message);
-      if (reply.postsMarket !== undefined) app.service.recordMarketMessage(reply.postsMarket, posted.channelId, posted.id);
+      if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
     await redrawMarkets(reply);
   }
 
-  /** Sent after the reply, so no member waits for a card; awaited, so shutdown waits for the cards to be right. */
+  /**
+   * Sent after the reply, so no member waits for a card, a thread line or a DM; awaited, so shutdown waits for them.
+   */
   async function redrawMarkets(reply: Reply): Promise<void> {
-    await Promise.all((reply.refreshMarkets ?? []).map((marketId) => cards.redraw(marketId)));
+    await postAlso(client, reply, app.log);
+    const markets = reply.refreshMarkets ?? [];
+    await Promise.all([...markets.map((marketId) => cards.redraw(marketId)), ...markets.map((marketId) => threads.flush(marketId))]);
+    if (markets.length > 0) await dms.sendDue();
   }
 
   /** The invocation of an interaction made in a server, with that server's moderator role. */
@@ -214,7 +235,7 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
     } catch (error) {
       app.log('autocomplete failed', { command: interaction.commandName, error: String(error) });
     }
-    await interaction.respond(choices.slice(0, 25));
+    await interaction.respond(fitChoices(choices));
   }
 
   function componentEvent(interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction): ComponentEvent {
@@ -277,6 +298,28 @@ export function createInteractionHandler({ app, client, now, names }: Interactio
     } catch (error) {
       // A failure to talk to Discord must never take the bot down; the log says which interaction.
       app.log('could not answer an interaction', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+      if (interaction.isRepliable()) await answerPlainly(interaction);
     }
   };
+
+  /**
+   * Whatever Discord refused to show, the member still gets an answer: a plain private note in place of the reply
+   * (or of the "thinking…" of a deferred one), never a spinner or "interaction failed".
+   */
+  async function answerPlainly(interaction: RepliableInteraction): Promise<void> {
+    const note = { content: PLAIN_FALLBACK, embeds: [], components: [], files: [], allowedMentions: NO_MENTIONS };
+    const attempts = [
+      ...(interaction.deferred || interaction.replied ? [] : [() => interaction.reply({ ...note, flags: MessageFlags.Ephemeral })]),
+      ...(interaction.deferred ? [() => interaction.editReply(note)] : []),
+      () => interaction.followUp({ ...note, flags: MessageFlags.Ephemeral }),
+    ];
+    for (const attempt of attempts) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        app.log('could not send the plain fallback answer', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  }
 }

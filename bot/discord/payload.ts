@@ -1,5 +1,6 @@
 import {
   ActionRowBuilder,
+  MessageFlags,
   AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
@@ -10,7 +11,8 @@ import {
   TextInputBuilder,
   TextInputStyle,
 } from 'discord.js';
-import type { Action, Card, Modal, Reply } from '../reply.ts';
+import { fitModal, fitReply } from '../render/limits.ts';
+import { type Action, type Card, type Modal, type Reply, replyWith } from '../reply.ts';
 
 const BUTTON_STYLES = {
   primary: ButtonStyle.Primary,
@@ -30,16 +32,33 @@ export function defuseCrowdPings(text: string): string {
   return text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<@&/g, '<@\u200b&');
 }
 
-export function toEmbed(card: Card): EmbedBuilder {
-  const embed = new EmbedBuilder().setTitle(defuseCrowdPings(card.title));
-  if (card.description) embed.setDescription(defuseCrowdPings(card.description));
+function defuseCard(card: Card): Card {
+  return {
+    ...card,
+    title: defuseCrowdPings(card.title),
+    ...(card.description === undefined ? {} : { description: defuseCrowdPings(card.description) }),
+    ...(card.fields === undefined ? {} : { fields: card.fields.map((field) => ({ ...field, name: defuseCrowdPings(field.name), value: defuseCrowdPings(field.value) })) }),
+    ...(card.footer === undefined ? {} : { footer: defuseCrowdPings(card.footer) }),
+  };
+}
+
+/** Defused first, then fitted, so the zero-width spaces defusing adds are counted against Discord's limits too. */
+function sendable(reply: Reply): Reply {
+  return fitReply({
+    ...reply,
+    ...(reply.content === undefined ? {} : { content: defuseCrowdPings(reply.content) }),
+    cards: reply.cards.map(defuseCard),
+  });
+}
+
+function toEmbed(card: Card): EmbedBuilder {
+  const embed = new EmbedBuilder().setTitle(card.title);
+  if (card.description) embed.setDescription(card.description);
   if (card.color !== undefined) embed.setColor(card.color);
   if (card.fields && card.fields.length > 0) {
-    embed.addFields(
-      card.fields.map((field) => ({ name: defuseCrowdPings(field.name), value: defuseCrowdPings(field.value) || '—', inline: field.inline ?? false })),
-    );
+    embed.addFields(card.fields.map((field) => ({ name: field.name || '\u200b', value: field.value || '—', inline: field.inline ?? false })));
   }
-  if (card.footer) embed.setFooter({ text: defuseCrowdPings(card.footer) });
+  if (card.footer) embed.setFooter({ text: card.footer });
   if (card.image) embed.setImage(`attachment://${card.image}`);
   return embed;
 }
@@ -54,17 +73,35 @@ function toComponent(action: Action): MessageActionRowComponentBuilder {
     .addOptions(action.options.map((o) => ({ label: o.label, value: o.value, ...(o.description ? { description: o.description } : {}) })));
 }
 
-export function toMessage(reply: Reply) {
+/** A reply as Discord will take it: nothing pings, and everything fits Discord's limits. */
+export function toMessage(original: Reply) {
+  const reply = sendable(original);
   return {
-    ...(reply.content ? { content: defuseCrowdPings(reply.content) } : {}),
+    ...(reply.content ? { content: reply.content } : {}),
     embeds: reply.cards.map(toEmbed),
     components: reply.actions.map((row) => new ActionRowBuilder<MessageActionRowComponentBuilder>().addComponents(row.map(toComponent))),
     files: reply.files.map((file) => new AttachmentBuilder(file.data, { name: file.name })),
     allowedMentions: NO_MENTIONS,
+    ...(reply.suppressEmbeds ? { flags: ['SuppressEmbeds' as const] } : {}),
   };
 }
 
-export function toModal(modal: Modal): ModalBuilder {
+/** A text message posted through the REST API (thread lines, DMs): defused and fitted like every reply. */
+export function textBody(content: string, previews: boolean) {
+  return {
+    content: sendable(replyWith({ content })).content ?? '',
+    allowed_mentions: NO_MENTIONS,
+    ...(previews ? {} : { flags: MessageFlags.SuppressEmbeds }),
+  };
+}
+
+/** The flags of a private answer: private, and link previews off where asked. */
+export function privateFlags(reply: Reply): ('Ephemeral' | 'SuppressEmbeds')[] {
+  return reply.suppressEmbeds ? ['Ephemeral', 'SuppressEmbeds'] : ['Ephemeral'];
+}
+
+export function toModal(original: Modal): ModalBuilder {
+  const modal = fitModal(original);
   return new ModalBuilder()
     .setCustomId(modal.id)
     .setTitle(modal.title)

@@ -1,4 +1,4 @@
-import { type APIMessage, type Client, Routes } from 'discord.js';
+import { type APIMessage, type Client, MessageFlags, Routes } from 'discord.js';
 import type { PostedMessage } from '../jobs.ts';
 import type { Reply } from '../reply.ts';
 import { NO_MENTIONS, toMessage } from './payload.ts';
@@ -12,7 +12,17 @@ export async function postReply(client: Client, channelId: string, reply: Reply)
       embeds: message.embeds.map((embed) => embed.toJSON()),
       components: message.components.map((row) => row.toJSON()),
       allowed_mentions: NO_MENTIONS,
+      ...(reply.suppressEmbeds ? { flags: MessageFlags.SuppressEmbeds } : {}),
     },
   })) as APIMessage;
   return { channelId, messageId: posted.id };
+}
+
+/** Posts a reply's `alsoPost` cards, each in its channel; one that cannot be posted is logged and the rest still go. */
+export async function postAlso(client: Client, reply: Reply, log: (message: string, context?: Record<string, unknown>) => void): Promise<void> {
+  for (const { channelId, cards } of reply.alsoPost ?? []) {
+    await postReply(client, channelId, { ephemeral: false, cards, actions: [], files: [] }).catch((error: unknown) =>
+      log('could not post to a market channel', { channelId, error: String(error) }),
+    );
+  }
 }

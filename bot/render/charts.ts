@@ -17,7 +17,19 @@ export interface PriceHistory {
   readonly points: readonly PricePoint[];
   /** Where the last price stops being drawn, e.g. closesAt; the last point's time when omitted. */
   readonly endAt?: number;
+  /** Outside platforms' odds of the same outcomes, drawn dashed beside the market's own prices. */
+  readonly outside?: readonly OutsideSeries[];
 }
+
+export interface OutsideSeries {
+  /** The platform's name, e.g. Manifold. */
+  readonly label: string;
+  /** In time order; each point has one probability per outcome. */
+  readonly points: readonly PricePoint[];
+}
+
+/** One dash pattern per outside platform, so two platforms' lines of the same outcome tell apart. */
+const OUTSIDE_DASHES = [[8, 5], [2, 4], [12, 4, 2, 4]];
 
 export interface PriceHistoryChartOptions {
   readonly width?: number;
@@ -34,8 +46,17 @@ const PIXELS_PER_TIME_TICK = 100;
 const TITLE_FONT_SIZE = 18;
 const TEXT_FONT_SIZE = 12;
 
+/** Each non-empty bucket's 90% interval as a vertical segment at its mean forecast; a NaN point keeps segments apart. */
+function errorBars(table: CalibrationTable): { x: number; y: number }[] {
+  return table.flatMap(({ meanForecast, intervalLower, intervalUpper }) =>
+    meanForecast === null || intervalLower === null || intervalUpper === null
+      ? []
+      : [{ x: meanForecast, y: intervalLower }, { x: meanForecast, y: intervalUpper }, { x: meanForecast, y: Number.NaN }],
+  );
+}
+
 /**
- * Observed frequency against mean forecast per bucket, each point's area growing with its count, over the y = x
+ * Observed frequency against mean forecast per bucket, with its 90% Wilson interval as an error bar, each point's area growing with its count, over the y = x
  * line of perfect calibration, with the number of forecasts per bucket as bars on a right-hand axis.
  */
 export function renderCalibrationChart(
@@ -61,6 +82,17 @@ export function renderCalibrationChart(
       pointRadius: filled.map(
         ({ count }) => MIN_POINT_RADIUS + (MAX_POINT_RADIUS - MIN_POINT_RADIUS) * Math.sqrt(count / largestCount),
       ),
+    },
+    {
+      type: 'line',
+      label: '90% interval (Wilson)',
+      data: errorBars(table),
+      order: 1,
+      clip: false,
+      spanGaps: false,
+      borderColor: CHART_COLOURS.observed,
+      borderWidth: 2,
+      pointRadius: 0,
     },
     {
       type: 'line',
@@ -112,7 +144,7 @@ export function renderCalibrationChart(
 
 /** One stepped line per outcome (a price holds until the next trade) on a UTC date axis, 0-100%. */
 export function renderPriceHistoryChart(
-  { question, outcomes, points, endAt }: PriceHistory,
+  { question, outcomes, points, endAt, outside = [] }: PriceHistory,
   { width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT }: PriceHistoryChartOptions = {},
 ): Promise<Buffer> {
   const ordered = sortByTime(points);
@@ -123,8 +155,9 @@ export function renderPriceHistoryChart(
     throw new RangeError(`every price point needs one probability per outcome (${outcomes.length})`);
   }
   const from = first.at;
+  const lastOutside = Math.max(from, ...outside.flatMap((series) => series.points.map((point) => point.at)));
   // A market with only its opening price still needs a time axis of some length.
-  const to = Math.max(endAt ?? last.at, last.at, from + MIN_TIME_SPAN_MS);
+  const to = Math.max(endAt ?? last.at, last.at, lastOutside, from + MIN_TIME_SPAN_MS);
   const step = timeTickStep(from, to, Math.max(2, Math.floor(width / PIXELS_PER_TIME_TICK)));
   // The extra point at `to` draws the last price on to the end instead of stopping at the last trade.
   const drawn = [...ordered, { at: to, probabilities: last.probabilities }];
@@ -137,9 +170,21 @@ export function renderPriceHistoryChart(
     borderWidth: 2,
     pointRadius: 0,
   }));
+  // A platform's odds are known only when read: drawn as they were read, not stepped on to the end.
+  const outsideDatasets: ChartDataset<'line'>[] = outside.flatMap((series, source) =>
+    outcomes.map((outcome, index) => ({
+      label: `${series.label} ${outcome}`,
+      data: sortByTime(series.points).map(({ at, probabilities }) => ({ x: at, y: probabilities[index] ?? 0 })),
+      borderColor: outcomeColour(index),
+      backgroundColor: outcomeColour(index),
+      borderDash: OUTSIDE_DASHES[source % OUTSIDE_DASHES.length] ?? [],
+      borderWidth: 2,
+      pointRadius: 2,
+    })),
+  );
   const config: ChartConfiguration<'line'> = {
     type: 'line',
-    data: { datasets },
+    data: { datasets: [...datasets, ...outsideDatasets] },
     plugins: [opaqueBackground()],
     options: {
       ...commonOptions(question, width),

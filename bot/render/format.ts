@@ -17,8 +17,13 @@ export function discordTime(epochMs: number, style: 'R' | 'f' | 'D' = 'f'): stri
   return `<t:${Math.floor(epochMs / 1000)}:${style}>`;
 }
 
+/** At most `max` characters, ending with "…" when cut; never splits a surrogate pair (half an emoji is invalid text). */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  const end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
 }
 
 /** Stops user text from pinging anyone or breaking formatting when echoed back. */

@@ -1,19 +1,29 @@
+import type { Resolution } from '../../markets/market.ts';
+import type { SettlementRecord } from '../../markets/settlement/types.ts';
 import { formatCredits } from '../../markets/money.ts';
+import { platformName } from '../../markets/resolution/decide.ts';
 import type { MarketView } from '../../markets/views.ts';
 import type { Action, Card } from '../reply.ts';
+import { evidenceSummary } from './conversation.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
+import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
+import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
 export function marketCard(view: MarketView): Card {
-  const { market, prices, stats, links } = view;
+  const { market, prices, stats, links, condition, outside } = view;
   const outcomeLines = market.outcomes.map((name, i) => {
     const price = prices[i] ?? 0;
     const won = market.resolution?.outcome === i ? ' ✅' : '';
     return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
   });
   const fields = [
-    { name: 'Prices', value: outcomeLines.join('\n') },
+    ...(condition === null
+      ? []
+      : [{ name: 'Conditional on', value: `\`${condition.slug}\` resolving ${plain(condition.outcome)}; cancelled with refunds otherwise` }]),
+    // Twenty long outcome names overflow one field's 1,024 characters; they go on in further fields, all shown.
+    ...fieldsOfLines('Prices', outcomeLines),
     { name: 'Volume', value: `${formatCredits(stats.volume)} credits`, inline: true },
     { name: 'Traders', value: String(stats.traders), inline: true },
     {
@@ -22,15 +32,27 @@ export function marketCard(view: MarketView): Card {
       inline: true,
     },
   ];
+  if (outside.length > 0) fields.push({ name: 'Outside odds', value: outsideLine(view) });
   if (links.length > 0) {
-    fields.push({ name: 'Sources', value: truncate(links.map((link) => `<${link.url}>`).join('\n'), 1024) });
+    fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
+  const { conversation } = view;
+  if (conversation !== undefined && conversation.evidence.latest !== null) {
+    // Card fields are embeds, which never preview links: the brackets only keep the text the same everywhere.
+    fields.push({ name: 'Evidence', value: evidenceSummary(conversation.evidence, false) });
+  }
+  if (conversation?.threadId) fields.push({ name: 'Discussion', value: `<#${conversation.threadId}>`, inline: true });
+  const latest = view.settlement;
+  if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
   if (market.resolution) {
     const verdict =
       market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
     fields.push({
       name: 'Resolution',
-      value: truncate(`${verdict} by <@${market.resolution.decidedBy}> ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`, 1024),
+      value: truncate(
+        `${verdict} by ${deciderOf(market.resolution, latest?.settlement)} ${discordTime(market.resolution.at, 'R')}\nEvidence: ${plain(market.resolution.evidence)}`,
+        1024,
+      ),
     });
   }
   return {
@@ -38,8 +60,26 @@ export function marketCard(view: MarketView): Card {
     description: truncate(`**Resolves:** ${plain(market.criteria)}`, 4000),
     color: STATUS_COLORS[market.status],
     fields,
-    footer: `${market.slug} · ${market.status} · liquidity ${market.liquidity}`,
+    footer: `${market.slug} · ${latest?.settlement.status === 'pending' ? 'settling' : market.status} · liquidity ${market.liquidity}${conversation !== undefined && conversation.edits > 0 ? ' · edited (/market history)' : ''}`,
   };
+}
+
+/**
+ * "Manifold 38% · Polymarket 41% · 2 hours ago": each platform's probability of the market's first outcome (of the
+ * outcome Crux leads with, named, when there are more than two), as of the oldest of the readings shown.
+ */
+function outsideLine({ market, prices, outside }: MarketView): string {
+  const shown = market.outcomes.length === 2 ? 0 : prices.indexOf(Math.max(...prices));
+  const named = market.outcomes.length === 2 ? '' : ` ${plain(market.outcomes[shown] ?? '')}`;
+  const odds = outside.map((reading) => `${platformName(reading.kind)} ${percent(reading.probabilities[shown] ?? 0, 0)}${named}`);
+  const oldest = Math.min(...outside.map((reading) => reading.at));
+  return truncate(`${odds.join(' · ')} · ${discordTime(oldest, 'R')}`, 1024);
+}
+
+/** The decider, and whether they held a position, when the resolution shown is the recorded settlement (not a later correction). */
+function deciderOf(resolution: Resolution, settlement: SettlementRecord | undefined): string {
+  const recorded = settlement?.status === 'applied' && settlement.outcome === resolution.outcome && settlement.decidedBy === resolution.decidedBy;
+  return settlement !== undefined && recorded ? deciderLine(settlement) : deciderName(resolution.decidedBy);
 }
 
 /** Buttons to bet on each outcome of a binary market, or one select for many outcomes. */

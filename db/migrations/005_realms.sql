@@ -102,6 +102,11 @@ FROM (
 ) places
 JOIN accounts a ON a.id = 'user:' || places.user_id;
 
+-- Where the realms' ledger begins: rows before it were written when members had one account for every server, and
+-- are the only ones allowed to move credits between such an account and a realm's market (verify checks this).
+CREATE TABLE realms_began (first_ledger_id INTEGER NOT NULL) STRICT;
+INSERT INTO realms_began (first_ledger_id) SELECT COALESCE(MAX(id), 0) + 1 FROM ledger;
+
 -- The balances move by ledger rows; the history before them stays as it was.
 CREATE TEMP TABLE moves (from_id TEXT NOT NULL, to_id TEXT PRIMARY KEY, amount INTEGER NOT NULL);
 INSERT INTO moves (from_id, to_id, amount)

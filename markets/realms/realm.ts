@@ -12,6 +12,11 @@ export function realmOfGuild(guildId: string | null): RealmId {
   return guildId ?? CONSOLE_REALM;
 }
 
+/** The Discord server a realm is, for exports' `guild_id`: none for the console. */
+export function guildOfRealm(realm: RealmId): string | null {
+  return realm === CONSOLE_REALM ? null : realm;
+}
+
 /**
  * The storage key of a new market. Members name a market by its slug, unique within its realm; the ledger, positions
  * and forecasts need a key unique across realms. A slug no realm has used yet is its own key (so markets made before

@@ -1,5 +1,5 @@
-import { type Result } from '../errors.ts';
-import { type Context, requireModerator, runUseCase } from '../service.ts';
+import { CruxError, type Result } from '../errors.ts';
+import { type Context, requireModerator, runUseCase } from '../use-case.ts';
 import type { RealmId } from './realm.ts';
 import {
   parseSetting,
@@ -12,7 +12,6 @@ import {
   settingByOption,
   storedSetting,
 } from './settings.ts';
-import { CruxError } from '../errors.ts';
 import type { Store } from '../store.ts';
 
 /** One recorded change of a server's setting. */

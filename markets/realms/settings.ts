@@ -22,6 +22,24 @@ export interface RealmSettings {
   maxOpenMarkets: number;
   /** Commands, presses and form submits a member may make a minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** Scored markets a member needs to appear on a score leaderboard. */
+  leaderboardMinMarkets: number;
+  /** Hours a resolution or cancellation waits, open to disputes, before money moves; 0 pays at once. */
+  disputeWindowHours: number;
+  /** Whether a moderator holding shares of a market is refused when they resolve or cancel it (else only warned). */
+  recusalRequired: boolean;
+  /** Markets whose pool holds at least this much need two different moderators to resolve or cancel; 0 never. */
+  quorumPool: Millis;
+  /** Whether each market's card gets a public thread for its trades, evidence, edits and resolution. */
+  threadMode: boolean;
+  /** Whether everything about a market but its card goes only to its thread (trade receipts become private). */
+  quietChannel: boolean;
+  /** Percentage points a single trade must move a price to ask its trader for a reason; 0 never asks. */
+  reasonPoints: number;
+  /** Percentage points within 6 hours that tell holders and followers of a move; 0 never tells. */
+  alertPoints: number;
+  /** Whether evidence links show Discord's previews. */
+  linkPreviews: boolean;
 }
 
 export type RealmSettingKey = keyof RealmSettings;
@@ -46,18 +64,34 @@ const channelId = z
   .transform((text) => text.replace(/^<#(\d+)>$/, '$1'))
   .pipe(z.string().regex(/^\d{1,25}$/, 'a channel (mention it, or give its id)'));
 
-const credits = (label: string) =>
-  z.coerce
-    .number({ error: `${label}: give a number of credits` })
-    .finite()
-    .min(0, `${label} cannot be negative`)
-    .max(1e9, `${label} is more credits than exist`)
-    .transform((value) => creditsToMillis(Math.floor(value * 1000) / 1000));
+// Messages follow the setting's label ("Starting grant: cannot be negative.").
+const credits = z.coerce
+  .number({ error: 'give a number of credits' })
+  .finite('give a number of credits')
+  .min(0, 'cannot be negative')
+  .max(1e9, 'is more credits than exist')
+  .transform((value) => creditsToMillis(Math.floor(value * 1000) / 1000));
 
-const count = (label: string, max: number) =>
-  z.coerce.number({ error: `${label}: give a whole number` }).int(`${label}: give a whole number`).min(0).max(max, `${label} is at most ${max}`);
+const count = (max: number) =>
+  z.coerce.number({ error: 'give a whole number' }).int('give a whole number').min(0, 'cannot be negative').max(max, `is at most ${max}`);
 
 const millis = z.number().int().min(0);
+
+/** Thirty days: longer than any platform's own escalation, short enough that money is not held for a season. */
+export const MAX_DISPUTE_WINDOW_HOURS = 720;
+
+const onOff = z
+  .union([z.boolean(), z.string().trim().toLowerCase()])
+  .transform((value, context) => {
+    if (typeof value === 'boolean') return value;
+    if (['on', 'true', 'yes'].includes(value)) return true;
+    if (['off', 'false', 'no'].includes(value)) return false;
+    context.addIssue({ code: 'custom', message: 'give on or off' });
+    return z.NEVER;
+  });
+
+const points = (label: string) =>
+  z.coerce.number({ error: `${label}: give a number of points` }).finite().min(0, `${label} cannot be negative`).max(100, `${label} is at most 100 points`);
 
 /** "none" clears a setting that may be empty (no moderator role, no separate channel). */
 const nullable = <T>(schema: z.ZodType<T, unknown>) =>
@@ -71,8 +105,8 @@ export const SETTINGS: SettingDefinitions = {
     stored: z.string().nullable(),
     show: (value) => (value === null ? 'none (Manage Server only)' : /^\d+$/.test(value) ? `<@&${value}>` : value),
   },
-  startingGrant: { option: 'starting_grant', label: 'Starting grant', input: credits('The starting grant'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
-  dailyAllowance: { option: 'daily_allowance', label: 'Daily allowance', input: credits('The daily allowance'), stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  startingGrant: { option: 'starting_grant', label: 'Starting grant', input: credits, stored: millis, show: (v) => `${formatCredits(v)} credits` },
+  dailyAllowance: { option: 'daily_allowance', label: 'Daily allowance', input: credits, stored: millis, show: (v) => `${formatCredits(v)} credits` },
   defaultLiquidity: {
     option: 'default_liquidity',
     label: 'Default liquidity',
@@ -97,17 +131,72 @@ export const SETTINGS: SettingDefinitions = {
   maxOpenMarkets: {
     option: 'max_open_markets',
     label: 'Open markets per member',
-    input: count('Open markets per member', 10_000),
+    input: count(10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'no limit' : String(v)),
   },
   rateLimitPerMinute: {
     option: 'rate_limit',
     label: 'Rate limit',
-    input: count('The rate limit', 10_000),
+    input: count(10_000),
     stored: z.number().int().min(0),
     show: (v) => (v === 0 ? 'off' : `${v} a minute`),
   },
+  leaderboardMinMarkets: {
+    option: 'leaderboard_min_markets',
+    label: 'Markets to appear on a score board',
+    input: count(1_000),
+    stored: z.number().int().min(0),
+    show: (v) => String(v),
+  },
+  disputeWindowHours: {
+    option: 'dispute_window_hours',
+    label: 'Dispute window',
+    input: z.coerce
+      .number({ error: 'give a number of hours' })
+      .finite()
+      .min(0, 'the dispute window cannot be negative')
+      .max(MAX_DISPUTE_WINDOW_HOURS, `the dispute window is at most ${MAX_DISPUTE_WINDOW_HOURS} hours`),
+    stored: z.number().min(0).max(MAX_DISPUTE_WINDOW_HOURS),
+    show: (v) => (v === 0 ? 'none (settlements pay at once)' : `${v} h`),
+  },
+  recusalRequired: {
+    option: 'recusal_required',
+    label: 'Moderators with a position must recuse',
+    input: onOff,
+    stored: z.boolean(),
+    show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
+  },
+  quorumPool: {
+    option: 'quorum_pool',
+    label: 'Two-moderator quorum',
+    input: credits,
+    stored: millis,
+    show: (v) => (v === 0 ? 'off (one moderator decides)' : `markets holding ${formatCredits(v)} credits or more need two moderators`),
+  },
+  threadMode: { option: 'threads', label: 'Market threads', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
+  quietChannel: {
+    option: 'quiet_channel',
+    label: 'Quiet channel',
+    input: onOff,
+    stored: z.boolean(),
+    show: (v) => (v ? 'on (only cards in the channel; the rest in threads)' : 'off'),
+  },
+  reasonPoints: {
+    option: 'reason_points',
+    label: 'Ask a reason for moves of',
+    input: points('The reason threshold'),
+    stored: z.number().min(0).max(100),
+    show: (v) => (v === 0 ? 'never' : `${v} points`),
+  },
+  alertPoints: {
+    option: 'alert_points',
+    label: 'Tell holders of 6-hour moves of',
+    input: points('The alert threshold'),
+    stored: z.number().min(0).max(100),
+    show: (v) => (v === 0 ? 'never' : `${v} points`),
+  },
+  linkPreviews: { option: 'link_previews', label: 'Evidence link previews', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as RealmSettingKey[];

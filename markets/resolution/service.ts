@@ -16,9 +16,13 @@ import {
   runUseCase,
   type Settlement,
 } from '../service.ts';
+import { mapOdds, type OutsideReading } from '../sources/odds.ts';
 import { isTerminalCheck, nextPollDelay, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
 import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
+import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
+import type { ConditionStore } from '../cruxes/store.ts';
+import type { SettlementService } from '../settlement/service.ts';
 import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
 import { decideResolution } from './decide.ts';
 import type { DueSource, GuildResolutionSettings, PollState, Proposal, ResolutionStore } from './store.ts';
@@ -46,6 +50,17 @@ export interface Correction {
   clawedBack: Transfer[];
   /** Settlement credits a trader had already spent, which the mint made up instead (balances never go negative). */
   uncollected: Transfer[];
+  /** The markets conditional on this one (and down the chain) that the correction cancelled or put back. */
+  conditionals: ResettledConditional[];
+}
+
+/** A conditional market a correction of its condition re-settled. */
+export interface ResettledConditional {
+  market: Market;
+  /** Cancelled with refunds, or put back to trading (open or closed) with its refunds taken back. */
+  action: 'cancel' | 'reinstate';
+  paid: Transfer[];
+  clawedBack: Transfer[];
 }
 
 export type CorrectionTarget = { outcome: OutcomeRef } | { cancel: true };
@@ -60,6 +75,9 @@ export class ResolutionService {
     private readonly store: Store,
     private readonly sources: ResolutionStore,
     private readonly markets: MarketService,
+    private readonly conditions: ConditionStore,
+    /** Where a correction's cancellations of conditionals are recorded and paid, as any cancellation. */
+    private readonly settlements: SettlementService,
     readonly settings: ResolutionSettings,
   ) {}
 
@@ -108,9 +126,22 @@ export class ResolutionService {
     return runUseCase(this.store, { now }, () => {
       for (const { source, check } of checks) this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
       const market = requireMarketByKey(this.store, marketId);
+      for (const { source, check } of checks) this.keepOdds(source, check, market, now);
       if (market.status !== 'open' && market.status !== 'closed') return undefined;
       return this.propose(market, now);
     });
+  }
+
+  /** Keeps the platform's current odds when they map onto the market's outcomes; they are shown, never applied. */
+  private keepOdds(source: DueSource, check: SourceCheck, market: Market, now: number): void {
+    if (check.kind !== 'pending' || check.odds === undefined) return;
+    const probabilities = mapOdds(check.odds, market.outcomes);
+    if (probabilities !== null) this.sources.recordOdds(source.linkId, market.id, { kind: source.kind, at: now, probabilities });
+  }
+
+  /** What each linked platform trades the market's question at: the newest reading per platform, and every reading. */
+  outsideOdds(marketId: string): { latest: OutsideReading[]; history: OutsideReading[] } {
+    return { latest: this.sources.latestOdds(marketId), history: this.sources.oddsHistory(marketId) };
   }
 
   private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
@@ -144,6 +175,10 @@ export class ResolutionService {
       createdAt: now,
       autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
     });
+    if (isVerdict) {
+      const verdict = decision.verdict.kind === 'outcome' ? (market.outcomes[decision.verdict.outcome] ?? '?') : 'cancel';
+      this.markets.events({ kind: 'proposal', market, proposalId: id, verdict, at: now });
+    }
     return this.requireProposal(id, market.realm);
   }
 
@@ -276,30 +311,87 @@ export class ResolutionService {
         const now = winner === null ? 'cancelled' : `resolved ${market.outcomes[winner]}`;
         throw new CruxError('invalid_input', `Market \`${market.slug}\` is already ${now}.`);
       }
-      const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), winner);
-      const plan = planCorrection(
-        this.sources.settlementReceived(market.id),
-        owed,
-        (userId) => this.store.findAccount(userAccount(market.realm, userId))?.balance ?? 0,
-      );
-      const resolution: Resolution = { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now };
-      this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', context.now);
-      this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
-      return {
-        market: requireMarketByKey(this.store, market.id),
-        previous,
-        paid: plan.payments,
-        clawedBack: plan.clawbacks,
-        uncollected: plan.uncollected,
-      };
+      if (winner !== null) this.markets.assertMayResolve(market);
+      return this.correct(market, previous, { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now });
     });
   }
 
-  /** What the pool held before its first settlement: the subsidy plus what traders paid in net. */
+  /** Moves a settled market to `resolution` on the ledger, then re-settles the markets conditional on it. */
+  private correct(market: Market, previous: Resolution, resolution: Resolution): Correction {
+    const winner = resolution.outcome;
+    const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), winner);
+    const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.balanceOf(market, userId));
+    this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', resolution.at);
+    this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
+    this.store.rescoreMarket(market.id);
+    const corrected = requireMarketByKey(this.store, market.id);
+    return {
+      market: corrected,
+      previous,
+      paid: plan.payments,
+      clawedBack: plan.clawbacks,
+      uncollected: plan.uncollected,
+      conditionals: this.resettleConditionals(corrected, resolution.at),
+    };
+  }
+
+  private balanceOf(market: Market, userId: string): Millis {
+    return this.store.findAccount(userAccount(market.realm, userId))?.balance ?? 0;
+  }
+
+  /**
+   * Brings every market conditional on `condition` in line with the condition's state now: cancelled (with a
+   * moderator's refunds) where the condition no longer holds, put back where it holds again; down the chain.
+   */
+  private resettleConditionals(condition: Market, at: number): ResettledConditional[] {
+    return this.conditions.conditionalsOf(condition.id).flatMap((link): ResettledConditional[] => {
+      const conditional = requireMarketByKey(this.store, link.marketId);
+      const action = conditionalAction(condition, link.outcome, conditional);
+      if (action === 'none') return [];
+      if (action === 'reinstate') return this.reinstate(conditional, at);
+      const reason = conditionFailedReason(condition, link.outcome);
+      if (conditional.status === 'resolved' && conditional.resolution !== null) {
+        const corrected = this.correct(conditional, conditional.resolution, { outcome: null, decidedBy: CONDITION_RESOLVER, evidence: reason, at });
+        return [{ market: corrected.market, action, paid: corrected.paid, clawedBack: corrected.clawedBack }, ...corrected.conditionals];
+      }
+      const settlement = this.settlements.cancelConditional(conditional, condition, link.outcome, at);
+      return [settlement, ...settlement.cancelledConditionals].map((cancelled) => ({ market: cancelled.market, action, paid: cancelled.paid, clawedBack: [] }));
+    });
+  }
+
+  /**
+   * Undoes a conditional's cancellation by its condition: its refunds are taken back (planned as a correction to
+   * owing nothing), the mint makes the pool what it held before settling again, and the market trades on (or waits
+   * for resolution if its close time has passed). Its own conditionals cancelled with it come back with it.
+   */
+  private reinstate(market: Market, at: number): ResettledConditional[] {
+    const plan = planCorrection(this.sources.settlementReceived(market.id), [], (userId) => this.balanceOf(market, userId));
+    const pool = marketAccount(market.id);
+    const marketId = market.id;
+    for (const { userId, amount } of plan.clawbacks) {
+      this.store.append(blankEntry({ at, from: userAccount(market.realm, userId), to: pool, amount, reason: 'clawback', marketId }));
+    }
+    const collected = plan.clawbacks.reduce((sum, clawback) => sum + clawback.amount, 0);
+    // More can come back than the pool held when refunds a trader had spent before an earlier reinstatement are collected now.
+    const shortfall = this.poolBeforeSettlement(market) - collected;
+    if (shortfall > 0) this.store.append(blankEntry({ at, from: MINT_ACCOUNT, to: pool, amount: shortfall, reason: 'correction', marketId }));
+    if (shortfall < 0) this.store.append(blankEntry({ at, from: pool, to: MINT_ACCOUNT, amount: -shortfall, reason: 'settle', marketId }));
+    const open = at < market.closesAt;
+    this.store.saveMarketState(marketId, { ...market, status: open ? 'open' : 'closed', closedAt: open ? null : market.closesAt, resolution: null });
+    // It is unresolved again: whatever was stored for it goes.
+    this.store.rescoreMarket(marketId);
+    const reinstated = requireMarketByKey(this.store, marketId);
+    return [{ market: reinstated, action: 'reinstate', paid: [], clawedBack: plan.clawbacks }, ...this.resettleConditionals(reinstated, at)];
+  }
+
+  /** What a cancellation owes, out of what the pool held before its first settlement. */
   private refundsBeforeSettlement(market: Market): Transfer[] {
-    const netPaid = this.store.netPaid(market.id);
-    const pool: Millis = market.subsidy + netPaid.reduce((sum, claim) => sum + claim.paid, 0);
-    return refundsFor(netPaid, pool);
+    return refundsFor(this.store.netPaid(market.id), this.poolBeforeSettlement(market));
+  }
+
+  /** The subsidy plus what traders paid in net. */
+  private poolBeforeSettlement(market: Market): Millis {
+    return market.subsidy + this.store.netPaid(market.id).reduce((sum, claim) => sum + claim.paid, 0);
   }
 
   /** Clawbacks first and the mint's part next, so the pool never goes below zero while paying. */

@@ -1,5 +1,6 @@
 import type { Millis } from '../money.ts';
 import type { SourceCheck, SourceRef } from '../sources/index.ts';
+import type { OutsideReading } from '../sources/odds.ts';
 
 /** A market's link with the source reference the adapters understand (null for links stored before references were). */
 export interface LinkedSource {
@@ -78,6 +79,12 @@ export interface ResolutionStore {
   savePoll(linkId: number, state: PollState): void;
   /** The last check of every checked link of a market, in link order. */
   latestReadings(marketId: string): SourceReading[];
+  /** Keeps what a platform trades a market's question at now, in the market's outcome order. */
+  recordOdds(linkId: number, marketId: string, reading: OutsideReading): void;
+  /** The newest reading of each of a market's linked platforms, in link order. */
+  latestOdds(marketId: string): OutsideReading[];
+  /** Every reading of a market's linked platforms, oldest first. */
+  oddsHistory(marketId: string): OutsideReading[];
 
   proposalExists(marketId: string, verdictKey: string): boolean;
   insertProposal(proposal: NewProposal): number;

@@ -1,5 +1,6 @@
 import { sortByTime } from './collections.ts';
 import { assertFitsMarket } from './market-fit.ts';
+import { wilsonInterval } from './statistics.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
 export const DEFAULT_CALIBRATION_BUCKET_COUNT = 10;
@@ -19,7 +20,13 @@ export interface CalibrationBucket {
   readonly meanForecast: number | null;
   /** Share of the bucket's entries whose outcome happened; null when the bucket is empty. */
   readonly observedFrequency: number | null;
+  /** The 90% Wilson interval of the observed frequency; null when the bucket is empty. */
+  readonly intervalLower: number | null;
+  readonly intervalUpper: number | null;
 }
+
+/** The nonzero buckets of one set of tallies as [bucket, count, probability sum, happened]: compact enough to store per member and market. */
+export type SparseTallies = readonly (readonly [bucket: number, count: number, probabilitySum: number, happened: number])[];
 
 export type CalibrationTable = readonly CalibrationBucket[];
 
@@ -112,18 +119,40 @@ export class CalibrationTallies {
     }
   }
 
+  /** Adds tallies kept with sparse(), as if their entries had been added here. */
+  addSparse(tallies: SparseTallies): void {
+    for (const [bucket, count, probabilitySum, happened] of tallies) {
+      const at = this.offset + 3 * bucket;
+      this.sums[at] = this.sums[at]! + count;
+      this.sums[at + 1] = this.sums[at + 1]! + probabilitySum;
+      this.sums[at + 2] = this.sums[at + 2]! + happened;
+    }
+  }
+
+  sparse(): SparseTallies {
+    const tallies: [number, number, number, number][] = [];
+    for (let bucket = 0; bucket < this.bucketCount; bucket++) {
+      const at = this.offset + 3 * bucket;
+      if (this.sums[at]! > 0) tallies.push([bucket, this.sums[at]!, this.sums[at + 1]!, this.sums[at + 2]!]);
+    }
+    return tallies;
+  }
+
   /** Every bucket is listed, empty ones too, so tables and charts always have the same rows. */
   table(): CalibrationBucket[] {
     return Array.from({ length: this.bucketCount }, (_, index) => {
       const at = this.offset + 3 * index;
       const count = this.sums[at]!;
       const isEmpty = count === 0;
+      const interval = wilsonInterval(this.sums[at + 2]!, count);
       return {
         lower: index / this.bucketCount,
         upper: (index + 1) / this.bucketCount,
         count,
         meanForecast: isEmpty ? null : this.sums[at + 1]! / count,
         observedFrequency: isEmpty ? null : this.sums[at + 2]! / count,
+        intervalLower: interval?.[0] ?? null,
+        intervalUpper: interval?.[1] ?? null,
       };
     });
   }

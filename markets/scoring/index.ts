@@ -16,8 +16,8 @@ export { brierScore } from './brier.ts';
 export { LOG_SCORE_EPSILON, logScore } from './log-score.ts';
 export { heldForMs, pointsInWindow, type ScoringWindow } from './time-average.ts';
 export { scorePath } from './path-scores.ts';
+export { baselineScore, scoreComparably, type ComparableScores } from './comparable.ts';
 export {
-  relativeBrier,
   scoreCrowd,
   scoreForecasterPaths,
   scoreForecasters,
@@ -25,6 +25,8 @@ export {
   type ForecasterMarketScore,
   type ForecasterPathScores,
 } from './market-scores.ts';
+export { scoreMarketMembers, type MemberMarketScore } from './member-scores.ts';
+export { wilsonInterval } from './statistics.ts';
 export {
   buildCalibrationTable,
   calibrationBucketIndex,
@@ -34,5 +36,6 @@ export {
   type CalibrationBucket,
   type CalibrationEntry,
   type CalibrationTable,
+  type SparseTallies,
 } from './calibration.ts';
 export { summariseUsers, UserSummaryAccumulator, type UserSummary, type UserSummaryOptions } from './summary.ts';

@@ -1,14 +1,12 @@
 import { compareIds, forecastsOnMarket, groupBy } from './collections.ts';
+import { type ComparableScores, scoreComparably } from './comparable.ts';
 import { scorePath } from './path-scores.ts';
-import { median } from './statistics.ts';
 import type { Forecast, PathScores, PricePoint, ScoredMarket } from './types.ts';
 
-/** One forecaster's scores on one resolved market. */
-export interface ForecasterMarketScore extends PathScores {
+/** One forecaster's scores on one resolved market: what is stored per member and market when it settles. */
+export interface ForecasterMarketScore extends PathScores, ComparableScores {
   readonly userId: string;
   readonly marketId: string;
-  /** Time-averaged Brier minus the median of all forecasters' time-averaged Brier here; negative is better. */
-  readonly relativeBrier: number;
 }
 
 /** The market's own price path scored as if it were one forecaster. */
@@ -18,47 +16,34 @@ export interface CrowdMarketScore extends PathScores {
 
 /**
  * Scores everyone who forecast this market at or before closesAt, ordered by userId. Forecasts on other markets are
- * ignored, so the whole forecast list can be passed in.
+ * ignored, so the whole forecast list can be passed in; on equal times they must come in commit order.
  */
 export function scoreForecasters(market: ScoredMarket, forecasts: readonly Forecast[]): ForecasterMarketScore[] {
-  const onThisMarket = forecastsOnMarket(forecasts, market.marketId);
-  const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
-  return scored.toSorted((a, b) => compareIds(a.userId, b.userId)).map(({ userId, scores }) => ({
-    userId,
-    marketId: market.marketId,
-    ...scores,
-    relativeBrier: relativeBrier(scores, medianBrier),
-  }));
+  return scoreForecasterPaths(market, forecastsOnMarket(forecasts, market.marketId))
+    .toSorted((a, b) => compareIds(a.userId, b.userId))
+    .map(({ userId, scores }) => ({ userId, marketId: market.marketId, ...scores }));
 }
 
-/** One forecaster's path scores on a market, before they are compared with the others'. */
+/** One forecaster's scores on a market, with the forecasts they were scored on. */
 export interface ForecasterPathScores {
   readonly userId: string;
-  readonly scores: PathScores;
-  /** The forecasts they were scored on. */
+  readonly scores: PathScores & ComparableScores;
   readonly forecasts: readonly Forecast[];
 }
 
 /**
- * The path scores of each user scored on this market, in the map's order, and the median of their time-averaged
- * Brier: what scoreForecasters reports, without an object per forecaster or a sort by user for callers that only
- * sum the scores. Each group holds one user's forecasts on this market.
+ * The scores of each user scored on this market, in the order users first forecast: what scoreForecasters reports,
+ * without a sort by user for callers that only sum the scores. `forecasts` are this market's, in commit order.
  */
-export function scoreForecasterPaths(
-  market: ScoredMarket,
-  forecastsByUser: ReadonlyMap<string, readonly Forecast[]>,
-): { scored: ForecasterPathScores[]; medianBrier: number } {
+export function scoreForecasterPaths(market: ScoredMarket, forecasts: readonly Forecast[]): ForecasterPathScores[] {
+  const comparable = scoreComparably(market, forecasts);
   const scored: ForecasterPathScores[] = [];
-  for (const [userId, forecasts] of forecastsByUser) {
-    const scores = scorePath(forecasts, market);
-    if (scores) scored.push({ userId, scores, forecasts });
+  for (const [userId, own] of groupBy(forecasts, (forecast) => forecast.userId)) {
+    const path = scorePath(own, market);
+    const against = comparable.get(userId);
+    if (path && against) scored.push({ userId, scores: { ...path, ...against }, forecasts: own });
   }
-  return { scored, medianBrier: median(scored.map(({ scores }) => scores.timeAveragedBrier)) };
-}
-
-/** Time-averaged Brier minus the market's median; negative is better. */
-export function relativeBrier(scores: PathScores, medianBrier: number): number {
-  return scores.timeAveragedBrier - medianBrier;
+  return scored;
 }
 
 /** The crowd's scores from the market's price path; null if the path has no point at or before closesAt. */

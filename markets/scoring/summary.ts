@@ -1,10 +1,10 @@
-import { type CalibrationTable, CalibrationTallies, DEFAULT_CALIBRATION_BUCKET_COUNT } from './calibration.ts';
-import { compareIds, forecastsOnMarket, groupBy } from './collections.ts';
-import { relativeBrier, scoreForecasterPaths } from './market-scores.ts';
+import { type CalibrationTable, CalibrationTallies, DEFAULT_CALIBRATION_BUCKET_COUNT, type SparseTallies } from './calibration.ts';
+import { compareIds, groupBy } from './collections.ts';
+import { type MemberMarketScore, scoreMarketMembers } from './member-scores.ts';
 import type { Forecast, ScoredMarket } from './types.ts';
 
 export interface UserSummaryOptions {
-  /** Profit per user from the ledger, carried into the row untouched; users it omits get null. */
+  /** Profit per user from the ledger, carried into the row untouched; users it omits never traded, and get 0. */
   readonly profitByUser?: ReadonlyMap<string, number>;
   /** Number of equal-width calibration buckets; 10 when omitted. */
   readonly calibrationBucketCount?: number;
@@ -21,7 +21,11 @@ export interface UserSummary {
   /** Means over those markets of the final-forecast scores. */
   readonly meanFinalBrier: number;
   readonly meanFinalLogScore: number;
-  readonly profit: number | null;
+  /** Means over those markets of the comparable scores (see comparable.ts). */
+  readonly meanBaselineScore: number;
+  readonly meanPeerScore: number;
+  readonly meanCoverage: number;
+  readonly profit: number;
   readonly calibration: CalibrationTable;
 }
 
@@ -32,7 +36,10 @@ const LOG_SCORE = 2;
 const RELATIVE_BRIER = 3;
 const FINAL_BRIER = 4;
 const FINAL_LOG_SCORE = 5;
-const CALIBRATION = 6;
+const BASELINE = 6;
+const PEER = 7;
+const COVERAGE = 8;
+const CALIBRATION = 9;
 
 /**
  * Builds the user summaries one market at a time, keeping per user only running sums and calibration tallies, so
@@ -59,22 +66,27 @@ export class UserSummaryAccumulator {
 
   /** Folds in one resolved market and its forecasts (forecasts on other markets are ignored). */
   addMarket(market: ScoredMarket, forecasts: readonly Forecast[]): void {
-    if (this.lastMarketId !== undefined && compareIds(this.lastMarketId, market.marketId) >= 0) {
-      throw new RangeError(`markets must be added in increasing marketId order, each once: ${market.marketId} came after ${this.lastMarketId}`);
+    this.addScoredMarket(market.marketId, scoreMarketMembers(market, forecasts, this.bucketCount));
+  }
+
+  /** Folds in one market's member scores, as scoreMarketMembers made them or as they were stored. */
+  addScoredMarket(marketId: string, rows: readonly MemberMarketScore[]): void {
+    if (this.lastMarketId !== undefined && compareIds(this.lastMarketId, marketId) >= 0) {
+      throw new RangeError(`markets must be added in increasing marketId order, each once: ${marketId} came after ${this.lastMarketId}`);
     }
-    this.lastMarketId = market.marketId;
-    const onThisMarket = forecastsOnMarket(forecasts, market.marketId);
-    const { scored, medianBrier } = scoreForecasterPaths(market, groupBy(onThisMarket, (forecast) => forecast.userId));
-    for (const { userId, scores, forecasts: own } of scored) {
-      const row = this.rowFor(userId);
+    this.lastMarketId = marketId;
+    for (const score of rows) {
+      const row = this.rowFor(score.userId);
       this.addTo(row + MARKETS, 1);
-      this.addTo(row + BRIER, scores.timeAveragedBrier);
-      this.addTo(row + LOG_SCORE, scores.timeAveragedLogScore);
-      this.addTo(row + RELATIVE_BRIER, relativeBrier(scores, medianBrier));
-      this.addTo(row + FINAL_BRIER, scores.finalBrier);
-      this.addTo(row + FINAL_LOG_SCORE, scores.finalLogScore);
-      // A user is scored here exactly when they forecast at or before the close, which is what calibration tallies.
-      this.talliesAt(row).addForecasts(market, own);
+      this.addTo(row + BRIER, score.timeAveragedBrier);
+      this.addTo(row + LOG_SCORE, score.timeAveragedLogScore);
+      this.addTo(row + RELATIVE_BRIER, score.relativeBrier);
+      this.addTo(row + FINAL_BRIER, score.finalBrier);
+      this.addTo(row + FINAL_LOG_SCORE, score.finalLogScore);
+      this.addTo(row + BASELINE, score.baselineScore);
+      this.addTo(row + PEER, score.peerScore);
+      this.addTo(row + COVERAGE, score.coverage);
+      this.talliesAt(row).addSparse(score.calibration);
     }
   }
 
@@ -93,10 +105,19 @@ export class UserSummaryAccumulator {
           meanRelativeBrier: sums[row + RELATIVE_BRIER]! / markets,
           meanFinalBrier: sums[row + FINAL_BRIER]! / markets,
           meanFinalLogScore: sums[row + FINAL_LOG_SCORE]! / markets,
-          profit: this.options.profitByUser?.get(userId) ?? null,
+          meanBaselineScore: sums[row + BASELINE]! / markets,
+          meanPeerScore: sums[row + PEER]! / markets,
+          meanCoverage: sums[row + COVERAGE]! / markets,
+          profit: this.options.profitByUser?.get(userId) ?? 0,
           calibration: this.talliesAt(row).table(),
         };
       });
+  }
+
+  /** The calibration tallies summed so far for one user (none for a user not scored yet). */
+  calibrationOf(userId: string): SparseTallies {
+    const row = this.rowOf.get(userId);
+    return row === undefined ? [] : this.talliesAt(row).sparse();
   }
 
   private addTo(at: number, value: number): void {

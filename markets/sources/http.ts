@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fetchGuarded } from './link-guard.ts';
 import { describeIssues } from './ref.ts';
 import type { SourceHttp } from './types.ts';
 
@@ -36,8 +37,11 @@ export async function fetchReply(
   headers.set('user-agent', http.userAgent);
   headers.set('accept', accept);
   try {
-    // The signal also covers reading the body, so a server that stalls halfway still times out.
-    const response = await http.fetch(url, { headers, signal: AbortSignal.timeout(http.timeoutMs) });
+    // The signal also covers reading the body (and every redirect), so a server that stalls halfway still times out.
+    const init = { headers, signal: AbortSignal.timeout(http.timeoutMs) };
+    const fetched = http.linkGuard === undefined ? { ok: true as const, response: await http.fetch(url, init) } : await fetchGuarded(url, init, http.fetch, http.linkGuard);
+    if (!fetched.ok) return fetched;
+    const { response } = fetched;
     const bytes = await readBodyWithinLimit(response);
     if (bytes === undefined) {
       return { ok: false, message: `${sourceName} sent more than ${MAX_BODY_BYTES / (1024 * 1024)} MiB from ${url}; not read.` };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatDate, formatProbability } from './format.ts';
 import { apiUrl, fetchJson } from './http.ts';
 import { httpUrlSchema, linkWithoutQuery, pathSegments, refused, slugSchema, validatedRef } from './ref.ts';
-import type { CheckOptions, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
+import type { CheckOptions, OutsideOdd, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
 
 export const MANIFOLD_DEFAULT_BASE_URL = 'https://api.manifold.markets';
 
@@ -83,7 +83,10 @@ async function checkManifold(ref: ManifoldRef, http: SourceHttp, options: CheckO
 
 function judgeMarket(market: ManifoldMarket, now: number): SourceCheck {
   const name = `Manifold "${market.question}"`;
-  if (!market.isResolved) return { kind: 'pending', detail: `${name}: ${describeOpenMarket(market, now)}` };
+  if (!market.isResolved) {
+    const odds = currentOdds(market);
+    return { kind: 'pending', detail: `${name}: ${describeOpenMarket(market, now)}`, ...(odds.length > 0 ? { odds } : {}) };
+  }
   switch (market.resolution) {
     case 'YES':
     case 'NO':
@@ -127,6 +130,17 @@ function judgeAnswerResolution(market: ManifoldMarket, answerId: string, name: s
     return { kind: 'error', message: `${name} resolved to "${answerId}", which is none of its answers.` };
   }
   return { kind: 'outcome', label: answer.text, detail: `${name} resolved to "${answer.text}".` };
+}
+
+/** A binary market's YES and NO, or each answer of a multiple-choice one that has a probability. */
+function currentOdds(market: ManifoldMarket): OutsideOdd[] {
+  if (market.outcomeType === 'BINARY' && market.probability !== undefined) {
+    return [
+      { label: 'YES', probability: market.probability },
+      { label: 'NO', probability: 1 - market.probability },
+    ];
+  }
+  return (market.answers ?? []).flatMap((answer) => (answer.probability === undefined ? [] : [{ label: answer.text, probability: answer.probability }]));
 }
 
 function describeOpenMarket(market: ManifoldMarket, now: number): string {

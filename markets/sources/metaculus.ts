@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatProbability } from './format.ts';
 import { apiUrl, fetchJson } from './http.ts';
 import { httpUrlSchema, linkWithoutQuery, pathSegments, refused, validatedRef } from './ref.ts';
-import type { PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
+import type { OutsideOdd, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
 
 export const METACULUS_DEFAULT_BASE_URL = 'https://www.metaculus.com';
 
@@ -92,13 +92,27 @@ function judgePost(post: MetaculusPost): SourceCheck {
     };
   }
   const name = `Metaculus "${question.title}"`;
-  if (question.status !== 'resolved') return { kind: 'pending', detail: `${name}: ${describeUnresolved(question)}` };
+  if (question.status !== 'resolved') {
+    const odds = currentOdds(question);
+    return { kind: 'pending', detail: `${name}: ${describeUnresolved(question)}`, ...(odds.length > 0 ? { odds } : {}) };
+  }
   const resolution = question.resolution;
   if (resolution === undefined || resolution === null || resolution === '') {
     return { kind: 'error', message: `${name} is marked resolved but Metaculus gives no resolution.` };
   }
   if (VOID_RESOLUTIONS.has(resolution)) return { kind: 'cancel', detail: `${name} resolved ${resolution}.` };
   return { kind: 'outcome', label: resolution, detail: `${name} resolved "${resolution}".` };
+}
+
+/** For binary questions the community prediction's single center is P(yes); other types give no odds Crux can map. */
+function communityYes(question: MetaculusQuestion): number | undefined {
+  return question.type === 'binary' ? (question.aggregations?.recency_weighted?.latest?.centers?.[0] ?? undefined) : undefined;
+}
+
+/** The community's current odds, as the outside odds beside Crux's price. */
+function currentOdds(question: MetaculusQuestion): OutsideOdd[] {
+  const yes = communityYes(question);
+  return yes === undefined ? [] : [{ label: 'Yes', probability: yes }, { label: 'No', probability: 1 - yes }];
 }
 
 function describeUnresolved(question: MetaculusQuestion): string {
@@ -108,9 +122,8 @@ function describeUnresolved(question: MetaculusQuestion): string {
       : question.status === 'upcoming'
         ? 'not open for forecasts yet'
         : question.status;
-  // For binary questions the community prediction's single center is P(yes).
-  const communityYes = question.type === 'binary' ? question.aggregations?.recency_weighted?.latest?.centers?.[0] : undefined;
-  return communityYes === undefined ? `${state}.` : `${state}; community prediction ${formatProbability(communityYes)} yes.`;
+  const yes = communityYes(question);
+  return yes === undefined ? `${state}.` : `${state}; community prediction ${formatProbability(yes)} yes.`;
 }
 
 function describeNonQuestion(post: MetaculusPost): string {

@@ -44,7 +44,7 @@ function matchOutcomeLabel(label: string, marketOutcomes: readonly string[]): Ma
   return none(`The source says "${label}", which is none of this market's outcomes (${marketOutcomes.join(', ')}).`);
 }
 
-function normaliseLabel(label: string): string {
+export function normaliseLabel(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 

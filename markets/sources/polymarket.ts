@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { apiUrl, fetchJson, parseJson } from './http.ts';
 import { httpUrlSchema, linkWithoutQuery, pathSegments, refused, slugSchema, validatedRef } from './ref.ts';
-import type { PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
+import type { OutsideOdd, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
 
 export const POLYMARKET_DEFAULT_BASE_URL = 'https://gamma-api.polymarket.com';
 
@@ -97,7 +97,7 @@ function judgeMarket(market: PolymarketMarket): SourceCheck {
     };
   }
   const quoted = prices === undefined ? '' : `; prices ${describePrices(market.outcomes, prices)}`;
-  if (!market.closed) return { kind: 'pending', detail: `${name}: open${quoted}.` };
+  if (!market.closed) return { kind: 'pending', detail: `${name}: open${quoted}.`, ...tradingOdds(market.outcomes, prices) };
   if (market.umaResolutionStatus !== 'resolved') {
     const uma = market.umaResolutionStatus ?? 'not started';
     return { kind: 'pending', detail: `${name}: closed, UMA resolution ${uma}${quoted}.` };
@@ -115,6 +115,13 @@ function winningOutcome(outcomes: readonly string[], prices: readonly string[]):
   if (!prices.every((price) => price === WINNING_PRICE || price === LOSING_PRICE)) return undefined;
   const winners = outcomes.filter((_, index) => prices[index] === WINNING_PRICE);
   return winners.length === 1 ? winners[0] : undefined;
+}
+
+/** An open market's last prices as its odds; a price that is not a number in [0, 1] leaves the market without any. */
+function tradingOdds(outcomes: readonly string[], prices: readonly string[] | undefined): { odds?: OutsideOdd[] } {
+  if (prices === undefined) return {};
+  const odds = outcomes.map((label, index) => ({ label, probability: Number(prices[index]) }));
+  return odds.every(({ probability }) => Number.isFinite(probability) && probability >= 0 && probability <= 1) ? { odds } : {};
 }
 
 function describePrices(outcomes: readonly string[], prices: readonly string[]): string {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { LinkGuard } from './link-guard.ts';
 
 /**
  * Everything an adapter needs to talk HTTP, injected so that `markets/` stays free of globals and tests can point
@@ -12,6 +13,8 @@ export interface SourceHttp {
   readonly userAgent: string;
   /** Extra headers for this platform only, e.g. a Metaculus `Authorization: Token …`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set for links given by members (plain URL sources): every host fetched, redirects included, must be public. */
+  readonly linkGuard?: LinkGuard;
 }
 
 export interface CheckOptions {
@@ -49,8 +52,15 @@ export interface UrlEvidence {
 }
 
 /** The state of a linked source at one moment. Every variant is plain JSON, so it can be logged and stored as is. */
+/** A platform's current probability of one of its own outcomes, by its own label ("YES", an answer's text). */
+export interface OutsideOdd {
+  readonly label: string;
+  readonly probability: number;
+}
+
 export type SourceCheck =
-  | { readonly kind: 'pending'; readonly detail: string }
+  /** `odds`: what the platform trades the question at now, when it says; shown beside Crux's price, never applied. */
+  | { readonly kind: 'pending'; readonly detail: string; readonly odds?: readonly OutsideOdd[] }
   /** Terminal: the platform's own outcome label, e.g. "YES", "yes" or a Polymarket outcome such as "Celtics". */
   | { readonly kind: 'outcome'; readonly label: string; readonly detail: string }
   /** Terminal: the platform cancelled, annulled or called the question ambiguous. */

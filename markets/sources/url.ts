@@ -44,6 +44,8 @@ export function urlRefFromLink(url: URL, options: JsonCheckOptions): RefParse<Ur
 
 /** Reports what the page looks like now; deciding what it means is left to moderators. */
 async function checkUrl(ref: UrlRef, http: SourceHttp, options: CheckOptions): Promise<SourceCheck> {
+  // A member chose this link: without the address check it is not fetched at all.
+  if (http.linkGuard === undefined) return { kind: 'error', message: `Not fetched: ${ref.url} was given by a member and no address check is set up for such links.` };
   const url = new URL(ref.url);
   const reply = await fetchReply(url, http, url.host, PAGE_ACCEPT);
   if (!reply.ok) return { kind: 'error', message: reply.message };

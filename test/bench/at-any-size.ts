@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDatabase } from '../../db/open.ts';
-import { SqliteStore } from '../../db/sqlite-store.ts';
-import { MarketViews } from '../../markets/views.ts';
+import { createApp } from '../../bot/app.ts';
+import { loadConfig } from '../../bot/config.ts';
 import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import { takeScheduledVerify } from '../../bot/verify-job.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
@@ -58,7 +58,8 @@ export async function benchFullVerify(database: string, report: Report): Promise
 export function benchReads(database: string, report: Report): void {
   const db = openDatabase(database, { readonly: true });
   try {
-    const views = new MarketViews(new SqliteStore(db));
+    // The views the commands read, with every source a card shows (settlement, conditions, odds, conversation).
+    const { views } = createApp(loadConfig({ CRUX_DATABASE: database }), db, () => {});
     const slugs = db.prepare<[], { slug: string }>('SELECT slug FROM markets ORDER BY id').all().map((row) => row.slug);
     const members = db.prepare<[], { user_id: string }>("SELECT user_id FROM accounts WHERE kind = 'user'").all().map((row) => row.user_id);
     const random = seededRandom(16);

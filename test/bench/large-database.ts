@@ -1,5 +1,8 @@
 import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import { openDatabase } from '../../db/open.ts';
+import { ScoreStore } from '../../db/score-store.ts';
+import { ScoringStore } from '../../db/scoring-store.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
 import { MINT_ACCOUNT, marketAccount, userAccount } from '../../markets/ledger.ts';
 import { openingShares, prices, worstCaseLoss } from '../../markets/lmsr.ts';
 import type { Market } from '../../markets/market.ts';
@@ -135,6 +138,8 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
   db.transaction(() => {
     for (const [account, balance] of balances) setBalance.run(balance, offMarket.get(account) ?? 0, account);
   })();
+  // The scores the settlements would have stored, one market at a time.
+  new ScoreStore(db, new ScoringStore(new SqliteStore(db))).rebuild();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
 }

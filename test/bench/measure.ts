@@ -53,6 +53,11 @@ export function measureInterleaved<K extends string>(rounds: number, slices: Rec
   return rates;
 }
 
+/** The value below which a share `p` of the sorted values lie. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
 export function timeMs<T>(work: () => T): { value: T; ms: number } {
   const start = performance.now();
   const value = work();

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { buildLargeDatabase, MILLION_TRADES } from './large-database.ts';
 import { withTempDir } from './measure.ts';
 import type { Report } from './report.ts';
-import { medianTimeToReady, timeToReady } from './startup.ts';
 import { benchFullVerify, benchReads } from './at-any-size.ts';
 import { runReplyLatencyBench } from './replies.ts';
+import { measureScoreReads } from './score-reads.ts';
+import { medianTimeToReady, timeToReady } from './startup.ts';
 
 const EXPORTS = 3;
 const PEAK_RSS = /^peak_rss_kb: (\d+)$/m;
@@ -35,7 +36,7 @@ async function exportOnce(database: string, out: string): Promise<{ seconds: num
  * A server's worth of history, built fresh each run: 1,000,000 trades by 10,000 members on 2,000 resolved markets.
  * On it, the calibration export (every member's scores and calibration table, as CSV), the console's start-up (the
  * first folds the whole ledger into a checkpoint, later ones only the rows since), the scheduled full rebuild and the
- * longest stall it causes, the reads behind each interactive reply, and the replies bench with the bot on this file.
+ * longest stall it causes, the score boards and /calibration, the reads behind each interactive reply, and the replies bench with the bot on this file.
  */
 export async function runMillionTradesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
@@ -51,6 +52,7 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
     report.figure('export_1m_s', median(runs.map((run) => run.seconds)), 2);
     report.figure('export_peak_rss_mb', median(runs.map((run) => run.peakRssMb)), 0);
+    await measureScoreReads(database, MILLION_TRADES.users, report);
     // The first start after the upgrade folds the whole ledger once and keeps a checkpoint; later ones fold the rows since.
     report.figure('startup_first_ms', await timeToReady(database), 0);
     report.figure('startup_ms', await medianTimeToReady(database), 0);

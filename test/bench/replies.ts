@@ -3,7 +3,7 @@ import { RESTEvents } from 'discord.js';
 import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
 import { betThroughDiscord, sleep } from '../reliability/trading.ts';
-import { withTempDir } from './measure.ts';
+import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
@@ -14,10 +14,6 @@ const THINK_MS = 2_000;
 const STEADY_SECONDS = 12;
 const BURSTS = 4;
 const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
 
 /** Exponentially distributed, so members bet at independent random moments rather than in step. */
 function thinkTime(random: () => number): number {

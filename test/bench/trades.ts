@@ -1,4 +1,7 @@
+import { SqliteSettlementStore } from '../../db/settlement-store.ts';
+import { SettlementService } from '../../markets/settlement/service.ts';
 import { join } from 'node:path';
+import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis, type Millis } from '../../markets/money.ts';
@@ -73,9 +76,12 @@ export async function runTradesBench(report: Report): Promise<void> {
   await withTempDir((dir) => {
     report.note(`files in ${dir}, opened as in production (WAL, synchronous FULL)`);
     const raw = openRawCommits(join(dir, 'raw.sqlite'));
-    const store = new TransactionTimingStore(openDatabase(join(dir, 'crux.sqlite')));
+    const db = openDatabase(join(dir, 'crux.sqlite'));
+    const store = new TransactionTimingStore(db);
     try {
-      const service = new MarketService(store, () => SETTINGS);
+      const conditions = new SqliteConditionStore(db);
+      const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), conditions);
+      const service = new MarketService(store, () => SETTINGS, settlements, conditions);
       const stream = new TradeStream(service, openMarkets(service));
       const trade = () => stream.next();
       measureRate(WARM_SECONDS, raw.commitOne);

@@ -22,5 +22,6 @@ describe('configuration', () => {
     expect(() => loadConfig({ CRUX_BACKUP_KEEP: '0' })).toThrow(new ConfigError('CRUX_BACKUP_KEEP: must keep at least 1 backup'));
     expect(() => loadConfig({ CRUX_DURABILITY: 'SOMETIMES' })).toThrow(/^CRUX_DURABILITY: /);
     expect(() => loadConfig({ DISCORD_API_BASE: 'ftp://example.org' })).toThrow(/^DISCORD_API_BASE: /);
+    expect(() => loadConfig({ CRUX_CLOSE_CRON: 'every minute' })).toThrow(new ConfigError('CRUX_CLOSE_CRON: not a valid cron expression (expected 5 or 6 fields but got 2)'));
   });
 });

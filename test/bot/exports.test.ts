@@ -5,12 +5,11 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportChunks, type ExportKind } from '../../bot/export/exports.ts';
 import { type ExportFormat, isoTime } from '../../bot/export/format.ts';
-import { ScoringStore } from '../../db/scoring-store.ts';
 import { LedgerExportSchema, replayLedgerExport } from '../../markets/exports.ts';
-import { ForecastService } from '../../markets/forecasts.ts';
+import { toScoredMarket } from '../../markets/forecasts.ts';
 import { FORECAST_DEFINITION, SCORING_DEFINITIONS, scoreCrowd, summariseUsers } from '../../markets/scoring/index.ts';
 import { ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
-import { GUILD, HOUR, playScoringFixture } from '../support/scoring-fixture.ts';
+import { GUILD, HOUR, OTHER_GUILD, playScoringFixture, scoringOf } from '../support/scoring-fixture.ts';
 import { runScript, spawnScript } from '../support/process.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis } from '../../markets/money.ts';
@@ -26,8 +25,7 @@ afterEach(() => {
 
 function played(path = ':memory:') {
   const e = (engine = testEngine({}, path));
-  const scoring = new ScoringStore(e.store);
-  const forecasts = new ForecastService(scoring, scoring);
+  const { scoring, forecasts } = scoringOf(e.store);
   playScoringFixture(e.service, forecasts);
   const text = (kind: ExportKind, format: ExportFormat, guildId: string | null = GUILD) =>
     [...exportChunks(kind, { scoring, forecasts }, { format, guildId, generatedAt: T0 + 9 * HOUR })].join('');
@@ -72,7 +70,7 @@ describe('exports', () => {
   it('re-importing the JSON ledger export alone recomputes the same scores', () => {
     const { scoring, forecasts, text } = played();
     const replayed = replayLedgerExport(LedgerExportSchema.parse(JSON.parse(text('ledger', 'json'))));
-    expect(replayed.markets).toEqual(scoring.resolvedMarkets(GUILD));
+    expect(replayed.markets).toEqual([...scoring.markets(GUILD)].flatMap((market) => toScoredMarket(market) ?? []));
     const fromDatabase = forecasts.scoredUsers(GUILD).map(({ displayName: _name, profit: _profit, ...scores }) => scores);
     const fromExport = summariseUsers(replayed.markets, replayed.forecasts).map(({ profit: _profit, ...scores }) => scores);
     expect(fromExport).toEqual(fromDatabase);
@@ -97,8 +95,9 @@ describe('exports', () => {
     expect(markets.comments).toContain(`# brier: ${SCORING_DEFINITIONS.brier}`);
     expect(markets.header).toEqual([
       'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity',
+      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
       'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+      'manifold_probabilities', 'manifold_at', 'metaculus_probabilities', 'metaculus_at', 'polymarket_probabilities', 'polymarket_at',
     ]);
     const rome = markets.rows.find((row) => row['market_id'] === 'rome');
     expect(rome).toMatchObject({
@@ -115,16 +114,22 @@ describe('exports', () => {
 
     const users = parseCsv(text('calibration', 'csv'));
     expect(users.header).toEqual([
-      'user_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
-      'mean_final_brier', 'mean_final_log_score', 'profit_credits',
+      'user_id', 'guild_id', 'display_name', 'markets_forecast', 'mean_brier', 'mean_log_score', 'mean_relative_brier',
+      'mean_final_brier', 'mean_final_log_score', 'mean_baseline_score', 'mean_peer_score', 'mean_coverage', 'profit_credits',
     ]);
     expect(users.rows.map((row) => row['user_id'])).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+    expect(new Set(users.rows.map((row) => row['guild_id']))).toEqual(new Set([GUILD]));
+    // Without --guild, every realm's members, each row naming its server: alice is scored in both apart.
+    const everywhere = parseCsv(text('calibration', 'csv', null));
+    expect(everywhere.rows.filter((row) => row['user_id'] === 'alice').map((row) => row['guild_id'])).toEqual([GUILD, OTHER_GUILD]);
     const bob = users.rows.find((row) => row['user_id'] === 'bob');
     expect(Number(bob?.['mean_brier'])).toBeCloseTo((0.8 - 1) ** 2, 12);
-    expect(bob?.['profit_credits']).toBe('');
+    // Bob only stated a forecast: he never traded, so he made nothing, and he is named all the same.
+    expect(bob).toMatchObject({ profit_credits: '0', display_name: 'bob' });
 
     const forecastRows = parseCsv(text('forecasts', 'csv'));
-    expect(forecastRows.header).toEqual(['user_id', 'market_id', 'at', 'source', 'probabilities']);
+    expect(forecastRows.header).toEqual(['user_id', 'market_id', 'guild_id', 'at', 'source', 'seq', 'probabilities']);
+    expect(new Set(forecastRows.rows.map((row) => row['guild_id']))).toEqual(new Set([GUILD]));
     expect(forecastRows.rows.filter((row) => row['source'] === 'stated').map((row) => [row['user_id'], row['at']])).toEqual([
       ['erin', '2026-11-24T14:00:00.000Z'],
       ['bob', '2026-11-24T14:00:00.000Z'],
@@ -132,9 +137,11 @@ describe('exports', () => {
 
     const ledger = parseCsv(text('ledger', 'csv', null));
     expect(ledger.header).toEqual([
-      'entry_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
+      'entry_id', 'guild_id', 'at', 'from_account', 'to_account', 'amount_millis', 'reason', 'market_id', 'holder', 'outcome', 'shares_millis', 'prices_after',
     ]);
-    expect(ledger.rows[0]).toMatchObject({ entry_id: '1', reason: 'subsidy', market_id: 'rome', holder: '', prices_after: '[0.5,0.5]' });
+    expect(ledger.rows[0]).toMatchObject({ entry_id: '1', guild_id: GUILD, reason: 'subsidy', market_id: 'rome', holder: '', prices_after: '[0.5,0.5]' });
+    // A grant belongs to the server of the account it funds.
+    expect(ledger.rows.find((row) => row['reason'] === 'grant' && row['to_account'] === `user:${OTHER_GUILD}:alice`)?.['guild_id']).toBe(OTHER_GUILD);
   });
 
   it('writes JSON as one document with the definitions and a row array per section', () => {
@@ -163,7 +170,7 @@ describe('exports', () => {
     expect(replayed.markets.map((market) => market.marketId)).toEqual(['labs', 'rome']);
     const toStdout = await run(['calibration']);
     expect(toStdout.code).toBe(0);
-    expect(toStdout.stdout).toContain('\nuser_id,display_name,markets_forecast,');
+    expect(toStdout.stdout).toContain('\nuser_id,guild_id,display_name,markets_forecast,');
     const bad = await run(['everything', '--format', 'xml']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^crux export: the first argument names the export: one of calibration, forecasts, ledger, markets; usage: /);

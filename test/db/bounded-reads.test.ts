@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { migrate } from '../../db/migrate.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import { DAY, T0, ok, testEngine, type TestEngine } from '../support/engine.ts';
+import { rewindSchema } from '../support/schema.ts';
 
 let engine: TestEngine;
 afterEach(() => {
@@ -47,16 +49,13 @@ describe('a market card reads its volume and traders from the market row', () =>
     engine.db.prepare(`UPDATE markets SET traders = traders - 1 WHERE id = 'tallies'`).run();
   });
 
-  it('migration 009 fills the tallies and each account\'s off-market net from the ledger', () => {
+  it('migration 011 fills the tallies and each account\'s off-market net from the ledger', () => {
     engine = testEngine({ dailyAllowance: creditsToMillis(10) });
     open('old');
     buy('old', 'ana', 'Yes', 20);
     buy('old', 'ben', 'No', 4);
     ok(engine.service.account({ ...engine.member('ana'), now: T0 + DAY }));
-    // The schema as it was at version 5, with the rows it held.
-    engine.db.exec(`DROP TABLE ledger_checkpoint; DROP INDEX markets_listing; CREATE INDEX markets_by_realm ON markets (realm, status);
-      ALTER TABLE markets DROP COLUMN volume; ALTER TABLE markets DROP COLUMN traders; ALTER TABLE accounts DROP COLUMN off_market_net;`);
-    engine.db.pragma('user_version = 5');
+    rewindSchema(engine.db, Database, 10);
     migrate(engine.db, { readonly: false });
     expect(engine.store.marketStats('old')).toEqual(ledgerStats('old'));
     const ana = engine.db.prepare<[], { off_market_net: number }>(`SELECT off_market_net FROM accounts WHERE id = 'user:console:ana'`).get();

@@ -114,6 +114,22 @@ describe('refusals leave nothing behind', () => {
     expect(ledgerRows).toEqual({ n: before.entries });
   });
 
+  it('refuses a sell that would pay 0 credits, and keeps the shares', () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const bob = engine.member('bob');
+    const bought = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    const before = verify(engine.db).entries;
+    // One milli-share is worth less than one milli-credit at any price below 1, and proceeds round down.
+    const refused = failure(engine.service.sell({ marketId: 'rome', outcome: 'Yes', shares: 1 }, bob));
+    expect(refused).toEqual({
+      code: 'amount_too_small',
+      message: 'That sell of Yes shares would pay 0 credits (amounts are rounded to 0.001 credits), so nothing was traded. Trade more shares.',
+    });
+    expect(verify(engine.db).entries).toBe(before);
+    expect(engine.store.position('rome', 'bob', 0)).toBe(bought.position);
+  });
+
   it('rejects invalid market definitions with the field named', () => {
     engine = testEngine();
     const alice = engine.member('alice');
@@ -136,6 +152,24 @@ describe('requests', () => {
     expect(again).toEqual(first);
     const trades = engine.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get();
     expect(trades).toEqual({ n: 1 });
+  });
+
+  it("refuses a request id reused by another member or for another command, and replays it only for the first", () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const asked = { requestId: 'r-1', fingerprint: 'bet rome Yes 10' };
+    const first = ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('alice'), ...asked }));
+    const before = verify(engine.db).entries;
+    const byBob = failure(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('bob'), ...asked }));
+    expect(byBob).toEqual({ code: 'request_reused', message: 'That request id was already used by another member. Nothing was done; send it with a new id.' });
+    const forAnother = failure(engine.service.account({ ...engine.member('alice'), requestId: 'r-1', fingerprint: 'portfolio' }));
+    expect(forAnother).toEqual({ code: 'request_reused', message: 'That request id was already used for a different command. Nothing was done; send it with a new id.' });
+    expect(engine.store.findAccount('user:bob')).toBeUndefined();
+    expect(verify(engine.db).entries).toBe(before);
+    expect(ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('alice'), ...asked }))).toEqual(first);
+    // Rows kept before requests had owners replay for anyone, as they always did.
+    engine.db.prepare('UPDATE requests SET user_id = NULL, fingerprint = NULL').run();
+    expect(ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, { ...engine.member('bob'), ...asked })).quote).toEqual(first.quote);
   });
 
   it("keeps a trade's result without the market or the quote's prices, and replays it with them remade", () => {

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScoringStore } from '../../db/scoring-store.ts';
-import { ForecastService, spreadForecast } from '../../markets/forecasts.ts';
+import { spreadForecast, toScoredMarket } from '../../markets/forecasts.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import { failure, ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
-import { GUILD, HOUR, OTHER_GUILD, playScoringFixture } from '../support/scoring-fixture.ts';
+import { GUILD, HOUR, OTHER_GUILD, playScoringFixture, scoringOf } from '../support/scoring-fixture.ts';
 
 let engine: TestEngine | undefined;
 afterEach(() => {
@@ -14,9 +13,7 @@ afterEach(() => {
 
 function setUp() {
   const e = (engine = testEngine());
-  const scoring = new ScoringStore(e.store);
-  const forecasts = new ForecastService(scoring, scoring);
-  return { e, scoring, forecasts };
+  return { e, ...scoringOf(e.store) };
 }
 
 const brier = (p: number, happened: boolean) => (p - (happened ? 1 : 0)) ** 2;
@@ -26,19 +23,24 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const { e, scoring, forecasts } = setUp();
     const played = playScoringFixture(e.service, forecasts);
     const rome = [...scoring.forecasts(GUILD)].filter((forecast) => forecast.marketId === 'rome');
+    const seq = expect.any(Number);
     expect(rome).toEqual([
-      { userId: 'alice', marketId: 'rome', at: T0 + HOUR, probabilities: played.aliceFirst, source: 'trade' },
-      { userId: 'bob', marketId: 'rome', at: T0 + 2 * HOUR, probabilities: [0.8, 1 - 0.8], source: 'stated' },
-      { userId: 'alice', marketId: 'rome', at: T0 + 3 * HOUR, probabilities: played.aliceSecond, source: 'trade' },
-      { userId: 'carol', marketId: 'rome', at: T0 + 4 * HOUR, probabilities: played.carol, source: 'trade' },
+      { userId: 'alice', marketId: 'rome', at: T0 + HOUR, probabilities: played.aliceFirst, source: 'trade', seq },
+      { userId: 'bob', marketId: 'rome', at: T0 + 2 * HOUR, probabilities: [0.8, 1 - 0.8], source: 'stated', seq },
+      { userId: 'alice', marketId: 'rome', at: T0 + 3 * HOUR, probabilities: played.aliceSecond, source: 'trade', seq },
+      { userId: 'carol', marketId: 'rome', at: T0 + 4 * HOUR, probabilities: played.carol, source: 'trade', seq },
     ]);
+    // One order: the stated forecast's place lies between the trades committed before and after it.
+    expect(rome.map((forecast) => forecast.seq)).toEqual(rome.map((forecast) => forecast.seq).toSorted((a, b) => a - b));
+    expect(new Set(rome.map((forecast) => forecast.seq)).size).toBe(4);
     expect(scoring.forecastsOn('rome')).toEqual(rome.map(({ source: _source, ...forecast }) => forecast));
-    expect(scoring.resolvedMarkets(GUILD)).toEqual([
+    const resolved = (guild: string | null) => [...scoring.markets(guild)].flatMap((market) => toScoredMarket(market) ?? []);
+    expect(resolved(GUILD)).toEqual([
       { marketId: 'labs', outcomes: ['A', 'B', 'C'], openedAt: T0, closesAt: T0 + 5 * HOUR, resolvedOutcome: 2 },
       { marketId: 'rome', outcomes: ['Yes', 'No'], openedAt: T0, closesAt: T0 + 6 * HOUR, resolvedOutcome: 0 },
     ]);
-    expect(scoring.resolvedMarkets(OTHER_GUILD).map((market) => market.marketId)).toEqual(['elsewhere']);
-    expect(scoring.resolvedMarkets(null)).toHaveLength(3);
+    expect(resolved(OTHER_GUILD).map((market) => market.marketId)).toEqual(['elsewhere']);
+    expect(resolved(null)).toHaveLength(3);
   });
 
   it('scores every user by hand-computable time averages, ignoring the cancelled market and the other guild', () => {
@@ -51,16 +53,21 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const aliceBrier = (brier(aliceFirst[0]!, true) * 2 + brier(aliceSecond[0]!, true) * 3) / 5;
     const bobBrier = brier(0.8, true);
     const carolBrier = brier(carol[0]!, true);
-    const romeMedian = [aliceBrier, bobBrier, carolBrier].sort((a, b) => a - b)[1]!;
+    // Relative Brier, interval by interval: 1h-2h alice alone; 2h-4h alice and bob (the median is their mean);
+    // 4h-6h alice, bob and carol (the median is the middle one).
+    const [first, second] = [brier(aliceFirst[0]!, true), brier(aliceSecond[0]!, true)];
+    const lateMedian = [second, bobBrier, carolBrier].sort((a, b) => a - b)[1]!;
+    const aliceRelative = ((first - bobBrier) / 2 + (second - bobBrier) / 2 + 2 * (second - lateMedian)) / 5;
+    const carolRelative = carolBrier - lateMedian;
     expect(users.get('alice')).toMatchObject({
       marketsForecast: 1,
       meanBrier: expect.closeTo(aliceBrier, 12),
       meanFinalBrier: expect.closeTo(brier(aliceSecond[0]!, true), 12),
       meanLogScore: expect.closeTo((Math.log(aliceFirst[0]!) * 2 + Math.log(aliceSecond[0]!) * 3) / 5, 12),
-      meanRelativeBrier: expect.closeTo(aliceBrier - romeMedian, 12),
+      meanRelativeBrier: expect.closeTo(aliceRelative, 12),
     });
-    expect(users.get('bob')).toMatchObject({ meanBrier: expect.closeTo(0.04, 12), meanLogScore: expect.closeTo(Math.log(0.8), 12), profit: null });
-    expect(users.get('carol')).toMatchObject({ meanBrier: expect.closeTo(carolBrier, 12), meanRelativeBrier: expect.closeTo(carolBrier - romeMedian, 12) });
+    expect(users.get('bob')).toMatchObject({ meanBrier: expect.closeTo(0.04, 12), meanLogScore: expect.closeTo(Math.log(0.8), 12), profit: 0, displayName: 'bob' });
+    expect(users.get('carol')).toMatchObject({ meanBrier: expect.closeTo(carolBrier, 12), meanRelativeBrier: expect.closeTo(carolRelative, 12) });
 
     // labs: three outcomes, C happened; the multi-outcome Brier sums over outcomes.
     const multiBrier = (p: readonly number[]) => p[0]! ** 2 + p[1]! ** 2 + (p[2]! - 1) ** 2;
@@ -121,7 +128,7 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
   });
 
   it('puts trades recorded out of time order back in order, and names a corrupt trade row', () => {
-    const { e, scoring, forecasts } = setUp();
+    const { e, scoring, scores, forecasts } = setUp();
     playScoringFixture(e.service, forecasts);
     const romeTrades = () => e.db.prepare<[], { id: number }>("SELECT id FROM ledger WHERE market_id = 'rome' AND reason = 'buy' ORDER BY id").all();
     const [first, second, third] = romeTrades().map((row) => row.id);
@@ -142,7 +149,7 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     setTrade.run(third0.at, '["0.5", 0.5]', second!);
     expect(() => scoring.forecastsOn('rome')).toThrow(new RegExp(`Non-numbers in the prices of ledger row ${second}`));
     setTrade.run(third0.at, null, first!);
-    expect(() => forecasts.scoredUsers(GUILD)).toThrow(/Corrupt/);
+    expect(() => scores.rescoreMarket('rome')).toThrow(/Corrupt/);
     // The checks that follow every test would fail on the rows corrupted here; they are about the ledger, not reads.
     engine = undefined;
     e.db.close();
@@ -185,7 +192,9 @@ describe('forecasts from the ledger and /forecast, scored through the real datab
     const all = [...scoring.ledger(null)];
     expect(all.map((entry) => entry.id)).toEqual(all.map((_, index) => index + 1));
     const guildEntries = [...scoring.ledger(GUILD)];
-    expect(guildEntries.every((entry) => entry.marketId !== null && entry.marketId !== 'elsewhere')).toBe(true);
+    // The guild's markets' rows, and the grants of its members' accounts there; nothing of the other guild.
+    expect(guildEntries.every((entry) => (entry.marketId === null ? entry.to.startsWith(`user:${GUILD}:`) : entry.marketId !== 'elsewhere'))).toBe(true);
+    expect(guildEntries.filter((entry) => entry.reason === 'grant').map((entry) => entry.to)).toContain(`user:${GUILD}:alice`);
     expect(guildEntries.filter((entry) => entry.reason === 'buy').map((entry) => entry.holder)).toEqual(['alice', 'alice', 'carol', 'dave', 'alice']);
     expect([...scoring.markets(GUILD)].map((market) => [market.id, market.status])).toEqual([
       ['labs', 'resolved'],

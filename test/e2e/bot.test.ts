@@ -259,6 +259,6 @@ describe('a market in chat, end to end', () => {
   it('registers its command definitions, which Discord accepts', async () => {
     const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
     await guild?.commands.set(bot.crux.commands);
-    expect(bot.fake.registeredCommands(bot.fake.guild.id).map((c) => c.name)).toEqual(['market', 'mod', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration']);
+    expect(bot.fake.registeredCommands(bot.fake.guild.id).map((c) => c.name)).toEqual(['market', 'mod', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration', 'crux', 'evidence', 'notify']);
   });
 });

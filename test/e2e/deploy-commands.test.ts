@@ -16,8 +16,8 @@ it('npm run deploy-commands registers the commands in the configured guild, then
   const env = { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase };
   const inGuild = await deploy({ ...env, DISCORD_GUILD_ID: fake.guild.id });
   expect(inGuild).toMatchObject({ code: 0, stderr: '' });
-  expect(inGuild.stdout).toContain(`Registered 8 commands in guild ${fake.guild.id}`);
-  expect(fake.registeredCommands(fake.guild.id).map((c) => c.name)).toEqual(['market', 'mod', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration']);
+  expect(inGuild.stdout).toContain(`Registered 11 commands in guild ${fake.guild.id}`);
+  expect(fake.registeredCommands(fake.guild.id).map((c) => c.name)).toEqual(['market', 'mod', 'bet', 'sell', 'portfolio', 'leaderboard', 'forecast', 'calibration', 'crux', 'evidence', 'notify']);
   const global = await deploy(env);
   expect(global.code).toBe(0);
   expect(fake.registeredCommands().map((c) => c.name)).toContain('bet');

@@ -81,7 +81,7 @@ async function startHost(script: string, databaseName: string): Promise<{ fake: 
       HOST_CRUX_DATABASE: join(scratch, databaseName),
       HOST_MODERATOR_ROLE: MARKET_MOD_ROLE,
     },
-    hostDir,
+    { cwd: hostDir },
   );
   await host.waitForOutput('host ready', 30_000);
   return { fake, host };
@@ -139,7 +139,7 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
     const betCallback = discord.requests.find((request) => request.path.startsWith(`/interactions/${bet.id}/`));
     expect(betCallback?.body).toMatchObject({ data: { allowed_mentions: { parse: [] } } });
     const resolve = discord.slashCommand({
-      name: 'crux-market',
+      name: 'crux-mod',
       subcommand: 'resolve',
       user: 'moderator',
       channel: 'markets',
@@ -149,7 +149,8 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
     expect(confirmId).toMatch(/^crux:confirm:/);
     const confirm = discord.buttonPress({ customId: confirmId, user: 'moderator', messageId: discord.originalResponse(resolve.id)?.id ?? '' });
     await discord.waitUntil(() => discord.followUps(confirm.id).length === 1, { description: 'the confirmed resolution is posted' });
-    expect(discord.followUps(confirm.id)[0]?.embeds[0]?.title).toBe(`✅ ${marketId} resolved Yes`);
+    // The host set no dispute window, so the default one holds the payouts.
+    expect(discord.followUps(confirm.id)[0]?.embeds[0]?.title).toBe(`⏳ ✅ ${marketId} resolved Yes — pending`);
 
     // By now Crux has answered its own interactions; it must have answered none of the host's, nor logged them.
     for (const hosts of [ping, typed, again]) {

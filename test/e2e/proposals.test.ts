@@ -1,36 +1,20 @@
 import { ComponentType, InteractionResponseType, MessageFlags } from 'discord.js';
 import type { APIEmbed, APIMessage } from 'discord.js';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
-import { json, type Route, startServer, type TestServer } from '../sources/server.ts';
-import { startCruxOnFakeDiscord, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { json, type Route, type TestServer } from '../sources/server.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
 
-const MANIFOLD_LINK = `https://manifold.markets/Austin/${MANIFOLD_SLUG}`;
 const MANIFOLD_PATH = `/v0/slug/${MANIFOLD_SLUG}`;
-/** Never fires during a test: the test runs the jobs itself. */
-const NEVER = '0 0 1 1 *';
 
 let bot: CruxOnFakeDiscord;
 let manifold: TestServer;
 const routes: Record<string, Route> = {};
-
-beforeEach(async () => {
-  manifold = await startServer(routes);
-  bot = await startCruxOnFakeDiscord({
-    CRUX_MANIFOLD_API_BASE: manifold.baseUrl,
-    CRUX_SOURCE_TIMEOUT_MS: '2000',
-    CRUX_SOURCE_POLL_CRON: NEVER,
-    CRUX_NUDGE_CRON: NEVER,
-  });
-});
-
-afterEach(async () => {
-  await bot.close();
-  await manifold.close();
-  expect(bot.fake.unhandledRequests).toEqual([]);
-  expect(bot.logs.filter((line) => line.includes('unexpected'))).toEqual([]);
+cruxBesideManifoldPerTest(routes, (started, server) => {
+  bot = started;
+  manifold = server;
 });
 
 function data(callback: RecordedCallback): { content?: string | null; flags?: number | null; embeds?: APIEmbed[] | null } {
@@ -49,18 +33,7 @@ function buttonIds(message: APIMessage): string[] {
 }
 
 it('a market linked to Manifold that resolves YES: proposal with buttons, a member refused, a moderator accepts, payouts land', async () => {
-  const opened = bot.fake.slashCommand({
-    name: 'market',
-    subcommand: 'open',
-    user: 'alice',
-    channel: 'markets',
-    options: [
-      option.string('question', 'Will debate-based oversight beat RLHF by 2026?'),
-      option.string('criteria', 'As Manifold resolves it.'),
-      option.string('closes', '2027-06-30'),
-      option.string('source', MANIFOLD_LINK),
-    ],
-  });
+  const opened = openManifoldLinkedMarket(bot);
   const card = data(await bot.fake.waitForCallback(opened.id)).embeds?.[0];
   const marketId = (bot.db.prepare('SELECT id FROM markets').get() as { id: string }).id;
   expect(card?.title).toBe('Will debate-based oversight beat RLHF by 2026?');
@@ -82,7 +55,7 @@ it('a market linked to Manifold that resolves YES: proposal with buttons, a memb
   const later = { ...bot.crux.jobHooks, now: () => Date.now() + 31 * 60_000 };
   const [proposal] = (await pollSources(bot.crux.app, later)).proposals;
 
-  const posted = bot.fake.messagesIn('markets').find((message) => buttonIds(message).length > 0 && message.id !== bot.fake.originalResponse(opened.id)?.id);
+  const posted = bot.fake.messagesIn('markets').find((message) => buttonIds(message).some((id) => id.startsWith('crux:proposal:')));
   if (posted === undefined) throw new Error('no proposal message was posted');
   expect(posted.embeds[0]?.title).toBe(`🔔 Sources say ${marketId} resolved Yes`);
   expect(posted.embeds[0]?.fields?.[0]?.value).toContain(`Manifold <${MANIFOLD_LINK}>`);

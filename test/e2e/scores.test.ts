@@ -6,7 +6,8 @@ import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
 let bot: CruxOnFakeDiscord;
-cruxOnFakeDiscordPerTest((started) => (bot = started));
+// One resolved market is enough to appear on a score board here.
+cruxOnFakeDiscordPerTest((started) => (bot = started), { CRUX_LEADERBOARD_MIN_MARKETS: '1' });
 
 type Option = ReturnType<typeof option.string>;
 
@@ -71,10 +72,11 @@ describe('scores and charts in chat, end to end', () => {
     expect(csvText).toMatch(/^# Crux calibration export, generated /);
     expect(csvText).toContain("# forecast: A user's forecast is the market probability right after each of their trades");
     const [header, ...buckets] = csvText.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    expect(header).toBe('bucket_lower,bucket_upper,forecasts,mean_forecast,observed_frequency');
+    expect(header).toBe('bucket_lower,bucket_upper,forecasts,mean_forecast,observed_frequency,interval_90_lower,interval_90_upper');
     expect(buckets).toHaveLength(10);
-    // carol's one forecast, 30% Yes, in the [0.3, 0.4) bucket; Yes happened.
-    expect(buckets[3]).toBe('0.3,0.4,1,0.3,1');
+    // carol's one forecast, 30% Yes, in the [0.3, 0.4) bucket; Yes happened. Wilson's 90% interval for 1 of 1 is
+    // [1 / (1 + z^2), 1] = [0.26987, 1]: one forecast says little.
+    expect(buckets[3]).toMatch(/^0\.3,0\.4,1,0\.3,1,0\.26986\d*,1$/);
     expect(csv.embeds[0]?.image).toBeUndefined();
 
     const json = await deferred('bob', 'calibration', undefined, [option.user('user', 'carol'), option.string('format', 'json')]);
@@ -102,13 +104,13 @@ describe('scores and charts in chat, end to end', () => {
     expect(embeds[0]?.footer?.text).toContain(marketId);
   });
 
-  it('/leaderboard by:brier ranks forecasters on resolved markets, naming those without an account by mention', async () => {
+  it('/leaderboard by:brier ranks forecasters on resolved markets, naming those without an account by their forecast', async () => {
     await resolvedMarket();
     const board = slash('alice', 'leaderboard', undefined, [option.string('by', 'brier')]);
     const callback = await bot.fake.waitForCallback(board.id);
     const data = 'data' in callback ? (callback.data as { embeds?: APIEmbed[] } | undefined) : undefined;
-    expect(data?.embeds?.[0]?.title).toBe('Leaderboard — mean time-averaged Brier score');
-    // carol only stated a forecast, so Crux never learned her name; Discord shows the mention as her name.
-    expect(data?.embeds?.[0]?.description).toBe(`🥇 bob — 0.049 over 1 market\n🥈 <@${bot.userId('carol')}> — 0.490 over 1 market`);
+    expect(data?.embeds?.[0]?.title).toBe('Leaderboard — mean time-averaged Brier (lower is better)');
+    // carol only stated a forecast, so she has no account; her name comes from the forecast.
+    expect(data?.embeds?.[0]?.description).toBe('🥇 bob — 0.049 over 1 market\n🥈 carol — 0.490 over 1 market');
   });
 });

@@ -9,6 +9,7 @@ import { nextSnowflake } from './snowflake.ts';
 export class DirectMessageChannels {
   readonly #byRecipient = new Map<string, APIDMChannel>();
   readonly #privateByUser = new Map<string, APIDMChannel>();
+  readonly #closed = new Set<string>();
 
   /** The bot's DM with `recipient`; one per recipient, as on Discord. */
   open(recipient: APIUser): APIDMChannel {
@@ -18,6 +19,16 @@ export class DirectMessageChannels {
   /** A channel the bot may use: only its own DMs, never a private channel of users among themselves. */
   find(channelId: string): APIDMChannel | undefined {
     return [...this.#byRecipient.values()].find((channel) => channel.id === channelId);
+  }
+
+  /** The user no longer takes DMs from the bot (privacy settings, or no server in common): sends answer 50007. */
+  closeFor(userId: string): void {
+    this.#closed.add(userId);
+  }
+
+  /** Whether the bot may send to this DM channel's recipient. */
+  accepts(channel: APIDMChannel): boolean {
+    return !(channel.recipients ?? []).some((recipient) => this.#closed.has(recipient.id));
   }
 
   /** `user`'s DM with another person; the bot is no recipient, so it sees only the id and type. */

@@ -8,9 +8,11 @@ import type {
   APIMessage,
   APIMessageComponentInteraction,
   APIModalSubmitInteraction,
+  APIThreadChannel,
   APIUser,
 } from 'discord.js';
 import type { CommandRegistry, RegisteredCommand } from './commands.ts';
+import type { DirectMessageChannels } from './direct-messages.ts';
 import type { FakeGateway } from './gateway.ts';
 import type { FakeGuild } from './guild.ts';
 import type { GuildList, GuildRef } from './guild-list.ts';
@@ -26,6 +28,7 @@ import type {
 } from './interactions.ts';
 import type { HostedFile, MessageStore } from './message-store.ts';
 import type { FakeHttpServer, RecordedRequest } from './server.ts';
+import type { ThreadChannels } from './threads.ts';
 import type { UserDirectory } from './users.ts';
 import { waitForValue, waitUntil } from './wait.ts';
 import type { WaitOptions } from './wait.ts';
@@ -51,6 +54,8 @@ export interface FakeDiscordParts {
   users: UserDirectory;
   messages: MessageStore;
   interactions: InteractionTracker;
+  directMessages: DirectMessageChannels;
+  threads: ThreadChannels;
   interactionFactory: InteractionFactory;
   commands: CommandRegistry;
 }
@@ -188,8 +193,31 @@ export class FakeDiscord {
     return this.#parts.messages.inChannel(channelId);
   }
 
-  message(messageId: string): APIMessage | undefined {
+  /**
+   * Fault injection: the next `count` messages the bot writes (channel messages, interaction responses, follow-ups,
+   * edits) are refused with a 50035, as Discord refuses a message it will not show for reasons a bot cannot foresee.
+   */
+  refuseNextMessages(count = 1): void {
+    this.#parts.messages.refuseNext(count);
+  }
+
+    message(messageId: string): APIMessage | undefined {
     return this.#parts.messages.get(messageId);
+  }
+
+  /** The thread started from a message, if one was. */
+  threadOf(messageId: string): APIThreadChannel | undefined {
+    return this.#parts.threads.startedFrom(messageId);
+  }
+
+  /** What the bot sent `username` by DM, oldest first (none if it never opened a DM with them). */
+  directMessagesTo(username: string): APIMessage[] {
+    return this.#parts.messages.inChannel(this.#parts.directMessages.open(this.user(username)).id);
+  }
+
+  /** From now on the bot's DMs to `username` are refused with 50007, as when they close DMs from server members. */
+  closeDirectMessages(username: string): void {
+    this.#parts.directMessages.closeFor(this.user(username).id);
   }
 
   attachmentBytes(attachment: Pick<APIAttachment, 'id'>): Buffer | undefined {

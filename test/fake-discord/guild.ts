@@ -41,11 +41,13 @@ export interface GuildSpec {
    * interactions still carry the member and their permissions, as Discord sends them.
    */
   botIsMember?: boolean;
+  /** What the bot's managed role grants; default what its invite link asks for (threads included). */
+  botPermissions?: bigint;
 }
 
 export const MARKET_MOD_ROLE = 'Market Mod';
 
-const DEFAULT_SPEC: Required<GuildSpec> = {
+const DEFAULT_SPEC: Required<Omit<GuildSpec, 'botPermissions'>> = {
   name: 'Crux Test Guild',
   textChannels: ['general', 'markets', 'market-log'],
   roles: [{ name: MARKET_MOD_ROLE, permissions: PermissionFlagsBits.ManageGuild }],
@@ -79,6 +81,8 @@ const BOT_ROLE_PERMISSIONS =
   PermissionFlagsBits.EmbedLinks |
   PermissionFlagsBits.AttachFiles |
   PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.UseApplicationCommands;
 
 const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, flag) => all | flag, 0n);
@@ -97,13 +101,14 @@ export class FakeGuild {
 
   constructor(spec: GuildSpec, botUser: APIUser, users: UserDirectory) {
     const { name, textChannels, roles, members, ownerUsername, botIsMember } = { ...DEFAULT_SPEC, ...spec };
+    const botPermissions = spec.botPermissions ?? BOT_ROLE_PERMISSIONS;
     this.name = name;
     this.botIsMember = botIsMember;
     // Joining a guild gives the bot its managed role, the one the invite link's permissions go to.
     const botRole = buildRole({
       id: nextSnowflake(),
       name: botUser.username,
-      permissions: BOT_ROLE_PERMISSIONS,
+      permissions: botPermissions,
       position: roles.length + 1,
       managed: true,
       tags: { bot_id: botUser.id },

@@ -12,6 +12,7 @@ import { InteractionFactory } from './interactions.ts';
 import { MessageStore } from './message-store.ts';
 import { createApiRouter } from './rest.ts';
 import { FakeHttpServer } from './server.ts';
+import { ThreadChannels } from './threads.ts';
 import { UserDirectory } from './users.ts';
 
 export interface FakeDiscordOptions {
@@ -32,6 +33,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const users = new UserDirectory();
   const guilds = new GuildList(guildSpecs(options).map((spec) => new FakeGuild(spec, identity.user, users)));
   const directMessages = new DirectMessageChannels();
+  const threads = new ThreadChannels();
   const http = await FakeHttpServer.listen();
   const gateway = await FakeGateway.start({
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DISCORD_HEARTBEAT_INTERVAL_MS,
@@ -52,6 +54,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       interactions,
       commands,
       directMessages,
+      threads,
     }),
     cdn: createCdnRouter(messages),
     botToken: identity.token,
@@ -66,6 +69,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     users,
     messages,
     interactions,
+    directMessages,
+    threads,
     interactionFactory: new InteractionFactory({
       applicationId: identity.applicationId,
       botUser: identity.user,

@@ -5,14 +5,28 @@ import { choiceSchema } from './commands.ts';
 import { invalidFormBody, parseBody } from './errors.ts';
 import type { FakeInteraction } from './interactions.ts';
 import { isJsonObject } from './json.ts';
-import { messageBodySchema } from './message-body.ts';
+import { messageBodySchema, withinLimits } from './message-body.ts';
 import type { UploadedFile } from './multipart.ts';
+
+// A modal's rows each hold one text input, within Discord's limits.
+const modalRowLimitsSchema = z.looseObject({
+  components: z
+    .array(
+      z.looseObject({
+        custom_id: z.string().min(1).max(100),
+        label: z.string().min(1).max(45).optional(),
+        placeholder: z.string().max(100).optional(),
+        value: z.string().max(4000).optional(),
+      }),
+    )
+    .length(1),
+});
 
 const modalSchema = z.object({
   custom_id: z.string().min(1).max(100),
   title: z.string().min(1).max(45),
   components: z
-    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object'))
+    .array(z.custom<APIModalInteractionResponseCallbackComponent>(isJsonObject, 'Expected a component object').superRefine(withinLimits(modalRowLimitsSchema)))
     .min(1)
     .max(5),
 });

@@ -1,5 +1,5 @@
 import { EmbedType, MessageFlags, MessageType } from 'discord.js';
-import type { APIAttachment, APIEmbed, APIMessage, APIMessageInteractionMetadata, APIUser } from 'discord.js';
+import type { APIAttachment, APIEmbed, APIMessage, APIMessageInteractionMetadata, APIThreadChannel, APIUser } from 'discord.js';
 import { DiscordApiError, DiscordErrorCode, invalidFormBody, unknownResource } from './errors.ts';
 import type { AttachmentReference, MessageBody } from './message-body.ts';
 import type { UploadedFile } from './multipart.ts';
@@ -31,8 +31,21 @@ export class MessageStore {
   readonly #files = new Map<string, HostedFile>();
   readonly #fileBaseUrl: string;
 
+  #refusals = 0;
+
   constructor(fileBaseUrl: string) {
     this.#fileBaseUrl = fileBaseUrl;
+  }
+
+  /** The next `count` messages written (created or edited, not a deferred reply's placeholder) are refused. */
+  refuseNext(count: number): void {
+    this.#refusals += count;
+  }
+
+  #refuseIfAsked(): void {
+    if (this.#refusals === 0) return;
+    this.#refusals -= 1;
+    throw invalidFormBody([{ path: ['embeds', 0, 'image', 'url'], code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }]);
   }
 
   create(channelId: string, origin: MessageOrigin, body: MessageBody, files: UploadedFile[]): APIMessage {
@@ -57,7 +70,10 @@ export class MessageStore {
       ...(origin.interactionMetadata ? { interaction_metadata: origin.interactionMetadata } : {}),
     };
     // A deferred reply is legitimately empty until it is edited.
-    if (!((message.flags ?? 0) & MessageFlags.Loading)) rejectEmpty(message);
+    if (!((message.flags ?? 0) & MessageFlags.Loading)) {
+      rejectEmpty(message);
+      this.#refuseIfAsked();
+    }
     this.#messages.set(message.id, message);
     return message;
   }
@@ -76,8 +92,17 @@ export class MessageStore {
       edited_timestamp: new Date().toISOString(),
     };
     rejectEmpty(edited);
+    this.#refuseIfAsked();
     this.#messages.set(messageId, edited);
     return edited;
+  }
+
+  /** A thread was started from the message: it says so, as Discord's messages do. */
+  markThreadStarted(messageId: string, thread: APIThreadChannel): APIMessage {
+    const current = this.require(messageId);
+    const marked: APIMessage = { ...current, thread, flags: (current.flags ?? 0) | MessageFlags.HasThread };
+    this.#messages.set(messageId, marked);
+    return marked;
   }
 
   delete(messageId: string): void {

@@ -1,4 +1,4 @@
-import type { APIDMChannel } from 'discord.js';
+import type { APIDMChannel, APIThreadChannel } from 'discord.js';
 import { DiscordApiError, DiscordErrorCode, unknownResource } from './errors.ts';
 import type { FakeGuild } from './guild.ts';
 import type { RestContext } from './rest-context.ts';
@@ -14,14 +14,14 @@ export function requireJoinedGuild({ guilds }: RestContext, guildId: string): Fa
   return guild;
 }
 
-/** A channel the bot may use: a text channel of a guild it is in, or a DM channel it opened. */
+/** A channel the bot may use: a text channel of a guild it is in, a thread in one, or a DM channel it opened. */
 export function requireAccessibleChannel(
-  { guilds, directMessages }: RestContext,
+  { guilds, directMessages, threads }: RestContext,
   channelId: string,
-): GuildTextChannel | APIDMChannel {
+): GuildTextChannel | APIThreadChannel | APIDMChannel {
   const inGuild = guilds.findChannel(channelId);
   if (inGuild && !inGuild.guild.botIsMember) throw missingAccess();
-  const channel = inGuild?.channel ?? directMessages.find(channelId);
+  const channel = inGuild?.channel ?? threads.find(channelId) ?? directMessages.find(channelId);
   if (!channel) throw unknownResource(DiscordErrorCode.UnknownChannel, 'Channel');
   return channel;
 }

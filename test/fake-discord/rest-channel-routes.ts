@@ -1,6 +1,7 @@
-import { MessageType } from 'discord.js';
+import { ChannelType, MessageType, PermissionFlagsBits } from 'discord.js';
 import type { APIMessage } from 'discord.js';
-import { DiscordErrorCode, parseBody, unknownResource } from './errors.ts';
+import { z } from 'zod';
+import { DiscordApiError, DiscordErrorCode, parseBody, unknownResource } from './errors.ts';
 import { messageBodySchema } from './message-body.ts';
 import { requireAccessibleChannel } from './rest-access.ts';
 import { noContent, ok } from './rest-context.ts';
@@ -9,10 +10,33 @@ import type { Router } from './router.ts';
 
 const MAX_MESSAGES_PER_PAGE = 100;
 
+const startThreadSchema = z.object({
+  name: z.string().min(1).max(100),
+  auto_archive_duration: z.union([z.literal(60), z.literal(1440), z.literal(4320), z.literal(10080)]).optional(),
+  rate_limit_per_user: z.number().int().min(0).max(21_600).nullish(),
+});
+
+const missingPermissions = (): DiscordApiError => new DiscordApiError(403, DiscordErrorCode.MissingPermissions, 'Missing Permissions');
+
 /** Channels and the bot's own messages in them (`channel.send`, `message.edit`, ...). */
 export function registerChannelRoutes(router: Router, context: RestContext): void {
-  const { messages, identity } = context;
+  const { messages, identity, guilds, threads, directMessages } = context;
   const requireChannel = (channelId: string) => requireAccessibleChannel(context, channelId);
+
+  /** Whether the bot holds a permission in the guild a channel (or thread) belongs to. */
+  const botMay = (guildId: string | undefined, permission: bigint): boolean => {
+    const guild = guildId === undefined ? undefined : guilds.find(guildId);
+    return guild !== undefined && (guild.permissionsOf(identity.user.id) & permission) === permission;
+  };
+
+  /** Discord's refusals of a send: threads need their own permission, and a member may not take DMs. */
+  const requireMaySend = (channelId: string): void => {
+    const channel = requireChannel(channelId);
+    if (channel.type === ChannelType.PublicThread && !botMay(channel.guild_id, PermissionFlagsBits.SendMessagesInThreads)) throw missingPermissions();
+    if (channel.type === ChannelType.DM && !directMessages.accepts(channel)) {
+      throw new DiscordApiError(403, DiscordErrorCode.CannotSendMessagesToThisUser, 'Cannot send messages to this user');
+    }
+  };
 
   const requireMessageIn = (channelId: string, messageId: string): APIMessage => {
     requireChannel(channelId);
@@ -40,9 +64,24 @@ export function registerChannelRoutes(router: Router, context: RestContext): voi
       return ok(page.reverse());
     })
     .on('POST', '/channels/:channelId/messages', ({ param, body, files }) => {
+      requireMaySend(param('channelId'));
       const channel = requireChannel(param('channelId'));
       const origin = { author: identity.user, type: MessageType.Default };
       return ok(messages.create(channel.id, origin, parseBody(messageBodySchema, body), files));
+    })
+    .on('POST', '/channels/:channelId/messages/:messageId/threads', ({ param, body }) => {
+      const message = requireMessageIn(param('channelId'), param('messageId'));
+      const parent = guilds.findChannel(message.channel_id);
+      // Threads start from messages in guild text channels only.
+      if (!parent) throw unknownResource(DiscordErrorCode.UnknownChannel, 'Channel');
+      if (!botMay(parent.guild.id, PermissionFlagsBits.CreatePublicThreads)) throw missingPermissions();
+      if (threads.startedFrom(message.id)) {
+        throw new DiscordApiError(400, DiscordErrorCode.ThreadAlreadyCreated, 'A thread has already been created for this message');
+      }
+      const { name } = parseBody(startThreadSchema, body);
+      const thread = threads.start(parent.channel, message.id, name, identity.user.id);
+      messages.markThreadStarted(message.id, thread);
+      return { status: 201, json: thread };
     })
     .on('GET', '/channels/:channelId/messages/:messageId', ({ param }) =>
       ok(requireMessageIn(param('channelId'), param('messageId'))),

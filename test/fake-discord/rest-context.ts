@@ -6,6 +6,7 @@ import type { GuildList } from './guild-list.ts';
 import type { InteractionTracker } from './interaction-tracker.ts';
 import type { MessageStore } from './message-store.ts';
 import type { RouteResponse } from './router.ts';
+import type { ThreadChannels } from './threads.ts';
 import type { UserDirectory } from './users.ts';
 
 /** Everything the REST routes read and change. */
@@ -19,6 +20,7 @@ export interface RestContext {
   interactions: InteractionTracker;
   commands: CommandRegistry;
   directMessages: DirectMessageChannels;
+  threads: ThreadChannels;
 }
 
 export const ok = (json: unknown): RouteResponse => ({ status: 200, json });

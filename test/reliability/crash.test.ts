@@ -140,5 +140,5 @@ describe('crash safety', () => {
     } finally {
       db.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -246,7 +246,8 @@ function messageBodies(requests: readonly RecordedRequest[]): SentMessage[] {
       if (!carriesMessage) return [];
       return [sentMessage(request.path, body['data'] as Record<string, unknown> | undefined)];
     }
-    const sendsMessage = /\/webhooks\/|\/channels\/\d+\/messages/.test(request.path) && (request.method === 'POST' || request.method === 'PATCH');
+    // Starting a thread (…/messages/:id/threads) sends no message text, only the thread's name.
+    const sendsMessage = /\/webhooks\/|\/channels\/\d+\/messages(\/\d+)?$/.test(request.path) && (request.method === 'POST' || request.method === 'PATCH');
     return sendsMessage ? [sentMessage(request.path, body)] : [];
   });
 }

@@ -82,9 +82,12 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
     hooks: {
       now: () => clock.now,
       announceClosed: async () => undefined,
+      redrawMarket: async () => undefined,
       backUp: async () => undefined,
       verifyLedger: async () => undefined,
-      checkSource: configuredSourceChecker(t.app.config),
+      flushThreads: async () => undefined,
+      sendDueDms: async () => undefined,
+      checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
         messages += 1;
@@ -291,6 +294,35 @@ describe('deciding proposals', () => {
     h.clock.now += DAY;
     expect(await applyDueProposals(h.t.app, h.hooks)).toEqual([]);
     expect(h.t.app.views.market('console', vetoed).market.status).toBe('open');
+    h.t.assertVerified();
+  });
+});
+
+describe('a resolution on the sources\' word cites the evidence that links them', () => {
+  it('names, on the accepted and the auto-applied resolution, the evidence items linking its sources, and no other', async () => {
+    const h = await start();
+    await h.run(moderator, 'autoresolve', { enabled: 'on', sources: 'manifold', grace_hours: 1 });
+    const accepted = await openLinked(h, [MANIFOLD_LINK]);
+    const auto = await openLinked(h, [MANIFOLD_LINK], 'debate-beats-rlhf-2');
+    const cite = (slug: string, url: string) =>
+      expect(h.t.app.evidence.add({ marketId: slug, url, stance: 'for' }, { realm: 'console', actor: alice, now: h.clock.now }).ok).toBe(true);
+    for (const slug of [accepted, auto]) {
+      cite(slug, 'https://example.org/unrelated-report');
+      cite(slug, MANIFOLD_LINK);
+    }
+    h.routes[MANIFOLD_PATH] = json(manifoldResolvedBinary('YES'));
+    const proposals = (await pollSources(h.t.app, h.hooks)).proposals;
+    const first = proposals.find((proposal) => h.t.app.views.marketByKey(proposal.marketId)?.market.slug === accepted);
+
+    const reply = await h.press(moderator, `crux:proposal:accept:${first?.id}`);
+    const citedOn = (card: Reply['cards'][number] | undefined) => card?.fields?.find((field) => field.name === 'Cited evidence')?.value ?? '';
+    expect(citedOn(reply.cards[0])).toMatch(/^#2 for · <@alice> · <https:\/\/manifold\.markets\/[^>]+>$/);
+
+    h.clock.now += 60 * MINUTE;
+    expect(await applyDueProposals(h.t.app, h.hooks)).toHaveLength(1);
+    const posted = h.posted.at(-1)?.reply.cards[0];
+    expect(posted?.title).toContain(`${auto} settled automatically`);
+    expect(citedOn(posted)).toMatch(/^#2 for · <@alice> · <https:\/\/manifold\.markets\/[^>]+>$/);
     h.t.assertVerified();
   });
 });

@@ -15,7 +15,8 @@ import { binaryMarket, DAY, yes } from './fixtures.ts';
 
 /**
  * The summary as it was computed before the accumulator, holding every forecast and every calibration entry: the
- * oracle the streaming fold must equal exactly (toStrictEqual, not toBeCloseTo).
+ * oracle the streaming fold must equal exactly (toStrictEqual, not toBeCloseTo), but for the calibration tables'
+ * sums of probabilities, which the fold adds per market first (expectSameSummaries).
  */
 function summariseHoldingEverything(markets: readonly ScoredMarket[], forecasts: readonly Forecast[], bucketCount?: number): UserSummary[] {
   const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -40,7 +41,10 @@ function summariseHoldingEverything(markets: readonly ScoredMarket[], forecasts:
       meanRelativeBrier: mean(own.map((score) => score.relativeBrier)),
       meanFinalBrier: mean(own.map((score) => score.finalBrier)),
       meanFinalLogScore: mean(own.map((score) => score.finalLogScore)),
-      profit: null,
+      meanBaselineScore: mean(own.map((score) => score.baselineScore)),
+      meanPeerScore: mean(own.map((score) => score.peerScore)),
+      meanCoverage: mean(own.map((score) => score.coverage)),
+      profit: 0,
       calibration: buildCalibrationTable(entries.get(userId) ?? [], bucketCount),
     }));
 }
@@ -88,13 +92,26 @@ const history = fc
     return fc.record({ markets: fc.shuffledSubarray(markets, { minLength: markets.length }), forecasts: fc.array(forecast, { maxLength: 40 }) });
   });
 
+/** Equal scores and calibration counts exactly; the calibration's mean forecasts and intervals to rounding. */
+function expectSameSummaries(actual: UserSummary[], expected: UserSummary[]): void {
+  const withoutTables = (rows: UserSummary[]) => rows.map(({ calibration: _calibration, ...row }) => row);
+  expect(withoutTables(actual)).toStrictEqual(withoutTables(expected));
+  actual.forEach((row, index) => {
+    const table = expected[index]!.calibration;
+    expect(row.calibration.map((bucket) => [bucket.count, bucket.observedFrequency])).toStrictEqual(table.map((bucket) => [bucket.count, bucket.observedFrequency]));
+    row.calibration.forEach((bucket, k) => {
+      if (bucket.meanForecast !== null) expect(bucket.meanForecast).toBeCloseTo(table[k]!.meanForecast!, 12);
+    });
+  });
+}
+
 describe('UserSummaryAccumulator', () => {
   it('folds market by market to exactly the rows of holding every forecast at once', () => {
     fc.assert(
       fc.property(history, fc.constantFrom(undefined, 4, 10), ({ markets, forecasts }, bucketCount) => {
         const expected = summariseHoldingEverything(markets, forecasts, bucketCount);
-        expect(summariseStreaming(markets, forecasts, bucketCount)).toStrictEqual(expected);
-        expect(summariseUsers(markets, forecasts, bucketCount === undefined ? {} : { calibrationBucketCount: bucketCount })).toStrictEqual(expected);
+        expectSameSummaries(summariseStreaming(markets, forecasts, bucketCount), expected);
+        expectSameSummaries(summariseUsers(markets, forecasts, bucketCount === undefined ? {} : { calibrationBucketCount: bucketCount }), expected);
       }),
     );
   });
@@ -112,7 +129,7 @@ describe('UserSummaryAccumulator', () => {
       yes('carol', 'cancelled-market', 0, 0.9),
       yes('dave', 'a-binary', 6, 0.9),
     ];
-    expect(summariseStreaming(markets, forecasts)).toStrictEqual(summariseHoldingEverything(markets, forecasts));
+    expectSameSummaries(summariseStreaming(markets, forecasts), summariseHoldingEverything(markets, forecasts));
   });
 
   it('refuses a market out of marketId order, or twice, since the sums would then depend on the order', () => {

@@ -5,6 +5,7 @@ import {
   calibrationBucketIndex,
   calibrationEntries,
   DEFAULT_CALIBRATION_BUCKET_COUNT,
+  wilsonInterval,
 } from '../../markets/scoring/index.ts';
 import { binaryMarket, DAY, yes } from './fixtures.ts';
 
@@ -20,13 +21,15 @@ describe('buildCalibrationTable', () => {
     ]);
     expect(table).toHaveLength(DEFAULT_CALIBRATION_BUCKET_COUNT);
     expect(table.map((bucket) => bucket.count)).toEqual([1, 1, 0, 1, 0, 0, 0, 1, 0, 2]);
-    expect(table[0]).toEqual({ lower: 0, upper: 0.1, count: 1, meanForecast: 0, observedFrequency: 0 });
+    // Wilson at 0 of 1: centre z^2/2 / (1 + z^2), half-width the same, so [0, z^2 / (1 + z^2)] with z = 1.6449
+    const z2 = 1.6448536269514722 ** 2;
+    expect(table[0]).toEqual({ lower: 0, upper: 0.1, count: 1, meanForecast: 0, observedFrequency: 0, intervalLower: 0, intervalUpper: expect.closeTo(z2 / (1 + z2), 12) });
     // last bucket: mean forecast (0.95 + 1) / 2 = 0.975, observed 1 of 2 = 0.5
     expect(table[9]?.meanForecast).toBeCloseTo(0.975, 12);
     expect(table[9]?.observedFrequency).toBe(0.5);
     expect(table[9]?.upper).toBe(1);
     // empty buckets are listed, with nulls rather than made-up numbers
-    expect(table[2]).toEqual({ lower: 0.2, upper: 0.3, count: 0, meanForecast: null, observedFrequency: null });
+    expect(table[2]).toEqual({ lower: 0.2, upper: 0.3, count: 0, meanForecast: null, observedFrequency: null, intervalLower: null, intervalUpper: null });
   });
 
   it('takes a configurable number of buckets', () => {
@@ -102,5 +105,22 @@ describe('calibrationEntries', () => {
       { probability: 0.5, happened: true },
       { probability: 0.3, happened: false },
     ]);
+  });
+});
+
+describe('wilsonInterval', () => {
+  it('gives the 90% Wilson score interval, exact at the ends, and nothing for no trials', () => {
+    // 3 of 4, z = 1.6449: centre (0.75 + z^2/8) / (1 + z^2/4), half-width z / (1 + z^2/4) * sqrt(0.75 * 0.25 / 4 + z^2/64)
+    const z = 1.6448536269514722;
+    const centre = (0.75 + z ** 2 / 8) / (1 + z ** 2 / 4);
+    const half = (z / (1 + z ** 2 / 4)) * Math.sqrt((0.75 * 0.25) / 4 + z ** 2 / 64);
+    const [lower, upper] = wilsonInterval(3, 4)!;
+    expect(lower).toBeCloseTo(centre - half, 12);
+    expect(upper).toBeCloseTo(centre + half, 12);
+    expect(lower).toBeCloseTo(0.35617, 4);
+    expect(upper).toBeCloseTo(0.94209, 4);
+    expect(wilsonInterval(0, 5)?.[0]).toBe(0);
+    expect(wilsonInterval(5, 5)?.[1]).toBe(1);
+    expect(wilsonInterval(0, 0)).toBeNull();
   });
 });

@@ -20,17 +20,18 @@ describe('scoreForecasters: relative Brier', () => {
     [-0.16, -0.08, 0.08, 0.47].forEach((expected, index) => expect(relative[index]).toBeCloseTo(expected, 12));
   });
 
-  it('subtracts the middle value for an odd number, using time-averaged Brier', () => {
+  it('subtracts, interval by interval, the median of those forecasting then', () => {
     const forecasts = [
       yes('ann', 'm', 0, 0.6), // 0.16 for 1 day, then 0.01 for 3 days: 0.0475
       yes('ann', 'm', 1, 0.9),
       yes('ben', 'm', 0, 0.5), // 0.25
       yes('cat', 'm', 2, 0.8), // 0.04 from day 2
     ];
-    // sorted: 0.04, 0.0475, 0.25 -> median 0.0475
+    // day 0-1: ann 0.16, ben 0.25 -> median 0.205; day 1-2: ann 0.01, ben 0.25 -> 0.13;
+    // days 2-4: ann 0.01, ben 0.25, cat 0.04 -> 0.04 (the middle of an odd count)
     const relative = scoreForecasters(market, forecasts).map((row) => row.relativeBrier);
-    // ann 0, ben 0.25 - 0.0475 = 0.2025, cat 0.04 - 0.0475 = -0.0075
-    [0, 0.2025, -0.0075].forEach((expected, index) => expect(relative[index]).toBeCloseTo(expected, 12));
+    // ann (-0.045 - 0.12 - 0.03 * 2) / 4 = -0.05625; ben (0.045 + 0.12 + 0.21 * 2) / 4 = 0.14625; cat 0 over days 2-4
+    [-0.05625, 0.14625, 0].forEach((expected, index) => expect(relative[index]).toBeCloseTo(expected, 12));
   });
 
   it('leaves out users who only forecast after closesAt, and forecasts on other markets', () => {

@@ -43,9 +43,9 @@ describe('summariseUsers', () => {
     // log: a-binary (ln 0.6 + 3 ln 0.9) / 4, b-three-way ln 0.5
     expect(alice.meanLogScore).toBeCloseTo(((Math.log(0.6) + 3 * Math.log(0.9)) / 4 + Math.log(0.5)) / 2, 12);
     expect(alice.meanFinalLogScore).toBeCloseTo((Math.log(0.9) + Math.log(0.5)) / 2, 12);
-    // relative: a-binary median of (0.0475, 0.25) = 0.14875, alice 0.0475 - 0.14875 = -0.10125;
-    //   b-three-way alice alone: 0. Mean (-0.10125 + 0) / 2 = -0.050625
-    expect(alice.meanRelativeBrier).toBeCloseTo(-0.050625, 12);
+    // relative, per interval: a-binary days 0-2 alice alone (0); days 2-4 alice 0.01 and bob 0.25, median 0.13:
+    //   alice (0.01 - 0.13) * 2 days / 4 days = -0.06; b-three-way alice alone: 0. Mean (-0.06 + 0) / 2 = -0.03
+    expect(alice.meanRelativeBrier).toBeCloseTo(-0.03, 12);
     expect(alice.profit).toBe(120);
   });
 
@@ -58,13 +58,13 @@ describe('summariseUsers', () => {
     expect(table[5]).toMatchObject({ meanForecast: 0.5, observedFrequency: 1 });
   });
 
-  it('gives bob the other side of the median and a null profit when the ledger has none', () => {
+  it('gives bob the other side of the median and a profit of 0 when the ledger has none', () => {
     const bob = rows[1]!;
-    // 0.5 held from day 2: Brier 0.25; relative 0.25 - 0.14875 = 0.10125
+    // 0.5 held from day 2: Brier 0.25; relative over his days 2-4: 0.25 - 0.13 = 0.12
     expect(bob.marketsForecast).toBe(1);
     expect(bob.meanBrier).toBeCloseTo(0.25, 12);
-    expect(bob.meanRelativeBrier).toBeCloseTo(0.10125, 12);
-    expect(bob.profit).toBeNull();
+    expect(bob.meanRelativeBrier).toBeCloseTo(0.12, 12);
+    expect(bob.profit).toBe(0);
   });
 
   it('honours the calibration bucket count', () => {

@@ -31,6 +31,10 @@ describe('Manifold source', () => {
     expect(check).toEqual({
       kind: 'pending',
       detail: 'Manifold "Will debate-based scalable oversight beat the RLHF baseline by 2026?": open; 73% YES.',
+      odds: [
+        { label: 'YES', probability: 0.7297013916083325 },
+        { label: 'NO', probability: 1 - 0.7297013916083325 },
+      ],
     });
     expect(server?.requests).toHaveLength(1);
     expect(server?.requests[0]?.path).toBe(`/v0/slug/${MANIFOLD_SLUG}`);
@@ -48,6 +52,10 @@ describe('Manifold source', () => {
     expect(check).toEqual({
       kind: 'pending',
       detail: expect.stringContaining('trading closed 2025-05-31, awaiting resolution; 73% YES'),
+      odds: [
+        { label: 'YES', probability: 0.7297013916083325 },
+        { label: 'NO', probability: 1 - 0.7297013916083325 },
+      ],
     });
   });
 
@@ -94,6 +102,13 @@ describe('Manifold source', () => {
   it('describes an open multiple-choice market by its leading answer', async () => {
     const check = await checkAgainst(manifoldMultipleChoiceMarket());
     expect(check).toMatchObject({ kind: 'pending', detail: expect.stringContaining('leading answer "Anthropic" at 41%') });
+    expect(check).toMatchObject({
+      odds: [
+        { label: 'Anthropic', probability: 0.41 },
+        { label: 'OpenAI', probability: 0.33 },
+        { label: 'Google DeepMind', probability: 0.26 },
+      ],
+    });
   });
 
   it('leaves split and answer-by-answer multiple-choice resolutions to moderators', async () => {

@@ -29,6 +29,11 @@ describe('Metaculus source', () => {
       kind: 'pending',
       detail:
         'Metaculus "Will a major AI lab publicly commit to a compute-threshold pause before 2027?": open; community prediction 34% yes.',
+      // The community prediction is the outside odds shown beside Crux's price.
+      odds: [
+        { label: 'Yes', probability: 0.34 },
+        { label: 'No', probability: 1 - 0.34 },
+      ],
     });
     expect(server?.requests.map((request) => request.path)).toEqual([POST_PATH]);
     expect(server?.requests[0]?.headers['user-agent']).toBe(TEST_USER_AGENT);
@@ -38,6 +43,14 @@ describe('Metaculus source', () => {
     await checkAgainst(metaculusPost(), { Authorization: 'Token abc123' });
     expect(server?.requests[0]?.headers['authorization']).toBe('Token abc123');
     expect(server?.requests[0]?.headers['user-agent']).toBe(TEST_USER_AGENT);
+  });
+
+  it('gives no outside odds for a question whose community prediction it cannot map (not binary, or none yet)', async () => {
+    const numeric = await checkAgainst(metaculusPost({ type: 'numeric' }));
+    expect(numeric).toMatchObject({ kind: 'pending' });
+    expect(numeric).not.toHaveProperty('odds');
+    const unforecast = await checkAgainst(metaculusPost({ aggregations: { recency_weighted: { latest: null } } }));
+    expect(unforecast).not.toHaveProperty('odds');
   });
 
   it('reports a closed question as still pending', async () => {

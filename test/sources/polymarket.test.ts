@@ -24,6 +24,10 @@ describe('Polymarket source', () => {
     expect(check).toEqual({
       kind: 'pending',
       detail: 'Polymarket "Will OpenAI announce AGI in 2025?": open; prices Yes 0.0415, No 0.9585.',
+      odds: [
+        { label: 'Yes', probability: 0.0415 },
+        { label: 'No', probability: 0.9585 },
+      ],
     });
     expect(server?.requests.map((request) => request.path)).toEqual([MARKET_PATH]);
     expect(server?.requests[0]?.headers['user-agent']).toBe(TEST_USER_AGENT);

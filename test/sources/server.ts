@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SourceHttp } from '../../markets/sources/index.ts';
+import type { LinkGuard, ResolveHost } from '../../markets/sources/link-guard.ts';
 
 export const TEST_USER_AGENT = 'CruxTest/1.0 (+https://example.invalid/crux)';
 export const TEST_TIMEOUT_MS = 200;
@@ -43,8 +44,20 @@ export async function startServer(routes: Readonly<Record<string, Route>>): Prom
   };
 }
 
+/** Resolves the test's own host names from a table; any other name is not found, so no test ever asks real DNS. */
+export function fakeResolver(table: Readonly<Record<string, readonly string[]>>): ResolveHost {
+  return async (hostname) => {
+    const addresses = table[hostname];
+    if (addresses === undefined) throw Object.assign(new Error(`no test address for ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses;
+  };
+}
+
+/** Member links in these tests point at the loopback test server, which only the test-only `allowLoopback` permits. */
+export const LOOPBACK_TEST_GUARD: LinkGuard = { resolve: fakeResolver({}), allowLoopback: true };
+
 export function httpFor(server: TestServer, overrides: Partial<SourceHttp> = {}): SourceHttp {
-  return { fetch, baseUrl: server.baseUrl, timeoutMs: TEST_TIMEOUT_MS, userAgent: TEST_USER_AGENT, ...overrides };
+  return { fetch, baseUrl: server.baseUrl, timeoutMs: TEST_TIMEOUT_MS, userAgent: TEST_USER_AGENT, linkGuard: LOOPBACK_TEST_GUARD, ...overrides };
 }
 
 export function json(body: unknown, status = 200): Route {

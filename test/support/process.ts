@@ -12,24 +12,30 @@ export interface CruxProcess {
 }
 
 /** Runs `npm start` as a child (node with tsx on bot/main.ts). */
-export function spawnCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
-  return spawnScript('bot/main.ts', args, env);
+export function spawnCrux(args: readonly string[], env: Record<string, string>, as: RunAs = {}): CruxProcess {
+  return spawnScript('bot/main.ts', args, env, as);
+}
+
+/** Another user to run the child as (only root may ask), so file permissions apply to it. */
+export interface RunAs {
+  uid?: number;
+  gid?: number;
 }
 
 /**
  * Runs one of Crux's entry scripts as a child with tsx, with only PATH inherited, so no developer's environment or
  * token leaks into a test.
  */
-export function spawnScript(script: string, args: readonly string[], env: Record<string, string>): CruxProcess {
-  return spawnNode(['--import', 'tsx', script, ...args], env);
+export function spawnScript(script: string, args: readonly string[], env: Record<string, string>, as: RunAs = {}): CruxProcess {
+  return spawnNode(['--import', 'tsx', script, ...args], env, as);
 }
 
-/** Runs plain node with `nodeArgs` as a child, in `cwd` (default: this one), with only PATH inherited. */
-export function spawnNode(nodeArgs: readonly string[], env: Record<string, string>, cwd?: string): CruxProcess {
+/** Runs plain node with `nodeArgs` as a child (in `cwd`, as another user), with only PATH inherited. */
+export function spawnNode(nodeArgs: readonly string[], env: Record<string, string>, options: RunAs & { cwd?: string } = {}): CruxProcess {
   const child = spawn(process.execPath, nodeArgs, {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
-    ...(cwd === undefined ? {} : { cwd }),
+    ...options,
   });
   let stdout = '';
   let stderr = '';
@@ -48,7 +54,7 @@ export function spawnNode(nodeArgs: readonly string[], env: Record<string, strin
     get stderr() {
       return stderr;
     },
-    async waitForOutput(text, timeoutMs = 15_000) {
+    async waitForOutput(text, timeoutMs = 45_000) {
       try {
         await waitUntil(() => stdout.includes(text), `"${text}" on stdout`, { timeoutMs });
       } catch (error) {
@@ -65,8 +71,9 @@ export async function runScript(
   args: readonly string[],
   env: Record<string, string>,
   input = '',
+  as: RunAs = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnScript(script, args, env);
+  const run = spawnScript(script, args, env, as);
   run.child.stdin.end(input);
   const { code } = await run.exited;
   return { code, stdout: run.stdout, stderr: run.stderr };

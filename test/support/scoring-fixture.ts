@@ -1,4 +1,7 @@
-import type { ForecastService } from '../../markets/forecasts.ts';
+import { ScoreStore } from '../../db/score-store.ts';
+import { ScoringStore } from '../../db/scoring-store.ts';
+import type { SqliteStore } from '../../db/sqlite-store.ts';
+import { ForecastService } from '../../markets/forecasts.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import type { Context, MarketService } from '../../markets/service.ts';
 import { ok, T0 } from './engine.ts';
@@ -6,6 +9,13 @@ import { ok, T0 } from './engine.ts';
 export const HOUR = 60 * 60 * 1000;
 export const GUILD = '100000000000000001';
 export const OTHER_GUILD = '200000000000000002';
+
+/** The scoring reads and stored scores over a store, wired as the app wires them. */
+export function scoringOf(store: SqliteStore) {
+  const scoring = new ScoringStore(store);
+  const scores = new ScoreStore(store.db, scoring);
+  return { scoring, scores, forecasts: new ForecastService(scoring, scores) };
+}
 
 const member = (userId: string, at: number, requestId?: string, realm: string = GUILD): Context => ({
   realm,

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { marketActions, marketCard, marketLine } from '../../render/market-card.ts';
 import { truncate } from '../../render/format.ts';
 import type { MarketView } from '../../../markets/views.ts';
-import { type PriceHistory, renderPriceHistoryChart } from '../../render/charts.ts';
+import { type OutsideSeries, type PriceHistory, renderPriceHistoryChart } from '../../render/charts.ts';
+import { platformName } from '../../../markets/resolution/decide.ts';
+import type { OutsideReading } from '../../../markets/sources/odds.ts';
 import { type Attachment, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, parseOptions } from '../command.ts';
 
@@ -22,7 +24,15 @@ function priceHistoryOf(view: MarketView, app: App, now: number): PriceHistory {
     outcomes: market.outcomes,
     points: app.views.priceHistory(market.id).map(({ at, prices }) => ({ at, probabilities: prices })),
     endAt: market.closedAt ?? Math.min(now, market.closesAt),
+    outside: outsideSeries(app.resolution.outsideOdds(market.id).history),
   };
+}
+
+/** Each platform's readings as one series, in the order the platforms were first read. */
+function outsideSeries(readings: readonly OutsideReading[]): OutsideSeries[] {
+  const byKind = new Map<string, OutsideSeries['points'][number][]>();
+  for (const { kind, at, probabilities } of readings) byKind.set(kind, [...(byKind.get(kind) ?? []), { at, probabilities }]);
+  return [...byKind].map(([kind, points]) => ({ label: platformName(kind), points }));
 }
 
 const STATUSES = ['open', 'closed', 'resolved', 'cancelled', 'all'] as const;

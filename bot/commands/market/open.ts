@@ -5,6 +5,7 @@ import { marketActions, marketCard } from '../../render/market-card.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../../reply.ts';
 import { type App, parseOptions, percentOption, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { assertPublicLink } from '../public-link.ts';
 
 const options = z.object({
   question: z.string().trim().max(300, 'at most 300 characters').optional(),
@@ -14,17 +15,37 @@ const options = z.object({
   probability: percentOption.optional(),
   liquidity: z.coerce.number().finite().optional(),
   source: z.string().trim().max(500).optional(),
+  if: z.string().trim().max(130).optional(),
 });
 
 type OpenOptions = z.output<typeof options>;
+
+/** Discord's limit on a modal's custom id, which carries the short options. */
+const MAX_MODAL_ID = 100;
+
+/** `if:MARKET=OUTCOME`: the market this one is conditional on, and the outcome it assumes. */
+function parseCondition(text: string): { market: string; outcome: string } {
+  const split = text.indexOf('=');
+  const market = text.slice(0, split).trim().toLowerCase();
+  const outcome = text.slice(split + 1).trim();
+  if (split === -1 || market === '' || outcome === '') {
+    throw new CruxError('invalid_input', 'if: takes a market and one of its outcomes, like `if:rome-replicates=Yes`.');
+  }
+  return { market, outcome };
+}
 
 /** The modal that asks for the long texts, carrying the short options it cannot show in its id. */
 function openModal(input: OpenOptions): Modal {
   const probability = input.probability === undefined ? '-' : String(Math.round(input.probability * 100));
   const liquidity = input.liquidity === undefined ? '-' : String(input.liquidity);
   const prefill = (value: string | undefined) => (value === undefined || value === '' ? {} : { value });
+  // The condition goes last: an outcome may contain a colon, so everything after the fourth one is the condition.
+  const id = `crux:open:${probability}:${liquidity}${input.if ? `:${input.if}` : ''}`;
+  if (id.length > MAX_MODAL_ID) {
+    throw new CruxError('invalid_input', 'That condition is too long to carry through the form: give question:, criteria: and closes: as options too.');
+  }
   return {
-    id: `crux:open:${probability}:${liquidity}`,
+    id,
     title: 'Open a market',
     fields: [
       { id: 'question', label: 'Question', style: 'short', required: true, maxLength: 300, ...prefill(input.question) },
@@ -50,7 +71,8 @@ function assertMayOpenAnother(invocation: Invocation, app: App): void {
   }
 }
 
-export function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Reply {
+export async function openMarketReply(invocation: Invocation, app: App, input: OpenOptions): Promise<Reply> {
+  await assertPublicLink(app, input.source);
   assertMayOpenAnother(invocation, app);
   if (!input.question || !input.criteria || !input.closes) {
     if (invocation.requestId.startsWith('console:')) {
@@ -74,6 +96,7 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
         ...(input.liquidity !== undefined ? { liquidity: input.liquidity } : {}),
         guildId: invocation.guildId,
         channelId: marketChannel ?? invocation.channelId,
+        ...(input.if ? { condition: parseCondition(input.if) } : {}),
       },
       input.source || undefined,
       contextOf(invocation),
@@ -88,17 +111,18 @@ export function openMarketReply(invocation: Invocation, app: App, input: OpenOpt
   return replyWith(card);
 }
 
-export function openMarket(invocation: Invocation, app: App): Reply {
+export function openMarket(invocation: Invocation, app: App): Promise<Reply> {
   return openMarketReply(invocation, app, parseOptions(options, invocation));
 }
 
 /** The open modal's submit: its fields plus what its id carried. */
-export function openMarketFromModal(invocation: Invocation, app: App, modalId: string, fields: Record<string, string>): Reply {
-  const [, , probability, liquidity] = modalId.split(':');
+export async function openMarketFromModal(invocation: Invocation, app: App, modalId: string, fields: Record<string, string>): Promise<Reply> {
+  const [, , probability, liquidity, ...condition] = modalId.split(':');
   const carried = {
     ...fields,
     ...(probability && probability !== '-' ? { probability } : {}),
     ...(liquidity && liquidity !== '-' ? { liquidity } : {}),
+    ...(condition.length > 0 ? { if: condition.join(':') } : {}),
   };
   const input = parseOptions(options, { ...invocation, options: carried });
   if (!input.question || !input.criteria || !input.closes) {

@@ -1,7 +1,11 @@
 import { isCruxError } from '../../../markets/errors.ts';
-import { outcomeIndex } from '../../../markets/market.ts';
+import { type Market, outcomeIndex } from '../../../markets/market.ts';
+import type { Millis } from '../../../markets/money.ts';
+import { awaitsSecond } from '../../../markets/settlement/service.ts';
+import type { SettlementRecord } from '../../../markets/settlement/types.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
+import { verdictOf } from '../../render/settlement-card.ts';
 import type { Card, Invocation } from '../../reply.ts';
 import type { App } from '../command.ts';
 import { CANCEL_CHOICE } from './moderate.ts';
@@ -11,13 +15,27 @@ function text(invocation: Invocation, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/** The verdict a resolve or cancel names: an outcome's index, or null for cancelling. */
+function targetOf(market: Market, invocation: Invocation): number | null {
+  return invocation.subcommand === 'cancel' ? null : outcomeIndex(market, text(invocation, 'outcome'));
+}
+
+/** How this decision relates to one already waiting: it confirms it as the second moderator, or replaces it. */
+function pendingNote(market: Market, pending: SettlementRecord | undefined, invocation: Invocation, quorumPool: Millis): string {
+  if (pending !== undefined && awaitsSecond(pending) && pending.outcome === targetOf(market, invocation) && pending.decidedBy !== invocation.actor.userId) {
+    return `This confirms <@${pending.decidedBy}>'s pending decision as the second moderator.`;
+  }
+  const quorum = quorumPool > 0 && market.pool >= quorumPool ? 'The pool is above the quorum: a second moderator must then resolve it the same way before any money moves.' : '';
+  return [pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`, quorum].filter((line) => line !== '').join(' ');
+}
+
 /**
  * What resolving or cancelling would do, shown before it is done: both pay out and cannot be taken back by
  * trading. Undefined when there is nothing to confirm — the command itself then explains what is wrong.
  */
 export function settlementConfirmation(invocation: Invocation, app: App): Card | undefined {
   if (!invocation.actor.isModerator) return undefined;
-  if (!['resolve', 'cancel', 'correct'].includes(invocation.subcommand ?? '')) return undefined;
+  if (!['resolve', 'cancel', 'correct', 'uphold'].includes(invocation.subcommand ?? '')) return undefined;
   try {
     const { market } = app.views.market(invocation.realm, text(invocation, 'market').toLowerCase());
     const settled = market.status === 'resolved' || market.status === 'cancelled';
@@ -35,6 +53,33 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       };
     }
     if (settled) return undefined;
+    const latest = app.views.market(invocation.realm, market.slug).settlement;
+    const pending = latest?.settlement.status === 'pending' ? latest.settlement : undefined;
+    if (invocation.subcommand === 'uphold') {
+      if (pending === undefined) return undefined;
+      const open = latest?.disputes.filter((d) => d.status === 'open').length ?? 0;
+      return {
+        title: truncate(`Uphold ${market.slug} ${verdictOf(market, pending.outcome)} and pay it out now?`, 256),
+        description: truncate(
+          `${plain(market.question)}
+
+The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overruled` : ''}; the money moves for good (only /mod correct can change it after).
+**Evidence:** ${plain(pending.evidence)}`,
+          4000,
+        ),
+        color: 0xf59e0b,
+      };
+    }
+    const { disputeWindowHours: hours, recusalRequired, quorumPool } = app.realms.values(invocation.realm);
+    const holds = app.settlements.holdsPosition(market.id, invocation.actor.userId);
+    // Refused outright: the command itself says why, with nothing to confirm.
+    if (holds && recusalRequired) return undefined;
+    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && pending.outcome === targetOf(market, invocation)) return undefined;
+    const when = [
+      holds ? '⚠️ **You hold shares of this market**: the settlement records that its decider held a position, and shows it.' : '',
+      pendingNote(market, pending, invocation, quorumPool),
+      hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
+    ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
     if (invocation.subcommand === 'resolve') {
       const winner = outcomeIndex(market, text(invocation, 'outcome'));
@@ -42,7 +87,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       return {
         title: truncate(`Resolve ${market.slug} as ${market.outcomes[winner]}?`, 256),
         description: truncate(
-          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')} and ends trading for good.\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')}. ${when}\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
           4000,
         ),
         color: 0xf59e0b,
@@ -52,7 +97,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     return {
       title: truncate(`Cancel ${market.slug}?`, 256),
       description: truncate(
-        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out, and trading ends for good.\n**Reason:** ${plain(text(invocation, 'reason'))}`,
+        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out. ${when}\n**Reason:** ${plain(text(invocation, 'reason'))}`,
         4000,
       ),
       color: 0xf59e0b,

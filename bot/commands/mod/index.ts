@@ -4,7 +4,9 @@ import { type CommandModule, marketChoices, outcomeChoices, runSubcommand, type 
 import { configureAutoResolve } from './autoresolve.ts';
 import { settlementConfirmation } from './confirm.ts';
 import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, linkSource, resolveMarket } from './moderate.ts';
+import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
+import { upholdResolution } from './uphold.ts';
 
 const SUBCOMMANDS: Subcommands = {
   close: closeMarket,
@@ -14,6 +16,8 @@ const SUBCOMMANDS: Subcommands = {
   correct: correctResolution,
   autoresolve: configureAutoResolve,
   settings: showOrChangeSettings,
+  hide_evidence: hideEvidence,
+  uphold: upholdResolution,
 };
 
 /** Which markets each subcommand's autocomplete offers. */
@@ -26,7 +30,7 @@ const ONLY_OPEN = new Set(['close', 'link']);
 export const mod: CommandModule = {
   data: new SlashCommandBuilder()
     .setName('mod')
-    .setDescription('Moderators: close, resolve, cancel, correct, link sources, settings')
+    .setDescription('Moderators: close, resolve, cancel, uphold, correct, link sources, settings')
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((s) =>
       s
@@ -51,6 +55,12 @@ export const mod: CommandModule = {
     )
     .addSubcommand((s) =>
       s
+        .setName('uphold')
+        .setDescription('End a pending resolution’s dispute window now and pay it out')
+        .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true)),
+    )
+    .addSubcommand((s) =>
+      s
         .setName('link')
         .setDescription('Link a resolution source')
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
@@ -71,6 +81,14 @@ export const mod: CommandModule = {
         .addBooleanOption((o) => o.setName('enabled').setDescription('On or off').setRequired(true))
         .addStringOption((o) => o.setName('sources').setDescription('Trusted platforms, comma-separated (default manifold,metaculus,polymarket)').setMaxLength(100))
         .addNumberOption((o) => o.setName('grace_hours').setDescription('Hours a moderator has to reject (default 24)').setMinValue(0).setMaxValue(720)),
+    )
+    .addSubcommand((s) =>
+      s
+        .setName('hide_evidence')
+        .setDescription('Hide an evidence item (spam); it stays in the record')
+        .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
+        .addIntegerOption((o) => o.setName('number').setDescription('The evidence number (#)').setRequired(true).setMinValue(1))
+        .addStringOption((o) => o.setName('reason').setDescription('Why').setRequired(true).setMaxLength(300)),
     )
     .addSubcommand((s) => {
       s.setName('settings').setDescription("Show this server's settings, or change them (\"default\" goes back to the default)");

@@ -1,36 +1,21 @@
 import { z } from 'zod';
+import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidence.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
-import type { Correction } from '../../../markets/resolution/service.ts';
-import type { Settlement } from '../../../markets/service.ts';
+import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
+import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
-import { type Invocation, type Reply, replyWith } from '../../reply.ts';
+import { settlementReply } from '../../render/settlement-card.ts';
+import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { assertPublicLink } from '../public-link.ts';
 
-/** The public card of a settlement: who was paid what, and on what evidence. */
-export function settlementReply(settlement: Settlement, headline: string): Reply {
-  const paid = settlement.paid
-    .slice(0, 15)
-    .map((p) => `<@${p.userId}> ${formatCredits(p.amount)}`)
-    .join('\n');
-  const more = settlement.paid.length > 15 ? `\n…and ${settlement.paid.length - 15} more` : '';
-  return replyWith({
-    cards: [
-      {
-        title: truncate(headline, 256),
-        description: truncate(plain(settlement.market.question), 1000),
-        color: settlement.market.status === 'resolved' ? 0x22c55e : 0x6b7280,
-        fields: [
-          { name: settlement.market.status === 'resolved' ? 'Payouts' : 'Refunds', value: paid === '' ? 'Nobody to pay.' : `${paid}${more}` },
-          { name: 'Evidence', value: truncate(plain(settlement.market.resolution?.evidence ?? ''), 1024) },
-        ],
-        footer: `${settlement.market.slug} · ${formatCredits(settlement.returned)} credits of subsidy returned`,
-      },
-    ],
-    refreshMarkets: [settlement.market.id],
-  });
+/** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
+function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
+  const { market, items } = app.evidence.list(invocation.realm, slug, false);
+  return citedItems(citation, items, market.slug);
 }
 
 export function closeMarket(invocation: Invocation, app: App): Reply {
@@ -44,19 +29,26 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
     z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
     invocation,
   );
+  const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
-  const winner = settlement.market.outcomes[settlement.market.resolution?.outcome ?? -1] ?? '?';
-  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`);
+  const winner = settlement.market.outcomes[settlement.record.outcome ?? -1] ?? '?';
+  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`, cited);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
   const input = parseOptions(z.object({ market: marketOption, reason: requiredText('reason', 1000) }), invocation);
+  const cited = citedEvidence(app, invocation, input.market, input.reason);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
-  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`);
+  return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
-export function linkSource(invocation: Invocation, app: App): Reply {
+export async function linkSource(invocation: Invocation, app: App): Promise<Reply> {
   const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
+  // Moderators only, before any lookup: otherwise members could ask Crux what internal host names resolve to.
+  requireModerator(invocation.actor, 'link a source to a market');
+  // The market first, so a market of another server is answered as unknown before any lookup is made for it.
+  app.views.market(invocation.realm, input.market);
+  await assertPublicLink(app, input.url);
   const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
   const link = app.views.marketByKey(market.id)?.links.at(-1);
   const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
@@ -80,6 +72,21 @@ export function correctResolution(invocation: Invocation, app: App): Reply {
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
 }
 
+/** How a correction's re-settled conditional is announced in its own channel. */
+function resettledCard(change: ResettledConditional, list: (transfers: Transfer[]) => string): Card {
+  const { market } = change;
+  const cancelled = change.action === 'cancel';
+  return {
+    title: truncate(cancelled ? `↩️ ${market.slug} cancelled — its condition was corrected` : `🔁 ${market.slug} trades again — its condition was corrected`, 256),
+    description: truncate(plain(market.question), 1000),
+    color: cancelled ? 0x6b7280 : 0x3b82f6,
+    fields: cancelled
+      ? [{ name: 'Refunds', value: list(change.paid) }, { name: 'Why', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) }]
+      : [{ name: 'Refunds taken back', value: list(change.clawedBack) }],
+    footer: `${market.slug} · every credit moved is on the ledger`,
+  };
+}
+
 function correctionReply(correction: Correction): Reply {
   const { market } = correction;
   const describe = (outcome: number | null) => (outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`);
@@ -98,10 +105,16 @@ function correctionReply(correction: Correction): Reply {
             ? [{ name: 'Already spent (covered by the mint)', value: list(correction.uncollected) }]
             : []),
           { name: 'Evidence', value: truncate(plain(market.resolution?.evidence ?? ''), 1024) },
+          ...(correction.conditionals.length > 0
+            ? [{ name: 'Conditional markets re-settled', value: truncate(correction.conditionals.map((c) => `\`${c.market.slug}\` ${c.action === 'cancel' ? 'cancelled' : 'trades again'}`).join('\n'), 1024) }]
+            : []),
         ],
         footer: `${market.slug} · every credit moved is on the ledger`,
       },
     ],
-    refreshMarkets: [market.id],
+    refreshMarkets: [market.id, ...correction.conditionals.map((c) => c.market.id)],
+    alsoPost: correction.conditionals.flatMap((change) =>
+      change.market.channelId === null ? [] : [{ channelId: change.market.channelId, cards: [resettledCard(change, list)] }],
+    ),
   });
 }

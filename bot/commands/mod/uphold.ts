@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { plain } from '../../render/format.ts';
+import { settlementReply, verdictOf } from '../../render/settlement-card.ts';
+import type { Invocation, Reply } from '../../reply.ts';
+import { type App, marketOption, parseOptions, unwrap } from '../command.ts';
+import { contextOf } from '../trading.ts';
+
+/** /mod uphold: the pending resolution stands; its window ends now, open disputes are overruled, and the money moves. */
+export function upholdResolution(invocation: Invocation, app: App): Reply {
+  const { market } = parseOptions(z.object({ market: marketOption }), invocation);
+  const settlement = unwrap(app.settlements.uphold(market, contextOf(invocation)));
+  return settlementReply(
+    settlement,
+    `⚖️ ${settlement.market.slug} ${plain(verdictOf(settlement.market, settlement.record.outcome))}: upheld by a moderator, the money moved`,
+  );
+}

@@ -1,0 +1,57 @@
+import { type APIDMChannel, type Client, Routes } from 'discord.js';
+import type { App } from '../commands/command.ts';
+import { dmText } from '../render/conversation.ts';
+import type { OutboxEntry } from '../../markets/notifications/store.ts';
+import { CoalescingLanes } from './lanes.ts';
+import { textBody } from './payload.ts';
+import { isRefusal } from './refusal.ts';
+
+/**
+ * Sends the DMs the outbox holds once they are due. Each is claimed before it is sent, so none goes twice, even across
+ * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing.
+ */
+export class DirectMessages {
+  private readonly lanes: CoalescingLanes;
+  /** Discord gives one DM channel per member; opening it again is a wasted request. */
+  private readonly channels = new Map<string, string>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly app: App,
+    private readonly now: () => number,
+  ) {
+    this.lanes = new CoalescingLanes((_, error) => app.log('could not send direct messages', { error: String(error) }));
+  }
+
+  /** Sends every DM due now; resolves when a pass that started after this call is done. Never rejects. */
+  sendDue(): Promise<void> {
+    return this.lanes.run('due', async () => {
+      for (const entry of this.app.notifications.claimDueDms(this.now())) await this.send(entry);
+    });
+  }
+
+  private async send(entry: OutboxEntry): Promise<void> {
+    const market = this.app.views.marketByKey(entry.marketId)?.market;
+    if (entry.userId === null || market === undefined) {
+      this.app.notifications.finish([entry.id], false, this.now());
+      return;
+    }
+    const previews = this.app.realms.values(entry.realm).linkPreviews;
+    try {
+      const channelId = await this.channelOf(entry.userId);
+      await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(dmText(market, entry.notices, previews), previews) });
+      this.app.notifications.finish([entry.id], true, this.now());
+    } catch (error) {
+      this.app.notifications.finish([entry.id], false, this.now());
+      if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
+    }
+  }
+
+  private async channelOf(userId: string): Promise<string> {
+    const known = this.channels.get(userId);
+    if (known !== undefined) return known;
+    const channel = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as APIDMChannel;
+    this.channels.set(userId, channel.id);
+    return channel.id;
+  }
+}

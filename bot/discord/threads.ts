@@ -1,0 +1,103 @@
+import { type APIThreadChannel, type Client, Routes } from 'discord.js';
+import type { App } from '../commands/command.ts';
+import { noticeLine, packLines } from '../render/conversation.ts';
+import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
+import type { Market } from '../../markets/market.ts';
+import { CoalescingLanes } from './lanes.ts';
+import { textBody } from './payload.ts';
+import { isRefusal } from './refusal.ts';
+
+/** A week: the longest a thread stays open without messages before Discord archives it. */
+const AUTO_ARCHIVE_MINUTES = 10_080;
+
+export interface MarketThreadHooks {
+  /** Redraws the market's card (so it links to its thread). */
+  redraw(marketId: string): Promise<void>;
+  /** Tells the realm's moderators something once. */
+  tellModerators(content: string, market: Market): Promise<void>;
+  now(): number;
+}
+
+/**
+ * A public thread on each market's card, and the lines posted in it from the outbox: each market's lines are posted
+ * by one lane, so lines queued while a post is in flight go together in the next message.
+ */
+export class MarketThreads {
+  private readonly lanes: CoalescingLanes;
+
+  constructor(
+    private readonly client: Client,
+    private readonly app: App,
+    private readonly hooks: MarketThreadHooks,
+  ) {
+    this.lanes = new CoalescingLanes((marketId, error) => app.log('could not post to a market thread', { marketId, error: String(error) }));
+  }
+
+  /** Opens the thread on a card just posted, where the server keeps threads; without the permission, says so once. */
+  async cardPosted(marketId: string, channelId: string, messageId: string): Promise<void> {
+    const view = this.app.views.marketByKey(marketId);
+    if (!view || !this.app.realms.values(view.market.realm).threadMode || this.app.notifications.thread(marketId) !== undefined) return;
+    let threadId: string | null = null;
+    try {
+      const thread = (await this.client.rest.post(Routes.threads(channelId, messageId), {
+        body: { name: shorten(view.market.question, DISCORD_LIMITS.threadName), auto_archive_duration: AUTO_ARCHIVE_MINUTES },
+      })) as APIThreadChannel;
+      threadId = thread.id;
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+    }
+    const { tellModerators } = this.app.notifications.recordThread(marketId, threadId, this.hooks.now());
+    if (tellModerators) {
+      await this.hooks.tellModerators(
+        `ℹ️ Crux could not open a thread on the card of \`${view.market.slug}\`: it needs the Create Public Threads and Send Messages in Threads permissions. Markets carry on without threads; this is said once.`,
+        view.market,
+      );
+    }
+    if (threadId !== null) await this.hooks.redraw(marketId);
+    await this.flush(marketId);
+  }
+
+  /** Posts the market's waiting lines; resolves once a post that started after this call is done. Never rejects. */
+  flush(marketId: string): Promise<void> {
+    return this.lanes.run(marketId, () => this.post(marketId));
+  }
+
+  /**
+   * Every market with lines waiting (after a restart, or lines queued by jobs). A market whose card was posted before
+   * Crux kept threads gets its thread now.
+   */
+  async flushAll(): Promise<void> {
+    await Promise.all(
+      this.app.notifications.marketsWithThreadLines().map(async (marketId) => {
+        const market = this.app.views.marketByKey(marketId)?.market;
+        if (market?.channelId && market.messageId && this.app.notifications.thread(marketId) === undefined) {
+          await this.cardPosted(marketId, market.channelId, market.messageId).catch((error: unknown) =>
+            this.app.log('could not open a market thread', { marketId, error: String(error) }),
+          );
+          return;
+        }
+        await this.flush(marketId);
+      }),
+    );
+  }
+
+  private async post(marketId: string): Promise<void> {
+    const batch = this.app.notifications.claimThreadBatch(marketId, this.hooks.now());
+    if (batch === undefined) return;
+    const realm = batch.entries[0]?.realm;
+    const previews = realm !== undefined && this.app.realms.values(realm).linkPreviews;
+    const lines = batch.entries.flatMap((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));
+    const ids = batch.entries.map((entry) => entry.id);
+    try {
+      for (const content of packLines(lines)) {
+        await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(content, previews) });
+      }
+    } catch (error) {
+      // Claimed lines are never posted twice: a failed post leaves them said or lost, and a lost thread loses them.
+      this.app.notifications.finish(ids, false, this.hooks.now());
+      if (isRefusal(error)) return;
+      throw error;
+    }
+    this.app.notifications.finish(ids, true, this.hooks.now());
+  }
+}

@@ -1,0 +1,325 @@
+import { CruxError, type Result } from '../errors.ts';
+import type { MarketEvent } from '../events.ts';
+import type { Market } from '../market.ts';
+import type { RealmId } from '../realms/realm.ts';
+import { requireMarket, requireMarketByKey } from '../service.ts';
+import { awaitsSecond } from '../settlement/service.ts';
+import type { Store } from '../store.ts';
+import { type Context, runUseCase } from '../use-case.ts';
+import { planDm } from './coalesce.ts';
+import { checkEvidenceUrl } from '../evidence/url.ts';
+import { isBigMove, largestMove, moveWithin } from './moves.ts';
+import { type Notice, NOTIFICATION_KINDS, type NotificationKind, switchOf } from './notice.ts';
+import type { NotificationStore, OutboxEntry } from './store.ts';
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** "Closes soon" and "moved a lot" are judged over these. */
+export const CLOSING_NOTICE_MS = DAY_MS;
+export const MOVE_WINDOW_MS = 6 * HOUR_MS;
+const DUE_DMS_PER_RUN = 100;
+
+/** The per-server settings the conversation acts on. */
+export interface ConversationSettings {
+  threadMode: boolean;
+  /** Percentage points a single trade must move a price for its trader to be asked why. */
+  reasonPoints: number;
+  /** Percentage points within 6 hours that tell holders and followers of a move. */
+  alertPoints: number;
+}
+
+export type ConversationSettingsOf = (realm: RealmId) => ConversationSettings;
+
+export const MAX_REASON_LENGTH = 200;
+
+/** A reason is one line of text, or a link, which is checked like evidence. */
+function oneLineReason(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line === '') throw new CruxError('invalid_input', 'Give a reason, or leave the form closed: it is optional.');
+  if (line.length > MAX_REASON_LENGTH) throw new CruxError('invalid_input', `A reason is at most ${MAX_REASON_LENGTH} characters.`);
+  return /^https?:\/\//i.test(line) && !line.includes(' ') ? checkEvidenceUrl(line) : line;
+}
+
+/** A claimed batch of a market's thread lines, and the thread to post them in. */
+export interface ThreadBatch {
+  threadId: string;
+  entries: OutboxEntry[];
+}
+
+/**
+ * Who is told what about a market, and when: thread lines for every event (where the server keeps threads), DMs to
+ * the members it concerns who left that switch on, coalesced to one per market per hour. Everything is written to the
+ * outbox in the transaction of the event; the edges send from there.
+ */
+export class NotificationService {
+  constructor(
+    private readonly store: Store,
+    private readonly notes: NotificationStore,
+    private readonly settings: ConversationSettingsOf,
+  ) {}
+
+  /** The sink the use cases call, inside their own transaction. */
+  readonly record = (event: MarketEvent): void => {
+    const { market, at } = event;
+    this.toThread(market, this.threadNotices(event), at);
+    for (const [userId, notice] of this.dmNotices(event)) this.tell(market, userId, notice, at);
+  };
+
+  /** Queues lines for a market's thread: only a market with a channel has a card to hang one on (not the console's). */
+  private toThread(market: Market, notices: Notice[], at: number): void {
+    if (notices.length === 0 || market.channelId === null || !this.settings(market.realm).threadMode) return;
+    this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'thread', userId: null, notices, createdAt: at, dueAt: at });
+  }
+
+  private threadNotices(event: MarketEvent): Notice[] {
+    switch (event.kind) {
+      case 'trade': {
+        const { quote, market } = event;
+        return [
+          {
+            kind: 'trade',
+            userId: event.userId,
+            side: quote.side,
+            outcome: market.outcomes[quote.outcome] ?? '?',
+            shares: quote.shares,
+            cash: quote.cash,
+            before: quote.pricesBefore[quote.outcome] ?? 0,
+            after: quote.pricesAfter[quote.outcome] ?? 0,
+          },
+        ];
+      }
+      case 'evidence': {
+        const { item, market } = event;
+        return [
+          {
+            kind: 'evidence',
+            number: item.number,
+            url: item.url,
+            stance: item.stance,
+            note: item.note,
+            userId: item.addedBy,
+            outcome: market.outcomes[0] ?? '?',
+            priceThen: item.pricesThen[0] ?? 0,
+          },
+        ];
+      }
+      case 'edited':
+        return event.edits.map((edit) => ({ kind: 'edit', field: edit.field, from: edit.from, to: edit.to, reason: edit.reason, userId: edit.editedBy }));
+      case 'proposal':
+        return [{ kind: 'proposal', proposalId: event.proposalId, verdict: event.verdict }];
+      case 'pending': {
+        const { settlement, market } = event;
+        const outcome = settlement.outcome === null ? null : (market.outcomes[settlement.outcome] ?? '?');
+        return [{ kind: 'pending', outcome, windowEndsAt: awaitsSecond(settlement) ? null : settlement.windowEndsAt }];
+      }
+      case 'settled':
+        return [this.settledNotice(event.market, event.paid.reduce((sum, p) => sum + p.amount, 0), event.paid.length)];
+    }
+  }
+
+  private settledNotice(market: Market, paid: number, payees: number): Notice {
+    const outcome = market.resolution?.outcome ?? null;
+    return { kind: 'settled', outcome: outcome === null ? null : (market.outcomes[outcome] ?? '?'), evidence: market.resolution?.evidence ?? '', paid, payees };
+  }
+
+  /** Per member concerned, what they would be told by DM. */
+  private dmNotices(event: MarketEvent): [string, Notice][] {
+    const { market } = event;
+    switch (event.kind) {
+      case 'settled': {
+        const paid = new Map(event.paid.map((p) => [p.userId, p.amount]));
+        return this.audience(market).map((userId) => [userId, this.settledNotice(market, paid.get(userId) ?? 0, 1)]);
+      }
+      case 'proposal':
+        return this.audience(market).map((userId) => [userId, { kind: 'proposal', proposalId: event.proposalId, verdict: event.verdict }]);
+      case 'edited': {
+        // Before anyone else traded there is nobody but the editor to tell; after, every holder bet on the old text.
+        const holders = this.audience(market).filter((userId) => userId !== event.edits[0]?.editedBy);
+        return holders.flatMap((userId) => this.threadNotices(event).map((notice): [string, Notice] => [userId, notice]));
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** Holders and followers of a market. */
+  private audience(market: Market): string[] {
+    const holders = this.store.positions(market.id).map((position) => position.userId);
+    return [...new Set([...holders, ...this.notes.followers(market.id)])].sort();
+  }
+
+  /** Queues one DM notice for one member, unless they turned its switch off; joins the DM waiting for them. */
+  private tell(market: Market, userId: string, notice: Notice, at: number): void {
+    const kind = switchOf(notice);
+    if (kind === undefined || this.notes.disabledKinds(market.realm, userId).has(kind)) return;
+    const plan = planDm(this.notes.recipientHistory(userId, market.id), at);
+    if (plan.kind === 'join') this.notes.appendNotices(plan.outboxId, [notice]);
+    else this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'dm', userId, notices: [notice], createdAt: at, dueAt: plan.dueAt });
+  }
+
+  /* Reasons for big moves. */
+
+  /** Whether a trade moved a price enough, in its realm, to ask its trader why. */
+  asksReason(realm: RealmId, before: readonly number[], after: readonly number[]): boolean {
+    return isBigMove(before, after, this.settings(realm).reasonPoints);
+  }
+
+  /**
+   * A trader's one-line reason (or evidence link) for their big move, posted in the thread beside it. Only the trader
+   * may give it, once, and only for a move the server asks reasons for.
+   */
+  explainMove(slug: string, tradeRequestId: string, text: string, context: Context): Result<Market> {
+    return runUseCase(this.store, context, () => {
+      const market = requireMarket(this.store, context.realm, slug);
+      const trade = this.notes.tradeByRequest(tradeRequestId);
+      if (trade === undefined || trade.marketId !== market.id || trade.userId !== context.actor.userId) {
+        throw new CruxError('invalid_input', 'Only the trader who made that move can give its reason.');
+      }
+      if (!this.asksReason(market.realm, trade.pricesBefore, trade.pricesAfter)) throw new CruxError('invalid_input', 'That trade did not move the price enough to need a reason.');
+      const reason = oneLineReason(text);
+      if (!this.notes.saveMoveReason(tradeRequestId, market.id, trade.userId, reason, context.now)) {
+        throw new CruxError('invalid_input', 'You already gave the reason for that move.');
+      }
+      const move = largestMove(trade.pricesBefore, trade.pricesAfter);
+      const notice: Notice = { kind: 'reason', userId: trade.userId, text: reason, outcome: market.outcomes[move.outcome] ?? '?', before: move.from, after: move.to };
+      this.toThread(market, [notice], context.now);
+      return market;
+    });
+  }
+
+  /* Member switches. */
+
+  /** The member's switches in this realm, every kind with whether it is on. */
+  switches(realm: RealmId, userId: string): Record<NotificationKind, boolean> {
+    const off = this.notes.disabledKinds(realm, userId);
+    return Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, !off.has(kind)])) as Record<NotificationKind, boolean>;
+  }
+
+  setSwitches(changes: Partial<Record<NotificationKind, boolean>>, context: Context): Result<Record<NotificationKind, boolean>> {
+    return runUseCase(this.store, context, () => {
+      for (const kind of NOTIFICATION_KINDS) {
+        const enabled = changes[kind];
+        if (enabled !== undefined) this.notes.setSwitch(context.realm, context.actor.userId, kind, enabled);
+      }
+      return this.switches(context.realm, context.actor.userId);
+    });
+  }
+
+  follow(slug: string, following: boolean, context: Context): Result<{ market: Market; changed: boolean }> {
+    return runUseCase(this.store, context, () => {
+      const market = requireMarket(this.store, context.realm, slug);
+      if (following && (market.status === 'resolved' || market.status === 'cancelled')) {
+        throw new CruxError('market_settled', `\`${market.slug}\` is already ${market.status}; there is nothing more to follow.`);
+      }
+      const changed = following ? this.notes.follow(market.id, context.actor.userId, context.now) : this.notes.unfollow(market.id, context.actor.userId);
+      return { market, changed };
+    });
+  }
+
+  /* Threads and delivery, for the edges. */
+
+  thread(marketId: string): string | null | undefined {
+    return this.notes.thread(marketId)?.threadId;
+  }
+
+  /** Records the thread opened on a market's card (null: it could not be); says whether moderators must be told. */
+  recordThread(marketId: string, threadId: string | null, at: number): { tellModerators: boolean } {
+    return this.store.atomically(() => {
+      const market = requireMarketByKey(this.store, marketId);
+      const tellModerators = threadId === null && !this.notes.threadRefusedBefore(market.realm);
+      this.notes.setThread(marketId, threadId, at);
+      return { tellModerators };
+    });
+  }
+
+  /**
+   * Claims a market's waiting thread lines to post. Lines of a market whose thread could not be opened are dropped;
+   * those of a market whose card is not posted yet wait for it.
+   */
+  claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
+    return this.store.atomically(() => {
+      const entries = this.notes.pendingThreadEntries(marketId);
+      const thread = this.notes.thread(marketId);
+      if (entries.length === 0 || thread === undefined) return undefined;
+      const ids = entries.map((entry) => entry.id);
+      if (thread.threadId === null) {
+        this.notes.mark(ids, 'dropped', now);
+        return undefined;
+      }
+      this.notes.mark(ids, 'sending', now);
+      return { threadId: thread.threadId, entries };
+    });
+  }
+
+  marketsWithThreadLines(): string[] {
+    return this.notes.marketsWithPendingThreadEntries();
+  }
+
+  /** Claims the DMs due now: once claimed, a DM is never sent again, even if the process dies before it is sent. */
+  claimDueDms(now: number): OutboxEntry[] {
+    return this.store.atomically(() => {
+      const due = this.notes.dueDms(now, DUE_DMS_PER_RUN);
+      this.notes.mark(
+        due.map((entry) => entry.id),
+        'sending',
+        now,
+      );
+      return due;
+    });
+  }
+
+  /** After the send: delivered, or dropped (DMs closed, thread gone). */
+  finish(ids: readonly number[], delivered: boolean, now: number): void {
+    this.store.atomically(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
+  }
+
+  /* Scheduled reminders: each decided once per its period, in the transaction that queues it. */
+
+  /** Holders and followers of markets closing within a day. */
+  remindClosing(now: number): Result<number> {
+    return this.remind(this.notes.marketsClosingBetween(now, now + CLOSING_NOTICE_MS), 'closing', now, (market) =>
+      this.notes.reminderAt(market.id, 'closing') === undefined ? this.audienceNotices(market, { kind: 'closing', closesAt: market.closesAt }) : [],
+    );
+  }
+
+  /** Holders and followers of markets that moved by the server's alert threshold within 6 hours; once per 6 hours. */
+  remindMoves(now: number): Result<number> {
+    return this.remind(this.notes.marketsTradedSince(now - MOVE_WINDOW_MS), 'moved', now, (market) => {
+      const last = this.notes.reminderAt(market.id, 'moved');
+      if (last !== undefined && last > now - MOVE_WINDOW_MS) return [];
+      const move = moveWithin(this.store.priceHistorySince(market.id, now - MOVE_WINDOW_MS), now, MOVE_WINDOW_MS, this.settings(market.realm).alertPoints);
+      if (move === undefined) return [];
+      const outcome = market.outcomes[move.outcome] ?? '?';
+      return this.audienceNotices(market, { kind: 'moved', outcome, from: move.from, to: move.to, hours: MOVE_WINDOW_MS / HOUR_MS });
+    });
+  }
+
+  /** The creator of a market closed and unresolved for `days` days; again every `days` days. */
+  remindStale(now: number, days: number): Result<number> {
+    if (days === 0) return { ok: true, value: 0 };
+    const period = days * DAY_MS;
+    return this.remind(this.notes.marketsClosedUnresolvedSince(now - period), 'stale', now, (market) => {
+      const last = this.notes.reminderAt(market.id, 'stale');
+      return last !== undefined && last > now - period ? [] : [[market.createdBy, { kind: 'stale', days }]];
+    });
+  }
+
+  private audienceNotices(market: Market, notice: Notice): [string, Notice][] {
+    return this.audience(market).map((userId) => [userId, notice]);
+  }
+
+  private remind(marketIds: string[], kind: string, now: number, decide: (market: Market) => [string, Notice][]): Result<number> {
+    return runUseCase(this.store, { now }, () => {
+      let told = 0;
+      for (const id of marketIds) {
+        const market = requireMarketByKey(this.store, id);
+        const notices = decide(market);
+        if (notices.length === 0) continue;
+        for (const [userId, notice] of notices) this.tell(market, userId, notice, now);
+        this.notes.setReminder(market.id, kind, now);
+        told += notices.length;
+      }
+      return told;
+    });
+  }
+}

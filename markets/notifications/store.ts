@@ -1,0 +1,74 @@
+import type { RealmId } from '../realms/realm.ts';
+import type { RecipientHistory } from './coalesce.ts';
+import type { Notice, NotificationKind } from './notice.ts';
+
+export type OutboxTarget = 'thread' | 'dm';
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'dropped';
+
+export interface OutboxEntry {
+  id: number;
+  realm: RealmId;
+  marketId: string;
+  target: OutboxTarget;
+  /** The DM's recipient; null for the thread. */
+  userId: string | null;
+  notices: Notice[];
+  createdAt: number;
+  dueAt: number;
+}
+
+export type NewOutboxEntry = Omit<OutboxEntry, 'id'>;
+
+/** Where a market's thread is: absent until the card was posted; null thread id when it could not be opened. */
+export interface MarketThread {
+  threadId: string | null;
+}
+
+/** A trade as the ledger has it, found by the request that made it. */
+export interface RecordedTrade {
+  marketId: string;
+  userId: string;
+  outcome: number;
+  pricesBefore: number[];
+  pricesAfter: number[];
+}
+
+/** What notifications, threads and the outbox need from storage. */
+export interface NotificationStore {
+  thread(marketId: string): MarketThread | undefined;
+  setThread(marketId: string, threadId: string | null, at: number): void;
+  /** Whether a market of the realm already failed to get a thread (so moderators were told). */
+  threadRefusedBefore(realm: RealmId): boolean;
+
+  enqueue(entry: NewOutboxEntry): number;
+  appendNotices(outboxId: number, notices: readonly Notice[]): void;
+  recipientHistory(userId: string, marketId: string): RecipientHistory;
+  /** Pending thread entries of one market, oldest first. */
+  pendingThreadEntries(marketId: string): OutboxEntry[];
+  /** Markets with thread entries waiting. */
+  marketsWithPendingThreadEntries(): string[];
+  /** Pending DMs due by `now`, oldest first. */
+  dueDms(now: number, limit: number): OutboxEntry[];
+  /** Marks entries as being sent (or sent, or dropped); a sender claims before it talks to Discord. */
+  mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void;
+
+  disabledKinds(realm: RealmId, userId: string): Set<NotificationKind>;
+  setSwitch(realm: RealmId, userId: string, kind: NotificationKind, enabled: boolean): void;
+
+  followers(marketId: string): string[];
+  follow(marketId: string, userId: string, at: number): boolean;
+  unfollow(marketId: string, userId: string): boolean;
+
+  reminderAt(marketId: string, kind: string): number | undefined;
+  setReminder(marketId: string, kind: string, at: number): void;
+  /** Open markets (every realm) whose close time falls in (from, to]. */
+  marketsClosingBetween(from: number, to: number): string[];
+  /** Open markets (every realm) traded since `since`. */
+  marketsTradedSince(since: number): string[];
+  /** Closed, unresolved markets (every realm) closed at or before `before`. */
+  marketsClosedUnresolvedSince(before: number): string[];
+
+  tradeByRequest(requestId: string): RecordedTrade | undefined;
+  /** Records a trader's reason for a move; false if that trade already has one. */
+  saveMoveReason(requestId: string, marketId: string, userId: string, reason: string, at: number): boolean;
+}

@@ -1,0 +1,28 @@
+import type { Market } from '../market.ts';
+import type { Dispute, SettlementRecord } from './types.ts';
+
+export const MAX_DISPUTE_REASON = 1000;
+
+/** Why a member may not dispute a market's settlement now, in words; undefined when they may. */
+export function disputeRefusal(facts: {
+  market: Pick<Market, 'slug' | 'status'>;
+  settlement: SettlementRecord | undefined;
+  isTrader: boolean;
+  earlier: Dispute | undefined;
+  reason: string;
+  now: number;
+}): string | undefined {
+  const { market, settlement } = facts;
+  if (settlement === undefined) {
+    return market.status === 'resolved' || market.status === 'cancelled'
+      ? `Market \`${market.slug}\` is settled and its dispute window is over; a moderator can still correct it with /mod correct.`
+      : `Market \`${market.slug}\` has no resolution waiting out a dispute window.`;
+  }
+  if (facts.now >= settlement.windowEndsAt) return `The dispute window of \`${market.slug}\` has ended.`;
+  if (!facts.isTrader) return `Only traders of \`${market.slug}\` can dispute its resolution.`;
+  if (facts.earlier !== undefined) return `You have already disputed this resolution of \`${market.slug}\`.`;
+  const reason = facts.reason.trim();
+  if (reason === '') return 'Say why the resolution is wrong.';
+  if (reason.length > MAX_DISPUTE_REASON) return `Keep the reason to ${MAX_DISPUTE_REASON} characters.`;
+  return undefined;
+}

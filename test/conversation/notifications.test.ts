@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { DM_SPACING_MS, planDm } from '../../markets/notifications/coalesce.ts';
+import { isBigMove, largestMove, moveWithin } from '../../markets/notifications/moves.ts';
+import type { Context } from '../../markets/use-case.ts';
+import { testApp } from '../support/app.ts';
+import { DAY, ok, T0 } from '../support/engine.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+describe('coalescing DMs', () => {
+  it('joins the waiting DM, sends at once after a quiet hour, and otherwise waits an hour after the last', () => {
+    expect(planDm({ pendingId: 7, lastSentAt: T0 }, T0)).toEqual({ kind: 'join', outboxId: 7 });
+    expect(planDm({ pendingId: null, lastSentAt: null }, T0)).toEqual({ kind: 'new', dueAt: T0 });
+    expect(planDm({ pendingId: null, lastSentAt: T0 - 10 * 60_000 }, T0)).toEqual({ kind: 'new', dueAt: T0 - 10 * 60_000 + DM_SPACING_MS });
+    expect(planDm({ pendingId: null, lastSentAt: T0 - 2 * HOUR }, T0)).toEqual({ kind: 'new', dueAt: T0 });
+  });
+});
+
+describe('detecting moves', () => {
+  it('finds the largest move of any outcome and judges the threshold in points', () => {
+    expect(largestMove([0.5, 0.3, 0.2], [0.45, 0.45, 0.1])).toEqual({ outcome: 1, from: 0.3, to: 0.45 });
+    expect(isBigMove([0.5, 0.5], [0.6, 0.4], 10)).toBe(true);
+    expect(isBigMove([0.5, 0.5], [0.59, 0.41], 10)).toBe(false);
+    expect(isBigMove([0.5, 0.5], [0.1, 0.9], 0)).toBe(false);
+  });
+
+  it('measures a move over the window from the price standing when it opened', () => {
+    const history = [
+      { at: T0 - 10 * HOUR, prices: [0.5, 0.5] },
+      { at: T0 - 7 * HOUR, prices: [0.4, 0.6] },
+      { at: T0 - 3 * HOUR, prices: [0.45, 0.55] },
+      { at: T0 - HOUR, prices: [0.52, 0.48] },
+    ];
+    // The window opens at T0 − 6 h, when 0.4 stood: 0.4 → 0.52 is 12 points.
+    expect(moveWithin(history, T0, 6 * HOUR, 10)).toEqual({ outcome: 0, from: 0.4, to: 0.52 });
+    expect(moveWithin(history, T0, 6 * HOUR, 15)).toBeUndefined();
+    // Only 0.45 → 0.52 within the last 2 hours and a half.
+    expect(moveWithin(history, T0, 2.5 * HOUR, 10)).toBeUndefined();
+    // With nothing before the window, the first point inside it is where the move starts.
+    expect(moveWithin(history.slice(2), T0, 6 * HOUR, 5)).toEqual({ outcome: 0, from: 0.45, to: 0.52 });
+    expect(moveWithin(history.slice(3), T0, 6 * HOUR, 1)).toBeUndefined();
+  });
+});
+
+const as = (userId: string, now = T0, isModerator = false): Context => ({ realm: 'g1', actor: { userId, displayName: userId, isModerator }, now });
+
+function outbox(harness: ReturnType<typeof testApp>, userId: string) {
+  return (harness.db.prepare(`SELECT notices, due_at FROM outbox WHERE target = 'dm' AND user_id = ? ORDER BY id`).all(userId) as { notices: string; due_at: number }[]).map(
+    (row) => ({ kinds: (JSON.parse(row.notices) as { kind: string }[]).map((n) => n.kind), dueAt: row.due_at }),
+  );
+}
+
+function withMarket() {
+  const harness = testApp();
+  ok(harness.app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, as('alice')));
+  return harness;
+}
+
+describe('who is told what', () => {
+  it('tells holders and followers of a resolution with what each was paid, but not those who turned it off', () => {
+    const harness = withMarket();
+    const { app } = harness;
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, as('bob')));
+    ok(app.service.buy({ marketId: 'rome', outcome: 'No', amount: 10_000 }, as('carol')));
+    ok(app.notifications.follow('rome', true, as('dave')));
+    ok(app.notifications.setSwitches({ resolved: false }, as('carol')));
+    const settled = ok(app.service.resolveMarket('rome', 'Yes', 'https://example.org', as('mod', T0, true)));
+    const bobPaid = settled.paid.find((p) => p.userId === 'bob')?.amount;
+    expect(bobPaid).toBeGreaterThan(0);
+    const notices = (userId: string) =>
+      (harness.db.prepare(`SELECT notices FROM outbox WHERE target = 'dm' AND user_id = ?`).all(userId) as { notices: string }[]).flatMap(
+        (row) => JSON.parse(row.notices) as { kind: string; paid?: number }[],
+      );
+    expect(notices('bob')).toEqual([expect.objectContaining({ kind: 'settled', outcome: 'Yes', paid: bobPaid })]);
+    expect(notices('dave')).toEqual([expect.objectContaining({ kind: 'settled', paid: 0 })]);
+    expect(notices('carol')).toEqual([]);
+    expect(notices('mod')).toEqual([]);
+  });
+
+  it('tells of a settlement when its money moves: a pending resolution posts only its window to the thread, the uphold pays and tells', () => {
+    const harness = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24' });
+    const { app } = harness;
+    ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, as('alice')));
+    app.notifications.recordThread('rome', '555', T0);
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, as('bob')));
+    const threadNotices = () =>
+      (harness.db.prepare(`SELECT notices FROM outbox WHERE target = 'thread' ORDER BY id`).all() as { notices: string }[]).flatMap(
+        (row) => JSON.parse(row.notices) as { kind: string; windowEndsAt?: number | null }[],
+      );
+    const dms = () => harness.db.prepare(`SELECT user_id FROM outbox WHERE target = 'dm'`).all();
+    ok(app.service.resolveMarket('rome', 'Yes', 'https://example.org', as('mod', T0, true)));
+    expect(threadNotices().map((n) => n.kind)).toEqual(['trade', 'pending']);
+    expect(threadNotices()[1]).toEqual(expect.objectContaining({ outcome: 'Yes', windowEndsAt: T0 + DAY }));
+    expect(dms()).toEqual([]);
+    const upheld = ok(app.settlements.uphold('rome', as('mod', T0 + HOUR, true)));
+    expect(upheld.record.status).toBe('applied');
+    expect(threadNotices().map((n) => n.kind)).toEqual(['trade', 'pending', 'settled']);
+    expect(dms()).toEqual([{ user_id: 'bob' }]);
+    harness.assertVerified();
+  });
+
+  it('coalesces: a member told twice within the hour about one market gets one DM, the next an hour after it', () => {
+    const harness = withMarket();
+    const { app } = harness;
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, as('bob')));
+    ok(app.edits.edit({ marketId: 'rome', criteria: 'Two teams.', reason: 'clarity' }, as('mod', T0, true)));
+    ok(app.edits.edit({ marketId: 'rome', addTag: 'evals', reason: 'tidy' }, as('mod', T0 + 60_000, true)));
+    expect(outbox(harness, 'bob')).toEqual([{ kinds: ['edit', 'edit'], dueAt: T0 }]);
+    const [claimed] = app.notifications.claimDueDms(T0 + 120_000);
+    app.notifications.finish([claimed?.id ?? 0], true, T0 + 120_000);
+    ok(app.edits.edit({ marketId: 'rome', question: 'Will ROME replicate soon?', reason: 'scope' }, as('mod', T0 + 180_000, true)));
+    expect(outbox(harness, 'bob').at(-1)).toEqual({ kinds: ['edit'], dueAt: T0 + 120_000 + HOUR });
+    expect(app.notifications.claimDueDms(T0 + HOUR)).toEqual([]);
+    expect(app.notifications.claimDueDms(T0 + 120_000 + HOUR)).toHaveLength(1);
+  });
+
+  it('decides each reminder once per period: closing within a day, a big move within 6 hours, a stale market to its creator', () => {
+    const harness = withMarket();
+    const { app } = harness;
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 60_000 }, as('bob', T0 + 29 * DAY)));
+    const now = T0 + 29 * DAY + HOUR;
+    expect(ok(app.notifications.remindMoves(now))).toBe(1);
+    expect(ok(app.notifications.remindMoves(now + HOUR))).toBe(0);
+    expect(ok(app.notifications.remindClosing(now))).toBe(1);
+    expect(ok(app.notifications.remindClosing(now + HOUR))).toBe(0);
+    expect(outbox(harness, 'bob')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
+    ok(app.service.closeDueMarkets(T0 + 30 * DAY));
+    expect(ok(app.notifications.remindStale(T0 + 36 * DAY, 7))).toBe(0);
+    expect(ok(app.notifications.remindStale(T0 + 37 * DAY, 7))).toBe(1);
+    expect(ok(app.notifications.remindStale(T0 + 38 * DAY, 7))).toBe(0);
+    expect(outbox(harness, 'alice')).toEqual([{ kinds: ['stale'], dueAt: T0 + 37 * DAY }]);
+  });
+});

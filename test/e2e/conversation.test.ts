@@ -1,0 +1,217 @@
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import { deliverConversation } from '../../bot/jobs.ts';
+import { formatCredits } from '../../markets/money.ts';
+import { option, type RecordedCallback } from '../fake-discord/index.ts';
+import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
+
+let bot: CruxOnFakeDiscord;
+cruxOnFakeDiscordPerTest((started) => (bot = started));
+
+type Option = ReturnType<typeof option.string>;
+
+async function command(user: string, name: string, subcommand: string | undefined, options: Option[], on: CruxOnFakeDiscord = bot) {
+  const interaction = on.fake.slashCommand({ name, ...(subcommand ? { subcommand } : {}), user, channel: 'markets', options });
+  const callback = await on.fake.waitForCallback(interaction.id);
+  return { interaction, callback };
+}
+
+function dataOf(callback: RecordedCallback): { embeds?: APIEmbed[] | null; flags?: number | null; content?: string | null } {
+  if (!('data' in callback) || callback.data === undefined) return {};
+  const data = callback.data;
+  return 'custom_id' in data || 'choices' in data ? {} : data;
+}
+
+/** Opens a market and waits for its thread; returns the card's message id and the thread's id. */
+async function openWithThread(on: CruxOnFakeDiscord = bot) {
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'Will a replication of ROME be published by 2027?'),
+    option.string('criteria', 'YES if an independent team publishes one.'),
+    option.string('closes', '2027-12-31'),
+  ], on);
+  const cardId = on.fake.originalResponse(opened.interaction.id)?.id ?? '';
+  await on.fake.waitUntil(() => on.fake.threadOf(cardId) !== undefined, { description: 'the card gets a thread' });
+  const threadId = on.fake.threadOf(cardId)?.id ?? '';
+  const slug = dataOf(opened.callback).embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  return { cardId, threadId, slug };
+}
+
+const threadText = (threadId: string, on: CruxOnFakeDiscord = bot) => on.fake.messagesIn(threadId).map((m) => m.content).join('\n');
+
+describe('a market’s thread', () => {
+  it('opens on the card, which links to it, and carries trades, evidence, an edit and the resolution', async () => {
+    const { cardId, threadId, slug } = await openWithThread();
+    await bot.fake.waitUntil(() => JSON.stringify(bot.fake.message(cardId)?.embeds ?? []).includes(`<#${threadId}>`), {
+      description: 'the card links to its thread',
+    });
+
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 20)]);
+    await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 5)]);
+    await bot.fake.waitUntil(() => (threadText(threadId).match(/💱/g) ?? []).length === 2, { description: 'both trades in the thread' });
+    expect(threadText(threadId)).toContain(`<@${bot.userId('bob')}> bought`);
+
+    const added = await command('carol', 'evidence', 'add', [
+      option.string('market', slug),
+      option.string('url', 'https://example.org/preprint'),
+      option.string('stance', 'against'),
+      option.string('note', 'no effect at @everyone scale'),
+    ]);
+    const answer = dataOf(added.callback);
+    expect((answer.flags ?? 0) & MessageFlags.SuppressEmbeds).toBe(MessageFlags.SuppressEmbeds);
+    const sent = bot.fake.requests.find((r) => r.path.startsWith(`/interactions/${added.interaction.id}/`));
+    expect(JSON.stringify(sent?.body)).toContain('"allowed_mentions":{"parse":[]}');
+    expect(answer.content).toContain('<https://example.org/preprint>');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('📎 #1'), { description: 'the evidence in the thread' });
+    const posts = bot.fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages`);
+    expect(posts.every((r) => JSON.stringify(r.body).includes('"allowed_mentions":{"parse":[]}'))).toBe(true);
+    await bot.fake.waitUntil(() => JSON.stringify(bot.fake.message(cardId)?.embeds ?? []).includes('0 for · 1 against'), {
+      description: 'the card counts the evidence',
+    });
+
+    const edited = await command('moderator', 'market', 'edit', [
+      option.string('market', slug),
+      option.string('criteria', 'YES if an independent team publishes one in a journal.'),
+      option.string('reason', 'clarity'),
+    ]);
+    expect(dataOf(edited.callback).content).toContain('changed the criteria');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('✏️'), { description: 'the edit in the thread' });
+    expect(threadText(threadId)).toContain('in a journal.” (clarity)');
+    await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.footer?.text?.includes('edited') === true, { description: 'the card says edited' });
+    // Bob and carol traded before the edit: each is told by DM.
+    await bot.fake.waitUntil(() => bot.fake.directMessagesTo('bob').length === 1 && bot.fake.directMessagesTo('carol').length === 1, {
+      description: 'the holders are told of the edit',
+    });
+
+    const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
+    await bot.confirm(resolve.interaction, 'moderator');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('✅ Resolved **Yes**'), { description: 'the resolution in the thread' });
+    // Each line was posted once.
+    expect((threadText(threadId).match(/💱/g) ?? []).length).toBe(2);
+  });
+});
+
+const WITHOUT_THREADS =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.UseApplicationCommands;
+
+describe('without the permission to open threads', () => {
+  it('tells the moderators once and carries on', async () => {
+    const noThreads = await startCruxOnFakeDiscord({}, { ...CRUX_GUILD, botPermissions: WITHOUT_THREADS });
+    try {
+      for (const question of ['Will A happen by 2027?', 'Will B happen by 2027?']) {
+        const opened = await command('alice', 'market', 'open', [option.string('question', question), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')], noThreads);
+        expect(dataOf(opened.callback).embeds?.[0]?.title).toBe(question);
+        await noThreads.fake.waitUntil(() => noThreads.crux.app.notifications.thread(dataOf(opened.callback).embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '') === null, {
+          description: 'the refusal is recorded',
+        });
+      }
+      const notes = noThreads.fake.messagesIn('markets').filter((m) => m.content.includes('could not open a thread'));
+      expect(notes).toHaveLength(1);
+      const bet = await command('bob', 'bet', undefined, [option.string('market', 'happen-2027'), option.string('outcome', 'Yes'), option.integer('amount', 5)], noThreads);
+      expect(dataOf(bet.callback).embeds?.[0]?.title).toMatch(/^bob bought/);
+      expect(noThreads.fake.unhandledRequests).toEqual([]);
+    } finally {
+      await noThreads.close();
+    }
+  });
+});
+
+describe('notifications by DM', () => {
+  it('tells a holder of the resolution with their payout, spares one who turned it off, copes with closed DMs, and sends nothing twice across a restart', async () => {
+    const { slug } = await openWithThread();
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 30)]);
+    await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 10)]);
+    const off = await command('carol', 'notify', undefined, [option.boolean('all', false)]);
+    expect(dataOf(off.callback).embeds?.[0]?.description).toContain('🔕 off · `resolved`');
+    await command('alice', 'market', 'follow', [option.string('market', slug)]);
+    bot.fake.closeDirectMessages('alice');
+
+    const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
+    await bot.confirm(resolve.interaction, 'moderator');
+    await bot.fake.waitUntil(() => bot.fake.directMessagesTo('bob').length === 1, { description: 'bob is told' });
+    const payout = bot.db
+      .prepare(`SELECT amount FROM ledger WHERE reason = 'payout' AND to_account = ?`)
+      .get(`user:${bot.fake.guild.id}:${bot.userId('bob')}`) as { amount: number };
+    const dm = bot.fake.directMessagesTo('bob')[0]?.content ?? '';
+    expect(dm).toContain('✅ Resolved **Yes**');
+    expect(dm).toContain(`you were paid ${formatCredits(payout.amount)} credits`);
+    expect(dm).toContain('/notify');
+    // Alice's DMs are closed: the send was refused (50007) and nothing was logged.
+    await bot.fake.waitForRequest((r) => r.status === 403 && r.method === 'POST' && r.path.startsWith('/channels/'));
+    expect(bot.logs.filter((line) => line.includes('direct message'))).toEqual([]);
+
+    await bot.restart();
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(bot.fake.directMessagesTo('bob')).toHaveLength(1);
+    expect(bot.fake.directMessagesTo('carol')).toEqual([]);
+    expect(bot.fake.directMessagesTo('alice')).toEqual([]);
+  });
+});
+
+describe('reasons for big moves', () => {
+  it('asks only the trader of a big move, privately, and shows the reason in the thread beside the move', async () => {
+    const { threadId, slug } = await openWithThread();
+    const small = await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 5)]);
+    const big = await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 60)]);
+    await bot.fake.waitUntil(() => bot.fake.followUps(big.interaction.id).length === 1, { description: 'bob is asked why' });
+    const [asked] = bot.fake.followUps(big.interaction.id);
+    expect((asked?.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(bot.fake.followUps(small.interaction.id)).toEqual([]);
+    const row = asked?.components?.[0];
+    const button = row && 'components' in row ? row.components[0] : undefined;
+    const customId = button && 'custom_id' in button ? button.custom_id : '';
+    expect(customId).toBe(`crux:reason:${slug}:${big.interaction.id}`);
+
+    const pressed = bot.fake.buttonPress({ customId, user: 'bob', messageId: asked?.id ?? '' });
+    const form = await bot.fake.waitForCallback(pressed.id);
+    const formId = 'data' in form && form.data !== undefined && 'custom_id' in form.data ? form.data.custom_id : '';
+    expect(formId).toBe(`crux:reasonform:${slug}:${big.interaction.id}`);
+
+    const intruder = bot.fake.modalSubmit({ customId: formId, user: 'carol', fields: { reason: 'I speak for bob' } });
+    expect(dataOf(await bot.fake.waitForCallback(intruder.id)).content).toContain('Only the trader');
+    const submitted = bot.fake.modalSubmit({ customId: formId, user: 'bob', fields: { reason: 'The lab confirmed it on their blog' } });
+    expect(dataOf(await bot.fake.waitForCallback(submitted.id)).content).toContain('your reason is in the thread');
+    await bot.fake.waitUntil(() => threadText(threadId).includes('💬'), { description: 'the reason in the thread' });
+    const lines = threadText(threadId).split('\n');
+    const move = lines.findIndex((line) => line.startsWith(`💱 <@${bot.userId('bob')}>`));
+    const reason = lines.findIndex((line) => line.includes('The lab confirmed it on their blog'));
+    expect(reason).toBeGreaterThan(move);
+    expect(lines[reason]).toMatch(/on moving Yes [\d.]+% → [\d.]+%/);
+    const again = bot.fake.modalSubmit({ customId: formId, user: 'bob', fields: { reason: 'twice' } });
+    expect(dataOf(await bot.fake.waitForCallback(again.id)).content).toContain('already gave');
+  });
+});
+
+describe('quiet channel mode', () => {
+  it('keeps only the card in the channel: trade receipts are private and the trade is in the thread', async () => {
+    const set = await command('moderator', 'mod', 'settings', [option.string('quiet_channel', 'on')]);
+    expect(JSON.stringify(dataOf(set.callback).embeds)).toContain('Quiet channel');
+    const { threadId, slug } = await openWithThread();
+    const bet = await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    expect((dataOf(bet.callback).flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the thread' });
+  });
+});
+
+describe('a market posted before threads were on', () => {
+  it('gets its thread from the delivery job once threads are turned on and something happens', async () => {
+    await command('moderator', 'mod', 'settings', [option.string('threads', 'off')]);
+    const opened = await command('alice', 'market', 'open', [option.string('question', 'Will C happen by 2027?'), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')]);
+    const cardId = bot.fake.originalResponse(opened.interaction.id)?.id ?? '';
+    await bot.fake.waitUntil(() => (bot.db.prepare('SELECT message_id FROM markets WHERE slug = ?').get('c-happen-2027') as { message_id: string | null }).message_id === cardId, {
+      description: 'the card is recorded',
+    });
+    expect(bot.fake.threadOf(cardId)).toBeUndefined();
+    await command('moderator', 'mod', 'settings', [option.string('threads', 'on')]);
+    await command('bob', 'bet', undefined, [option.string('market', 'c-happen-2027'), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    const thread = bot.fake.threadOf(cardId);
+    expect(thread).toBeDefined();
+    await bot.fake.waitUntil(() => threadText(thread?.id ?? '').includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the new thread' });
+  });
+});

@@ -1,0 +1,179 @@
+import { MessageFlags } from 'discord.js';
+import type { APIEmbed } from 'discord.js';
+import { expect, it } from 'vitest';
+import { endDisputeWindows } from '../../bot/jobs.ts';
+import { option, type RecordedCallback } from '../fake-discord/index.ts';
+import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+
+const HOUR = 60 * 60 * 1000;
+/** Never fires during a test: the test runs the job itself. */
+const NEVER = '0 0 1 1 *';
+
+let bot: CruxOnFakeDiscord;
+cruxOnFakeDiscordPerTest((started) => (bot = started), { CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_SETTLEMENT_CRON: NEVER });
+
+function messageOf(callback: RecordedCallback): { embeds?: APIEmbed[] | null; flags?: number | null; content?: string | null } {
+  if (!('data' in callback) || callback.data === undefined) return {};
+  const data = callback.data;
+  return 'custom_id' in data || 'choices' in data ? {} : data;
+}
+
+async function command(user: string, name: string, subcommand: string | undefined, options: ReturnType<typeof option.string>[]) {
+  const interaction = bot.fake.slashCommand({ name, ...(subcommand ? { subcommand } : {}), user, channel: 'markets', options });
+  const callback = await bot.fake.waitForCallback(interaction.id);
+  return { interaction, callback, message: messageOf(callback) };
+}
+
+/** A market alice opened, with alice on Yes and bob on No. */
+async function marketWithTraders(): Promise<{ slug: string; cardId: string }> {
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'Will the ROME result replicate by 2027?'),
+    option.string('criteria', 'YES if an independent team publishes a replication.'),
+    option.string('closes', '2027-12-31'),
+  ]);
+  const slug = opened.message.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  await command('alice', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 100)]);
+  await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 60)]);
+  return { slug, cardId: bot.fake.originalResponse(opened.interaction.id)?.id ?? '' };
+}
+
+function shares(username: string, outcome: number): number {
+  return (bot.db.prepare('SELECT shares FROM positions WHERE user_id = ? AND outcome = ?').get(bot.userId(username), outcome) as { shares: number }).shares;
+}
+
+/** The job, run by the test at `hoursLater` hours from now with the plugin's own Discord poster. */
+function runJobAt(hoursLater: number) {
+  return endDisputeWindows(bot.crux.app, { ...bot.crux.jobHooks, now: () => Date.now() + hoursLater * HOUR });
+}
+
+function titlesIn(channel: string): string[] {
+  return bot.fake.messagesIn(channel).map((message) => message.embeds[0]?.title ?? '');
+}
+
+it('a resolution waits out its window, shown on the card; the window ends undisputed and the job pays once', async () => {
+  const { slug, cardId } = await marketWithTraders();
+  const asked = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect(asked.message.embeds?.[0]?.description).toContain('the money moves after a dispute window of 24 h');
+  const pending = await bot.confirm(asked.interaction, 'moderator');
+  expect(pending.embeds[0]?.title).toBe(`⏳ ✅ ${slug} resolved Yes — pending`);
+  expect(pending.embeds[0]?.fields?.map((f) => f.name)).toEqual(['Payouts when the window ends', 'Evidence', 'Decided by', 'Dispute window']);
+  expect(pending.embeds[0]?.fields?.[0]?.value).toMatch(new RegExp(`^<@${bot.userId('alice')}> [\\d.,]+$`));
+  expect(pending.embeds[0]?.fields?.[2]?.value).toBe(`<@${bot.userId('moderator')}> (held no position)`);
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  // The market's card shows the pending resolution and offers no bets.
+  await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.fields?.some((f) => f.name === 'Pending resolution') === true);
+  const card = bot.fake.message(cardId);
+  expect(card?.components).toEqual([]);
+  expect(card?.embeds[0]?.fields?.find((f) => f.name === 'Pending resolution')?.value).toContain('https://example.org/replicated');
+  const late = await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 10)]);
+  expect(late.message.content).toBe(`⚠️ Market \`${slug}\` is closed for trading.`);
+
+  const aliceBefore = bot.balance('alice');
+  expect(await runJobAt(23)).toEqual([]);
+  expect(bot.ledgerCount('payout')).toBe(0);
+  const [applied] = await runJobAt(24);
+  expect(applied?.record.status).toBe('applied');
+  expect(bot.balance('alice')).toBe(aliceBefore + shares('alice', 0));
+  await bot.fake.waitUntil(() => titlesIn('markets').includes(`⚖️ ${slug} resolved Yes: the dispute window ended and the money moved`));
+  expect(await runJobAt(25)).toEqual([]);
+  expect(bot.ledgerCount('payout')).toBe(1);
+  expect(titlesIn('markets').filter((title) => title.startsWith(`⚖️ ${slug} resolved Yes`))).toHaveLength(1);
+  await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.footer?.text?.includes('resolved') === true);
+  expect(bot.fake.message(cardId)?.embeds[0]?.fields?.find((f) => f.name === 'Resolution')?.value).toContain('(held no position)');
+});
+
+it("a trader's dispute reaches the moderators and holds the money; a changed outcome starts a new window; upholding pays it", async () => {
+  const { slug } = await marketWithTraders();
+  const asked = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  await bot.confirm(asked.interaction, 'moderator');
+
+  const outsider = await command('carol', 'market', 'dispute', [option.string('market', slug), option.string('reason', 'I just disagree')]);
+  expect(outsider.message.content).toBe(`⚠️ Only traders of \`${slug}\` can dispute its resolution.`);
+  const disputed = await command('bob', 'market', 'dispute', [
+    option.string('market', slug),
+    option.string('reason', 'The replication used a different benchmark'),
+    option.string('evidence', 'https://example.org/benchmark'),
+  ]);
+  expect((disputed.message.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  expect(disputed.message.content).toContain(`Your dispute of \`${slug}\` resolved Yes is recorded`);
+  const again = await command('bob', 'market', 'dispute', [option.string('market', slug), option.string('reason', 'Once more')]);
+  expect(again.message.content).toBe(`⚠️ You have already disputed this resolution of \`${slug}\`.`);
+
+  // The job tells the moderators, once; past the window an open dispute still holds the money.
+  await runJobAt(0);
+  await runJobAt(25);
+  const notices = bot.fake.messagesIn('markets').filter((message) => message.embeds[0]?.title === `⚖️ ${slug}: a trader disputes "resolved Yes"`);
+  expect(notices).toHaveLength(1);
+  expect(notices[0]?.embeds[0]?.fields?.find((f) => f.name === 'Reason')?.value).toBe('The replication used a different benchmark');
+  expect(notices[0]?.embeds[0]?.fields?.find((f) => f.name === 'Disputed by')?.value).toContain(`<@${bot.userId('bob')}>`);
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  // The moderator changes the outcome: a new pending decision, a new window.
+  const change = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'No'), option.string('evidence', 'https://example.org/retraction')]);
+  expect(change.message.embeds?.[0]?.description).toContain('This replaces the pending decision (resolved Yes) and starts a new window.');
+  const changed = await bot.confirm(change.interaction, 'moderator');
+  expect(changed.embeds[0]?.title).toBe(`⏳ ✅ ${slug} resolved No — pending`);
+  expect(bot.db.prepare('SELECT status FROM settlements ORDER BY id').all()).toEqual([{ status: 'superseded' }, { status: 'pending' }]);
+
+  const bobBefore = bot.balance('bob');
+  const uphold = await command('moderator', 'mod', 'uphold', [option.string('market', slug)]);
+  expect(uphold.message.embeds?.[0]?.title).toBe(`Uphold ${slug} resolved No and pay it out now?`);
+  const upheld = await bot.confirm(uphold.interaction, 'moderator');
+  expect(upheld.embeds[0]?.title).toBe(`⚖️ ${slug} resolved No: upheld by a moderator, the money moved`);
+  expect(bot.balance('bob')).toBe(bobBefore + shares('bob', 1));
+  expect(bot.ledgerCount('payout')).toBe(1);
+  // Nothing is left for the job: no second payment, no second announcement.
+  expect(await runJobAt(48)).toEqual([]);
+  expect(bot.ledgerCount('payout')).toBe(1);
+  const late = await command('alice', 'market', 'dispute', [option.string('market', slug), option.string('reason', 'Too late')]);
+  expect(late.message.content).toContain('is settled and its dispute window is over');
+});
+
+it('a moderator holding shares is warned on the confirmation, and refused where the server requires recusal', async () => {
+  const { slug } = await marketWithTraders();
+  await command('moderator', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 10)]);
+  const warned = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect(warned.message.embeds?.[0]?.description).toContain('⚠️ **You hold shares of this market**');
+
+  const set = await command('admin', 'mod', 'settings', [option.string('recusal_required', 'on')]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const refused = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect((refused.message.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  expect(refused.message.content).toBe(
+    `⚠️ You hold shares of \`${slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+  );
+  expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
+
+  const byAdmin = await command('admin', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+  expect(byAdmin.message.embeds?.[0]?.description).not.toContain('You hold shares');
+  const pending = await bot.confirm(byAdmin.interaction, 'admin');
+  expect(pending.embeds[0]?.fields?.find((f) => f.name === 'Decided by')?.value).toBe(`<@${bot.userId('admin')}> (held no position)`);
+});
+
+it('a two-moderator quorum: a big market resolves only once a second, different moderator confirms it', async () => {
+  const { slug } = await marketWithTraders();
+  const set = await command('admin', 'mod', 'settings', [option.string('quorum_pool', '200')]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const resolve = (user: string) =>
+    command(user, 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+
+  const first = await resolve('moderator');
+  expect(first.message.embeds?.[0]?.description).toContain('The pool is above the quorum: a second moderator must then resolve it the same way');
+  const held = await bot.confirm(first.interaction, 'moderator');
+  expect(held.embeds[0]?.fields?.find((f) => f.name === 'Quorum')?.value).toContain('Awaits a second moderator');
+  const alone = await resolve('moderator');
+  expect(alone.message.content).toContain('a second, different moderator must confirm this resolution: you already decided it.');
+  // However long it waits, one moderator's word pays nothing.
+  expect(await runJobAt(100)).toEqual([]);
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  const second = await resolve('admin');
+  expect(second.message.embeds?.[0]?.description).toContain(`This confirms <@${bot.userId('moderator')}>'s pending decision as the second moderator.`);
+  const confirmed = await bot.confirm(second.interaction, 'admin');
+  expect(confirmed.embeds[0]?.fields?.find((f) => f.name === 'Confirmed by')?.value).toBe(`<@${bot.userId('admin')}>`);
+  expect(confirmed.embeds[0]?.fields?.find((f) => f.name === 'Dispute window')?.value).toContain('Money moves');
+  const [applied] = await runJobAt(24);
+  expect(applied?.record).toMatchObject({ decidedBy: bot.userId('moderator'), secondedBy: bot.userId('admin'), status: 'applied' });
+  expect(bot.ledgerCount('payout')).toBe(1);
+});

@@ -1,0 +1,68 @@
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatabaseFiles } from '../../db/file-guard.ts';
+import { openDatabase } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { spawnCrux } from '../support/process.ts';
+
+let dir: string;
+let database: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crux-files-'));
+  database = join(dir, 'crux.sqlite');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const STOPPED = "⚠️ Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.";
+
+describe('the database files changing under a running Crux', () => {
+  it('deleting the -wal while the console trades: the next trade is refused in words, logged once, and no acknowledged trade is lost', async () => {
+    const crux = spawnCrux(['--load-claims', 'claims/starter.json'], { CRUX_DATABASE: database });
+    crux.child.stdin.write('/as dana\n/bet market:rome-genuine-power-seeking outcome:Yes amount:25 --request first\n');
+    await crux.waitForOutput('done first');
+    expect(existsSync(`${database}-wal`)).toBe(true);
+
+    rmSync(`${database}-wal`);
+    crux.child.stdin.write('/bet market:rome-genuine-power-seeking outcome:Yes amount:30 --request second\n');
+    await crux.waitForOutput('done second');
+    crux.child.stdin.write('/bet market:rome-genuine-power-seeking outcome:No amount:10 --request third\n');
+    await crux.waitForOutput('done third');
+    crux.child.stdin.end();
+    expect(await crux.exited).toEqual({ code: 0, signal: null });
+
+    expect(crux.stdout.split(STOPPED)).toHaveLength(3);
+    const logged = crux.stderr.split('\n').filter((line) => line.includes('stopped writing: the database files changed under Crux'));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('crux.sqlite-wal was removed or replaced under Crux. Stop it with SIGTERM');
+
+    // Closing cleanly wrote what the removed -wal held back into the file: the acknowledged trade is there, the refused ones are not.
+    const db = openDatabase(database);
+    try {
+      expect(verify(db).problems).toEqual([]);
+      const buys = db.prepare(`SELECT request_id FROM ledger WHERE reason = 'buy' ORDER BY id`).all() as { request_id: string }[];
+      expect(buys.map((row) => row.request_id)).toEqual(['console:request:first']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('notices the main file replaced (as a restore under a running bot would), checked at most once a second', () => {
+    const db = openDatabase(database);
+    let now = 0;
+    const files = DatabaseFiles.of(db, () => now);
+    try {
+      expect(files?.problem()).toBeUndefined();
+      copyFileSync(database, join(dir, 'copy.sqlite'));
+      renameSync(join(dir, 'copy.sqlite'), database);
+      now += 999;
+      expect(files?.problem()).toBeUndefined();
+      now += 1;
+      expect(files?.problem()).toMatch(/crux\.sqlite was removed or replaced under Crux, which can no longer write to the file everyone else sees/);
+      expect(DatabaseFiles.of(openDatabase(':memory:'))).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+});
