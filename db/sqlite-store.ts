@@ -48,6 +48,9 @@ function storageRefusal(error: unknown): CruxError | undefined {
   return undefined;
 }
 
+/** `PRAGMA synchronous` reads back as a number: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+const SYNCHRONOUS_FULL = 2;
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
@@ -204,6 +207,18 @@ export class SqliteStore implements Store {
       return this.transaction.immediate(work) as T;
     } catch (error) {
       throw storageRefusal(error) ?? error;
+    }
+  }
+
+  bookkeeping<T>(work: () => T): T {
+    // Only a connection that syncs every commit has a sync to spare; `synchronous` cannot change inside a transaction.
+    const full = !this.db.memory && Number(this.db.pragma('synchronous', { simple: true })) >= SYNCHRONOUS_FULL;
+    if (!full) return this.atomically(work);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.atomically(work);
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 

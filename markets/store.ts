@@ -70,6 +70,13 @@ export interface RememberedRequest {
  */
 export interface Store {
   atomically<T>(work: () => T): T;
+  /**
+   * `atomically` for the outbox's own bookkeeping (which lines are being posted, which were): committed like any
+   * other, but not synced to disk on its own; the next ordinary commit syncs it along with itself. A crash of the
+   * process loses none of it; a power cut may lose the last few marks, so at worst a thread line is posted again.
+   * It keeps those marks from tripling the disk syncs of a busy server, where every trade queues a thread line.
+   */
+  bookkeeping<T>(work: () => T): T;
 
   recallRequest(requestId: string): RememberedRequest | undefined;
   rememberRequest(requestId: string, request: RememberedRequest, at: number): void;

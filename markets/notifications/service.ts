@@ -237,7 +237,7 @@ export class NotificationService {
    * those of a market whose card is not posted yet wait for it.
    */
   claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
-    return this.store.atomically(() => {
+    return this.store.bookkeeping(() => {
       const entries = this.notes.pendingThreadEntries(marketId);
       const thread = this.notes.thread(marketId);
       if (entries.length === 0 || thread === undefined) return undefined;
@@ -270,7 +270,7 @@ export class NotificationService {
 
   /** After the send: delivered, or dropped (DMs closed, thread gone). */
   finish(ids: readonly number[], delivered: boolean, now: number): void {
-    this.store.atomically(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
+    this.store.bookkeeping(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
   }
 
   /* Scheduled reminders: each decided once per its period, in the transaction that queues it. */
