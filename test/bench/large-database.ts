@@ -22,6 +22,9 @@ export interface LargeDatabaseShape {
 /** The calibration export's target: a million trades by 10,000 members on 2,000 resolved markets. */
 export const MILLION_TRADES: LargeDatabaseShape = { users: 10_000, markets: 2_000, tradesPerMarket: 500, openMarkets: 20 };
 
+/** Three times that history (`BENCH_LARGE=1`): the reads behind each reply must cost the same on it. */
+export const THREE_MILLION_TRADES: LargeDatabaseShape = { users: 30_000, markets: 6_000, tradesPerMarket: 500, openMarkets: 20 };
+
 const GRANT = creditsToMillis(1_000_000);
 const LIQUIDITY = 1_000;
 const MARKETS_PER_TRANSACTION = 100;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLargeDatabase, MILLION_TRADES } from './large-database.ts';
+import { buildLargeDatabase, type LargeDatabaseShape, MILLION_TRADES, THREE_MILLION_TRADES } from './large-database.ts';
 import { withTempDir } from './measure.ts';
-import type { Report } from './report.ts';
+import { type Report, withSuffix } from './report.ts';
 import { benchFullVerify, benchReads } from './at-any-size.ts';
 import { runReplyLatencyBench } from './replies.ts';
 import { measureScoreReads } from './score-reads.ts';
@@ -41,12 +41,7 @@ async function exportOnce(database: string, out: string): Promise<{ seconds: num
 export async function runMillionTradesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
     const database = join(dir, 'million.sqlite');
-    const built = performance.now();
-    buildLargeDatabase(database, MILLION_TRADES);
-    report.note(
-      `database: ${MILLION_TRADES.markets * MILLION_TRADES.tradesPerMarket} trades by ${MILLION_TRADES.users} members on ${MILLION_TRADES.markets} markets (${MILLION_TRADES.openMarkets} still open), ` +
-        `${(statSync(database).size / 1e6).toFixed(0)} MB, built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
-    );
+    build(database, MILLION_TRADES, report);
     const runs = [];
     for (let i = 0; i < EXPORTS; i++) runs.push(await exportOnce(database, join(dir, `calibration-${i}.csv`)));
     report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
@@ -59,5 +54,34 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     await benchFullVerify(database, report);
     benchReads(database, report);
     await runReplyLatencyBench(report, database);
+  });
+}
+
+function build(database: string, shape: LargeDatabaseShape, report: Report): void {
+  const built = performance.now();
+  buildLargeDatabase(database, shape);
+  report.note(
+    `database: ${shape.markets * shape.tradesPerMarket} trades by ${shape.users} members on ${shape.markets} markets (${shape.openMarkets} still open), ` +
+      `${(statSync(database).size / 1e6).toFixed(0)} MB, built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+  );
+}
+
+/**
+ * `BENCH_LARGE=1` only: the same reads on three million trades (30,000 members, 6,000 markets), figures named with
+ * `_3m`, to set beside the million-trade ones. Building it takes about three times as long as the million.
+ */
+export async function runThreeMillionTradesBench(report: Report): Promise<void> {
+  if (process.env.BENCH_LARGE !== '1') {
+    report.note('three million trades: skipped (set BENCH_LARGE=1)');
+    return;
+  }
+  await withTempDir(async (dir) => {
+    const database = join(dir, 'three-million.sqlite');
+    build(database, THREE_MILLION_TRADES, report);
+    const large = withSuffix(report, '_3m');
+    await measureScoreReads(database, THREE_MILLION_TRADES.users, large);
+    large.figure('startup_first_ms', await timeToReady(database), 0);
+    large.figure('startup_ms', await medianTimeToReady(database), 0);
+    benchReads(database, large);
   });
 }

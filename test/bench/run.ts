@@ -4,7 +4,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
-import { runMillionTradesBench } from './million.ts';
+import { runMillionTradesBench, runThreeMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
 import { runStartupBench } from './startup.ts';
 import { runTradesBench } from './trades.ts';
@@ -14,6 +14,7 @@ const benchmarks: Benchmark[] = [
   { name: 'engine quotes', run: runEngineQuotesBench },
   { name: 'startup', run: runStartupBench },
   { name: 'a million trades: export, start-up, full verify, reads, replies under load', run: runMillionTradesBench },
+  { name: 'three million trades (BENCH_LARGE=1): start-up and reads', run: runThreeMillionTradesBench },
 ];
 
 // Other work on the machine skews every figure, so say how busy it was.
