@@ -49,6 +49,8 @@ export const configSchema = z.object({
   CRUX_BACKUP_DIR: z.string().trim().min(1, 'must name a folder').default('backups'),
   CRUX_BACKUP_KEEP: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must keep at least 1 backup').max(10_000).default(14),
   CRUX_BACKUP_CRON: cronExpression('30 3 * * *'),
+  /* The full rebuild of the ledger (start-up checks only the rows since the last checkpoint): weekly, Sunday 04:45. */
+  CRUX_VERIFY_CRON: cronExpression('45 4 * * 0'),
   /* Abuse limits (issue 6): per member, 0 turns each off. */
   CRUX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(30),
   CRUX_MAX_OPEN_MARKETS_PER_USER: z.coerce.number().int().min(0).max(10_000).default(5),

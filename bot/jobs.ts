@@ -30,6 +30,8 @@ export interface JobHooks {
   checkSource: SourceChecker;
   /** Takes an online backup and prunes old ones (see backup-job.ts). */
   backUp(): Promise<unknown>;
+  /** Rebuilds the whole ledger off the event loop and moves the checkpoint on (see verify-job.ts). */
+  verifyLedger(): Promise<unknown>;
   /** Posts every market's waiting thread lines. */
   flushThreads(): Promise<void>;
   /** Sends the DMs that are due. */
@@ -241,6 +243,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
     schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
     schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
     schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
+    schedule('CRUX_VERIFY_CRON', config.CRUX_VERIFY_CRON, 'verify-ledger', () => hooks.verifyLedger()),
     schedule('CRUX_NOTIFY_CRON', config.CRUX_NOTIFY_CRON, 'deliver-conversation', () => deliverConversation(app, hooks)),
   ];
   return {

@@ -7,6 +7,7 @@ import { commandNames } from './discord/command-names.ts';
 import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
+import { takeScheduledVerify } from './verify-job.ts';
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
@@ -94,6 +95,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
+    verifyLedger: () => takeScheduledVerify(db, now(), log),
     flushThreads: () => threads.flushAll(),
     sendDueDms: () => dms.sendDue(),
     async postToModerators(reply, market) {

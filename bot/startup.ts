@@ -5,8 +5,9 @@ import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
-import { quickCheck } from '../db/health.ts';
-import { verify } from '../db/verify.ts';
+import { saveCheckpoint } from '../db/checkpoint.ts';
+import { quickCheckOutsideHistory } from '../db/health.ts';
+import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
@@ -43,21 +44,36 @@ export function refuseToStart(reason: string): never {
   process.exit(1);
 }
 
-/** The first problems `verify` finds, or the error that kept it from running (a schema this code cannot read). */
-function ledgerProblems(db: Db): string[] {
+/**
+ * The first problems found in the ledger rows since the last verified checkpoint (the whole ledger the first time),
+ * or the error that kept the check from running (a schema this code cannot read). A ledger that verifies moves the
+ * checkpoint on, unless the database is served read-only.
+ */
+function ledgerProblems(db: Db, say: (text: string) => void): string[] {
+  let report;
   try {
-    // The stored scores are derived from the ledger and the forecasts: checking them means scoring every market again
-    // (seconds on a large server), and they are no reason to refuse money. Tests and restores check them.
-    return verify(db, { scores: false }).problems.slice(0, 3);
+    report = verifySinceCheckpoint(db);
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];
   }
+  if (report.ok && !db.readonly) {
+    try {
+      saveCheckpoint(db, report.summary, Date.now());
+    } catch (error) {
+      // The ledger verified; only the shortcut for the next start is missing (another process held the write lock).
+      say(`Note: the ledger verifies but its checkpoint could not be moved on (${error instanceof Error ? error.message : String(error)}).`);
+    }
+  }
+  return report.problems.slice(0, 3);
 }
 
-/** quick_check's complaints; a file too damaged to be checked at all says so by throwing, which is one more. */
+/**
+ * quick_check's complaints about every table but the history (see db/health.ts); a file too damaged to be checked at
+ * all says so by throwing, which is one more.
+ */
 function damage(db: Db): string[] {
   try {
-    return quickCheck(db);
+    return quickCheckOutsideHistory(db);
   } catch (error) {
     return [error instanceof Error ? error.message : String(error)];
   }
@@ -94,7 +110,7 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
     }
     say(`Warning: ${path} is damaged (${findings[0]}); serving read-only, and some views may fail.`);
   }
-  const problems = ledgerProblems(db);
+  const problems = ledgerProblems(db, say);
   if (problems.length === 0) return db;
   if (!readOnly) {
     db.close();

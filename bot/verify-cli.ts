@@ -1,8 +1,10 @@
 /**
  * `npm run verify` checks the ledger of the database named by CRUX_DATABASE (read-only, so it is safe while the bot
- * runs): one line, and exit code 0 when every balance, position and pool rebuilds from the ledger, 1 when not.
+ * runs): one line, and exit code 0 when the file is sound (SQLite's quick_check of every page) and every balance,
+ * position and pool rebuilds from the ledger, 1 when not.
  */
 import { SchemaError } from '../db/migrate.ts';
+import { quickCheck } from '../db/health.ts';
 import { openDatabase } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { formatCredits } from '../markets/money.ts';
@@ -21,6 +23,9 @@ let report;
 try {
   const db = openDatabase(path, { readonly: true });
   try {
+    // Start-up leaves the history tables' pages to this check (db/health.ts).
+    const damage = quickCheck(db);
+    if (damage.length > 0) fail(`${path} is damaged (SQLite's quick_check: ${damage.join('; ')}): restore a backup (npm run backup -- --restore FILE)`);
     report = verify(db);
   } finally {
     db.close();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { CruxError } from '../markets/errors.ts';
 import type { Account, LedgerEntry } from '../markets/ledger.ts';
-import type { Market } from '../markets/market.ts';
+import type { Market, MarketStatus } from '../markets/market.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 import type { Millis } from '../markets/money.ts';
 import type {
@@ -48,6 +48,9 @@ function storageRefusal(error: unknown): CruxError | undefined {
   return undefined;
 }
 
+/** `PRAGMA synchronous` reads back as a number: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+const SYNCHRONOUS_FULL = 2;
+
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
 export class SqliteStore implements Store {
   private readonly statements;
@@ -86,6 +89,10 @@ export class SqliteStore implements Store {
       ),
       debit: db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?'),
       credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
+      offMarket: db.prepare('UPDATE accounts SET off_market_net = off_market_net + ? WHERE id = ?'),
+      holdsAny: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM positions WHERE market_id = ? AND user_id = ? LIMIT 1'),
+      // The market's row is rewritten by the same trade (its outstanding shares), so this adds no page to the commit.
+      countTrade: db.prepare('UPDATE markets SET volume = volume + ?, traders = traders + ? WHERE id = ?'),
       addShares: db.prepare(
         `INSERT INTO positions (market_id, user_id, outcome, shares) VALUES (?, ?, ?, ?)
          ON CONFLICT (market_id, user_id, outcome) DO UPDATE SET shares = shares + excluded.shares`,
@@ -110,16 +117,33 @@ export class SqliteStore implements Store {
       setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
       setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ?'),
       dueToClose: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.status = 'open' AND m.closes_at <= ? ORDER BY m.closes_at`),
-      marketStats: db.prepare<[string], { volume: number; traders: number }>(
-        `SELECT COALESCE(SUM(amount), 0) AS volume, COUNT(DISTINCT holder) AS traders
-         FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell')`,
-      ),
+      marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM markets WHERE id = ?'),
       addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),
       links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
         'SELECT url, kind, added_by, added_at FROM market_links WHERE market_id = ? ORDER BY id',
       ),
-      priceHistory: db.prepare<[string], { at: number; prices_after: string }>(
-        'SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id',
+      // Counted from the index alone (no table row read), and only up to the limit asked about.
+      marketRowsUpTo: db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM ledger WHERE market_id = ? LIMIT ?)'),
+      priceRows: db.prepare<[string], PriceRow>('SELECT at, prices_after FROM ledger WHERE market_id = ? AND prices_after IS NOT NULL ORDER BY id'),
+      // Walks the market's rows back from the newest only as far as the first one at or before the moment.
+      pricesSince: db.prepare<{ market: string; since: number }, PriceRow>(
+        `SELECT at, prices_after FROM ledger WHERE market_id = @market AND prices_after IS NOT NULL AND id >= COALESCE(
+           (SELECT id FROM ledger WHERE market_id = @market AND prices_after IS NOT NULL AND at <= @since ORDER BY id DESC LIMIT 1), 0)
+         ORDER BY id`,
+      ),
+      // Evenly spaced ledger ids between the market's first and last priced rows, each replaced by the first priced row
+      // at or after it: one index seek per point, however long the market has traded.
+      sampledPrices: db.prepare<{ market: string; points: number }, PriceRow>(
+        `WITH RECURSIVE
+           span(lo, hi) AS (
+             SELECT (SELECT MIN(id) FROM ledger WHERE market_id = @market),
+                    (SELECT id FROM ledger WHERE market_id = @market AND prices_after IS NOT NULL ORDER BY id DESC LIMIT 1)),
+           steps(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM steps WHERE k < @points - 1),
+           picks(id) AS (
+             SELECT DISTINCT (SELECT l.id FROM ledger l WHERE l.market_id = @market AND l.prices_after IS NOT NULL
+                                AND l.id >= span.lo + (span.hi - span.lo) * steps.k / (@points - 1) ORDER BY l.id LIMIT 1)
+             FROM steps, span)
+         SELECT l.at, l.prices_after FROM picks JOIN ledger l ON l.id = picks.id ORDER BY l.id`,
       ),
       positions: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
         'SELECT market_id, user_id, outcome, shares FROM positions WHERE market_id = ? AND shares > 0 ORDER BY user_id, outcome',
@@ -127,9 +151,23 @@ export class SqliteStore implements Store {
       position: db.prepare<[string, string, number], { shares: number }>(
         'SELECT shares FROM positions WHERE market_id = ? AND user_id = ? AND outcome = ?',
       ),
-      positionsOf: db.prepare<[string, string], { market_id: string; user_id: string; outcome: number; shares: number }>(
-        `SELECT p.market_id, p.user_id, p.outcome, p.shares FROM positions p JOIN markets m ON m.id = p.market_id
-         WHERE p.user_id = ? AND m.realm = ? AND p.shares > 0 ORDER BY p.market_id, p.outcome`,
+      // From the realm's live markets to the member's positions in each: positions in settled markets stay on record
+      // forever, so starting from the member's would read their whole history.
+      livePositionsOf: db.prepare<[string, string], { market_id: string; user_id: string; outcome: number; shares: number }>(
+        `SELECT p.market_id, p.user_id, p.outcome, p.shares FROM markets m CROSS JOIN positions p
+         WHERE m.realm = ? AND m.status IN ('open', 'closed') AND p.market_id = m.id AND p.user_id = ? AND p.shares > 0
+         ORDER BY p.market_id, p.outcome`,
+      ),
+      marketsByStatus: db.prepare(
+        `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.realm = ? AND m.status = ? ORDER BY m.closes_at, m.slug LIMIT ?`,
+      ),
+      searchLive: db.prepare(
+        `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
+         WHERE m.realm = ? AND m.status IN (?, ?) AND (m.slug LIKE ? ESCAPE '\\' OR m.question LIKE ? ESCAPE '\\')
+         ORDER BY m.status = 'closed', m.closes_at, m.slug LIMIT ?`,
+      ),
+      slugsFrom: db.prepare(
+        `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.realm = ? AND m.slug >= ? AND m.slug < ? ORDER BY m.slug LIMIT ?`,
       ),
       netPaid: db.prepare<[string], { holder: string; paid: number }>(
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
@@ -137,15 +175,13 @@ export class SqliteStore implements Store {
       ),
       // A member's profit in a realm is the net of every ledger row between their account there and the realm's
       // markets. Every credit a realm account holds arrived from a market or from a row with no market (grants,
-      // allowances, the migration into realms), so its market flows are its balance minus those few rows, read through
-      // their partial indexes (migration 006): a few reads per member instead of summing the realm's every trade. What
-      // a member made in the realm's markets before realms, through their old account, was counted once by the
-      // migration (carried_profit). Members appear once they have traded in the realm (every buy leaves a position row).
+      // allowances, the migration into realms), so its market flows are its balance minus the net of those rows, which
+      // the account's row keeps (off_market_net): one read per member instead of summing the ledger. What a member made in the realm's markets before realms,
+      // through their old account, was counted once by the migration (carried_profit). Members appear once they have
+      // traded in the realm (every buy leaves a position row).
       profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
         `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
-           SUM(a.balance + a.carried_profit
-             - COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND to_account = a.id), 0)
-             + COALESCE((SELECT SUM(amount) FROM ledger WHERE market_id IS NULL AND from_account = a.id), 0)) AS profit
+           SUM(a.balance - a.off_market_net + a.carried_profit) AS profit
          FROM accounts a
          WHERE a.kind = 'user' AND a.realm IS NOT NULL AND (@realm IS NULL OR a.realm = @realm) AND EXISTS (
            SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
@@ -171,6 +207,18 @@ export class SqliteStore implements Store {
       return this.transaction.immediate(work) as T;
     } catch (error) {
       throw storageRefusal(error) ?? error;
+    }
+  }
+
+  bookkeeping<T>(work: () => T): T {
+    // Only a connection that syncs every commit has a sync to spare; `synchronous` cannot change inside a transaction.
+    const full = !this.db.memory && Number(this.db.pragma('synchronous', { simple: true })) >= SYNCHRONOUS_FULL;
+    if (!full) return this.atomically(work);
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.atomically(work);
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
   }
 
@@ -217,7 +265,13 @@ export class SqliteStore implements Store {
     );
     this.statements.debit.run(entry.amount, entry.from);
     this.statements.credit.run(entry.amount, entry.to);
-    if (entry.holder !== null && entry.outcome !== null && entry.shares !== null) {
+    if (entry.marketId === null) {
+      this.statements.offMarket.run(-entry.amount, entry.from);
+      this.statements.offMarket.run(entry.amount, entry.to);
+    }
+    if (entry.marketId !== null && entry.holder !== null && entry.outcome !== null && entry.shares !== null) {
+      const newTrader = this.statements.holdsAny.get(entry.marketId, entry.holder) === undefined;
+      this.statements.countTrade.run(entry.amount, newTrader ? 1 : 0, entry.marketId);
       if (entry.shares >= 0) {
         this.statements.addShares.run(entry.marketId, entry.holder, entry.outcome, entry.shares);
       } else if (this.statements.removeShares.run(-entry.shares, entry.marketId, entry.holder, entry.outcome).changes !== 1) {
@@ -278,32 +332,27 @@ export class SqliteStore implements Store {
   }
 
   listMarkets(filter: MarketFilter): Market[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    where.push('m.realm = ?');
-    params.push(filter.realm);
-    if (filter.status !== undefined) {
-      where.push('m.status = ?');
-      params.push(filter.status);
-    }
-    if (filter.search !== undefined && filter.search.trim() !== '') {
-      where.push(`(m.slug LIKE ? ESCAPE '\\' OR m.question LIKE ? ESCAPE '\\')`);
-      const pattern = `%${filter.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(pattern, pattern);
-    }
-    const sql = `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
-      WHERE ${where.join(' AND ')}
-      ORDER BY CASE m.status WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, m.closes_at, m.slug
-      LIMIT ?`;
-    params.push(filter.limit ?? 25);
-    return this.db
-      .prepare(sql)
-      .all(...params)
-      .map((row) => parseRow(marketRow, 'markets', row));
+    const limit = filter.limit ?? 25;
+    // One index range per status, each already in order and cut at the limit, so the whole listing reads at most
+    // four times the limit whatever the realm's history.
+    const statuses = filter.status === undefined ? MARKET_STATUSES : [filter.status];
+    const found = statuses.flatMap((status) => this.statements.marketsByStatus.all(filter.realm, status, limit));
+    return found.map(toMarket).sort(listingOrder).slice(0, limit);
+  }
+
+  searchMarkets(realm: RealmId, text: string, onlyOpen: boolean, limit: number): Market[] {
+    const typed = text.trim();
+    const pattern = `%${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const live = this.statements.searchLive.all(realm, 'open', onlyOpen ? 'open' : 'closed', pattern, pattern, limit);
+    // Slugs are lowercase, so every slug starting with the typed text sorts between it and it followed by U+FFFF.
+    const prefix = typed.toLowerCase();
+    const bySlug = onlyOpen ? [] : this.statements.slugsFrom.all(realm, prefix, `${prefix}\uffff`, limit);
+    const unique = new Map([...live, ...bySlug].map(toMarket).map((market) => [market.id, market]));
+    return [...unique.values()].sort(listingOrder).slice(0, limit);
   }
 
   marketsDueToClose(now: number): Market[] {
-    return this.statements.dueToClose.all(now).map((row) => parseRow(marketRow, 'markets', row));
+    return this.statements.dueToClose.all(now).map(toMarket);
   }
 
   marketStats(id: string): MarketStats {
@@ -321,8 +370,14 @@ export class SqliteStore implements Store {
       .map((row) => ({ url: row.url, kind: row.kind, addedBy: row.added_by, addedAt: row.added_at }));
   }
 
-  priceHistory(marketId: string): { at: number; prices: number[] }[] {
-    return this.statements.priceHistory.all(marketId).map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
+  priceHistory(marketId: string, points: number): { at: number; prices: number[] }[] {
+    const few = (this.statements.marketRowsUpTo.get(marketId, points + 1)?.n ?? 0) <= points;
+    const rows = few ? this.statements.priceRows.all(marketId) : this.statements.sampledPrices.all({ market: marketId, points });
+    return rows.map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
+  }
+
+  priceHistorySince(marketId: string, since: number): { at: number; prices: number[] }[] {
+    return this.statements.pricesSince.all({ market: marketId, since }).map((row) => ({ at: row.at, prices: JSON.parse(row.prices_after) as number[] }));
   }
 
   positions(marketId: string): Position[] {
@@ -333,8 +388,8 @@ export class SqliteStore implements Store {
     return this.statements.position.get(marketId, userId, outcome)?.shares ?? 0;
   }
 
-  positionsOf(realm: RealmId, userId: string): Position[] {
-    return this.statements.positionsOf.all(userId, realm).map(toPosition);
+  livePositionsOf(realm: RealmId, userId: string): Position[] {
+    return this.statements.livePositionsOf.all(realm, userId).map(toPosition);
   }
 
   netPaid(marketId: string): { userId: string; paid: number }[] {
@@ -356,6 +411,23 @@ export class SqliteStore implements Store {
       balance: row.balance,
     }));
   }
+}
+
+interface PriceRow {
+  at: number;
+  prices_after: string;
+}
+
+const MARKET_STATUSES: readonly MarketStatus[] = ['open', 'closed', 'resolved', 'cancelled'];
+const STATUS_RANK: Record<MarketStatus, number> = { open: 0, closed: 1, resolved: 2, cancelled: 2 };
+
+/** Live markets first (open, then closed), settled ones after; each by close time, then slug. */
+function listingOrder(a: Market, b: Market): number {
+  return STATUS_RANK[a.status] - STATUS_RANK[b.status] || a.closesAt - b.closesAt || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
+}
+
+function toMarket(row: unknown): Market {
+  return parseRow(marketRow, 'markets', row);
 }
 
 function toPosition(row: { market_id: string; user_id: string; outcome: number; shares: number }): Position {

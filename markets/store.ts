@@ -26,7 +26,6 @@ export interface MarketStats {
 export interface MarketFilter {
   realm: RealmId;
   status?: MarketStatus;
-  search?: string;
   limit?: number;
 }
 
@@ -71,6 +70,13 @@ export interface RememberedRequest {
  */
 export interface Store {
   atomically<T>(work: () => T): T;
+  /**
+   * `atomically` for the outbox's own bookkeeping (which lines are being posted, which were): committed like any
+   * other, but not synced to disk on its own; the next ordinary commit syncs it along with itself. A crash of the
+   * process loses none of it; a power cut may lose the last few marks, so at worst a thread line is posted again.
+   * It keeps those marks from tripling the disk syncs of a busy server, where every trade queues a thread line.
+   */
+  bookkeeping<T>(work: () => T): T;
 
   recallRequest(requestId: string): RememberedRequest | undefined;
   rememberRequest(requestId: string, request: RememberedRequest, at: number): void;
@@ -98,19 +104,29 @@ export interface Store {
   saveMarketState(id: string, state: MarketState): void;
   /** What a trade changes: rewriting the whole state would rewrite the market's index entries in every trade's commit. */
   setOutstanding(id: string, outstanding: Millis[]): void;
+  /** Live markets first (open, then closed), then settled ones; each by close time, then slug. */
   listMarkets(filter: MarketFilter): Market[];
+  /**
+   * What a member is typing, for autocomplete: live markets whose slug or question contains it, and (unless only
+   * open ones are wanted) markets of any status whose slug starts with it. Settled markets are not searched by
+   * question, so the read stays bounded however many markets the realm has settled.
+   */
+  searchMarkets(realm: RealmId, text: string, onlyOpen: boolean, limit: number): Market[];
   /** Open markets whose close time has passed. */
   marketsDueToClose(now: number): Market[];
   marketStats(id: string): MarketStats;
   addLink(marketId: string, link: MarketLink): void;
   links(marketId: string): MarketLink[];
-  priceHistory(marketId: string): { at: number; prices: number[] }[];
+  /** The market's prices after each trade in order, or, past `points` trades, `points` of them evenly spread from the first to the last. */
+  priceHistory(marketId: string, points: number): { at: number; prices: number[] }[];
+  /** The market's last price point at or before `since` and every one after it: what moved it lately, however old it is. */
+  priceHistorySince(marketId: string, since: number): { at: number; prices: number[] }[];
 
   positions(marketId: string): Position[];
   /** Milli-shares one user holds of one outcome (0 when none). */
   position(marketId: string, userId: string, outcome: number): Millis;
-  /** A member's positions in one realm's markets. */
-  positionsOf(realm: RealmId, userId: string): Position[];
+  /** A member's positions in one realm's live (open or closed) markets. */
+  livePositionsOf(realm: RealmId, userId: string): Position[];
   /** Per trader of a market: what they paid in buys minus what they got from sells. */
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */

@@ -13,6 +13,9 @@ import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
 const OPEN_MARKETS_SCANNED = 100_000;
 
+/** A chart is a few hundred pixels wide: more points than this draw the same line. */
+const PRICE_HISTORY_POINTS = 300;
+
 /** What a market's card says of its conversation. */
 export interface MarketConversation {
   evidence: EvidenceTally;
@@ -141,7 +144,7 @@ export class MarketViews {
 
   /** The realm's markets matching what a member is typing, for autocomplete. */
   search(text: string, realm: RealmId, onlyOpen: boolean): Market[] {
-    return this.store.listMarkets({ realm, search: text, limit: 25, ...(onlyOpen ? { status: 'open' as const } : {}) });
+    return this.store.searchMarkets(realm, text, onlyOpen, 25);
   }
 
   /** Who holds which shares of a market: what a resolution would pay. */
@@ -149,8 +152,9 @@ export class MarketViews {
     return this.store.positions(id);
   }
 
+  /** At most `PRICE_HISTORY_POINTS` points: enough for a chart, and a bounded read however long the market has traded. */
   priceHistory(id: string): { at: number; prices: number[] }[] {
-    return this.store.priceHistory(id);
+    return this.store.priceHistory(id, PRICE_HISTORY_POINTS);
   }
 
   /** A member's money and holdings in one realm. */
@@ -158,14 +162,13 @@ export class MarketViews {
     const balance = this.store.findAccount(userAccount(realm, userId))?.balance ?? 0;
     const markets = new Map<string, Market>();
     const holdings: Holding[] = [];
-    for (const position of this.store.positionsOf(realm, userId)) {
+    for (const position of this.store.livePositionsOf(realm, userId)) {
       let market = markets.get(position.marketId);
       if (!market) {
         market = this.store.findMarket(position.marketId);
         if (!market) continue;
         markets.set(market.id, market);
       }
-      if (market.status === 'resolved' || market.status === 'cancelled') continue;
       const price = currentPrices(market)[position.outcome] ?? 0;
       holdings.push({ market, outcome: position.outcome, shares: position.shares, price, value: Math.floor(position.shares * price) });
     }

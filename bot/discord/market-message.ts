@@ -12,7 +12,7 @@ export async function redrawMarketCard(client: Client, app: App, marketId: strin
   if (channelId === null || messageId === null) return;
   const message = toMessage({ ephemeral: false, cards: [marketCard(view)], actions: marketActions(view), files: [] });
   await client.rest.patch(Routes.channelMessage(channelId, messageId), {
-    body: { embeds: message.embeds.map((e) => e.toJSON()), components: message.components.map((c) => c.toJSON()), allowed_mentions: NO_MENTIONS },
+    body: { embeds: message.embeds, components: message.components.map((c) => c.toJSON()), allowed_mentions: NO_MENTIONS },
   });
 }
 

@@ -1,10 +1,10 @@
 import {
   ActionRowBuilder,
+  type APIEmbed,
   MessageFlags,
   AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
-  EmbedBuilder,
   type MessageActionRowComponentBuilder,
   ModalBuilder,
   StringSelectMenuBuilder,
@@ -51,16 +51,21 @@ function sendable(reply: Reply): Reply {
   });
 }
 
-function toEmbed(card: Card): EmbedBuilder {
-  const embed = new EmbedBuilder().setTitle(card.title);
-  if (card.description) embed.setDescription(card.description);
-  if (card.color !== undefined) embed.setColor(card.color);
-  if (card.fields && card.fields.length > 0) {
-    embed.addFields(card.fields.map((field) => ({ name: field.name || '\u200b', value: field.value || '—', inline: field.inline ?? false })));
-  }
-  if (card.footer) embed.setFooter({ text: card.footer });
-  if (card.image) embed.setImage(`attachment://${card.image}`);
-  return embed;
+/**
+ * A plain embed object rather than EmbedBuilder: the builder validates every field again, throwing and catching errors
+ * inside (about a millisecond a card under load), and `sendable` has already fitted the reply to Discord's limits.
+ */
+function toEmbed(card: Card): APIEmbed {
+  return {
+    title: card.title,
+    ...(card.description ? { description: card.description } : {}),
+    ...(card.color !== undefined ? { color: card.color } : {}),
+    ...(card.fields && card.fields.length > 0
+      ? { fields: card.fields.map((field) => ({ name: field.name || '\u200b', value: field.value || '—', inline: field.inline ?? false })) }
+      : {}),
+    ...(card.footer ? { footer: { text: card.footer } } : {}),
+    ...(card.image ? { image: { url: `attachment://${card.image}` } } : {}),
+  };
 }
 
 function toComponent(action: Action): MessageActionRowComponentBuilder {

@@ -9,7 +9,7 @@ export async function postReply(client: Client, channelId: string, reply: Reply)
   const posted = (await client.rest.post(Routes.channelMessages(channelId), {
     body: {
       ...(message.content === undefined ? {} : { content: message.content }),
-      embeds: message.embeds.map((embed) => embed.toJSON()),
+      embeds: message.embeds,
       components: message.components.map((row) => row.toJSON()),
       allowed_mentions: NO_MENTIONS,
       ...(reply.suppressEmbeds ? { flags: MessageFlags.SuppressEmbeds } : {}),

@@ -237,7 +237,7 @@ export class NotificationService {
    * those of a market whose card is not posted yet wait for it.
    */
   claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
-    return this.store.atomically(() => {
+    return this.store.bookkeeping(() => {
       const entries = this.notes.pendingThreadEntries(marketId);
       const thread = this.notes.thread(marketId);
       if (entries.length === 0 || thread === undefined) return undefined;
@@ -270,7 +270,7 @@ export class NotificationService {
 
   /** After the send: delivered, or dropped (DMs closed, thread gone). */
   finish(ids: readonly number[], delivered: boolean, now: number): void {
-    this.store.atomically(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
+    this.store.bookkeeping(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
   }
 
   /* Scheduled reminders: each decided once per its period, in the transaction that queues it. */
@@ -287,7 +287,7 @@ export class NotificationService {
     return this.remind(this.notes.marketsTradedSince(now - MOVE_WINDOW_MS), 'moved', now, (market) => {
       const last = this.notes.reminderAt(market.id, 'moved');
       if (last !== undefined && last > now - MOVE_WINDOW_MS) return [];
-      const move = moveWithin(this.store.priceHistory(market.id), now, MOVE_WINDOW_MS, this.settings(market.realm).alertPoints);
+      const move = moveWithin(this.store.priceHistorySince(market.id, now - MOVE_WINDOW_MS), now, MOVE_WINDOW_MS, this.settings(market.realm).alertPoints);
       if (move === undefined) return [];
       const outcome = market.outcomes[move.outcome] ?? '?';
       return this.audienceNotices(market, { kind: 'moved', outcome, from: move.from, to: move.to, hours: MOVE_WINDOW_MS / HOUR_MS });

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLargeDatabase, MILLION_TRADES } from './large-database.ts';
+import { buildLargeDatabase, type LargeDatabaseShape, MILLION_TRADES, THREE_MILLION_TRADES } from './large-database.ts';
 import { withTempDir } from './measure.ts';
-import type { Report } from './report.ts';
+import { type Report, withSuffix } from './report.ts';
+import { benchFullVerify, benchReads } from './at-any-size.ts';
+import { runReplyLatencyBench } from './replies.ts';
 import { measureScoreReads } from './score-reads.ts';
-import { medianTimeToReady } from './startup.ts';
+import { medianTimeToReady, timeToReady } from './startup.ts';
 
 const EXPORTS = 3;
 const PEAK_RSS = /^peak_rss_kb: (\d+)$/m;
@@ -32,24 +34,54 @@ async function exportOnce(database: string, out: string): Promise<{ seconds: num
 
 /**
  * A server's worth of history, built fresh each run: 1,000,000 trades by 10,000 members on 2,000 resolved markets.
- * On it, the calibration export (every member's scores and calibration table, as CSV), the score boards and
- * /calibration, and the console's start-up, which verifies the whole ledger (and the stored scores) first.
+ * On it, the calibration export (every member's scores and calibration table, as CSV), the console's start-up (the
+ * first folds the whole ledger into a checkpoint, later ones only the rows since), the scheduled full rebuild and the
+ * longest stall it causes, the score boards and /calibration, the reads behind each interactive reply, and the replies bench with the bot on this file.
  */
 export async function runMillionTradesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
     const database = join(dir, 'million.sqlite');
-    const built = performance.now();
-    buildLargeDatabase(database, MILLION_TRADES);
-    report.note(
-      `database: ${MILLION_TRADES.markets * MILLION_TRADES.tradesPerMarket} trades by ${MILLION_TRADES.users} members on ${MILLION_TRADES.markets} resolved markets, ` +
-        `${(statSync(database).size / 1e6).toFixed(0)} MB, built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
-    );
+    build(database, MILLION_TRADES, report);
     const runs = [];
     for (let i = 0; i < EXPORTS; i++) runs.push(await exportOnce(database, join(dir, `calibration-${i}.csv`)));
     report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
     report.figure('export_1m_s', median(runs.map((run) => run.seconds)), 2);
     report.figure('export_peak_rss_mb', median(runs.map((run) => run.peakRssMb)), 0);
     await measureScoreReads(database, MILLION_TRADES.users, report);
+    // The first start after the upgrade folds the whole ledger once and keeps a checkpoint; later ones fold the rows since.
+    report.figure('startup_first_ms', await timeToReady(database), 0);
     report.figure('startup_ms', await medianTimeToReady(database), 0);
+    await benchFullVerify(database, report);
+    benchReads(database, report);
+    await runReplyLatencyBench(report, database);
+  });
+}
+
+function build(database: string, shape: LargeDatabaseShape, report: Report): void {
+  const built = performance.now();
+  buildLargeDatabase(database, shape);
+  report.note(
+    `database: ${shape.markets * shape.tradesPerMarket} trades by ${shape.users} members on ${shape.markets} markets (${shape.openMarkets} still open), ` +
+      `${(statSync(database).size / 1e6).toFixed(0)} MB, built in ${((performance.now() - built) / 1000).toFixed(1)} s`,
+  );
+}
+
+/**
+ * `BENCH_LARGE=1` only: the same reads on three million trades (30,000 members, 6,000 markets), figures named with
+ * `_3m`, to set beside the million-trade ones. Building it takes about three times as long as the million.
+ */
+export async function runThreeMillionTradesBench(report: Report): Promise<void> {
+  if (process.env.BENCH_LARGE !== '1') {
+    report.note('three million trades: skipped (set BENCH_LARGE=1)');
+    return;
+  }
+  await withTempDir(async (dir) => {
+    const database = join(dir, 'three-million.sqlite');
+    build(database, THREE_MILLION_TRADES, report);
+    const large = withSuffix(report, '_3m');
+    await measureScoreReads(database, THREE_MILLION_TRADES.users, large);
+    large.figure('startup_first_ms', await timeToReady(database), 0);
+    large.figure('startup_ms', await medianTimeToReady(database), 0);
+    benchReads(database, large);
   });
 }

@@ -22,17 +22,17 @@ function thinkTime(random: () => number): number {
 
 /**
  * `/bet` from gateway dispatch to its interaction callback reaching the fake Discord, on 20 markets, with Crux on a
- * database file opened as in production (WAL, synchronous FULL), so every answer waits for its commit to reach the
+ * database file (the million-trade one when `database` is given) opened as in production (WAL, synchronous FULL), so every answer waits for its commit to reach the
  * disk, and with each market's card posted in the channel, so every bet also redraws a card. The client, Crux and the fake share one process, as in the end-to-end tests, so the figures include the
  * fake's own work. Two loads:
  * - steady: 200 members each bet, wait for the answer, pause a random think time (mean 2 s), and bet again;
  * - burst: all 200 members bet at the same instant, four times over; the last answer waits for 199 trades before it.
  */
-export async function runReplyLatencyBench(report: Report): Promise<void> {
+export async function runReplyLatencyBench(report: Report, database?: string): Promise<void> {
   await withTempDir(async (dir) => {
     const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
     const guild: GuildSpec = { textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
-    const bot = await startCruxOnFakeDiscord({ CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_DATABASE: join(dir, 'crux.sqlite') }, guild);
+    const bot = await startCruxOnFakeDiscord({ CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_DATABASE: database ?? join(dir, 'crux.sqlite') }, guild);
     try {
       // Opened in chat, as members would see them: each has a posted card that every bet redraws.
       for (let i = 0; i < MARKETS; i++) {
@@ -102,6 +102,8 @@ export async function runReplyLatencyBench(report: Report): Promise<void> {
       report.figure('reply_p99_ms', percentile(steady, 0.99), 1);
       report.figure('reply_max_ms', steady.at(-1) ?? Number.NaN, 1);
       report.figure('replies_per_second', steady.length / steadySeconds, 0);
+      // The fake Discord and this bench share the process, so this is an upper bound on the bot's own.
+      report.figure('bot_rss_mb', process.memoryUsage().rss / 1e6, 0);
 
       const bursts: number[] = [];
       const burstStart = performance.now();

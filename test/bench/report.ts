@@ -16,3 +16,8 @@ export const consoleReport: Report = {
   figure: (name, value, decimals = 0) => console.log(`${name}: ${value.toFixed(decimals)}`),
   note: (text) => console.log(`# ${text}`),
 };
+
+/** The same figures under other names (`show_p99_ms` becomes `show_p99_ms_3m`), for a second run on a larger database. */
+export function withSuffix(report: Report, suffix: string): Report {
+  return { figure: (name, value, decimals) => report.figure(`${name}${suffix}`, value, decimals), note: report.note };
+}

@@ -4,18 +4,17 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
-import { runMillionTradesBench } from './million.ts';
+import { runMillionTradesBench, runThreeMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
-import { runReplyLatencyBench } from './replies.ts';
 import { runStartupBench } from './startup.ts';
 import { runTradesBench } from './trades.ts';
 
 const benchmarks: Benchmark[] = [
   { name: 'trades', run: runTradesBench },
   { name: 'engine quotes', run: runEngineQuotesBench },
-  { name: 'replies under load', run: runReplyLatencyBench },
   { name: 'startup', run: runStartupBench },
-  { name: 'a million trades: export and start-up', run: runMillionTradesBench },
+  { name: 'a million trades: export, start-up, full verify, reads, replies under load', run: runMillionTradesBench },
+  { name: 'three million trades (BENCH_LARGE=1): start-up and reads', run: runThreeMillionTradesBench },
 ];
 
 // Other work on the machine skews every figure, so say how busy it was.

@@ -6,8 +6,8 @@ import type { Report } from './report.ts';
 const STARTS = 3;
 const READY = 'Type /help for commands.';
 
-/** From spawning `npm start` (the console) to its prompt: config, open, migrate, verify the ledger, ready. */
-async function timeToReady(database: string): Promise<number> {
+/** From spawning `npm start` (the console) to its prompt: config, open, migrate, verify the ledger since its checkpoint, ready. */
+export async function timeToReady(database: string): Promise<number> {
   const start = performance.now();
   const crux = spawnCrux([], { CRUX_DATABASE: database });
   await crux.waitForOutput(READY, 120_000);

@@ -22,7 +22,7 @@ function assertDiscordTakes(reply: Reply): void {
     type: InteractionResponseType.ChannelMessageWithSource,
     data: {
       ...(message.content === undefined ? {} : { content: message.content }),
-      embeds: message.embeds.map((embed) => embed.toJSON()),
+      embeds: message.embeds,
       components: message.components.map((row) => row.toJSON()),
     },
   });
@@ -155,7 +155,7 @@ describe("fitting payloads to Discord's limits", () => {
     expect(replies.filter((reply) => reply.content?.startsWith('⚠️'))).toEqual([]);
     for (const reply of replies) assertDiscordTakes(reply);
     // Shortening gives way on the criteria: every outcome and its price stays on the card, and all 20 in its select.
-    const card = toMessage(shown).embeds[0]?.toJSON();
+    const card = toMessage(shown).embeds[0];
     const prices = (card?.fields ?? []).filter((field) => field.name.startsWith('Prices')).map((field) => field.value).join('\n');
     expect(prices.split('\n')).toHaveLength(20);
     expect(card?.description).toMatch(/…$/);

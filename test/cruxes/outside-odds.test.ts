@@ -43,6 +43,7 @@ function hooksAnswering(answers: Record<string, SourceCheck>, clock: { now: numb
     checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer' },
     flushThreads: async () => undefined,
     sendDueDms: async () => undefined,
+    verifyLedger: async () => undefined,
   };
 }
 

@@ -13,6 +13,7 @@ import { NotificationService } from '../../markets/notifications/service.ts';
 import type { MarketEventSink } from '../../markets/events.ts';
 import { SettlementService } from '../../markets/settlement/service.ts';
 import { DAY, ok, T0 } from '../support/engine.ts';
+import { rewindSchema } from '../support/schema.ts';
 
 const alice = { realm: 'g1', actor: { userId: 'alice', displayName: 'alice', isModerator: false }, now: T0 };
 const bob = { ...alice, actor: { userId: 'bob', displayName: 'bob', isModerator: false } };
@@ -22,11 +23,10 @@ const conversation = migrations().find((m) => m.name.endsWith('_conversation.sql
 const previous = Math.max(...migrations().filter((m) => conversation !== undefined && m.version < conversation.version).map((m) => m.version));
 
 describe(`migrating a schema-${previous} database to the conversation`, () => {
-  it('keeps its markets, money and positions, and the new tables take evidence, threads and DMs for them', () => {
+  it('(written today and rewound to that schema) keeps its markets, money and positions, and the new tables take evidence, threads and DMs for them', () => {
     const db = new Database(':memory:');
     db.pragma('foreign_keys = ON');
-    for (const migration of migrations().filter((m) => m.version <= previous)) db.exec(migration.sql);
-    db.pragma(`user_version = ${previous}`);
+    for (const migration of migrations()) db.exec(migration.sql);
     const store = new SqliteStore(db);
     const settings = () => ({ startingGrant: 1_000_000, dailyAllowance: 0, defaultLiability: 100 });
     const conditions = new SqliteConditionStore(db);
@@ -37,6 +37,7 @@ describe(`migrating a schema-${previous} database to the conversation`, () => {
     const before = engine();
     ok(before.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, alice));
     ok(before.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
+    rewindSchema(db, Database, previous);
     const balances = db.prepare('SELECT id, balance FROM accounts ORDER BY id').all();
 
     migrate(db, { readonly: false });

@@ -40,7 +40,7 @@ describe('a market from open to resolved', () => {
     expect(market.status).toBe('open');
     expect(market.subsidy).toBe(Math.ceil(100 * Math.log(1 / 0.45) * 1000));
     expect(market.pool).toBe(market.subsidy);
-    expect(engine.store.priceHistory('rome')[0]?.prices[0]).toBeCloseTo(0.45, 12);
+    expect(engine.store.priceHistory('rome', 10)[0]?.prices[0]).toBeCloseTo(0.45, 12);
   });
 
   it('trades, resolves and pays each winning share one credit', () => {

@@ -103,7 +103,7 @@ const invocationArbitrary = fc
 /** The reply as it would go to Discord: content and embeds. */
 function sentText(reply: Reply): string {
   const message = toMessage(reply);
-  return JSON.stringify([message.content ?? '', message.embeds.map((embed) => embed.toJSON())]);
+  return JSON.stringify([message.content ?? '', message.embeds]);
 }
 
 function isError(reply: Reply): boolean {

@@ -133,6 +133,24 @@ describe('startup refuses a database it cannot trust, and serves it read-only on
     expect(readOnly.stdout).not.toContain('dana bought');
   });
 
+  it('keeps a checkpoint when it starts, and refuses to start when the checkpoint fails its checksum', async () => {
+    seedDatabase();
+    const first = spawnCrux([], { CRUX_DATABASE: database });
+    first.child.stdin.end();
+    expect((await first.exited).code).toBe(0);
+    const db = openDatabase(database);
+    const lastId = db.prepare<[], { id: number }>('SELECT MAX(id) AS id FROM ledger').get()?.id;
+    expect(db.prepare<[], { ledger_id: number }>('SELECT ledger_id FROM ledger_checkpoint').get()?.ledger_id).toBe(lastId);
+    db.prepare(`UPDATE ledger_checkpoint SET summary = replace(summary, 'dana', 'dina')`).run();
+    db.close();
+
+    const refused = spawnCrux([], { CRUX_DATABASE: database });
+    refused.child.stdin.end();
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.stderr).toContain(`the ledger checkpoint at entry ${lastId} fails its checksum`);
+    expect(refused.stderr).toContain('npm start -- --read-only');
+  });
+
   it('refuses a ledger that does not verify, naming the problem, then serves it with --read-only', async () => {
     seedDatabase();
     const db = openDatabase(database);

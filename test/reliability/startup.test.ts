@@ -94,23 +94,34 @@ describe('start-up answers a database it cannot use with one line saying what to
     expect(served.stdout).toContain('⚠️ Crux is running read-only for now');
   });
 
-  it('a damaged index: SQLite quick_check at start refuses it, and --read-only serves it with a warning', async () => {
-    seedDatabase();
+  /** Garbage over the root page of an index of `table`, after its 8-byte header (its cell pointers and cells): the table itself reads fine. */
+  function damageIndexOf(table: string): void {
     const db = openDatabase(database);
-    const { rootpage } = db.prepare(`SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' ORDER BY name LIMIT 1`).get() as { rootpage: number };
+    const { rootpage } = db.prepare(`SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name LIMIT 1`).get(table) as { rootpage: number };
     const pageSize = Number(db.pragma('page_size', { simple: true }));
     db.pragma('journal_mode = DELETE');
     db.close();
-    // Garbage over the index's root page after its 8-byte header (its cell pointers and cells): the tables read fine.
     const fd = openSync(database, 'r+');
     writeSync(fd, randomFillSync(Buffer.alloc(pageSize - 8)), 0, pageSize - 8, (rootpage - 1) * pageSize + 8);
     closeSync(fd);
     giveToChild(database);
+  }
 
+  it('a damaged index: SQLite quick_check at start refuses it, and --read-only serves it with a warning', async () => {
+    seedDatabase();
+    damageIndexOf('positions');
     expect(await refusal({})).toMatch(/crux\.sqlite is damaged \(SQLite's quick_check: .+\): restore a backup .*npm start -- --read-only/);
     const served = await runScript('bot/main.ts', ['--read-only'], { CRUX_DATABASE: database }, '/market list\n', unprivileged);
     expect(served.code, served.stderr).toBe(0);
     expect(served.stdout).toMatch(/^Warning: .+crux\.sqlite is damaged/m);
+  });
+
+  it('a damaged index of the ledger: start-up leaves the history to the full check, and npm run verify finds it', async () => {
+    seedDatabase();
+    damageIndexOf('ledger');
+    const verified = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: database }, '', unprivileged);
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toMatch(/^crux verify: .+crux\.sqlite is damaged \(SQLite's quick_check: .+\): restore a backup/m);
   });
 });
 

@@ -44,6 +44,7 @@ function hooksFor(app: TestApp['app'], guard: LinkGuard, fetched: string[]): Job
     checkSource: configuredSourceChecker(app.config, guard, recording),
     flushThreads: async () => undefined,
     sendDueDms: async () => undefined,
+    verifyLedger: async () => undefined,
   };
 }
 

@@ -84,6 +84,7 @@ async function start(env: Record<string, string> = {}): Promise<Harness> {
       announceClosed: async () => undefined,
       redrawMarket: async () => undefined,
       backUp: async () => undefined,
+      verifyLedger: async () => undefined,
       flushThreads: async () => undefined,
       sendDueDms: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),

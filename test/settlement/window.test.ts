@@ -47,6 +47,7 @@ function hooksAt(now: number, posted: Reply[]): JobHooks {
     checkSource: async () => ({ kind: 'error', message: 'not used' }),
     flushThreads: async () => undefined,
     sendDueDms: async () => undefined,
+    verifyLedger: async () => undefined,
     backUp: async () => undefined,
   };
 }

@@ -1,0 +1,26 @@
+import { saveEncodedCheckpoint } from '../db/checkpoint.ts';
+import type { Db } from '../db/open.ts';
+import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps
+ * answering. A ledger that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer
+ * rows to fold; one that does not is logged with its first problems (the bot goes on: the next start-up refuses it).
+ */
+export async function takeScheduledVerify(db: Db, now: number, log: Logger, priority?: number): Promise<ChildVerifyReport | undefined> {
+  if (db.memory) return undefined;
+  try {
+    const report = await verifyInChild(db.name, priority);
+    if (report.ok) {
+      if (!db.readonly) saveEncodedCheckpoint(db, report.checkpoint, now);
+      log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpoint.ledgerId });
+    } else {
+      log('the ledger does not verify', { problems: report.problems.slice(0, 3) });
+    }
+    return report;
+  } catch (error) {
+    log('the scheduled ledger check failed', { error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}

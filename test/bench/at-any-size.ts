@@ -1,0 +1,95 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { openDatabase } from '../../db/open.ts';
+import { createApp } from '../../bot/app.ts';
+import { loadConfig } from '../../bot/config.ts';
+import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
+import { takeScheduledVerify } from '../../bot/verify-job.ts';
+import { pick, randomInt, seededRandom } from './random.ts';
+import type { Report } from './report.ts';
+
+const READS = 400;
+
+/** `work`'s result and the longest this thread's event loop was held while it ran, watched at 1 ms resolution. */
+async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; maxStallMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  // A timer keeps the loop turning, so a stall shows as a late tick, as it would for a gateway event.
+  const ticking = setInterval(() => {}, 1);
+  delay.enable();
+  try {
+    return { value: await work(), maxStallMs: delay.max / 1e6 };
+  } finally {
+    delay.disable();
+    clearInterval(ticking);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+/**
+ * The scheduled full rebuild on the large database, as the bot runs it (a low-priority child process, then the checkpoint written
+ * here), while this thread's event loop is watched at 1 ms resolution: its longest stall is what a member's reply
+ * could have waited for the check.
+ */
+export async function benchFullVerify(database: string, report: Report): Promise<void> {
+  const db = openDatabase(database);
+  try {
+    const start = performance.now();
+    const { value: verified, maxStallMs } = await longestStall(() => takeScheduledVerify(db, Date.now(), () => {}));
+    const seconds = (performance.now() - start) / 1000;
+    if (!verified?.ok) throw new Error(`the large database does not verify: ${verified?.problems.join('\n') ?? 'no report'}`);
+    // The same watch over an idle loop for as long: on a shared machine the scheduler alone stalls a thread.
+    const idle = await longestStall(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+    report.note(`full rebuild of ${verified.entries} ledger rows in a child process, checkpoint moved to entry ${verified.checkpoint.ledgerId}`);
+    report.figure('verify_full_1m_s', seconds, 2);
+    report.figure('verify_max_stall_ms', maxStallMs, 1);
+    report.figure('idle_max_stall_ms', idle.maxStallMs, 1);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The reads behind each interactive reply on the large database, through the same views the commands call: a card
+ * (market, tallies, links, the chart's price points), a member's portfolio, autocomplete on what a member types.
+ * Rendering is left out: it costs the same at any ledger size.
+ */
+export function benchReads(database: string, report: Report): void {
+  const db = openDatabase(database, { readonly: true });
+  try {
+    // The views the commands read, with every source a card shows (settlement, conditions, odds, conversation).
+    const { views } = createApp(loadConfig({ CRUX_DATABASE: database }), db, () => {});
+    const slugs = db.prepare<[], { slug: string }>('SELECT slug FROM markets ORDER BY id').all().map((row) => row.slug);
+    const members = db.prepare<[], { user_id: string }>("SELECT user_id FROM accounts WHERE kind = 'user'").all().map((row) => row.user_id);
+    const random = seededRandom(16);
+    const time = (read: () => unknown) => {
+      const times: number[] = [];
+      for (let i = 0; i < READS; i++) {
+        const start = performance.now();
+        read();
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b);
+    };
+    const show = time(() => {
+      const view = views.market(CONSOLE_REALM, pick(random, slugs));
+      return views.priceHistory(view.market.id);
+    });
+    const portfolio = time(() => views.portfolio(CONSOLE_REALM, pick(random, members)));
+    // Half what a member types at first (a word of the question), half the start of a slug.
+    const autocomplete = time(() => {
+      const text = random() < 0.5 ? 'market ' + String(randomInt(random, 2_000)) : pick(random, slugs).slice(0, 3 + randomInt(random, 8));
+      return views.search(text, CONSOLE_REALM, random() < 0.5);
+    });
+    report.note(
+      `${READS} reads of each on ${slugs.length} markets and ${members.length} members; p50 show ${percentile(show, 0.5).toFixed(2)} ms, ` +
+        `portfolio ${percentile(portfolio, 0.5).toFixed(2)} ms, autocomplete ${percentile(autocomplete, 0.5).toFixed(2)} ms`,
+    );
+    report.figure('show_p99_ms', percentile(show, 0.99), 2);
+    report.figure('portfolio_p99_ms', percentile(portfolio, 0.99), 2);
+    report.figure('autocomplete_p99_ms', percentile(autocomplete, 0.99), 2);
+  } finally {
+    db.close();
+  }
+}
