@@ -179,11 +179,24 @@ export class SqliteStore implements Store {
       // the account's row keeps (off_market_net): one read per member instead of summing the ledger. What a member made in the realm's markets before realms,
       // through their old account, was counted once by the migration (carried_profit). Members appear once they have
       // traded in the realm (every buy leaves a position row).
-      profits: db.prepare<{ realm: string | null; limit: number }, ProfitQueryRow>(
+      // One statement per case: `(@realm IS NULL OR a.realm = @realm)` would keep SQLite from the realm's index and
+      // read every realm's accounts for one server's board.
+      profitsInRealm: db.prepare<{ realm: string; limit: number }, ProfitQueryRow>(
         `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
            SUM(a.balance - a.off_market_net + a.carried_profit) AS profit
          FROM accounts a
-         WHERE a.kind = 'user' AND a.realm IS NOT NULL AND (@realm IS NULL OR a.realm = @realm) AND EXISTS (
+         WHERE a.kind = 'user' AND a.realm = @realm AND EXISTS (
+           SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
+         )
+         GROUP BY a.user_id
+         ORDER BY profit DESC, a.user_id
+         LIMIT @limit`,
+      ),
+      profitsEverywhere: db.prepare<{ limit: number }, ProfitQueryRow>(
+        `SELECT a.user_id, MAX(a.display_name) AS display_name, SUM(a.balance) AS balance,
+           SUM(a.balance - a.off_market_net + a.carried_profit) AS profit
+         FROM accounts a
+         WHERE a.kind = 'user' AND a.realm IS NOT NULL AND EXISTS (
            SELECT 1 FROM positions p JOIN markets m ON m.id = p.market_id WHERE p.user_id = a.user_id AND m.realm = a.realm
          )
          GROUP BY a.user_id
@@ -404,7 +417,8 @@ export class SqliteStore implements Store {
   profits(realm: RealmId | null, limit: number): ProfitRow[] {
     // SQLite reads a negative LIMIT as "no limit".
     const bounded = Number.isFinite(limit) ? limit : -1;
-    return this.statements.profits.all({ realm, limit: bounded }).map((row) => ({
+    const rows = realm === null ? this.statements.profitsEverywhere.all({ limit: bounded }) : this.statements.profitsInRealm.all({ realm, limit: bounded });
+    return rows.map((row) => ({
       userId: row.user_id,
       displayName: row.display_name,
       profit: row.profit,

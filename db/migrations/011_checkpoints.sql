@@ -37,3 +37,7 @@ DROP TABLE off_market;
 -- sorting all of the realm's markets of that status. Close times and slugs never change by trading.
 CREATE INDEX markets_listing ON markets (realm, status, closes_at, slug);
 DROP INDEX markets_by_realm;
+
+-- A score board across every realm names each member by any of their accounts: found by member, not by reading
+-- every account for each row of the board.
+CREATE INDEX accounts_by_user ON accounts (user_id);

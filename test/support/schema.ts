@@ -7,7 +7,7 @@ import { latestVersion, migrations } from '../../db/migrate.ts';
  * table must be listed here, or the rewound schema is not what that version wrote (and `rewindSchema` says so).
  */
 const UNDO: Record<number, string> = {
-  11: `DROP INDEX markets_listing; CREATE INDEX markets_by_realm ON markets (realm, status);
+  11: `DROP INDEX accounts_by_user; DROP INDEX markets_listing; CREATE INDEX markets_by_realm ON markets (realm, status);
        ALTER TABLE markets DROP COLUMN volume; ALTER TABLE markets DROP COLUMN traders;
        ALTER TABLE accounts DROP COLUMN off_market_net;`,
 };
