@@ -1,12 +1,13 @@
 import type { Db } from './open.ts';
 
 /**
- * The tables that grow with the ledger's age: every trade, every stated forecast, every member's score on every
- * settled market. Start-up leaves their structure to the full check (`npm run verify`, CRUX_VERIFY_CRON), so that
- * it costs the same on a young server and an old one; the rows written since the last checkpoint are read at start
- * all the same, and a damaged page among them stops the start like any other problem.
+ * The tables that grow with the ledger's age: every trade, every position ever held (settled markets keep theirs),
+ * every stated forecast, every member's score on every settled market, the requests and the outbox. Start-up leaves
+ * their structure to the full check (`npm run verify`, CRUX_VERIFY_CRON), so that it costs the same on a young
+ * server and an old one; the ledger rows written since the last checkpoint are read at start all the same, and a
+ * damaged page among them stops the start like any other problem.
  */
-const HISTORY_TABLES: ReadonlySet<string> = new Set(['ledger', 'forecasts', 'member_market_scores']);
+const HISTORY_TABLES: ReadonlySet<string> = new Set(['ledger', 'positions', 'forecasts', 'member_market_scores', 'requests', 'outbox']);
 
 /** Its findings can span lines ("*** in database main ***\nPage 5: …"); each is kept to one, for one-line reports. */
 function findings(db: Db, argument: string, limit: number): string[] {

@@ -109,7 +109,7 @@ describe('start-up answers a database it cannot use with one line saying what to
 
   it('a damaged index: SQLite quick_check at start refuses it, and --read-only serves it with a warning', async () => {
     seedDatabase();
-    damageIndexOf('positions');
+    damageIndexOf('markets');
     expect(await refusal({})).toMatch(/crux\.sqlite is damaged \(SQLite's quick_check: .+\): restore a backup .*npm start -- --read-only/);
     const served = await runScript('bot/main.ts', ['--read-only'], { CRUX_DATABASE: database }, '/market list\n', unprivileged);
     expect(served.code, served.stderr).toBe(0);
