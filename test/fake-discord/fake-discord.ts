@@ -74,6 +74,8 @@ export class FakeDiscord {
   /** Counters and fault injection for the gateway connection. */
   readonly gateway: FakeGateway;
   readonly #parts: FakeDiscordParts;
+  /** Interaction id → the shard ids of each delivery's sessions, in delivery order. */
+  readonly #shardsReached = new Map<string, number[]>();
 
   constructor(parts: FakeDiscordParts) {
     this.#parts = parts;
@@ -179,6 +181,11 @@ export class FakeDiscord {
     return this.#parts.interactions.followUps(interactionId);
   }
 
+  /** The shards whose sessions an interaction was dispatched to, one entry per session and delivery. */
+  shardsReached(interactionId: string): number[] {
+    return this.#shardsReached.get(interactionId) ?? [];
+  }
+
   /** How many times an interaction was dispatched (more than 1 after `redeliver`). */
   deliveries(interactionId: string): number {
     return this.#parts.interactions.deliveries(interactionId);
@@ -235,7 +242,8 @@ export class FakeDiscord {
 
   #deliver<Interaction extends FakeInteraction>(interaction: Interaction): Interaction {
     this.#parts.interactions.recordDelivery(interaction);
-    this.#parts.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, interaction);
+    const reached = this.#parts.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, interaction);
+    this.#shardsReached.set(interaction.id, [...this.shardsReached(interaction.id), ...reached]);
     return interaction;
   }
 
