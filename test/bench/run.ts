@@ -7,6 +7,7 @@ import { runEngineQuotesBench } from './engine-quotes.ts';
 import { runMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
 import { runReplyLatencyBench } from './replies.ts';
+import { runShardedRepliesBench } from './shard-replies.ts';
 import { runStartupBench } from './startup.ts';
 import { runTradesBench } from './trades.ts';
 
@@ -14,6 +15,7 @@ const benchmarks: Benchmark[] = [
   { name: 'trades', run: runTradesBench },
   { name: 'engine quotes', run: runEngineQuotesBench },
   { name: 'replies under load', run: runReplyLatencyBench },
+  { name: 'replies with shards', run: runShardedRepliesBench },
   { name: 'startup', run: runStartupBench },
   { name: 'a million trades: export and start-up', run: runMillionTradesBench },
 ];

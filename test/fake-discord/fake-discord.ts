@@ -159,6 +159,11 @@ export class FakeDiscord {
     return this.#parts.interactions.callback(interactionId);
   }
 
+  /** Calls `listener` as each interaction's initial callback is accepted, e.g. to time answers without polling. */
+  onCallback(listener: (interactionId: string) => void): void {
+    this.#parts.interactions.onCallback(listener);
+  }
+
   waitForCallback(interactionId: string, options?: WaitOptions): Promise<RecordedCallback> {
     return waitForValue(() => this.callback(interactionId), `a callback to interaction ${interactionId}`, options);
   }
