@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { shardPlan } from '../../bot/shard-manager.ts';
 import { loginProblem } from '../../bot/startup.ts';
 import { type FakeDiscord, startFakeDiscord } from '../fake-discord/index.ts';
+import { runScript } from '../support/process.ts';
 
 let fake: FakeDiscord;
 beforeAll(async () => {
@@ -22,3 +23,14 @@ it('says in one line that Discord refused the token', async () => {
   );
   expect(refused).toMatch(/^Discord refused DISCORD_TOKEN \(401 Unauthorized\)/);
 });
+
+it('refuses --shard in a process no sharding manager started', async () => {
+  const { code, stderr } = await runScript('bot/main.ts', ['--shard'], {
+    DISCORD_TOKEN: fake.botToken,
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_BASE: fake.apiBase,
+    CRUX_DATABASE: ':memory:',
+  });
+  expect({ code, stderr }).toEqual({ code: 1, stderr: 'Crux will not start — --shard is for the processes npm start runs itself when CRUX_SHARDS is above 1.\n' });
+  expect(fake.gateway.identifyCount).toBe(0);
+}, 60_000);
