@@ -22,6 +22,8 @@ interface Run {
   /** Only where asked: one shard's steady figure is the replies bench's own `reply_p99_ms`. */
   steady?: { times: number[]; seconds: number };
   bursts: number[];
+  /** From spawning `npm start` to every shard connected. */
+  startSeconds: number;
 }
 
 function guildSpec(name: string, members: readonly string[]): GuildSpec {
@@ -58,7 +60,9 @@ async function runWithShards(shards: number, dir: string, { steady }: { steady: 
     CRUX_RATE_LIMIT_PER_MINUTE: '0',
   });
   try {
+    const spawnedAt = performance.now();
     await connected(crux, fake, shards);
+    const startSeconds = (performance.now() - spawnedAt) / 1000;
     const opening = GUILDS.flatMap((guild) =>
       Array.from({ length: MARKETS_PER_GUILD }, (_, i) =>
         fake.slashCommand({
@@ -94,7 +98,7 @@ async function runWithShards(shards: number, dir: string, { steady }: { steady: 
     // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
     await bursts(members, randoms, bet, 1);
     const load = steady ? { steady: await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }) } : {};
-    return { ...load, bursts: await bursts(members, randoms, bet, BURSTS) };
+    return { ...load, bursts: await bursts(members, randoms, bet, BURSTS), startSeconds };
   } finally {
     crux.child.kill('SIGTERM');
     await crux.exited;
@@ -113,7 +117,8 @@ export async function runShardedRepliesBench(report: Report): Promise<void> {
     const steady = two.steady?.times ?? [];
     report.note(
       `npm start as a child, members split over 2 servers, replies timed at the fake Discord: with 2 shards ${steady.length} bets steady ` +
-        `in ${two.steady?.seconds.toFixed(1) ?? '?'} s; bursts ${BURSTS} × ${MEMBERS} with 1 shard and with 2`,
+        `in ${two.steady?.seconds.toFixed(1) ?? '?'} s; bursts ${BURSTS} × ${MEMBERS} with 1 shard and with 2; ` +
+        `start-up to connected ${one.startSeconds.toFixed(1)} s with 1 shard, ${two.startSeconds.toFixed(1)} s with 2`,
     );
     report.figure('reply_p50_ms_2_shards', percentile(steady, 0.5), 1);
     report.figure('reply_p99_ms_2_shards', percentile(steady, 0.99), 1);
