@@ -18,7 +18,8 @@ import { betThroughDiscord, messageOf, openTestMarket, requestsAppliedTwice, tim
  */
 
 const TRADERS = ['alice', 'bob', 'carol'];
-const BETS_DURING_KILL = 40;
+const BETS_DURING_KILL = 120;
+const KILL_AFTER_ACKS = 5;
 const WAIT = { timeoutMs: 45_000 };
 
 let fake: FakeDiscord;
@@ -114,8 +115,13 @@ describe('two shards in two processes on one database', () => {
     const [victim] = first.get(1) ?? [];
     if (victim === undefined) throw new Error('no process for shard 1');
     const stream = Array.from({ length: BETS_DURING_KILL }, (_, i) => bet('Beta', i));
-    await fake.waitUntil(() => stream.filter((interaction) => fake.callback(interaction.id)).length >= 5, { ...WAIT, description: 'shard 1 is trading' });
-    process.kill(victim, 'SIGKILL');
+    // Killed from the fake's own callback handler: polling would land too late on a fast machine, after the stream.
+    const streamIds = new Set(stream.map((interaction) => interaction.id));
+    let streamAcks = 0;
+    fake.onCallback((id) => {
+      if (streamIds.has(id) && ++streamAcks === KILL_AFTER_ACKS) process.kill(victim, 'SIGKILL');
+    });
+    await fake.waitUntil(() => !alive(victim), { ...WAIT, description: 'shard 1 is killed while trading' });
     const duringOutage = [bet('Beta', 100), ...Array.from({ length: 6 }, (_, i) => bet('Alpha', 100 + i))];
     const [lateBeta, ...alphaMeanwhile] = duringOutage;
     if (lateBeta === undefined) throw new Error('no bet');
