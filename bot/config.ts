@@ -31,6 +31,8 @@ const onOff = (fallback: boolean) =>
 
 const points = (fallback: number) => z.coerce.number().finite().min(0).max(100).default(fallback);
 
+const SHARDS_WANTED = 'a whole number from 1 to 1024, or auto';
+
 const credits = (fallback: number) =>
   z.coerce.number().finite().min(0).max(1e9).default(fallback);
 
@@ -41,6 +43,10 @@ export const configSchema = z.object({
   DISCORD_API_BASE: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
   CRUX_DATABASE: z.string().trim().min(1).default('data/crux.sqlite'),
   CRUX_DURABILITY: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /* Gateway shards (issue 16): 1 is one process; more (or Discord's own count) is a sharding manager and one process each. */
+  CRUX_SHARDS: z
+    .union([z.literal('auto'), z.coerce.number().int(SHARDS_WANTED).min(1, SHARDS_WANTED).max(1024, SHARDS_WANTED)], { error: SHARDS_WANTED })
+    .default(1),
   CRUX_MODERATOR_ROLE: optionalText,
   CRUX_STARTING_GRANT: credits(1000),
   CRUX_DAILY_ALLOWANCE: credits(0),

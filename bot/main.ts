@@ -1,10 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, GatewayIntentBits } from 'discord.js';
+import { openDatabase, type Db } from '../db/open.ts';
 import { createApp } from './app.ts';
 import { runConsole } from './console.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { installCrux } from './plugin.ts';
-import { configFromEnvironment, loadClaims, loginProblem, openServedDatabase, orConfigError, refuseToStart } from './startup.ts';
+import { shardPlan, startShards } from './shard-manager.ts';
+import {
+  configFromEnvironment,
+  loadClaims,
+  loginProblem,
+  openDatabaseFile,
+  openServedDatabase,
+  orConfigError,
+  refuseToStart,
+} from './startup.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 
 const { values: args } = parseArgs({
@@ -12,27 +23,78 @@ const { values: args } = parseArgs({
     'load-claims': { type: 'string' },
     console: { type: 'boolean', default: false },
     'read-only': { type: 'boolean', default: false },
+    /* Set by the sharding manager on the processes it starts (see bot/shard-manager.ts), never by hand. */
+    shard: { type: 'boolean', default: false },
   },
 });
 
 const config = configFromEnvironment();
 const log = createLogger([config.DISCORD_TOKEN]);
 const say = (text: string) => process.stdout.write(`${text}\n`);
-const db = openServedDatabase(config, args['read-only'], say);
-const app = createApp(config, db, log);
-
-if (args['load-claims'] !== undefined) say(loadClaims(app, args['load-claims'], config.DISCORD_GUILD_ID ?? null, Date.now()));
+const readOnly = args['read-only'];
 
 process.on('unhandledRejection', (reason) => log('unhandled rejection', { error: String(reason) }));
 
-if (config.DISCORD_TOKEN !== undefined && !args.console) {
+/** The claims named by --load-claims, once: by the single process, or by the manager before any shard starts. */
+function loadClaimsIfAsked(db: Db): void {
+  if (args['load-claims'] !== undefined) say(loadClaims(createApp(config, db, log), args['load-claims'], config.DISCORD_GUILD_ID ?? null, Date.now()));
+}
+
+/**
+ * A shard opens the file its manager has already checked, verified and migrated: the N shards neither repeat that
+ * work nor race each other to migrate.
+ */
+function openShardDatabase(): Db {
+  return readOnly ? openDatabase(config.CRUX_DATABASE, { readonly: true, allowNewerSchema: true }) : openDatabaseFile(config.CRUX_DATABASE, config);
+}
+
+/**
+ * CRUX_SHARDS above 1 (or auto): this process checks the database once, then runs one process per shard on it and
+ * starts again any that dies. It holds no database connection and no gateway connection of its own.
+ */
+async function manageShards(token: string): Promise<void> {
+  const db = openServedDatabase(config, readOnly, say);
+  loadClaimsIfAsked(db);
+  db.close();
+  const plan = await shardPlan(config, token).catch((error: unknown) => refuseToStart(loginProblem(error, config.DISCORD_API_BASE)));
+  const shards = await startShards({
+    entry: fileURLToPath(import.meta.url),
+    token,
+    plan,
+    shardArgs: ['--shard', ...(readOnly ? ['--read-only'] : [])],
+    log,
+    say,
+  }).catch((error: unknown) => refuseToStart(`a shard did not connect (${error instanceof Error ? error.message : String(error)}); its own lines above say why.`));
+  const shutdown = async (signal: string) => {
+    say(`${signal}: each shard finishes its interactions in flight, then all stop.`);
+    await shards.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** One gateway connection in this process: the whole bot, or (with --shard) the shard its manager started it as. */
+async function serveDiscord(token: string): Promise<void> {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: config.DISCORD_API_BASE },
     allowedMentions: NO_MENTIONS,
   });
-  const crux = orConfigError(() => installCrux(client, { config, db, log }));
-  client.once('clientReady', (ready) => say(`Crux is connected to Discord as ${ready.user.tag}.`));
+  const shard = client.shard;
+  if (args.shard && shard === null) refuseToStart('--shard is for the processes npm start runs itself when CRUX_SHARDS is above 1.');
+  // Every line a shard logs says which shard it is, since they share one stderr.
+  const shardLog: Logger = shard === null || !args.shard ? log : (message, context) => log(message, { shard: shard.ids[0], ...context });
+  const db = args.shard ? openShardDatabase() : openServedDatabase(config, readOnly, say);
+  if (!args.shard) loadClaimsIfAsked(db);
+  const crux = orConfigError(() => installCrux(client, { config, db, log: shardLog }));
+  client.once('clientReady', (ready) =>
+    say(
+      shard === null || !args.shard
+        ? `Crux is connected to Discord as ${ready.user.tag}.`
+        : `Shard ${shard.ids.join(', ')} of ${shard.count} (process ${process.pid}) is connected to Discord as ${ready.user.tag}.`,
+    ),
+  );
   let stopping = false;
   const shutdown = async (signal: string) => {
     // SIGINT then SIGTERM (an impatient supervisor) must not close things twice.
@@ -45,21 +107,28 @@ if (config.DISCORD_TOKEN !== undefined && !args.console) {
       db.close();
       process.exit(0);
     } catch (error) {
-      log('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
+      shardLog('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
       process.exit(1);
     }
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // A shard never outlives its manager: killed outright, it leaves no way to stop the shards but this.
+  if (args.shard) process.once('disconnect', () => void shutdown('the sharding manager is gone'));
   try {
-    await client.login(config.DISCORD_TOKEN);
+    await client.login(token);
   } catch (error) {
     await crux.stop();
     await client.destroy();
     db.close();
     refuseToStart(loginProblem(error, config.DISCORD_API_BASE));
   }
-} else {
+}
+
+async function serveConsole(): Promise<void> {
+  const db = openServedDatabase(config, readOnly, say);
+  loadClaimsIfAsked(db);
+  const app = createApp(config, db, log);
   say(
     `Crux local console on ${config.CRUX_DATABASE}. To connect to Discord, set DISCORD_TOKEN and DISCORD_APPLICATION_ID (see .env.example), run npm run deploy-commands once, then npm start.`,
   );
@@ -71,3 +140,8 @@ if (config.DISCORD_TOKEN !== undefined && !args.console) {
   db.close();
   if (stopping.signal.aborted) process.exit(0);
 }
+
+const token = args.console ? undefined : config.DISCORD_TOKEN;
+if (token === undefined) await serveConsole();
+else if (!args.shard && config.CRUX_SHARDS !== 1) await manageShards(token);
+else await serveDiscord(token);

@@ -26,7 +26,10 @@ export interface CruxPluginOptions {
   db?: Db | string;
   /** Default: one JSON line per event on stderr. */
   log?: Logger;
-  /** Whether this install runs the scheduled jobs (closing, source polls, nudges, backups); default true. Run them in one process only. */
+  /**
+   * Whether this install runs the scheduled jobs (closing, source polls, nudges, backups). Run them in one process
+   * only: by default, the one whose client holds shard 0 (every unsharded client does).
+   */
   jobs?: boolean;
   /** Put before every command name, so `'crux-'` registers `/crux-market`, `/crux-bet`, …; default none. */
   commandPrefix?: string;
@@ -43,6 +46,16 @@ export interface CruxPlugin {
   jobHooks: JobHooks;
   /** Stops taking interactions and jobs; waits for work in flight. Closes the database only if Crux opened it from a path. */
   stop(): Promise<void>;
+}
+
+/**
+ * Whether this client connects shard 0: one that does not shard ('auto' is every shard in this process), or a
+ * sharded one (a ShardingManager's process, or a host's own `shards` list) whose shards include it. The jobs post over
+ * REST, which reaches every server whichever shard carries it, so one process runs them for all.
+ */
+function holdsFirstShard(client: Client): boolean {
+  const { shards } = client.options;
+  return shards === undefined || shards === 'auto' || (typeof shards === 'number' ? shards === 0 : shards.includes(0));
 }
 
 /**
@@ -112,7 +125,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
 
   // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. Built now, started
   // once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
-  const jobs = options.jobs !== false && !db.readonly ? scheduleJobs(app, jobHooks) : undefined;
+  const jobs = (options.jobs ?? holdsFirstShard(client)) && !db.readonly ? scheduleJobs(app, jobHooks) : undefined;
   const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);

@@ -1,7 +1,7 @@
 import { realmOfGuild } from '../markets/realms/realm.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
+import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
 import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
@@ -120,9 +120,13 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
   return db;
 }
 
-/** Why logging in to Discord failed, in one line: a token Discord refused, or an API it could not reach. */
+/**
+ * Why logging in to Discord failed, in one line: a token Discord refused (at login, or on a REST call before it, as
+ * the sharding manager's), or an API it could not reach.
+ */
 export function loginProblem(error: unknown, apiBase: string): string {
-  if (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) {
+  const refused = (error instanceof DiscordjsError && error.code === DiscordjsErrorCodes.TokenInvalid) || (error instanceof DiscordAPIError && error.status === 401);
+  if (refused) {
     return 'Discord refused DISCORD_TOKEN (401 Unauthorized): copy the bot token again from the developer portal (Bot → Reset Token) into .env.';
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

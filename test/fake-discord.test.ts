@@ -621,3 +621,72 @@ describe('outside any guild', () => {
     expect(() => fake.slashCommand({ user: 'nobody', name: 'x', context: InteractionContextType.BotDM })).toThrow(/no user nobody/);
   });
 });
+
+describe('shards', () => {
+  const shardClients: Client[] = [];
+
+  /** A client holding one shard of two, as a process spawned by discord.js's ShardingManager does. */
+  async function shardClient(shardId: number): Promise<Client> {
+    const shard = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, shards: [shardId], shardCount: 2 });
+    shardClients.push(shard);
+    const ready = once(shard, Events.ClientReady);
+    await shard.login(fake.botToken);
+    await ready;
+    return shard;
+  }
+
+  // Shard 0's client is the `client` the other tests use; shard 1's joins it where a test needs both.
+  beforeEach(async () => {
+    await disconnect();
+    fake = await startFakeDiscord({ heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, guilds: [ALPHA, BETA], shards: 2 });
+    handlerErrors = [];
+    client = await shardClient(0);
+  });
+
+  afterEach(async () => {
+    await Promise.all(shardClients.splice(1).map((shard) => shard.destroy()));
+    shardClients.splice(0);
+  });
+
+  it('recommends its shard count and places the guilds listed in turn on shards 0 and 1', async () => {
+    const gateway = (await client.rest.get(Routes.gatewayBot())) as { shards: number };
+    expect(gateway.shards).toBe(2);
+    const [alpha, beta] = fake.guilds;
+    if (!alpha || !beta) throw new Error('two guilds expected');
+    expect([alpha, beta].map((guild) => Number((BigInt(guild.id) >> 22n) % 2n))).toEqual([0, 1]);
+    expect(alpha.id).not.toBe(beta.id);
+  });
+
+  it("sends each guild's GUILD_CREATE and interactions only to its shard's session, and DMs to shard 0", async () => {
+    const [zero, one] = [client, await shardClient(1)];
+    expect(fake.gateway.identifiedShards).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(zero.guilds.cache.map((guild) => guild.name)).toEqual(['Alpha']);
+    expect(one.guilds.cache.map((guild) => guild.name)).toEqual(['Beta']);
+
+    const answered: string[] = [];
+    for (const [name, shard] of [['zero', zero], ['one', one]] as const) {
+      shard.on(Events.InteractionCreate, (interaction) => {
+        if (!interaction.isChatInputCommand()) return;
+        answered.push(`${name}:${interaction.guild?.name ?? 'DM'}`);
+        interaction.reply({ content: name }).catch((error: unknown) => handlerErrors.push(error));
+      });
+    }
+    const inBeta = fake.slashCommand({ user: 'alice', name: 'market', guild: 'Beta', channel: 'markets' });
+    const inAlpha = fake.slashCommand({ user: 'mallory', name: 'market', guild: 'Alpha', channel: 'markets' });
+    const inDm = fake.slashCommand({ user: 'alice', name: 'market', context: InteractionContextType.BotDM });
+    await Promise.all([inBeta, inAlpha, inDm].map((interaction) => fake.waitForCallback(interaction.id)));
+    expect(fake.shardsReached(inBeta.id)).toEqual([1]);
+    expect(fake.shardsReached(inAlpha.id)).toEqual([0]);
+    expect(fake.shardsReached(inDm.id)).toEqual([0]);
+    expect(answered.sort()).toEqual(['zero:Alpha', 'zero:DM', 'one:Beta'].sort());
+  });
+
+  it('closes a session that identifies as a shard outside its count', async () => {
+    const bad = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, shards: [2], shardCount: 2 });
+    shardClients.push(bad);
+    await expect(bad.login(fake.botToken)).rejects.toThrow();
+  });
+});

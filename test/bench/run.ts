@@ -6,12 +6,16 @@ import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
 import { runMillionTradesBench, runThreeMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
+import { runReplyLatencyBench } from './replies.ts';
+import { runShardedRepliesBench } from './shard-replies.ts';
 import { runStartupBench } from './startup.ts';
 import { runTradesBench } from './trades.ts';
 
 const benchmarks: Benchmark[] = [
   { name: 'trades', run: runTradesBench },
   { name: 'engine quotes', run: runEngineQuotesBench },
+  { name: 'replies under load', run: runReplyLatencyBench },
+  { name: 'replies with shards', run: runShardedRepliesBench },
   { name: 'startup', run: runStartupBench },
   { name: 'a million trades: export, start-up, full verify, reads, replies under load', run: runMillionTradesBench },
   { name: 'three million trades (BENCH_LARGE=1): start-up and reads', run: runThreeMillionTradesBench },

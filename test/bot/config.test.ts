@@ -22,6 +22,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ CRUX_BACKUP_KEEP: '0' })).toThrow(new ConfigError('CRUX_BACKUP_KEEP: must keep at least 1 backup'));
     expect(() => loadConfig({ CRUX_DURABILITY: 'SOMETIMES' })).toThrow(/^CRUX_DURABILITY: /);
     expect(() => loadConfig({ DISCORD_API_BASE: 'ftp://example.org' })).toThrow(/^DISCORD_API_BASE: /);
+    expect(() => loadConfig({ CRUX_SHARDS: '0' })).toThrow(new ConfigError('CRUX_SHARDS: a whole number from 1 to 1024, or auto'));
+    expect(() => loadConfig({ CRUX_SHARDS: 'many' })).toThrow(new ConfigError('CRUX_SHARDS: a whole number from 1 to 1024, or auto'));
+    expect([loadConfig({}).CRUX_SHARDS, loadConfig({ CRUX_SHARDS: '4' }).CRUX_SHARDS, loadConfig({ CRUX_SHARDS: 'auto' }).CRUX_SHARDS]).toEqual([1, 4, 'auto']);
     expect(() => loadConfig({ CRUX_CLOSE_CRON: 'every minute' })).toThrow(new ConfigError('CRUX_CLOSE_CRON: not a valid cron expression (expected 5 or 6 fields but got 2)'));
   });
 });

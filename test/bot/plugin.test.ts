@@ -1,12 +1,17 @@
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Events } from 'discord.js';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
 import cron from 'node-cron';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/config.ts';
 import { installCrux } from '../../bot/plugin.ts';
 import { openDatabase } from '../../db/open.ts';
+import { verify } from '../../db/verify.ts';
+import { startFakeDiscord } from '../fake-discord/index.ts';
+import { betThroughDiscord, messageOf, openTestMarket } from '../reliability/trading.ts';
+import { CRUX_GUILD } from '../support/discord.ts';
 
 let client: Client;
 let dir: string;
@@ -55,4 +60,57 @@ it('takes its settings from an object, typed or as text, and refuses a bad one b
   expect(() => installCrux(client, { db: path, config: {}, commandPrefix: 'Crux ' })).toThrow(ConfigError);
   expect(existsSync(path)).toBe(false);
   crux.db.close();
+});
+
+it('in a host that shards itself, runs the jobs where shard 0 is, or where the host says', async () => {
+  const sharded = (shards: number[]) => new Client({ intents: [], shards, shardCount: 4 });
+  const byDefault = [[1], [0], [2, 3], [3, 0]].map(sharded);
+  const toldTo = sharded([1]);
+  const installs = [...byDefault.map((host) => installCrux(host, { db: ':memory:', config: {} })), installCrux(toldTo, { db: ':memory:', config: {}, jobs: true })];
+  const hosts = [...byDefault, toldTo];
+  for (const host of hosts) host.emit(Events.ClientReady, host as Client<true>);
+  // The two clients holding shard 0, and the one on shard 1 that was told to.
+  expect(closeJobsRunning()).toBe(3);
+  for (const crux of installs) await crux.stop();
+  await Promise.all(hosts.map((host) => host.destroy()));
+  expect(closeJobsRunning()).toBe(0);
+});
+
+it("answers each guild from the install on that guild's shard, two shards of one host on one database file", async () => {
+  const fake = await startFakeDiscord({ guilds: [{ ...CRUX_GUILD, name: 'Alpha' }, { ...CRUX_GUILD, name: 'Beta' }], shards: 2 });
+  const path = join(dir, 'crux.sqlite');
+  const shards = [0, 1].map((shard) => new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, shards: [shard], shardCount: 2 }));
+  const config = { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, CRUX_RATE_LIMIT_PER_MINUTE: '0' };
+  // Each shard its own connection to the file, as two processes would have.
+  const installs = shards.map((shard) => installCrux(shard, { db: path, config }));
+  try {
+    await Promise.all(shards.map(async (shard) => {
+      const ready = once(shard, Events.ClientReady);
+      await shard.login(fake.botToken);
+      await ready;
+    }));
+    expect(closeJobsRunning()).toBe(1);
+    const [first] = installs;
+    if (!first) throw new Error('no install');
+    const bets = ['Alpha', 'Beta'].flatMap((guild) => {
+      const market = openTestMarket(first.app.service, `${guild.toLowerCase()}-market`, fake.guildByName(guild).id);
+      return ['alice', 'bob'].map((user) => betThroughDiscord(fake, user, market, 10, 'Yes', guild));
+    });
+    const answers = await Promise.all(bets.map((bet) => fake.waitForCallback(bet.id)));
+    expect(answers.map((answer) => messageOf(answer).embeds?.[0]?.title?.split(' ').slice(0, 2).join(' '))).toEqual([
+      'alice bought',
+      'bob bought',
+      'alice bought',
+      'bob bought',
+    ]);
+    expect(bets.map((bet) => fake.shardsReached(bet.id))).toEqual([[0], [0], [1], [1]]);
+  } finally {
+    for (const crux of installs) await crux.stop();
+    await Promise.all(shards.map((shard) => shard.destroy()));
+    await fake.close();
+  }
+  const db = openDatabase(path);
+  expect(verify(db).problems).toEqual([]);
+  expect(db.prepare("SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'").get()).toEqual({ n: 4 });
+  db.close();
 });

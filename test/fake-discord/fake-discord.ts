@@ -74,6 +74,8 @@ export class FakeDiscord {
   /** Counters and fault injection for the gateway connection. */
   readonly gateway: FakeGateway;
   readonly #parts: FakeDiscordParts;
+  /** Interaction id → the shard ids of each delivery's sessions, in delivery order. */
+  readonly #shardsReached = new Map<string, number[]>();
 
   constructor(parts: FakeDiscordParts) {
     this.#parts = parts;
@@ -157,6 +159,11 @@ export class FakeDiscord {
     return this.#parts.interactions.callback(interactionId);
   }
 
+  /** Calls `listener` as each interaction's initial callback is accepted, e.g. to time answers without polling. */
+  onCallback(listener: (interactionId: string) => void): void {
+    this.#parts.interactions.onCallback(listener);
+  }
+
   waitForCallback(interactionId: string, options?: WaitOptions): Promise<RecordedCallback> {
     return waitForValue(() => this.callback(interactionId), `a callback to interaction ${interactionId}`, options);
   }
@@ -177,6 +184,11 @@ export class FakeDiscord {
 
   followUps(interactionId: string): APIMessage[] {
     return this.#parts.interactions.followUps(interactionId);
+  }
+
+  /** The shards whose sessions an interaction was dispatched to, one entry per session and delivery. */
+  shardsReached(interactionId: string): number[] {
+    return this.#shardsReached.get(interactionId) ?? [];
   }
 
   /** How many times an interaction was dispatched (more than 1 after `redeliver`). */
@@ -235,7 +247,8 @@ export class FakeDiscord {
 
   #deliver<Interaction extends FakeInteraction>(interaction: Interaction): Interaction {
     this.#parts.interactions.recordDelivery(interaction);
-    this.#parts.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, interaction);
+    const reached = this.#parts.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, interaction);
+    this.#shardsReached.set(interaction.id, [...this.shardsReached(interaction.id), ...reached]);
     return interaction;
   }
 

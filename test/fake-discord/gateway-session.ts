@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { GatewayOpcodes } from 'discord.js';
 import type { GatewayDispatchPayload } from 'discord.js';
+import { shardOfGuild } from './snowflake.ts';
 
 export type DispatchEvent = GatewayDispatchPayload['t'];
 export type DispatchData<Event extends DispatchEvent> = Extract<GatewayDispatchPayload, { t: Event }>['d'];
@@ -24,13 +25,22 @@ export function sendPayload(socket: WebSocket, payload: unknown): void {
 export class GatewaySession {
   readonly id = randomBytes(16).toString('hex');
   readonly intents: number;
+  /** `[shard_id, num_shards]` as identified; `[0, 1]` for a bot that does not shard. */
+  readonly shard: readonly [number, number];
   #socket: WebSocket | null;
   #sequence = 0;
   readonly #sent: SentDispatch[] = [];
 
-  constructor(socket: WebSocket, intents: number) {
+  constructor(socket: WebSocket, intents: number, shard: readonly [number, number]) {
     this.#socket = socket;
     this.intents = intents;
+    this.shard = shard;
+  }
+
+  /** Whether Discord sends this guild's events (or, for `undefined`, events outside any guild: DMs) here. */
+  carries(guildId: string | undefined): boolean {
+    const [id, count] = this.shard;
+    return guildId === undefined ? id === 0 : shardOfGuild(guildId, count) === id;
   }
 
   attach(socket: WebSocket): void {

@@ -17,7 +17,11 @@ export interface GatewayOptions {
 }
 
 const payloadSchema = z.object({ op: z.number().int(), d: z.unknown() });
-const identifySchema = z.object({ token: z.string(), intents: z.number().int() });
+const identifySchema = z.object({
+  token: z.string(),
+  intents: z.number().int(),
+  shard: z.tuple([z.number().int(), z.number().int()]).default([0, 1]),
+});
 const resumeSchema = z.object({ token: z.string(), session_id: z.string(), seq: z.number().int().nullable() });
 const requestMembersSchema = z.object({
   guild_id: z.string(),
@@ -45,7 +49,7 @@ export class FakeGateway {
   readonly #server: WebSocketServer;
   readonly #options: GatewayOptions;
   readonly #sessions = new Map<string, GatewaySession>();
-  #identifyCount = 0;
+  readonly #identified: [number, number][] = [];
   #resumeCount = 0;
   #heartbeatCount = 0;
   #acknowledgesHeartbeats = true;
@@ -69,7 +73,12 @@ export class FakeGateway {
 
   /** IDENTIFY payloads received, i.e. fresh sessions the client started. */
   get identifyCount(): number {
-    return this.#identifyCount;
+    return this.#identified.length;
+  }
+
+  /** The `[shard_id, num_shards]` of each IDENTIFY accepted, oldest first. */
+  get identifiedShards(): readonly (readonly [number, number])[] {
+    return this.#identified;
   }
 
   /** RESUME payloads received, including refused ones. */
@@ -85,9 +94,20 @@ export class FakeGateway {
     return this.#server.clients.size;
   }
 
-  /** Sends a dispatch to every live session; sessions whose socket is down get it on RESUME. */
-  dispatch<Event extends DispatchEvent>(event: Event, data: DispatchData<Event>): void {
-    for (const session of this.#sessions.values()) session.dispatch(event, data);
+  /**
+   * Sends a dispatch to every session of the shard that carries it: a guild's events go to shard
+   * `(guild_id >> 22) % num_shards`, the rest (DMs) to shard 0. Sessions whose socket is down get it on RESUME.
+   * Returns the shard ids it was sent to.
+   */
+  dispatch<Event extends DispatchEvent>(event: Event, data: DispatchData<Event>): number[] {
+    const guildId = typeof data === 'object' && data !== null && 'guild_id' in data && typeof data.guild_id === 'string' ? data.guild_id : undefined;
+    const reached: number[] = [];
+    for (const session of this.#sessions.values()) {
+      if (!session.carries(guildId)) continue;
+      session.dispatch(event, data);
+      reached.push(session.shard[0]);
+    }
+    return reached;
   }
 
   /** Kills every socket without a close frame, like a network failure; sessions stay resumable. */
@@ -159,10 +179,14 @@ export class FakeGateway {
     if (identify.data.token !== this.#options.identity.token) {
       return connection.socket.close(GatewayCloseCodes.AuthenticationFailed, 'Authentication failed');
     }
-    this.#identifyCount += 1;
+    const [shardId, shardCount] = identify.data.shard;
+    if (shardCount < 1 || shardId < 0 || shardId >= shardCount) {
+      return connection.socket.close(GatewayCloseCodes.InvalidShard, 'Invalid shard');
+    }
+    this.#identified.push([shardId, shardCount]);
     const { identity, guilds } = this.#options;
-    const joined = guilds.joined;
-    const session = new GatewaySession(connection.socket, identify.data.intents);
+    const session = new GatewaySession(connection.socket, identify.data.intents, [shardId, shardCount]);
+    const joined = guilds.joined.filter((guild) => session.carries(guild.id));
     this.#sessions.set(session.id, session);
     connection.session = session;
     session.dispatch(GatewayDispatchEvents.Ready, {
@@ -171,7 +195,7 @@ export class FakeGateway {
       guilds: joined.map(({ id }) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
-      shard: [0, 1],
+      shard: [shardId, shardCount],
       application: { id: identity.applicationId, flags: APPLICATION_FLAGS, flags_new: APPLICATION_FLAGS.toString() },
     });
     // discord.js only emits ClientReady once every guild listed in READY has arrived.

@@ -89,7 +89,6 @@ const ALL_PERMISSIONS = Object.values(PermissionFlagsBits).reduce((all, flag) =>
 
 /** One guild with its channels, roles and members, exposed in the shapes Discord sends. */
 export class FakeGuild {
-  readonly id = nextSnowflake();
   readonly name: string;
   /** Owners implicitly hold every permission. */
   readonly owner: GuildMemberWithUser;
@@ -99,7 +98,12 @@ export class FakeGuild {
   readonly botIsMember: boolean;
   readonly #joinedAt = new Date().toISOString();
 
-  constructor(spec: GuildSpec, botUser: APIUser, users: UserDirectory) {
+  constructor(
+    readonly id: string,
+    spec: GuildSpec,
+    botUser: APIUser,
+    users: UserDirectory,
+  ) {
     const { name, textChannels, roles, members, ownerUsername, botIsMember } = { ...DEFAULT_SPEC, ...spec };
     const botPermissions = spec.botPermissions ?? BOT_ROLE_PERMISSIONS;
     this.name = name;

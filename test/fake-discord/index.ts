@@ -14,6 +14,7 @@ import { createApiRouter } from './rest.ts';
 import { FakeHttpServer } from './server.ts';
 import { ThreadChannels } from './threads.ts';
 import { UserDirectory } from './users.ts';
+import { shardAlignedSnowflakes } from './snowflake.ts';
 
 export interface FakeDiscordOptions {
   /** HELLO's heartbeat_interval. Discord uses 41 250 ms; reliability tests want a few hundred. */
@@ -23,6 +24,10 @@ export interface FakeDiscordOptions {
   guild?: GuildSpec;
   /** Several guilds, each with distinct names; the first is the default. A username is one user in all of them. */
   guilds?: GuildSpec[];
+  /** The shard count `GET /gateway/bot` recommends; default 1. Guild `i` of the list is on shard `i % shards`. */
+  shards?: number;
+  /** `session_start_limit.max_concurrency`: how many shards may identify in each 5 s; default 1, as most bots get. */
+  maxConcurrency?: number;
 }
 
 const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
@@ -31,7 +36,8 @@ const DISCORD_HEARTBEAT_INTERVAL_MS = 41_250;
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const identity = createBotIdentity(options.botName ?? 'Crux');
   const users = new UserDirectory();
-  const guilds = new GuildList(guildSpecs(options).map((spec) => new FakeGuild(spec, identity.user, users)));
+  const guildId = shardAlignedSnowflakes();
+  const guilds = new GuildList(guildSpecs(options).map((spec, index) => new FakeGuild(guildId(index), spec, identity.user, users)));
   const directMessages = new DirectMessageChannels();
   const threads = new ThreadChannels();
   const http = await FakeHttpServer.listen();
@@ -50,6 +56,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       guilds,
       users,
       gatewayUrl: gateway.url,
+      sharding: { shards: options.shards ?? 1, maxConcurrency: options.maxConcurrency ?? 1 },
       messages,
       interactions,
       commands,

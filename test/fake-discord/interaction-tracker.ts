@@ -27,6 +27,7 @@ export class InteractionTracker {
   readonly #messages: MessageStore;
   readonly #byId = new Map<string, TrackedInteraction>();
   readonly #idByToken = new Map<string, string>();
+  readonly #callbackListeners: ((interactionId: string) => void)[] = [];
 
   constructor(applicationId: string, botUser: APIUser, messages: MessageStore) {
     this.#applicationId = applicationId;
@@ -47,6 +48,11 @@ export class InteractionTracker {
     this.#idByToken.set(payload.token, payload.id);
   }
 
+  /** Calls `listener` with the interaction's id as each initial callback is accepted: timing without polling. */
+  onCallback(listener: (interactionId: string) => void): void {
+    this.#callbackListeners.push(listener);
+  }
+
   /** `POST /interactions/:id/:token/callback`. A callback that fails validation does not acknowledge. */
   respond(interactionId: string, token: string, body: unknown, files: UploadedFile[]): CallbackResult {
     const tracked = this.#byId.get(interactionId);
@@ -63,6 +69,7 @@ export class InteractionTracker {
     const callback = parseCallback(tracked.payload.type, body);
     const message = this.#applyCallback(tracked, callback, files);
     tracked.callback = { ...callback, interactionId, files };
+    for (const listener of this.#callbackListeners) listener(interactionId);
     const flags = message?.flags ?? 0;
     return {
       interaction: {

@@ -17,9 +17,9 @@ export function registerAccountRoutes(router: Router, context: RestContext): voi
     .on('GET', '/gateway/bot', () =>
       ok({
         url: context.gatewayUrl,
-        shards: 1,
+        shards: context.sharding.shards,
         // discord.js refuses to connect without remaining sessions and caches this for reset_after ms.
-        session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 },
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: context.sharding.maxConcurrency },
       }),
     )
     .on('GET', '/users/@me', () => ok(identity.user))

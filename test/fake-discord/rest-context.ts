@@ -16,6 +16,8 @@ export interface RestContext {
   guilds: GuildList;
   users: UserDirectory;
   gatewayUrl: string;
+  /** What `GET /gateway/bot` recommends: how many shards, and how many of them may identify at once. */
+  sharding: { shards: number; maxConcurrency: number };
   messages: MessageStore;
   interactions: InteractionTracker;
   commands: CommandRegistry;

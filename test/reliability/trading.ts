@@ -2,7 +2,7 @@ import type { APIEmbed } from 'discord.js';
 import type { Db } from '../../db/open.ts';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
 import type { MarketService } from '../../markets/service.ts';
-import { option, type FakeDiscord, type RecordedCallback } from '../fake-discord/index.ts';
+import { option, type FakeDiscord, type GuildRef, type RecordedCallback } from '../fake-discord/index.ts';
 import { DAY, ok } from '../support/engine.ts';
 
 /** Opens a binary market directly through the service, as a moderator: set-up, not what a test is about. */
@@ -16,12 +16,13 @@ export function openTestMarket(service: MarketService, id: string, guildId: stri
   return id;
 }
 
-/** A `/bet` dispatched through the fake gateway. */
-export function betThroughDiscord(fake: FakeDiscord, user: string, marketId: string, amount: number, outcome = 'Yes') {
+/** A `/bet` dispatched through the fake gateway, in its first guild unless another is named. */
+export function betThroughDiscord(fake: FakeDiscord, user: string, marketId: string, amount: number, outcome = 'Yes', guild?: GuildRef) {
   return fake.slashCommand({
     name: 'bet',
     user,
     channel: 'markets',
+    ...(guild === undefined ? {} : { guild }),
     options: [option.string('market', marketId), option.string('outcome', outcome), option.integer('amount', amount)],
   });
 }

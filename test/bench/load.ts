@@ -1,0 +1,46 @@
+import { sleep } from '../reliability/trading.ts';
+
+/** One member's bet, resolving with how long its answer took in ms. */
+export type TimedBet = (member: string, random: () => number) => Promise<number>;
+
+/** Exponentially distributed, so members bet at independent random moments rather than in step. */
+function thinkTime(random: () => number, meanMs: number): number {
+  return -meanMs * Math.log(1 - random());
+}
+
+/**
+ * Steady load: every member bets, waits for the answer, pauses a random think time (exponential, mean `thinkMs`) and
+ * bets again, for about `seconds`. Returns every answer's time, sorted, and how long the load ran.
+ */
+export async function steadyLoad(
+  members: readonly string[],
+  randoms: readonly (() => number)[],
+  bet: TimedBet,
+  { thinkMs, seconds }: { thinkMs: number; seconds: number },
+): Promise<{ times: number[]; seconds: number }> {
+  const times: number[] = [];
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    members.map(async (member, i) => {
+      const own = randoms[i] ?? Math.random;
+      // A random phase: members start spread over one think time instead of all at once.
+      await sleep(own() * thinkMs);
+      for (;;) {
+        times.push(await bet(member, own));
+        const pause = thinkTime(own, thinkMs);
+        // A member whose next bet would fall after the end stops here, rather than all of them betting at the end.
+        if (performance.now() + pause >= deadline) break;
+        await sleep(pause);
+      }
+    }),
+  );
+  return { times: times.sort((a, b) => a - b), seconds: (performance.now() - start) / 1000 };
+}
+
+/** Every member bets at the same instant, `rounds` times over; returns every answer's time, sorted. */
+export async function bursts(members: readonly string[], randoms: readonly (() => number)[], bet: TimedBet, rounds: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let k = 0; k < rounds; k++) times.push(...(await Promise.all(members.map((member, i) => bet(member, randoms[i] ?? Math.random)))));
+  return times.sort((a, b) => a - b);
+}

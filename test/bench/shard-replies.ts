@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { openDatabase } from '../../db/open.ts';
+import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
+import { type CruxProcess, spawnCrux } from '../support/process.ts';
+import { betThroughDiscord } from '../reliability/trading.ts';
+import { bursts, steadyLoad, type TimedBet } from './load.ts';
+import { percentile, withTempDir } from './measure.ts';
+import { pick, randomInt, seededRandom } from './random.ts';
+import type { Report } from './report.ts';
+
+/** The load of the replies bench (replies.ts): 200 members, 20 markets, a mean think time of 2 s, bursts of 200. */
+const MEMBERS = 200;
+const MARKETS_PER_GUILD = 10;
+const THINK_MS = 2_000;
+const STEADY_SECONDS = 12;
+const BURSTS = 4;
+/** Two servers, listed in turn so that with two shards each is on its own (see the fake's guild ids). */
+const GUILDS = ['Shard Zero', 'Shard One'];
+const START = { timeoutMs: 60_000 };
+
+interface Run {
+  /** Only where asked: one shard's steady figure is the replies bench's own `reply_p99_ms`. */
+  steady?: { times: number[]; seconds: number };
+  bursts: number[];
+  /** From spawning `npm start` to every shard connected. */
+  startSeconds: number;
+}
+
+function guildSpec(name: string, members: readonly string[]): GuildSpec {
+  return { name, textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
+}
+
+async function connected(crux: CruxProcess, fake: FakeDiscord, shards: number): Promise<void> {
+  if (shards === 1) return crux.waitForOutput('Crux is connected to Discord as', START.timeoutMs);
+  await crux.waitForOutput(`All ${shards} shards are connected.`, START.timeoutMs);
+  // Each shard says so itself once its servers are cached, a moment after the manager hears it is ready.
+  await fake.waitUntil(() => (crux.stdout.match(/^Shard \d+ of \d+ \(process \d+\) is connected/gm) ?? []).length === shards, START);
+}
+
+/**
+ * `npm start` as a child process with `shards` shards, the fake Discord in this process, the members split over the
+ * two servers (each betting on its own server's markets, whose cards every bet redraws), as production runs it: WAL,
+ * synchronous FULL. A reply is timed from the dispatch to the fake accepting its callback.
+ */
+async function runWithShards(shards: number, dir: string, { steady }: { steady: boolean }): Promise<Run> {
+  const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
+  const guildOf = (i: number) => GUILDS[i % GUILDS.length] ?? '';
+  const fake = await startFakeDiscord({
+    guilds: GUILDS.map((name, g) => guildSpec(name, members.filter((_, i) => i % GUILDS.length === g))),
+    shards,
+    maxConcurrency: 16,
+  });
+  const database = join(dir, `crux-${shards}.sqlite`);
+  const crux = spawnCrux([], {
+    DISCORD_TOKEN: fake.botToken,
+    DISCORD_APPLICATION_ID: fake.applicationId,
+    DISCORD_API_BASE: fake.apiBase,
+    CRUX_DATABASE: database,
+    CRUX_SHARDS: String(shards),
+    CRUX_RATE_LIMIT_PER_MINUTE: '0',
+  });
+  try {
+    const spawnedAt = performance.now();
+    await connected(crux, fake, shards);
+    const startSeconds = (performance.now() - spawnedAt) / 1000;
+    const opening = GUILDS.flatMap((guild) =>
+      Array.from({ length: MARKETS_PER_GUILD }, (_, i) =>
+        fake.slashCommand({
+          name: 'market',
+          subcommand: 'open',
+          user: 'owner',
+          guild,
+          channel: 'markets',
+          options: [option.string('question', `Will ${guild} benchmark ${i} hold?`), option.string('criteria', 'Never resolved.'), option.string('closes', 'in 3 weeks')],
+        }),
+      ),
+    );
+    await Promise.all(opening.map((opened) => fake.waitForCallback(opened.id, START)));
+    const reader = openDatabase(database, { readonly: true });
+    const posted = reader.prepare<[], { slug: string; realm: string }>('SELECT slug, realm FROM markets WHERE message_id IS NOT NULL');
+    await fake.waitUntil(() => posted.all().length === GUILDS.length * MARKETS_PER_GUILD, { ...START, description: 'every market card is posted' });
+    const slugsOf = new Map(GUILDS.map((guild) => [guild, posted.all().filter((row) => row.realm === fake.guildByName(guild).id).map((row) => row.slug)]));
+    reader.close();
+
+    const answered = new Map<string, () => void>();
+    fake.onCallback((id) => answered.get(id)?.());
+    const bet: TimedBet = (member, random) =>
+      new Promise<number>((resolve) => {
+        const guild = guildOf(Number(member.slice('member-'.length)));
+        const start = performance.now();
+        const interaction = betThroughDiscord(fake, member, pick(random, slugsOf.get(guild) ?? []), 1 + randomInt(random, 10), random() < 0.5 ? 'Yes' : 'No', guild);
+        answered.set(interaction.id, () => {
+          answered.delete(interaction.id);
+          resolve(performance.now() - start);
+        });
+      });
+    const randoms = members.map((_, i) => seededRandom(i + 1));
+    // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
+    await bursts(members, randoms, bet, 1);
+    const load = steady ? { steady: await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }) } : {};
+    return { ...load, bursts: await bursts(members, randoms, bet, BURSTS), startSeconds };
+  } finally {
+    crux.child.kill('SIGTERM');
+    await crux.exited;
+    await fake.close();
+  }
+}
+
+/**
+ * The replies bench's load against `npm start` with two shards (a manager and two processes on one database file):
+ * steady, then bursts; and the same bursts with one shard, measured alike, side by side.
+ */
+export async function runShardedRepliesBench(report: Report): Promise<void> {
+  await withTempDir(async (dir) => {
+    const one = await runWithShards(1, dir, { steady: false });
+    const two = await runWithShards(2, dir, { steady: true });
+    const steady = two.steady?.times ?? [];
+    report.note(
+      `npm start as a child, members split over 2 servers, replies timed at the fake Discord: with 2 shards ${steady.length} bets steady ` +
+        `in ${two.steady?.seconds.toFixed(1) ?? '?'} s; bursts ${BURSTS} × ${MEMBERS} with 1 shard and with 2; ` +
+        `start-up to connected ${one.startSeconds.toFixed(1)} s with 1 shard, ${two.startSeconds.toFixed(1)} s with 2`,
+    );
+    report.figure('reply_p50_ms_2_shards', percentile(steady, 0.5), 1);
+    report.figure('reply_p99_ms_2_shards', percentile(steady, 0.99), 1);
+    report.figure('reply_burst_p99_ms_1_shard', percentile(one.bursts, 0.99), 1);
+    report.figure('reply_burst_p99_ms_2_shards', percentile(two.bursts, 0.99), 1);
+  });
+}
