@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { RESTEvents } from 'discord.js';
 import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
-import { betThroughDiscord, sleep } from '../reliability/trading.ts';
+import { betThroughDiscord } from '../reliability/trading.ts';
+import { bursts, steadyLoad } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
@@ -14,11 +15,6 @@ const THINK_MS = 2_000;
 const STEADY_SECONDS = 12;
 const BURSTS = 4;
 const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
-
-/** Exponentially distributed, so members bet at independent random moments rather than in step. */
-function thinkTime(random: () => number): number {
-  return -THINK_MS * Math.log(1 - random());
-}
 
 /**
  * `/bet` from gateway dispatch to its interaction callback reaching the fake Discord, on 20 markets, with Crux on a
@@ -64,10 +60,9 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
           });
         });
       const randoms = members.map((_, i) => seededRandom(i + 1));
-      const burst = () => Promise.all(members.map((member, i) => bet(member, randoms[i] ?? Math.random)));
 
       // Warm-up: every member's account exists and the code paths are compiled before anything is timed.
-      await burst();
+      await bursts(members, randoms, bet, 1);
 
       // One member alone: the path's own cost, without other members' trades in the way.
       const alone: number[] = [];
@@ -75,25 +70,7 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
       for (let k = 0; k < 50; k++) alone.push(await bet(members[0] ?? 'member-0', random));
       report.figure('reply_alone_p50_ms', percentile(alone.sort((a, b) => a - b), 0.5), 1);
 
-      const steady: number[] = [];
-      const steadyStart = performance.now();
-      const deadline = steadyStart + STEADY_SECONDS * 1000;
-      await Promise.all(
-        members.map(async (member, i) => {
-          const own = randoms[i] ?? Math.random;
-          // A random phase: members start spread over one think time instead of all at once.
-          await sleep(own() * THINK_MS);
-          for (;;) {
-            steady.push(await bet(member, own));
-            const pause = thinkTime(own);
-            // A member whose next bet would fall after the end stops here, rather than all of them betting at the end.
-            if (performance.now() + pause >= deadline) break;
-            await sleep(pause);
-          }
-        }),
-      );
-      const steadySeconds = (performance.now() - steadyStart) / 1000;
-      steady.sort((a, b) => a - b);
+      const { times: steady, seconds: steadySeconds } = await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS });
       report.note(
         `steady: ${MEMBERS} members, each betting after a random pause (exponential, mean ${THINK_MS / 1000} s): ` +
           `offered about ${(MEMBERS / (THINK_MS / 1000)).toFixed(0)} bets/s; ${steady.length} bets on ${MARKETS} markets in ${steadySeconds.toFixed(1)} s`,
@@ -105,15 +82,13 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
       // The fake Discord and this bench share the process, so this is an upper bound on the bot's own.
       report.figure('bot_rss_mb', process.memoryUsage().rss / 1e6, 0);
 
-      const bursts: number[] = [];
       const burstStart = performance.now();
-      for (let k = 0; k < BURSTS; k++) bursts.push(...(await burst()));
+      const burstTimes = await bursts(members, randoms, bet, BURSTS);
       const burstSeconds = (performance.now() - burstStart) / 1000;
-      bursts.sort((a, b) => a - b);
-      report.note(`burst: ${BURSTS} times, all ${MEMBERS} members bet at the same instant: ${bursts.length} bets in ${burstSeconds.toFixed(1)} s`);
-      report.figure('reply_burst_p50_ms', percentile(bursts, 0.5), 1);
-      report.figure('reply_burst_p99_ms', percentile(bursts, 0.99), 1);
-      report.figure('burst_replies_per_second', bursts.length / burstSeconds, 0);
+      report.note(`burst: ${BURSTS} times, all ${MEMBERS} members bet at the same instant: ${burstTimes.length} bets in ${burstSeconds.toFixed(1)} s`);
+      report.figure('reply_burst_p50_ms', percentile(burstTimes, 0.5), 1);
+      report.figure('reply_burst_p99_ms', percentile(burstTimes, 0.99), 1);
+      report.figure('burst_replies_per_second', burstTimes.length / burstSeconds, 0);
     } finally {
       await bot.close();
     }
