@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { migrate } from '../../db/migrate.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis } from '../../markets/money.ts';
@@ -55,7 +54,7 @@ describe('a market card reads its volume and traders from the market row', () =>
     buy('old', 'ana', 'Yes', 20);
     buy('old', 'ben', 'No', 4);
     ok(engine.service.account({ ...engine.member('ana'), now: T0 + DAY }));
-    rewindSchema(engine.db, Database, 10);
+    rewindSchema(engine.db, 10);
     migrate(engine.db, { readonly: false });
     expect(engine.store.marketStats('old')).toEqual(ledgerStats('old'));
     const ana = engine.db.prepare<[], { off_market_net: number }>(`SELECT off_market_net FROM accounts WHERE id = 'user:console:ana'`).get();

@@ -37,7 +37,7 @@ describe(`migrating a schema-${previous} database to the conversation`, () => {
     const before = engine();
     ok(before.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: 'g1', channelId: 'c1' }, alice));
     ok(before.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, bob));
-    rewindSchema(db, Database, previous);
+    rewindSchema(db, previous);
     const balances = db.prepare('SELECT id, balance FROM accounts ORDER BY id').all();
 
     migrate(db, { readonly: false });

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
@@ -38,7 +37,7 @@ function writtenBy007(): void {
     ok(engine.service.buy({ marketId: id, outcome: 'No', amount: 15_000 }, member('bob')));
   }
   ok(engine.service.resolveMarket('settled-before', 'Yes', 'https://example.org/old', moderator()));
-  rewindSchema(engine.db, Database, 7);
+  rewindSchema(engine.db, 7);
   engine.db.close();
 }
 
