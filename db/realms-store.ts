@@ -23,8 +23,15 @@ const changeRow = z
 /** Per-server settings and their history, over SQLite. */
 export class SqliteRealmSettingsStore implements RealmSettingsStore {
   private readonly statements;
+  /**
+   * Each server's stored settings as last read outside a transaction, with the database's `data_version` then: every
+   * interaction reads its server's settings (rate limit, moderator role, threads) several times, and they change
+   * rarely. `data_version` moves whenever another connection (another shard, a CLI) commits, and this connection's
+   * own writes drop the entry, so a value is never served after it changed.
+   */
+  private readonly cache = new Map<RealmId, { version: number; settings: ReadonlyMap<string, unknown> }>();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.statements = {
       stored: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM realm_settings WHERE realm = ?'),
       save: db.prepare(
@@ -40,16 +47,29 @@ export class SqliteRealmSettingsStore implements RealmSettingsStore {
   }
 
   storedSettings(realm: RealmId): Map<string, unknown> {
+    // Inside a transaction the value may yet be rolled back: read it, but keep nothing.
+    if (this.db.inTransaction) return this.read(realm);
+    const version = Number(this.db.pragma('data_version', { simple: true }));
+    const cached = this.cache.get(realm);
+    if (cached !== undefined && cached.version === version) return new Map(cached.settings);
+    const settings = this.read(realm);
+    this.cache.set(realm, { version, settings: new Map(settings) });
+    return settings;
+  }
+
+  private read(realm: RealmId): Map<string, unknown> {
     return new Map(
       this.statements.stored.all(realm).map((row) => [row.key, parseRow(json(z.unknown()), 'realm_settings', row.value)] as const),
     );
   }
 
   saveSetting(realm: RealmId, key: RealmSettingKey, value: unknown, by: string, at: number): void {
+    this.cache.delete(realm);
     this.statements.save.run(realm, key, JSON.stringify(value), by, at);
   }
 
   clearSetting(realm: RealmId, key: RealmSettingKey): void {
+    this.cache.delete(realm);
     this.statements.clear.run(realm, key);
   }
 
