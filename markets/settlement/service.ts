@@ -9,6 +9,7 @@ import { requireMarket, requireMarketByKey } from '../service.ts';
 import type { Store } from '../store.ts';
 import type { LatestSettlement } from '../views.ts';
 import { type Context, requireModerator, runUseCase } from '../use-case.ts';
+import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
@@ -67,7 +68,7 @@ export class SettlementService {
       );
     }
     const previous = this.records.pendingFor(market.id);
-    if (previous && awaitsSecond(previous) && previous.outcome === decision.outcome) return this.second(market, previous, decision, windowMs);
+    if (previous && awaitsSecond(previous) && sameVerdict(previous, decision)) return this.second(market, previous, decision, windowMs);
     if (previous) this.records.supersede(previous.id);
     const needsSecond = quorumPool > 0 && market.pool >= quorumPool;
     const id = this.records.insert({
@@ -81,7 +82,7 @@ export class SettlementService {
       appliedAt: null,
       upheldBy: null,
       announcedAt: null,
-    });
+    }, market.outcomes.length);
     const record = this.requireRecord(id);
     // The decider's own reply tells the channel: nothing is left for the job to announce.
     if (windowMs === 0 && !needsSecond) return this.apply(record, decision.decidedAt, null, true);
@@ -108,7 +109,7 @@ export class SettlementService {
   /** Stops trading and shows what the settlement will pay, without paying it. */
   private hold(market: Market, record: SettlementRecord, at: number): Settlement {
     if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: Math.min(market.closesAt, at) });
-    const owed = owedFor(this.store, market, record.outcome);
+    const owed = owedFor(this.store, market, record);
     const held = requireMarketByKey(this.store, market.id);
     this.events({ kind: 'pending', market: held, settlement: record, at });
     return { market: held, paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record, cancelledConditionals: [] };
@@ -209,8 +210,9 @@ export class SettlementService {
     if (announced) this.records.markAnnounced(record.id, at);
     this.records.closeDisputes(record.id, 'overruled');
     const market = requireMarketByKey(this.store, record.marketId);
-    const { paid, returned } = paySettlement(this.store, market, owedFor(this.store, market, record.outcome), {
+    const { paid, returned } = paySettlement(this.store, market, owedFor(this.store, market, record), {
       outcome: record.outcome,
+      probabilities: record.probabilities,
       decidedBy: record.decidedBy,
       evidence: record.evidence,
       at,
@@ -243,7 +245,7 @@ export class SettlementService {
       appliedAt: null,
       upheldBy: null,
       announcedAt: null,
-    });
+    }, conditional.outcomes.length);
     return this.apply(this.requireRecord(id), at, null, announced);
   }
 

@@ -4,7 +4,8 @@ import type { Dispute, DisputeStatus, SettlementRecord } from './types.ts';
 
 /** What settlements and disputes need from storage. One implementation lives in db/. */
 export interface SettlementStore {
-  insert(record: Omit<SettlementRecord, 'id'>): number;
+  /** `outcomeCount`: the market's, so the whole distribution is stored. */
+  insert(record: Omit<SettlementRecord, 'id'>, outcomeCount: number): number;
   find(id: number): SettlementRecord | undefined;
   /** The market's settlement waiting out its window, if any. */
   pendingFor(marketId: string): SettlementRecord | undefined;

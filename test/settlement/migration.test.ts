@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
-import { latestVersion, migrations } from '../../db/migrate.ts';
+import { latestVersion } from '../../db/migrate.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import type { Context } from '../../markets/service.ts';
 import { DAY, failure, ok, T0, testEngine } from '../support/engine.ts';
+import { freshAt, rewindSchema, schemaOf } from '../support/rewind-schema.ts';
 
 const HOUR = 60 * 60 * 1000;
 const moderator = (now = T0): Context => ({ realm: 'console', actor: { userId: 'mod', isModerator: true }, now });
@@ -23,22 +23,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function schemaOf(db: Database.Database): unknown[] {
-  return db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all();
-}
-
-/** The tables a schema of `version` has. */
-function tablesAt(version: number): Set<string> {
-  const db = new Database(':memory:');
-  for (const migration of migrations().filter((m) => m.version <= version)) db.exec(migration.sql);
-  const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((row) => row.name);
-  db.close();
-  return new Set(names);
-}
-
 /**
  * A database as schema 007 leaves it: a market resolved and paid at once, another with open trades. Migration 008
- * and those after it only add tables, so removing them (and the version) gives exactly what 007 wrote; the test
+ * and those after it only add, so removing what they added (and the version) gives exactly what 007 wrote; the test
  * checks that first.
  */
 function writtenBy007(): void {
@@ -51,12 +38,8 @@ function writtenBy007(): void {
     ok(engine.service.buy({ marketId: id, outcome: 'No', amount: 15_000 }, member('bob')));
   }
   ok(engine.service.resolveMarket('settled-before', 'Yes', 'https://example.org/old', moderator()));
-  const before = tablesAt(7);
-  engine.db.pragma('foreign_keys = OFF');
-  for (const table of tablesAt(latestVersion())) if (!before.has(table)) engine.db.exec(`DROP TABLE ${table}`);
-  engine.db.pragma('user_version = 7');
-  const fresh = new Database(':memory:');
-  for (const migration of migrations().filter((m) => m.version <= 7)) fresh.exec(migration.sql);
+  rewindSchema(engine.db, 7);
+  const fresh = freshAt(7);
   expect(schemaOf(engine.db)).toEqual(schemaOf(fresh));
   fresh.close();
   engine.db.close();
