@@ -100,6 +100,9 @@ export class SqliteSettlementStore implements SettlementStore {
          WHERE l.market_id = ? AND l.reason IN ('payout', 'refund') GROUP BY a.user_id ORDER BY MIN(l.id)`,
       ),
       returned: db.prepare<[string], { amount: number }>(`SELECT COALESCE(SUM(amount), 0) AS amount FROM ledger WHERE market_id = ? AND reason = 'settle'`),
+      lastTradeAt: db.prepare<[string, string], { at: number | null }>(
+        `SELECT MAX(at) AS at FROM ledger WHERE market_id = ? AND holder = ? AND reason IN ('buy', 'sell')`,
+      ),
       insertDispute: db.prepare(
         `INSERT INTO disputes (settlement_id, user_id, reason, evidence, created_at, status, notified_at)
          VALUES (@settlementId, @userId, @reason, @evidence, @createdAt, @status, @notifiedAt)`,
@@ -162,6 +165,10 @@ export class SqliteSettlementStore implements SettlementStore {
       return { userId: parsed.user_id, amount: parsed.amount };
     });
     return { paid, returned: this.statements.returned.get(marketId)?.amount ?? 0 };
+  }
+
+  lastTradeAt(marketId: string, userId: string): number | undefined {
+    return this.statements.lastTradeAt.get(marketId, userId)?.at ?? undefined;
   }
 
   insertDispute(dispute: Omit<Dispute, 'id'>): number {

@@ -18,8 +18,10 @@ import { disputeRefusal } from './window.ts';
 export interface SettlementRules {
   /** The dispute window in milliseconds; 0 pays at once. */
   windowMs: number;
-  /** Whether a decider holding shares of the market is refused. */
+  /** Whether a decider holding a position in the market is refused. */
   recusalRequired: boolean;
+  /** How far back a decider's trade in the market counts as a position, in milliseconds; 0: only shares held now. */
+  recusalMs: number;
   /** Pools of at least this many millis need a second, different moderator to confirm a decision; 0 never. */
   quorumPool: Millis;
 }
@@ -60,11 +62,13 @@ export class SettlementService {
    */
   decide(market: Market, decision: SettlementDecision): Settlement {
     const { windowMs, recusalRequired, quorumPool } = this.rulesOf(market.realm);
-    const deciderHeldPosition = holdsPosition(this.store, market.id, decision.decidedBy);
-    if (deciderHeldPosition && recusalRequired) {
+    const position = this.positionOf(market, decision.decidedBy, decision.decidedAt);
+    const deciderHeldPosition = position !== null;
+    if (position !== null && recusalRequired) {
+      const way = position.holds ? 'sell your shares first' : 'wait until your last trade is older than that';
       throw new CruxError(
         'recusal_required',
-        `You hold shares of \`${market.slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+        `${describePosition(`\`${market.slug}\``, position)}, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or ${way}).`,
       );
     }
     const previous = this.records.pendingFor(market.id);
@@ -260,9 +264,16 @@ export class SettlementService {
     });
   }
 
-  /** Whether `userId` holds shares of the market now: what the confirmation warns of and the recusal rule refuses. */
-  holdsPosition(marketId: string, userId: string): boolean {
-    return holdsPosition(this.store, marketId, userId);
+  /**
+   * Whether `userId` has a position in the market at `at`: holds shares of it, or traded it within the realm's
+   * recusal days. What the confirmation warns of, the recusal rule refuses and every settlement records.
+   */
+  positionOf(market: Market, userId: string, at: number): DeciderPosition | null {
+    const holds = this.store.positions(market.id).some((p) => p.userId === userId && p.shares > 0);
+    const { recusalMs } = this.rulesOf(market.realm);
+    const lastTradeAt = recusalMs > 0 ? this.records.lastTradeAt(market.id, userId) : undefined;
+    const recent = lastTradeAt !== undefined && lastTradeAt > at - recusalMs ? { lastTradeAt, withinDays: recusalMs / DAY_MS } : undefined;
+    return holds || recent !== undefined ? { holds, recent } : null;
   }
 
   private requireRecord(id: number): SettlementRecord {
@@ -283,6 +294,16 @@ export function awaitsSecond(record: SettlementRecord): boolean {
   return record.needsSecond && record.secondedBy === null;
 }
 
-function holdsPosition(store: Store, marketId: string, userId: string): boolean {
-  return store.positions(marketId).some((p) => p.userId === userId && p.shares > 0);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A decider's stake in a market: shares held now, and a trade within the realm's recusal days. */
+export interface DeciderPosition {
+  holds: boolean;
+  recent: { lastTradeAt: number; withinDays: number } | undefined;
+}
+
+/** "You hold shares of <market>" or "You traded <market> within the last 7 day(s)…", for the warning and the refusal. */
+export function describePosition(market: string, position: DeciderPosition): string {
+  if (position.holds) return `You hold shares of ${market}`;
+  return `You traded ${market} within the last ${position.recent?.withinDays ?? 0} day(s), which this server counts as holding a position`;
 }

@@ -22,6 +22,8 @@ export interface SettlementStore {
   /** Applied settlements whose result has not been posted yet. */
   unannounced(): SettlementRecord[];
   markAnnounced(id: number, at: number): void;
+  /** When `userId` last bought or sold in the market, if ever. */
+  lastTradeAt(marketId: string, userId: string): number | undefined;
   /** What a market's settlement paid each trader, and what it handed back to the mint, from the ledger. */
   paidOut(marketId: string): { paid: Payment[]; returned: Millis };
 

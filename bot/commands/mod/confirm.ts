@@ -3,7 +3,7 @@ import { type Market, outcomeIndex } from '../../../markets/market.ts';
 import type { Millis } from '../../../markets/money.ts';
 import { describeVerdict, type ResolvedTo, resolvedFromSplit, sameVerdict } from '../../../markets/settlement/distribution.ts';
 import { payoutsFor } from '../../../markets/settlement/payouts.ts';
-import { awaitsSecond } from '../../../markets/settlement/service.ts';
+import { awaitsSecond, describePosition } from '../../../markets/settlement/service.ts';
 import type { SettlementRecord } from '../../../markets/settlement/types.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
@@ -83,12 +83,12 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
       };
     }
     const { disputeWindowHours: hours, recusalRequired, quorumPool } = app.realms.values(invocation.realm);
-    const holds = app.settlements.holdsPosition(market.id, invocation.actor.userId);
+    const position = app.settlements.positionOf(market, invocation.actor.userId, invocation.now);
     // Refused outright: the command itself says why, with nothing to confirm.
-    if (holds && recusalRequired) return undefined;
+    if (position !== null && recusalRequired) return undefined;
     if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && sameVerdict(pending, targetOf(market, invocation))) return undefined;
     const when = [
-      holds ? '⚠️ **You hold shares of this market**: the settlement records that its decider held a position, and shows it.' : '',
+      position === null ? '' : `⚠️ **${describePosition('this market', position)}**: the settlement records that its decider held a position, and shows it.`,
       pendingNote(market, pending, invocation, quorumPool),
       hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
     ].filter((line) => line !== '').join(' ');
