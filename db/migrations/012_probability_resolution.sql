@@ -4,6 +4,8 @@
 -- certain of its outcome: 100 on it, 0 on every other.
 ALTER TABLE markets ADD COLUMN resolved_probabilities TEXT CHECK (resolved_probabilities IS NULL OR json_valid(resolved_probabilities));
 ALTER TABLE settlements ADD COLUMN probabilities TEXT CHECK (probabilities IS NULL OR json_valid(probabilities));
+-- A source's verdict to a probability (Manifold's MKT) is an ordinary outcome proposal carrying its percents; NULL: certain.
+ALTER TABLE proposals ADD COLUMN probabilities TEXT CHECK (probabilities IS NULL OR json_valid(probabilities));
 
 UPDATE markets SET resolved_probabilities = (
   SELECT json_group_array(CASE WHEN o.key = markets.resolved_outcome THEN 100 ELSE 0 END)

@@ -170,6 +170,7 @@ export class ResolutionService {
       marketId: market.id,
       verdict: isVerdict ? decision.verdict.kind : decision.kind,
       outcome: isVerdict && decision.verdict.kind === 'outcome' ? decision.verdict.outcome : null,
+      probabilities: isVerdict && decision.verdict.kind === 'outcome' ? (decision.verdict.probabilities ?? null) : null,
       verdictKey: decision.verdictKey,
       basis: decision.basis,
       evidence: decision.evidence,
@@ -178,7 +179,8 @@ export class ResolutionService {
       autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
     });
     if (isVerdict) {
-      const verdict = decision.verdict.kind === 'outcome' ? (market.outcomes[decision.verdict.outcome] ?? '?') : 'cancel';
+      const { verdict: decided } = decision;
+      const verdict = decided.kind === 'outcome' ? describeVerdict(market.outcomes, { outcome: decided.outcome, probabilities: decided.probabilities }) : 'cancel';
       this.markets.events({ kind: 'proposal', market, proposalId: id, verdict, at: now });
     }
     return this.requireProposal(id, market.realm);
@@ -268,7 +270,8 @@ export class ResolutionService {
     const moderator = inner(context);
     const { slug } = requireMarketByKey(this.store, proposal.marketId);
     if (proposal.verdict === 'outcome' && proposal.outcome !== null) {
-      return unwrapInner(this.markets.resolveMarket(slug, proposal.outcome, proposal.evidence, moderator));
+      const split = proposal.probabilities === null ? {} : { percents: proposal.probabilities };
+      return unwrapInner(this.markets.resolveMarket(slug, proposal.outcome, proposal.evidence, moderator, split));
     }
     if (proposal.verdict === 'cancel') {
       return unwrapInner(this.markets.cancelMarket(slug, `The source cancelled the question.\n${proposal.evidence}`, moderator));

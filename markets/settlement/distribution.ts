@@ -52,10 +52,13 @@ export interface ProbabilitySplit {
   probability?: number | undefined;
   /** "A=50,B=30,C=20": every outcome named at most once, whole percents summing to 100; unnamed outcomes get 0. */
   probabilities?: string | undefined;
+  /** Each outcome's whole percent in outcome order, as a source's verdict carries them. */
+  percents?: readonly number[] | undefined;
 }
 
 /** What resolving to `outcome` split as asked resolves to, refusing in words anything that does not add up. */
 export function resolvedFromSplit(market: Pick<Market, 'slug' | 'outcomes'>, outcome: number, split: ProbabilitySplit): ResolvedTo {
+  if (split.percents !== undefined) return resolvedFromPercents(outcome, checkedPercents(market, split.percents));
   if (split.probability !== undefined && split.probabilities !== undefined) {
     throw new CruxError('invalid_input', 'Give either `probability` (binary markets) or `probabilities` (one per outcome), not both.');
   }
@@ -97,6 +100,15 @@ export function parsePercents(market: Pick<Market, 'slug' | 'outcomes'>, text: s
   const total = filled.reduce((sum, percent) => sum + percent, 0);
   if (total !== PERCENT) throw new CruxError('invalid_input', `The probabilities add up to ${total}%, not 100%.`);
   return filled;
+}
+
+function checkedPercents(market: Pick<Market, 'outcomes'>, percents: readonly number[]): readonly number[] {
+  percents.forEach((percent, i) => assertPercent(percent, market.outcomes[i] ?? '?', String(percent)));
+  const total = percents.reduce((sum, percent) => sum + percent, 0);
+  if (percents.length !== market.outcomes.length || total !== PERCENT) {
+    throw new CruxError('invalid_input', `A probability per outcome must cover the market's ${market.outcomes.length} outcomes and add up to 100%.`);
+  }
+  return percents;
 }
 
 function assertPercent(percent: number, outcome: string, written: string): void {
