@@ -54,7 +54,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     if (invocation.subcommand === 'correct') {
       if (!settled) return undefined;
       const target = text(invocation, 'outcome');
-      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : (market.outcomes[outcomeIndex(market, target)] ?? target);
+      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, invocation));
       return {
         title: truncate(`Correct ${market.slug} to ${to}?`, 256),
         description: truncate(
