@@ -1,9 +1,9 @@
-import { describeVerdict } from '../settlement/distribution.ts';
 import { CruxError, type Result } from '../errors.ts';
 import type { MarketEvent } from '../events.ts';
 import type { Market } from '../market.ts';
 import type { RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
+import { describeVerdict } from '../settlement/distribution.ts';
 import { awaitsSecond } from '../settlement/service.ts';
 import type { Store } from '../store.ts';
 import { type Context, runUseCase } from '../use-case.ts';

@@ -35,11 +35,6 @@ export function resolvedFromPercents(outcome: number, percents: readonly number[
   return { outcome, probabilities: [...percents] };
 }
 
-/** Each outcome's probability as a fraction in [0, 1], as the scores use it. */
-export function fractionsOf(resolved: ResolvedTo, outcomeCount: number): number[] {
-  return percentsOf(resolved, outcomeCount).map((percent) => percent / PERCENT);
-}
-
 /** "Yes" for a certain resolution, "to Yes 70% · No 30%" for one to a probability: for cards and confirmations. */
 export function describeVerdict(outcomes: readonly string[], resolved: ResolvedTo): string {
   if (resolved.probabilities === undefined) return outcomes[resolved.outcome] ?? '?';
