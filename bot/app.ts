@@ -43,6 +43,7 @@ export function realmDefaults(config: Config): RealmSettings {
     leaderboardMinMarkets: config.CRUX_LEADERBOARD_MIN_MARKETS,
     disputeWindowHours: config.CRUX_DISPUTE_WINDOW_HOURS,
     recusalRequired: config.CRUX_RECUSAL_REQUIRED,
+    recusalDays: config.CRUX_RECUSAL_DAYS,
     quorumPool: creditsToMillis(config.CRUX_QUORUM_POOL),
     threadMode: config.CRUX_THREADS,
     quietChannel: config.CRUX_QUIET_CHANNEL,
@@ -72,7 +73,12 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
     new SqliteSettlementStore(db),
     (realm) => {
       const settings = realms.values(realm);
-      return { windowMs: Math.round(settings.disputeWindowHours * HOUR_MS), recusalRequired: settings.recusalRequired, quorumPool: settings.quorumPool };
+      return {
+        windowMs: Math.round(settings.disputeWindowHours * HOUR_MS),
+        recusalRequired: settings.recusalRequired,
+        recusalMs: settings.recusalDays * 24 * HOUR_MS,
+        quorumPool: settings.quorumPool,
+      };
     },
     conditions,
     notifications.record,

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { MAX_DISPUTE_WINDOW_HOURS } from '../markets/realms/settings.ts';
+import { MAX_DISPUTE_WINDOW_HOURS, MAX_RECUSAL_DAYS } from '../markets/realms/settings.ts';
 import { MANIFOLD_DEFAULT_BASE_URL, METACULUS_DEFAULT_BASE_URL, POLYMARKET_DEFAULT_BASE_URL } from '../markets/sources/index.ts';
 
 /** Numbers from the environment arrive as text; empty means "not set". */
@@ -79,6 +79,7 @@ export const configSchema = z.object({
   CRUX_SETTLEMENT_CRON: cronExpression('* * * * *'),
   // Typed already when a host passes its parsed config back in.
   CRUX_QUORUM_POOL: credits(0),
+  CRUX_RECUSAL_DAYS: z.coerce.number().int().min(0).max(MAX_RECUSAL_DAYS).default(0),
   CRUX_RECUSAL_REQUIRED: z.union([z.boolean(), z.enum(['true', 'false'], { error: 'true or false' }).transform((text) => text === 'true')]).default(false),
   CRUX_MODERATOR_CHANNEL: optionalText.pipe(z.string().regex(/^\d+$/, 'a channel id (digits)').optional()),
   /* The claim's conversation (issue 14): each server's defaults, which /mod settings overrides. */

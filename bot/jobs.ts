@@ -158,7 +158,7 @@ export async function endDisputeWindows(app: App, hooks: JobHooks): Promise<Sett
       const headline =
         settlement.record.decidedBy === CONDITION_RESOLVER
           ? conditionalHeadline(settlement.market)
-          : `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record.outcome)}: the dispute window ended and the money moved`;
+          : `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record)}: the dispute window ended and the money moved`;
       await hooks.postToModerators(settlementReply(settlement, headline), settlement.market);
       app.settlements.markAnnounced(settlement.record.id, hooks.now());
       announced.push(settlement);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Account } from '../markets/ledger.ts';
 import { LEDGER_REASONS, type RecordedLedgerEntry } from '../markets/ledger.ts';
-import type { Market } from '../markets/market.ts';
+import type { Market, Resolution } from '../markets/market.ts';
+import { percentsOf, resolvedFromPercents } from '../markets/settlement/distribution.ts';
 
 /**
  * Rows are parsed, not trusted: a corrupt row (bad JSON, a wrong type) becomes a clear error naming the
@@ -32,6 +33,9 @@ export function json<S extends z.ZodType>(schema: S) {
 const millis = z.number().int();
 const epoch = z.number().int();
 
+/** A stored distribution of a resolution: whole percents per outcome (see migration 012). */
+export const percentsColumn = json(z.array(z.number().int().min(0).max(100))).nullable();
+
 export const marketRow = z
   .object({
     id: z.string(),
@@ -54,6 +58,7 @@ export const marketRow = z
     closes_at: epoch,
     closed_at: epoch.nullable(),
     resolved_outcome: z.number().int().nullable(),
+    resolved_probabilities: percentsColumn,
     resolved_by: z.string().nullable(),
     resolution_evidence: z.string().nullable(),
     resolved_at: epoch.nullable(),
@@ -87,7 +92,7 @@ export const marketRow = z
         row.resolved_at === null || row.resolved_by === null
           ? null
           : {
-              outcome: row.resolved_outcome,
+              ...resolvedRow(row.resolved_outcome, row.resolved_probabilities),
               decidedBy: row.resolved_by,
               evidence: row.resolution_evidence ?? '',
               at: row.resolved_at,
@@ -95,6 +100,17 @@ export const marketRow = z
       tags: row.tags,
     }),
   );
+
+/** A stored outcome and distribution as the domain has them: a certain distribution is an ordinary resolution. */
+export function resolvedRow(outcome: number | null, percents: readonly number[] | null): Pick<Resolution, 'outcome' | 'probabilities'> {
+  return outcome === null ? { outcome: null } : resolvedFromPercents(outcome, percents);
+}
+
+/** What is stored for a verdict: every outcome's percent (NULL when cancelling). */
+export function percentsToStore(verdict: Pick<Resolution, 'outcome' | 'probabilities'> | null | undefined, outcomeCount: number): string | null {
+  if (verdict === null || verdict === undefined || verdict.outcome === null) return null;
+  return JSON.stringify(percentsOf({ outcome: verdict.outcome, probabilities: verdict.probabilities }, outcomeCount));
+}
 
 export const accountRow = z
   .object({

@@ -13,7 +13,8 @@ import type { Market, MarketStatus } from '../markets/market.ts';
 import type { RememberedRequest } from '../markets/store.ts';
 import type { PricePoint } from '../markets/scoring/index.ts';
 import type { OutsideReading } from '../markets/sources/odds.ts';
-import { CorruptRowError, parseRow } from './rows.ts';
+import { PERCENT } from '../markets/settlement/distribution.ts';
+import { CorruptRowError, parseRow, percentsColumn } from './rows.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 
@@ -43,6 +44,14 @@ export interface MarketRecord extends MarketFacts {
   readonly conditionOutcome: string | null;
   /** The newest odds of each linked platform, in the market's outcome order (read by the markets stream only). */
   readonly outsideOdds: readonly OutsideReading[];
+  /** Every settlement decided for the market, oldest first: who decided it, whether they held a position, where it stands (markets stream only). */
+  readonly settlements: readonly SettlementSummary[];
+}
+
+export interface SettlementSummary {
+  readonly decidedBy: string;
+  readonly heldPosition: boolean;
+  readonly status: 'pending' | 'applied' | 'superseded';
 }
 
 /* The two streams that can reach a million rows are read as arrays (`.raw()`), which skips building a keyed object
@@ -69,6 +78,8 @@ interface MarketRecordRow {
   closes_at: number;
   closed_at: number | null;
   resolved_outcome: number | null;
+  /** JSON: whole percents per outcome (migration 012). */
+  resolved_probabilities: string | null;
   resolved_at: number | null;
   liquidity: number;
   /** Only the markets stream joins the conditions; the scoring reads leave these out. */
@@ -76,6 +87,8 @@ interface MarketRecordRow {
   condition_outcome?: string | null;
   /** JSON: [{kind, at, probabilities}], the newest reading per link. */
   outside_odds?: string;
+  /** JSON: [{decidedBy, heldPosition, status}], every settlement of the market, oldest first. */
+  settlements?: string;
 }
 
 /** id, at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after */
@@ -154,7 +167,9 @@ export class ScoringStore implements ForecastStore {
       markets: db.prepare<{ guild: string | null }, MarketRecordRow>(
         `SELECT m.*, c.condition_id AS condition_market_id, json_extract(cm.outcomes, '$[' || c.outcome || ']') AS condition_outcome,
            (SELECT json_group_array(json_object('kind', o.kind, 'at', o.at, 'probabilities', json(o.probabilities))) FROM outside_odds o
-            WHERE o.id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = m.id GROUP BY link_id)) AS outside_odds
+            WHERE o.id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = m.id GROUP BY link_id)) AS outside_odds,
+           (SELECT json_group_array(json_object('decidedBy', s.decided_by, 'heldPosition', s.decider_held_position, 'status', s.status))
+            FROM (SELECT * FROM settlements WHERE market_id = m.id ORDER BY id) s) AS settlements
          FROM markets m LEFT JOIN market_conditions c ON c.market_id = m.id LEFT JOIN markets cm ON cm.id = c.condition_id
          WHERE ${IN_GUILD} ORDER BY m.id`,
       ),
@@ -373,13 +388,19 @@ function toMarketRecord(row: MarketRecordRow): MarketRecord {
     closesAt: row.closes_at,
     closedAt: row.closed_at,
     resolvedOutcome: row.resolved_outcome,
+    resolvedProbabilities: row.resolved_probabilities === null ? null : parseRow(percentsColumn, 'resolved_probabilities', row.resolved_probabilities)?.map((percent) => percent / PERCENT) ?? null,
     resolvedAt: row.resolved_at,
     liquidity: row.liquidity,
     conditionMarketId: row.condition_market_id ?? null,
     conditionOutcome: row.condition_outcome ?? null,
     outsideOdds: row.outside_odds === undefined ? [] : parseRow(outsideOddsColumn, 'outside_odds', JSON.parse(row.outside_odds)),
+    settlements: row.settlements === undefined ? [] : parseRow(settlementsColumn, 'settlements', JSON.parse(row.settlements)),
   };
 }
+
+const settlementsColumn = z.array(
+  z.object({ decidedBy: z.string(), heldPosition: z.union([z.literal(0), z.literal(1)]).transform((held) => held === 1), status: z.enum(['pending', 'applied', 'superseded']) }),
+);
 
 const outsideOddsColumn = z.array(z.object({ kind: z.string(), at: z.number().int(), probabilities: z.array(z.number()) }));
 

@@ -3,7 +3,7 @@ import type { Payment } from '../markets/settlement/payouts.ts';
 import type { SettlementStore } from '../markets/settlement/store.ts';
 import type { Dispute, DisputeStatus, SettlementRecord } from '../markets/settlement/types.ts';
 import type { Db } from './open.ts';
-import { parseRow } from './rows.ts';
+import { parseRow, percentsColumn, percentsToStore, resolvedRow } from './rows.ts';
 
 const epoch = z.number().int();
 
@@ -12,6 +12,7 @@ const settlementRow = z
     id: z.number().int(),
     market_id: z.string(),
     outcome: z.number().int().nonnegative().nullable(),
+    probabilities: percentsColumn,
     decided_by: z.string(),
     evidence: z.string(),
     decided_at: epoch,
@@ -28,7 +29,7 @@ const settlementRow = z
     (row): SettlementRecord => ({
       id: row.id,
       marketId: row.market_id,
-      outcome: row.outcome,
+      ...resolvedRow(row.outcome, row.probabilities),
       decidedBy: row.decided_by,
       evidence: row.evidence,
       decidedAt: row.decided_at,
@@ -76,8 +77,8 @@ export class SqliteSettlementStore implements SettlementStore {
   constructor(db: Db) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO settlements (market_id, outcome, decided_by, evidence, decided_at, window_ends_at, decider_held_position, status, needs_second, seconded_by, applied_at, upheld_by, announced_at)
-         VALUES (@marketId, @outcome, @decidedBy, @evidence, @decidedAt, @windowEndsAt, @deciderHeldPosition, @status, @needsSecond, @secondedBy, @appliedAt, @upheldBy, @announcedAt)`,
+        `INSERT INTO settlements (market_id, outcome, probabilities, decided_by, evidence, decided_at, window_ends_at, decider_held_position, status, needs_second, seconded_by, applied_at, upheld_by, announced_at)
+         VALUES (@marketId, @outcome, @probabilities, @decidedBy, @evidence, @decidedAt, @windowEndsAt, @deciderHeldPosition, @status, @needsSecond, @secondedBy, @appliedAt, @upheldBy, @announcedAt)`,
       ),
       find: db.prepare<[number]>('SELECT * FROM settlements WHERE id = ?'),
       pendingFor: db.prepare<[string]>(`SELECT * FROM settlements WHERE market_id = ? AND status = 'pending'`),
@@ -99,6 +100,9 @@ export class SqliteSettlementStore implements SettlementStore {
          WHERE l.market_id = ? AND l.reason IN ('payout', 'refund') GROUP BY a.user_id ORDER BY MIN(l.id)`,
       ),
       returned: db.prepare<[string], { amount: number }>(`SELECT COALESCE(SUM(amount), 0) AS amount FROM ledger WHERE market_id = ? AND reason = 'settle'`),
+      lastTradeAt: db.prepare<[string, string], { at: number | null }>(
+        `SELECT MAX(at) AS at FROM ledger WHERE market_id = ? AND holder = ? AND reason IN ('buy', 'sell')`,
+      ),
       insertDispute: db.prepare(
         `INSERT INTO disputes (settlement_id, user_id, reason, evidence, created_at, status, notified_at)
          VALUES (@settlementId, @userId, @reason, @evidence, @createdAt, @status, @notifiedAt)`,
@@ -112,9 +116,9 @@ export class SqliteSettlementStore implements SettlementStore {
     };
   }
 
-  insert(record: Omit<SettlementRecord, 'id'>): number {
+  insert(record: Omit<SettlementRecord, 'id'>, outcomeCount: number): number {
     return Number(
-      this.statements.insert.run({ ...record, deciderHeldPosition: record.deciderHeldPosition ? 1 : 0, needsSecond: record.needsSecond ? 1 : 0 }).lastInsertRowid,
+      this.statements.insert.run({ ...record, probabilities: percentsToStore(record, outcomeCount), deciderHeldPosition: record.deciderHeldPosition ? 1 : 0, needsSecond: record.needsSecond ? 1 : 0 }).lastInsertRowid,
     );
   }
 
@@ -161,6 +165,10 @@ export class SqliteSettlementStore implements SettlementStore {
       return { userId: parsed.user_id, amount: parsed.amount };
     });
     return { paid, returned: this.statements.returned.get(marketId)?.amount ?? 0 };
+  }
+
+  lastTradeAt(marketId: string, userId: string): number | undefined {
+    return this.statements.lastTradeAt.get(marketId, userId)?.at ?? undefined;
   }
 
   insertDispute(dispute: Omit<Dispute, 'id'>): number {

@@ -12,7 +12,7 @@ import type {
 import type { OutsideReading } from '../markets/sources/odds.ts';
 import { type SourceCheck, type SourceRef, sourceRefSchema } from '../markets/sources/index.ts';
 import type { Db } from './open.ts';
-import { json, parseRow } from './rows.ts';
+import { json, parseRow, percentsColumn } from './rows.ts';
 
 const jsonValue = z.custom<unknown>(() => true);
 
@@ -101,6 +101,7 @@ const proposalRow = z
     market_id: z.string(),
     verdict: z.enum(['outcome', 'cancel', 'conflict', 'report']),
     outcome: z.number().int().nullable(),
+    probabilities: percentsColumn,
     verdict_key: z.string(),
     basis: json(z.array(readingSchema)),
     evidence: z.string(),
@@ -118,6 +119,7 @@ const proposalRow = z
       marketId: row.market_id,
       verdict: row.verdict,
       outcome: row.outcome,
+      probabilities: row.probabilities,
       verdictKey: row.verdict_key,
       basis: row.basis,
       evidence: row.evidence,
@@ -173,8 +175,8 @@ export class SqliteResolutionStore implements ResolutionStore {
         'SELECT 1 AS found FROM proposals WHERE market_id = ? AND verdict_key = ?',
       ),
       insertProposal: db.prepare(
-        `INSERT INTO proposals (market_id, verdict, outcome, verdict_key, basis, evidence, status, created_at, auto_apply_at)
-         VALUES (@marketId, @verdict, @outcome, @verdictKey, @basis, @evidence, @status, @createdAt, @autoApplyAt)`,
+        `INSERT INTO proposals (market_id, verdict, outcome, probabilities, verdict_key, basis, evidence, status, created_at, auto_apply_at)
+         VALUES (@marketId, @verdict, @outcome, @probabilities, @verdictKey, @basis, @evidence, @status, @createdAt, @autoApplyAt)`,
       ),
       findProposal: db.prepare<[number]>('SELECT * FROM proposals WHERE id = ?'),
       decideProposal: db.prepare('UPDATE proposals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?'),
@@ -256,7 +258,8 @@ export class SqliteResolutionStore implements ResolutionStore {
   }
 
   insertProposal(proposal: NewProposal): number {
-    return Number(this.statements.insertProposal.run({ ...proposal, basis: JSON.stringify(proposal.basis) }).lastInsertRowid);
+    const probabilities = proposal.probabilities === null ? null : JSON.stringify(proposal.probabilities);
+    return Number(this.statements.insertProposal.run({ ...proposal, probabilities, basis: JSON.stringify(proposal.basis) }).lastInsertRowid);
   }
 
   findProposal(id: number): Proposal | undefined {

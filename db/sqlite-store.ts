@@ -18,7 +18,7 @@ import type {
 } from '../markets/store.ts';
 import { DatabaseFiles } from './file-guard.ts';
 import type { Db } from './open.ts';
-import { accountRow, marketRow, parseRow } from './rows.ts';
+import { accountRow, marketRow, parseRow, percentsToStore } from './rows.ts';
 import { ScoreStore } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
 
@@ -111,7 +111,7 @@ export class SqliteStore implements Store {
       ),
       saveMarketState: db.prepare(
         `UPDATE markets SET status = @status, outstanding = @outstanding, closed_at = @closedAt,
-           resolved_outcome = @resolvedOutcome, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
+           resolved_outcome = @resolvedOutcome, resolved_probabilities = @resolvedProbabilities, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
          WHERE id = @id`,
       ),
       setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
@@ -330,6 +330,7 @@ export class SqliteStore implements Store {
       outstanding: JSON.stringify(state.outstanding),
       closedAt: state.closedAt,
       resolvedOutcome: state.resolution?.outcome ?? null,
+      resolvedProbabilities: percentsToStore(state.resolution, state.outstanding.length),
       resolvedBy: state.resolution?.decidedBy ?? null,
       evidence: state.resolution?.evidence ?? null,
       resolvedAt: state.resolution?.at ?? null,

@@ -26,6 +26,8 @@ export const MarketFactsRowSchema = z.object({
   resolved_outcome: z.string().nullable(),
   /** 0-based index into outcomes; the name above is for people, the index for programs. */
   resolved_outcome_index: z.int().nonnegative().nullable(),
+  /** Each outcome's probability the resolution paid (SCORING_DEFINITIONS.probabilityResolution); [0, 1] for a certain No. */
+  resolved_probabilities: probabilities.nullable(),
   resolved_at: isoTime.nullable(),
   liquidity: z.number().positive(),
   /** The market this one is conditional on and the outcome it assumes; null for an ordinary market. */
@@ -38,6 +40,12 @@ export const MarketFactsRowSchema = z.object({
  * newest odds read from a linked market of it, in the market's outcome order, with when (null where none map).
  */
 export const MarketExportRowSchema = MarketFactsRowSchema.extend({
+  /** Every settlement decided for the market, oldest first (SCORING_DEFINITIONS.settlements): who decided it, */
+  settlements_decided_by: z.array(z.string()),
+  /** 1 where that decider held shares of the market (or traded it within the server's recusal days) when deciding, */
+  settlements_decider_held_position: z.array(z.union([z.literal(0), z.literal(1)])),
+  /** and whether it was applied, is still pending, or was superseded by a later decision. */
+  settlements_status: z.array(z.enum(['pending', 'applied', 'superseded'])),
   crowd_brier: z.number().nullable(),
   crowd_log_score: z.number().nullable(),
   crowd_final_brier: z.number().nullable(),
@@ -119,6 +127,7 @@ export function replayLedgerExport(ledger: LedgerExport): ReplayedLedger {
       closedAt: row.closed_at,
       resolvedAt: row.resolved_at,
       resolvedOutcome: row.resolved_outcome_index,
+      resolvedProbabilities: row.resolved_probabilities,
     });
     return scored ? [scored] : [];
   });

@@ -108,6 +108,8 @@ export interface MarketFacts {
   readonly closedAt: number | null;
   readonly resolvedAt: number | null;
   readonly resolvedOutcome: number | null;
+  /** Each outcome's probability (0..1, in outcome order) as stored with the resolution; absent or null: certain of the outcome. */
+  readonly resolvedProbabilities?: readonly number[] | null;
 }
 
 /**
@@ -117,12 +119,16 @@ export interface MarketFacts {
  */
 export function toScoredMarket(market: MarketFacts): ScoredMarket | null {
   if (market.status !== 'resolved' || market.resolvedOutcome === null) return null;
+  const probabilities = market.resolvedProbabilities ?? null;
+  // A distribution certain of one outcome is an ordinary resolution to it, scored exactly as one.
+  const certain = probabilities === null ? market.resolvedOutcome : probabilities.indexOf(1);
   return {
     marketId: market.id,
     outcomes: [...market.outcomes],
     openedAt: market.createdAt,
     closesAt: Math.min(market.closesAt, market.closedAt ?? market.resolvedAt ?? market.closesAt),
-    resolvedOutcome: market.resolvedOutcome,
+    resolvedOutcome: certain === -1 ? market.resolvedOutcome : certain,
+    ...(certain === -1 && probabilities !== null && { resolvedProbabilities: [...probabilities] }),
   };
 }
 

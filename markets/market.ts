@@ -11,6 +11,8 @@ export const MAX_OUTCOMES = 20;
 export interface Resolution {
   /** The winning outcome's index, or null when the market was cancelled. */
   outcome: number | null;
+  /** A resolution to a probability: each outcome's share paid this percent of a credit (see ResolvedTo). */
+  probabilities?: readonly number[] | undefined;
   decidedBy: string;
   evidence: string;
   at: number;

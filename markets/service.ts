@@ -4,6 +4,7 @@ import type { ConditionStore } from './cruxes/store.ts';
 import { CruxError, type Result } from './errors.ts';
 import { parseInput, type OpenMarketInput, openMarketInput, MIN_OPENING_VECTOR_PROBABILITY } from './inputs.ts';
 import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } from './ledger.ts';
+import { type ProbabilitySplit, resolvedFromSplit } from './settlement/distribution.ts';
 import { holderAccount } from './settlement/pay.ts';
 import type { SettlementService } from './settlement/service.ts';
 import type { Settlement } from './settlement/types.ts';
@@ -410,16 +411,17 @@ export class MarketService {
     );
   }
 
-  resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context): Result<Settlement> {
+  /** Resolves to an outcome, or with `split` to a probability (see ProbabilitySplit); it may wait out a dispute window. */
+  resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context, split: ProbabilitySplit = {}): Result<Settlement> {
     return this.run(context, () => {
       requireModerator(context.actor, 'resolve a market');
       const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
-      const winner = resolveOutcome(market, outcome);
+      const resolved = resolvedFromSplit(market, resolveOutcome(market, outcome), split);
       this.assertMayResolve(market);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
-      return this.settlements.decide(market, { outcome: winner, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now });
+      return this.settlements.decide(market, { ...resolved, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now });
     });
   }
 

@@ -3,7 +3,7 @@ import { type EvidenceItem, itemsLinking } from '../../markets/evidence/evidence
 import type { Market } from '../../markets/market.ts';
 import type { Proposal } from '../../markets/resolution/store.ts';
 import { type App, unwrap } from '../commands/command.ts';
-import { settlementReply } from '../render/settlement-card.ts';
+import { settlementReply, verdictOf } from '../render/settlement-card.ts';
 import { contextOf } from '../commands/trading.ts';
 import { type Invocation, type Reply, replyWith } from '../reply.ts';
 
@@ -26,7 +26,7 @@ export function handleProposalButton(customId: string, invocation: Invocation, a
       settlement,
       proposal.verdict === 'cancel'
         ? `↩️ ${settlement.market.slug} cancelled on the sources' word — trades refunded`
-        : `✅ ${settlement.market.slug} resolved ${settlement.market.outcomes[proposal.outcome ?? -1] ?? '?'} on the sources' word`,
+        : `✅ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record)} on the sources' word`,
       evidenceBehind(app, proposal, settlement.market),
     );
     return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.`, retiresControls: true };

@@ -9,8 +9,8 @@ import { isoTime, isoTimeOrNull } from './format.ts';
 
 export const MARKET_COLUMNS = [
   'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-  'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
-  'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+  'resolved_outcome', 'resolved_outcome_index', 'resolved_probabilities', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
+  'settlements_decided_by', 'settlements_decider_held_position', 'settlements_status', 'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
   'manifold_probabilities', 'manifold_at', 'metaculus_probabilities', 'metaculus_at', 'polymarket_probabilities', 'polymarket_at',
 ] as const satisfies readonly (keyof MarketExportRow)[];
 
@@ -27,6 +27,7 @@ export function marketFactsRow(market: MarketRecord): MarketFactsRow {
     closed_at: isoTimeOrNull(market.closedAt),
     resolved_outcome: market.resolvedOutcome === null ? null : (market.outcomes[market.resolvedOutcome] ?? null),
     resolved_outcome_index: market.resolvedOutcome,
+    resolved_probabilities: market.resolvedProbabilities === undefined || market.resolvedProbabilities === null ? null : [...market.resolvedProbabilities],
     resolved_at: isoTimeOrNull(market.resolvedAt),
     liquidity: market.liquidity,
     condition_market_id: market.conditionMarketId,
@@ -37,6 +38,9 @@ export function marketFactsRow(market: MarketRecord): MarketFactsRow {
 export function marketRow(market: MarketRecord, crowd: CrowdMarketScore | null): MarketExportRow {
   return {
     ...marketFactsRow(market),
+    settlements_decided_by: market.settlements.map((settlement) => settlement.decidedBy),
+    settlements_decider_held_position: market.settlements.map((settlement) => (settlement.heldPosition ? 1 : 0)),
+    settlements_status: market.settlements.map((settlement) => settlement.status),
     crowd_brier: crowd?.timeAveragedBrier ?? null,
     crowd_log_score: crowd?.timeAveragedLogScore ?? null,
     crowd_final_brier: crowd?.finalBrier ?? null,

@@ -7,6 +7,7 @@ import type { Action, Card } from '../reply.ts';
 import { evidenceSummary } from './conversation.ts';
 import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
+import { describeVerdict, sameVerdict } from '../../markets/settlement/distribution.ts';
 import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
@@ -15,7 +16,7 @@ export function marketCard(view: MarketView): Card {
   const { market, prices, stats, links, condition, outside } = view;
   const outcomeLines = market.outcomes.map((name, i) => {
     const price = prices[i] ?? 0;
-    const won = market.resolution?.outcome === i ? ' ✅' : '';
+    const won = market.resolution?.outcome === i && market.resolution.probabilities === undefined ? ' ✅' : '';
     return `\`${priceBar(price)}\` **${percent(price)}** ${plain(name)}${won}`;
   });
   const fields = [
@@ -46,7 +47,9 @@ export function marketCard(view: MarketView): Card {
   if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
   if (market.resolution) {
     const verdict =
-      market.resolution.outcome === null ? 'Cancelled — trades refunded' : `Resolved **${plain(market.outcomes[market.resolution.outcome] ?? '?')}**`;
+      market.resolution.outcome === null
+        ? 'Cancelled — trades refunded'
+        : `Resolved **${plain(describeVerdict(market.outcomes, { outcome: market.resolution.outcome, probabilities: market.resolution.probabilities }))}**`;
     fields.push({
       name: 'Resolution',
       value: truncate(
@@ -78,7 +81,7 @@ function outsideLine({ market, prices, outside }: MarketView): string {
 
 /** The decider, and whether they held a position, when the resolution shown is the recorded settlement (not a later correction). */
 function deciderOf(resolution: Resolution, settlement: SettlementRecord | undefined): string {
-  const recorded = settlement?.status === 'applied' && settlement.outcome === resolution.outcome && settlement.decidedBy === resolution.decidedBy;
+  const recorded = settlement?.status === 'applied' && sameVerdict(settlement, resolution) && settlement.decidedBy === resolution.decidedBy;
   return settlement !== undefined && recorded ? deciderLine(settlement) : deciderName(resolution.decidedBy);
 }
 

@@ -1,5 +1,6 @@
 import type { Market } from '../../markets/market.ts';
 import type { Proposal } from '../../markets/resolution/store.ts';
+import { describeVerdict } from '../../markets/settlement/distribution.ts';
 import { type Action, type Reply, replyWith } from '../reply.ts';
 import { discordTime, plain, truncate } from './format.ts';
 
@@ -13,7 +14,7 @@ export function proposalButtonId(action: 'accept' | 'reject', proposalId: number
 function headline(proposal: Proposal, market: Market): string {
   switch (proposal.verdict) {
     case 'outcome':
-      return `🔔 Sources say ${market.slug} resolved ${market.outcomes[proposal.outcome ?? -1] ?? '?'}`;
+      return `🔔 Sources say ${market.slug} resolved ${describeVerdict(market.outcomes, { outcome: proposal.outcome ?? -1, probabilities: proposal.probabilities ?? undefined })}`;
     case 'cancel':
       return `🔔 Sources say ${market.slug} was cancelled`;
     case 'conflict':

@@ -3,16 +3,18 @@ import { CONDITION_RESOLVER } from '../../markets/cruxes/conditions.ts';
 import type { Market } from '../../markets/market.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { awaitsSecond, type DisputeNotice } from '../../markets/settlement/service.ts';
-import type { Settlement, SettlementRecord } from '../../markets/settlement/types.ts';
+import { describeVerdict } from '../../markets/settlement/distribution.ts';
+import type { Settlement, SettlementDecision, SettlementRecord } from '../../markets/settlement/types.ts';
 import type { Card, CardField, Reply } from '../reply.ts';
 import { replyWith } from '../reply.ts';
 import { discordTime, plain, truncate } from './format.ts';
 
 const PAYEES_SHOWN = 15;
 
-/** What a settlement decides, in words: "resolved Yes" or "cancelled". */
-export function verdictOf(market: Pick<Market, 'outcomes'>, outcome: number | null): string {
-  return outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`;
+/** What a settlement decides, in words: "resolved Yes", "resolved to Yes 70% · No 30%" or "cancelled". */
+export function verdictOf(market: Pick<Market, 'outcomes'>, verdict: Pick<SettlementDecision, 'outcome' | 'probabilities'>): string {
+  const { outcome, probabilities } = verdict;
+  return outcome === null ? 'cancelled' : `resolved ${describeVerdict(market.outcomes, { outcome, probabilities })}`;
 }
 
 /** Who decided, and whether they held a position in the market when they did. */
@@ -39,7 +41,7 @@ export function pendingFields(market: Market, record: SettlementRecord, disputes
     {
       name: 'Pending resolution',
       value: truncate(
-        `**${plain(verdictOf(market, record.outcome))}** by ${deciderLine(record)}${seconded}\nEvidence: ${plain(record.evidence)}\n${whenPaid(record)}${disputes > 0 ? `\n${disputes} dispute(s) so far.` : ''}`,
+        `**${plain(verdictOf(market, record))}** by ${deciderLine(record)}${seconded}\nEvidence: ${plain(record.evidence)}\n${whenPaid(record)}${disputes > 0 ? `\n${disputes} dispute(s) so far.` : ''}`,
         1024,
       ),
     },
@@ -109,7 +111,7 @@ export function disputeMessage(notice: DisputeNotice): Reply {
   return replyWith({
     cards: [
       {
-        title: truncate(`⚖️ ${market.slug}: a trader disputes "${verdictOf(market, settlement.outcome)}"`, 256),
+        title: truncate(`⚖️ ${market.slug}: a trader disputes "${verdictOf(market, settlement)}"`, 256),
         description: truncate(plain(market.question), 1000),
         color: 0xef4444,
         fields: [

@@ -48,9 +48,9 @@ function isSettled(market: Pick<Market, 'status'>): boolean {
   return market.status === 'resolved' || market.status === 'cancelled';
 }
 
-/** Whether the condition market's current state is the outcome the conditional assumes. */
+/** Whether the condition market's current state is the outcome the conditional assumes; a resolution to a probability is no certain outcome. */
 export function conditionHeld(condition: Pick<Market, 'status' | 'resolution'>, outcome: number): boolean {
-  return condition.status === 'resolved' && condition.resolution?.outcome === outcome;
+  return condition.status === 'resolved' && condition.resolution?.outcome === outcome && condition.resolution.probabilities === undefined;
 }
 
 /**

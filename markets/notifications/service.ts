@@ -3,6 +3,7 @@ import type { MarketEvent } from '../events.ts';
 import type { Market } from '../market.ts';
 import type { RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
+import { describeVerdict } from '../settlement/distribution.ts';
 import { awaitsSecond } from '../settlement/service.ts';
 import type { Store } from '../store.ts';
 import { type Context, runUseCase } from '../use-case.ts';
@@ -109,7 +110,7 @@ export class NotificationService {
         return [{ kind: 'proposal', proposalId: event.proposalId, verdict: event.verdict }];
       case 'pending': {
         const { settlement, market } = event;
-        const outcome = settlement.outcome === null ? null : (market.outcomes[settlement.outcome] ?? '?');
+        const outcome = settlement.outcome === null ? null : describeVerdict(market.outcomes, { outcome: settlement.outcome, probabilities: settlement.probabilities });
         return [{ kind: 'pending', outcome, windowEndsAt: awaitsSecond(settlement) ? null : settlement.windowEndsAt }];
       }
       case 'settled':
@@ -119,7 +120,8 @@ export class NotificationService {
 
   private settledNotice(market: Market, paid: number, payees: number): Notice {
     const outcome = market.resolution?.outcome ?? null;
-    return { kind: 'settled', outcome: outcome === null ? null : (market.outcomes[outcome] ?? '?'), evidence: market.resolution?.evidence ?? '', paid, payees };
+    const described = outcome === null ? null : describeVerdict(market.outcomes, { outcome, probabilities: market.resolution?.probabilities });
+    return { kind: 'settled', outcome: described, evidence: market.resolution?.evidence ?? '', paid, payees };
   }
 
   /** Per member concerned, what they would be told by DM. */

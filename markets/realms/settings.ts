@@ -28,6 +28,8 @@ export interface RealmSettings {
   disputeWindowHours: number;
   /** Whether a moderator holding shares of a market is refused when they resolve or cancel it (else only warned). */
   recusalRequired: boolean;
+  /** Days back in which a moderator's trade in a market counts as holding a position in it; 0: only shares held now. */
+  recusalDays: number;
   /** Markets whose pool holds at least this much need two different moderators to resolve or cancel; 0 never. */
   quorumPool: Millis;
   /** Whether each market's card gets a public thread for its trades, evidence, edits and resolution. */
@@ -79,6 +81,9 @@ const millis = z.number().int().min(0);
 
 /** Thirty days: longer than any platform's own escalation, short enough that money is not held for a season. */
 export const MAX_DISPUTE_WINDOW_HOURS = 720;
+
+/** A year: a trade older than that says little about a moderator's stake. */
+export const MAX_RECUSAL_DAYS = 365;
 
 const onOff = z
   .union([z.boolean(), z.string().trim().toLowerCase()])
@@ -166,6 +171,17 @@ export const SETTINGS: SettingDefinitions = {
     input: onOff,
     stored: z.boolean(),
     show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
+  },
+  recusalDays: {
+    option: 'recusal_days',
+    label: 'Recent trades count as a position for',
+    input: z.coerce
+      .number({ error: 'give a number of days' })
+      .int('give a whole number of days')
+      .min(0, 'the recusal days cannot be negative')
+      .max(MAX_RECUSAL_DAYS, `the recusal days are at most ${MAX_RECUSAL_DAYS}`),
+    stored: z.number().int().min(0).max(MAX_RECUSAL_DAYS),
+    show: (v) => (v === 0 ? 'no days (only shares held now count)' : `${v} day(s) (a moderator who traded the market since counts as holding a position)`),
   },
   quorumPool: {
     option: 'quorum_pool',

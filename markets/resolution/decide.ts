@@ -2,12 +2,14 @@ import { formatProbability } from '../sources/format.ts';
 import { mapToMarketOutcome, type SourceCheck } from '../sources/index.ts';
 import type { SourceReading } from './store.ts';
 
-export type Verdict = { kind: 'outcome'; outcome: number } | { kind: 'cancel' };
+/** An outcome, with `probabilities` (whole percents per outcome) when the sources resolved to a probability; or cancelling. */
+export type Verdict = { kind: 'outcome'; outcome: number; probabilities?: readonly number[] } | { kind: 'cancel' };
 
 /**
  * What a market's linked sources say together. A `proposal` names one verdict every decisive source agrees on; a
  * `conflict` means sources disagree (or one resolved in a way we cannot apply while another gave a verdict); a
- * `report` is a terminal answer no rule may apply by itself (a probability, a split, an outcome we do not have).
+ * `report` is a terminal answer no rule may apply by itself (a split, an outcome we do not have, a probability of YES
+ * on a market whose outcomes are not Yes and No). A resolution to a probability that maps is a verdict like any other.
  * Conflicts and reports go to moderators and are never applied automatically.
  */
 export type Decision =
@@ -30,7 +32,8 @@ export function platformName(kind: string): string {
 }
 
 export function verdictKeyOf(verdict: Verdict): string {
-  return verdict.kind === 'outcome' ? `outcome:${verdict.outcome}` : 'cancel';
+  if (verdict.kind === 'cancel') return 'cancel';
+  return verdict.probabilities === undefined ? `outcome:${verdict.outcome}` : `outcome:${verdict.outcome}@${verdict.probabilities.join(',')}`;
 }
 
 /** From the latest check of each linked source to what, if anything, moderators should be asked to apply. */
@@ -41,7 +44,10 @@ export function decideResolution(outcomes: readonly string[], readings: readonly
     const { check } = reading;
     if (check.kind === 'pending' || check.kind === 'error' || check.kind === 'evidence') continue;
     const mapped = mapToMarketOutcome(check, outcomes);
-    if (mapped.kind === 'outcome') verdicts.push({ reading, verdict: { kind: 'outcome', outcome: mapped.outcomeIndex } });
+    if (mapped.kind === 'outcome') {
+      const probabilities = mapped.percents === undefined ? {} : { probabilities: mapped.percents };
+      verdicts.push({ reading, verdict: { kind: 'outcome', outcome: mapped.outcomeIndex, ...probabilities } });
+    }
     else if (mapped.kind === 'cancel') verdicts.push({ reading, verdict: { kind: 'cancel' } });
     else unappliable.push(reading);
   }

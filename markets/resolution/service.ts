@@ -22,6 +22,7 @@ import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
 import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
 import type { ConditionStore } from '../cruxes/store.ts';
+import { describeVerdict, type ProbabilitySplit, resolvedFromSplit, sameVerdict } from '../settlement/distribution.ts';
 import type { SettlementService } from '../settlement/service.ts';
 import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
 import { decideResolution } from './decide.ts';
@@ -63,7 +64,8 @@ export interface ResettledConditional {
   clawedBack: Transfer[];
 }
 
-export type CorrectionTarget = { outcome: OutcomeRef } | { cancel: true };
+/** What a correction settles the market to: an outcome (split to a probability, as /mod resolve takes it) or cancelled. */
+export type CorrectionTarget = { outcome: OutcomeRef; split?: ProbabilitySplit } | { cancel: true };
 
 /**
  * Resolving against linked sources: links carry a parsed source reference, each check is recorded with its backoff,
@@ -168,6 +170,7 @@ export class ResolutionService {
       marketId: market.id,
       verdict: isVerdict ? decision.verdict.kind : decision.kind,
       outcome: isVerdict && decision.verdict.kind === 'outcome' ? decision.verdict.outcome : null,
+      probabilities: isVerdict && decision.verdict.kind === 'outcome' ? (decision.verdict.probabilities ?? null) : null,
       verdictKey: decision.verdictKey,
       basis: decision.basis,
       evidence: decision.evidence,
@@ -176,7 +179,8 @@ export class ResolutionService {
       autoApplyAt: isVerdict ? this.autoApplyTime(market, decision.basis.map((reading) => reading.kind), now) : null,
     });
     if (isVerdict) {
-      const verdict = decision.verdict.kind === 'outcome' ? (market.outcomes[decision.verdict.outcome] ?? '?') : 'cancel';
+      const { verdict: decided } = decision;
+      const verdict = decided.kind === 'outcome' ? describeVerdict(market.outcomes, { outcome: decided.outcome, probabilities: decided.probabilities }) : 'cancel';
       this.markets.events({ kind: 'proposal', market, proposalId: id, verdict, at: now });
     }
     return this.requireProposal(id, market.realm);
@@ -266,7 +270,8 @@ export class ResolutionService {
     const moderator = inner(context);
     const { slug } = requireMarketByKey(this.store, proposal.marketId);
     if (proposal.verdict === 'outcome' && proposal.outcome !== null) {
-      return unwrapInner(this.markets.resolveMarket(slug, proposal.outcome, proposal.evidence, moderator));
+      const split = proposal.probabilities === null ? {} : { percents: proposal.probabilities };
+      return unwrapInner(this.markets.resolveMarket(slug, proposal.outcome, proposal.evidence, moderator, split));
     }
     if (proposal.verdict === 'cancel') {
       return unwrapInner(this.markets.cancelMarket(slug, `The source cancelled the question.\n${proposal.evidence}`, moderator));
@@ -306,20 +311,20 @@ export class ResolutionService {
       }
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A correction needs evidence: a URL or a short citation.');
-      const winner = 'outcome' in target ? resolveOutcome(market, target.outcome) : null;
-      if (winner === previous.outcome) {
-        const now = winner === null ? 'cancelled' : `resolved ${market.outcomes[winner]}`;
+      const verdict = 'outcome' in target ? resolvedFromSplit(market, resolveOutcome(market, target.outcome), target.split ?? {}) : { outcome: null };
+      if (sameVerdict(verdict, previous)) {
+        const now = verdict.outcome === null ? 'cancelled' : `resolved ${describeVerdict(market.outcomes, verdict)}`;
         throw new CruxError('invalid_input', `Market \`${market.slug}\` is already ${now}.`);
       }
-      if (winner !== null) this.markets.assertMayResolve(market);
-      return this.correct(market, previous, { outcome: winner, decidedBy: context.actor.userId, evidence: citation, at: context.now });
+      if (verdict.outcome !== null) this.markets.assertMayResolve(market);
+      return this.correct(market, previous, { ...verdict, decidedBy: context.actor.userId, evidence: citation, at: context.now });
     });
   }
 
   /** Moves a settled market to `resolution` on the ledger, then re-settles the markets conditional on it. */
   private correct(market: Market, previous: Resolution, resolution: Resolution): Correction {
     const winner = resolution.outcome;
-    const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), winner);
+    const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), { outcome: winner, probabilities: resolution.probabilities });
     const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.balanceOf(market, userId));
     this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', resolution.at);
     this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });

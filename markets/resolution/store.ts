@@ -45,6 +45,8 @@ export interface NewProposal {
   verdict: ProposalVerdict;
   /** The winning outcome's index when the verdict is `outcome`. */
   outcome: number | null;
+  /** For an outcome verdict to a probability: each outcome's whole percent, in outcome order; null when certain. */
+  probabilities: readonly number[] | null;
   verdictKey: string;
   basis: SourceReading[];
   evidence: string;

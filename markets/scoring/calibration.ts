@@ -1,14 +1,17 @@
 import { sortByTime } from './collections.ts';
 import { assertFitsMarket } from './market-fit.ts';
 import { wilsonInterval } from './statistics.ts';
-import type { Forecast, ScoredMarket } from './types.ts';
+import { type Forecast, observedOf, type ScoredMarket } from './types.ts';
 
 export const DEFAULT_CALIBRATION_BUCKET_COUNT = 10;
 
-/** One probability stated for one outcome, and whether that outcome happened. */
+/**
+ * One probability stated for one outcome, and whether that outcome happened. For a market resolved to a probability
+ * the outcome happened by that probability (a number in [0, 1]): it counts as that fraction of an entry that happened.
+ */
 export interface CalibrationEntry {
   readonly probability: number;
-  readonly happened: boolean;
+  readonly happened: boolean | number;
 }
 
 /** Forecast probabilities in [lower, upper); the last bucket also holds p = 1. */
@@ -40,10 +43,15 @@ export function calibrationEntries(market: ScoredMarket, forecasts: readonly For
   const entries: CalibrationEntry[] = [];
   for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
     for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
-      entries.push({ probability: probabilities[outcome]!, happened: outcome === market.resolvedOutcome });
+      entries.push({ probability: probabilities[outcome]!, happened: happenedOf(market, outcome) });
     }
   }
   return entries;
+}
+
+/** Whether an outcome happened: true or false, or for a resolution to a probability that probability. */
+function happenedOf(market: ScoredMarket, outcome: number): boolean | number {
+  return market.resolvedProbabilities === undefined ? outcome === market.resolvedOutcome : observedOf(market.resolvedProbabilities, outcome);
 }
 
 /** The forecasts that enter calibration: this market's, at or before closesAt, in time order. */
@@ -102,19 +110,20 @@ export class CalibrationTallies {
     private readonly offset = 0,
   ) {}
 
-  add(probability: number, happened: boolean): void {
+  add(probability: number, happened: boolean | number): void {
     const { sums } = this;
     const at = this.offset + 3 * calibrationBucketIndex(probability, this.bucketCount);
     sums[at] = sums[at]! + 1;
     sums[at + 1] = sums[at + 1]! + probability;
-    if (happened) sums[at + 2] = sums[at + 2]! + 1;
+    const weight = typeof happened === 'number' ? happened : happened ? 1 : 0;
+    if (weight !== 0) sums[at + 2] = sums[at + 2]! + weight;
   }
 
   /** Adds calibrationEntries(market, forecasts) without building them. */
   addForecasts(market: ScoredMarket, forecasts: readonly Forecast[]): void {
     for (const { probabilities } of scoredInTimeOrder(market, forecasts)) {
       for (let outcome = 0; outcome < enteredOutcomes(probabilities); outcome++) {
-        this.add(probabilities[outcome]!, outcome === market.resolvedOutcome);
+        this.add(probabilities[outcome]!, happenedOf(market, outcome));
       }
     }
   }

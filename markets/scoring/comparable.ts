@@ -2,7 +2,7 @@ import { brierScore } from './brier.ts';
 import { sortByTime } from './collections.ts';
 import { logScore } from './log-score.ts';
 import { assertFitsMarket } from './market-fit.ts';
-import type { Forecast, ScoredMarket } from './types.ts';
+import { type Forecast, type Resolved, resolvedOf, type ScoredMarket } from './types.ts';
 
 /** The scores that compare forecasters across markets of any size and any timing, for one forecaster on one market. */
 export interface ComparableScores {
@@ -17,9 +17,9 @@ export interface ComparableScores {
 }
 
 /** Metaculus' baseline score of one probability vector: 0 for the uniform forecast on any number of outcomes. */
-export function baselineScore(probabilities: readonly number[], resolvedOutcome: number): number {
+export function baselineScore(probabilities: readonly number[], resolved: Resolved): number {
   const lnN = Math.log(probabilities.length);
-  return (100 * (logScore(probabilities, resolvedOutcome) + lnN)) / lnN;
+  return (100 * (logScore(probabilities, resolved) + lnN)) / lnN;
 }
 
 /** One forecaster's standing forecast and what it has earned so far. */
@@ -57,6 +57,7 @@ export function scoreComparably(market: ScoredMarket, forecasts: readonly Foreca
   const start = market.openedAt;
   const end = Math.max(market.closesAt, start + 1);
   const length = end - start;
+  const resolved = resolvedOf(market);
   const standing = new Map<string, Standing>();
   const briers: number[] = [];
   let logSum = 0;
@@ -93,9 +94,9 @@ export function scoreComparably(market: ScoredMarket, forecasts: readonly Foreca
   for (const { userId, at, probabilities } of sortByTime(forecasts)) {
     if (at > market.closesAt) break;
     advanceTo(Math.max(at, start));
-    const brier = brierScore(probabilities, market.resolvedOutcome);
-    const log = logScore(probabilities, market.resolvedOutcome);
-    const baseline = baselineScore(probabilities, market.resolvedOutcome);
+    const brier = brierScore(probabilities, resolved);
+    const log = logScore(probabilities, resolved);
+    const baseline = baselineScore(probabilities, resolved);
     let entry = standing.get(userId);
     if (entry) {
       close(entry);

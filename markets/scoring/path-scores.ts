@@ -3,7 +3,7 @@ import { sortByTime } from './collections.ts';
 import { logScore } from './log-score.ts';
 import { assertFitsMarket } from './market-fit.ts';
 import { heldForMs, pointsInWindow } from './time-average.ts';
-import type { PathScores, ScoredMarket, TimedProbabilities } from './types.ts';
+import { type PathScores, resolvedOf, type ScoredMarket, type TimedProbabilities } from './types.ts';
 
 /**
  * Scores one path of probabilities on a resolved market: a user's forecasts or the market's own prices, which is
@@ -18,7 +18,7 @@ export function scorePath(path: readonly TimedProbabilities[], market: ScoredMar
   const sorted = sortByTime(path);
   const inWindow = pointsInWindow(sorted, market);
   if (inWindow === 0) return null;
-  const { resolvedOutcome } = market;
+  const resolved = resolvedOf(market);
   // One pass for both scores, with no object per point: this runs once per forecaster per market, a million
   // forecasts in all on a large server.
   let brierSum = 0;
@@ -27,13 +27,13 @@ export function scorePath(path: readonly TimedProbabilities[], market: ScoredMar
   for (let index = 0; index < inWindow; index++) {
     const { probabilities } = sorted[index]!;
     const held = heldForMs(sorted, index, inWindow, market);
-    brierSum += brierScore(probabilities, resolvedOutcome) * held;
-    logSum += logScore(probabilities, resolvedOutcome) * held;
+    brierSum += brierScore(probabilities, resolved) * held;
+    logSum += logScore(probabilities, resolved) * held;
     totalMs += held;
   }
   const final = sorted[inWindow - 1]!.probabilities;
-  const finalBrier = brierScore(final, resolvedOutcome);
-  const finalLogScore = logScore(final, resolvedOutcome);
+  const finalBrier = brierScore(final, resolved);
+  const finalLogScore = logScore(final, resolved);
   return {
     timeAveragedBrier: totalMs === 0 ? finalBrier : brierSum / totalMs,
     timeAveragedLogScore: totalMs === 0 ? finalLogScore : logSum / totalMs,

@@ -32,12 +32,21 @@ export const ScoredMarketSchema = z
     openedAt: epochMs,
     /** The end of the scoring window: when trading stopped. */
     closesAt: epochMs,
-    /** Index into `outcomes` of the outcome that happened. */
+    /** Index into `outcomes` of the outcome that happened (for a resolution to a probability: the one it is filed under). */
     resolvedOutcome: z.int().nonnegative(),
+    /**
+     * Only for a resolution to a probability: each outcome's probability o_i, in outcome order. The scores then take
+     * o = these (see SCORING_DEFINITIONS); without it the resolved outcome happened (o = 1 on it, 0 elsewhere).
+     */
+    resolvedProbabilities: ProbabilityVectorSchema.optional(),
   })
   .refine((market) => market.resolvedOutcome < market.outcomes.length, {
     message: 'resolvedOutcome must index an outcome',
     path: ['resolvedOutcome'],
+  })
+  .refine((market) => market.resolvedProbabilities === undefined || market.resolvedProbabilities.length === market.outcomes.length, {
+    message: 'resolvedProbabilities must have one probability per outcome',
+    path: ['resolvedProbabilities'],
   })
   .refine((market) => market.openedAt <= market.closesAt, {
     message: 'closesAt must not be before openedAt',
@@ -49,6 +58,19 @@ export const PricePointSchema = z.object({
   at: epochMs,
   probabilities: ProbabilityVectorSchema,
 });
+
+/** What a market resolved to, as the scores take it: the outcome that happened, or each outcome's probability o_i. */
+export type Resolved = number | readonly number[];
+
+export function resolvedOf(market: Pick<ScoredMarket, 'resolvedOutcome' | 'resolvedProbabilities'>): Resolved {
+  return market.resolvedProbabilities ?? market.resolvedOutcome;
+}
+
+/** o_i: 1 or 0 for an outcome that did or did not happen, its probability for a resolution to a probability. */
+export function observedOf(resolved: Resolved, outcome: number): number {
+  if (typeof resolved === 'number') return outcome === resolved ? 1 : 0;
+  return resolved[outcome] ?? 0;
+}
 
 export type Forecast = z.infer<typeof ForecastSchema>;
 export type ScoredMarket = z.infer<typeof ScoredMarketSchema>;

@@ -4,9 +4,10 @@ import type { Millis } from '../money.ts';
 import type { Store } from '../store.ts';
 import { type Payment, payoutsFor, refundsFor } from './payouts.ts';
 
-/** What settling `market` to `outcome` (null: cancelling) owes each trader, from its positions or net stakes now. */
-export function owedFor(store: Store, market: Market, outcome: number | null): Payment[] {
-  return outcome === null ? refundsFor(store.netPaid(market.id), market.pool) : payoutsFor(store.positions(market.id), outcome);
+/** What settling `market` as `verdict` says (outcome null: cancelling) owes each trader, from its positions or net stakes now. */
+export function owedFor(store: Store, market: Market, verdict: Pick<Resolution, 'outcome' | 'probabilities'>): Payment[] {
+  const { outcome, probabilities } = verdict;
+  return outcome === null ? refundsFor(store.netPaid(market.id), market.pool) : payoutsFor(store.positions(market.id), { outcome, probabilities });
 }
 
 /** What the pool hands back to the mint once `paid` is paid. */

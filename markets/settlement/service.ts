@@ -9,6 +9,7 @@ import { requireMarket, requireMarketByKey } from '../service.ts';
 import type { Store } from '../store.ts';
 import type { LatestSettlement } from '../views.ts';
 import { type Context, requireModerator, runUseCase } from '../use-case.ts';
+import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
@@ -17,8 +18,10 @@ import { disputeRefusal } from './window.ts';
 export interface SettlementRules {
   /** The dispute window in milliseconds; 0 pays at once. */
   windowMs: number;
-  /** Whether a decider holding shares of the market is refused. */
+  /** Whether a decider holding a position in the market is refused. */
   recusalRequired: boolean;
+  /** How far back a decider's trade in the market counts as a position, in milliseconds; 0: only shares held now. */
+  recusalMs: number;
   /** Pools of at least this many millis need a second, different moderator to confirm a decision; 0 never. */
   quorumPool: Millis;
 }
@@ -59,15 +62,17 @@ export class SettlementService {
    */
   decide(market: Market, decision: SettlementDecision): Settlement {
     const { windowMs, recusalRequired, quorumPool } = this.rulesOf(market.realm);
-    const deciderHeldPosition = holdsPosition(this.store, market.id, decision.decidedBy);
-    if (deciderHeldPosition && recusalRequired) {
+    const position = this.positionOf(market, decision.decidedBy, decision.decidedAt);
+    const deciderHeldPosition = position !== null;
+    if (position !== null && recusalRequired) {
+      const way = position.holds ? 'sell your shares first' : 'wait until your last trade is older than that';
       throw new CruxError(
         'recusal_required',
-        `You hold shares of \`${market.slug}\`, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or sell your shares first).`,
+        `${describePosition(`\`${market.slug}\``, position)}, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or ${way}).`,
       );
     }
     const previous = this.records.pendingFor(market.id);
-    if (previous && awaitsSecond(previous) && previous.outcome === decision.outcome) return this.second(market, previous, decision, windowMs);
+    if (previous && awaitsSecond(previous) && sameVerdict(previous, decision)) return this.second(market, previous, decision, windowMs);
     if (previous) this.records.supersede(previous.id);
     const needsSecond = quorumPool > 0 && market.pool >= quorumPool;
     const id = this.records.insert({
@@ -81,7 +86,7 @@ export class SettlementService {
       appliedAt: null,
       upheldBy: null,
       announcedAt: null,
-    });
+    }, market.outcomes.length);
     const record = this.requireRecord(id);
     // The decider's own reply tells the channel: nothing is left for the job to announce.
     if (windowMs === 0 && !needsSecond) return this.apply(record, decision.decidedAt, null, true);
@@ -108,7 +113,7 @@ export class SettlementService {
   /** Stops trading and shows what the settlement will pay, without paying it. */
   private hold(market: Market, record: SettlementRecord, at: number): Settlement {
     if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: Math.min(market.closesAt, at) });
-    const owed = owedFor(this.store, market, record.outcome);
+    const owed = owedFor(this.store, market, record);
     const held = requireMarketByKey(this.store, market.id);
     this.events({ kind: 'pending', market: held, settlement: record, at });
     return { market: held, paid: owed.filter((p) => p.amount > 0), returned: remainderOf(market, owed), record, cancelledConditionals: [] };
@@ -209,8 +214,9 @@ export class SettlementService {
     if (announced) this.records.markAnnounced(record.id, at);
     this.records.closeDisputes(record.id, 'overruled');
     const market = requireMarketByKey(this.store, record.marketId);
-    const { paid, returned } = paySettlement(this.store, market, owedFor(this.store, market, record.outcome), {
+    const { paid, returned } = paySettlement(this.store, market, owedFor(this.store, market, record), {
       outcome: record.outcome,
+      probabilities: record.probabilities,
       decidedBy: record.decidedBy,
       evidence: record.evidence,
       at,
@@ -243,7 +249,7 @@ export class SettlementService {
       appliedAt: null,
       upheldBy: null,
       announcedAt: null,
-    });
+    }, conditional.outcomes.length);
     return this.apply(this.requireRecord(id), at, null, announced);
   }
 
@@ -258,9 +264,16 @@ export class SettlementService {
     });
   }
 
-  /** Whether `userId` holds shares of the market now: what the confirmation warns of and the recusal rule refuses. */
-  holdsPosition(marketId: string, userId: string): boolean {
-    return holdsPosition(this.store, marketId, userId);
+  /**
+   * Whether `userId` has a position in the market at `at`: holds shares of it, or traded it within the realm's
+   * recusal days. What the confirmation warns of, the recusal rule refuses and every settlement records.
+   */
+  positionOf(market: Market, userId: string, at: number): DeciderPosition | null {
+    const holds = this.store.positions(market.id).some((p) => p.userId === userId && p.shares > 0);
+    const { recusalMs } = this.rulesOf(market.realm);
+    const lastTradeAt = recusalMs > 0 ? this.records.lastTradeAt(market.id, userId) : undefined;
+    const recent = lastTradeAt !== undefined && lastTradeAt > at - recusalMs ? { lastTradeAt, withinDays: recusalMs / DAY_MS } : undefined;
+    return holds || recent !== undefined ? { holds, recent } : null;
   }
 
   private requireRecord(id: number): SettlementRecord {
@@ -281,6 +294,16 @@ export function awaitsSecond(record: SettlementRecord): boolean {
   return record.needsSecond && record.secondedBy === null;
 }
 
-function holdsPosition(store: Store, marketId: string, userId: string): boolean {
-  return store.positions(marketId).some((p) => p.userId === userId && p.shares > 0);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A decider's stake in a market: shares held now, and a trade within the realm's recusal days. */
+export interface DeciderPosition {
+  holds: boolean;
+  recent: { lastTradeAt: number; withinDays: number } | undefined;
+}
+
+/** "You hold shares of <market>" or "You traded <market> within the last 7 day(s)…", for the warning and the refusal. */
+export function describePosition(market: string, position: DeciderPosition): string {
+  if (position.holds) return `You hold shares of ${market}`;
+  return `You traded ${market} within the last ${position.recent?.withinDays ?? 0} day(s), which this server counts as holding a position`;
 }

@@ -4,7 +4,8 @@ import type { Dispute, DisputeStatus, SettlementRecord } from './types.ts';
 
 /** What settlements and disputes need from storage. One implementation lives in db/. */
 export interface SettlementStore {
-  insert(record: Omit<SettlementRecord, 'id'>): number;
+  /** `outcomeCount`: the market's, so the whole distribution is stored. */
+  insert(record: Omit<SettlementRecord, 'id'>, outcomeCount: number): number;
   find(id: number): SettlementRecord | undefined;
   /** The market's settlement waiting out its window, if any. */
   pendingFor(marketId: string): SettlementRecord | undefined;
@@ -21,6 +22,8 @@ export interface SettlementStore {
   /** Applied settlements whose result has not been posted yet. */
   unannounced(): SettlementRecord[];
   markAnnounced(id: number, at: number): void;
+  /** When `userId` last bought or sold in the market, if ever. */
+  lastTradeAt(marketId: string, userId: string): number | undefined;
   /** What a market's settlement paid each trader, and what it handed back to the mint, from the ledger. */
   paidOut(marketId: string): { paid: Payment[]; returned: Millis };
 

@@ -5,6 +5,8 @@ import type { Payment } from './payouts.ts';
 /** A decision to resolve (an outcome) or cancel (null) a market, with who took it and on what evidence. */
 export interface SettlementDecision {
   outcome: number | null;
+  /** A resolution to a probability: each outcome's share pays this percent of a credit (see ResolvedTo). */
+  probabilities?: readonly number[] | undefined;
   decidedBy: string;
   evidence: string;
   decidedAt: number;

@@ -2,7 +2,8 @@ import { formatProbability } from './format.ts';
 import type { SourceCheck } from './types.ts';
 
 export type MarketOutcomeMapping =
-  | { readonly kind: 'outcome'; readonly outcomeIndex: number }
+  /** With `percents`, a resolution to a probability: each outcome's whole percent, in the market's outcome order. */
+  | { readonly kind: 'outcome'; readonly outcomeIndex: number; readonly percents?: readonly number[] }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'none'; readonly reason: string };
 
@@ -20,7 +21,7 @@ export function mapToMarketOutcome(check: SourceCheck, marketOutcomes: readonly 
     case 'pending':
       return none(`The source has not resolved yet: ${check.detail}`);
     case 'probability':
-      return none(`The source resolved to a probability (${formatProbability(check.probability)}), not an outcome; a moderator decides.`);
+      return matchProbability(check.probability, marketOutcomes);
     case 'manual':
       return none(`${check.detail} A moderator decides.`);
     case 'evidence':
@@ -42,6 +43,22 @@ function matchOutcomeLabel(label: string, marketOutcomes: readonly string[]): Ma
   if (only !== undefined && matches.length === 1) return { kind: 'outcome', outcomeIndex: only };
   if (matches.length > 1) return none(`The source says "${label}", which matches several of this market's outcomes.`);
   return none(`The source says "${label}", which is none of this market's outcomes (${marketOutcomes.join(', ')}).`);
+}
+
+/**
+ * A platform's resolution to a probability of its YES maps onto a market of exactly two outcomes, Yes and No (by
+ * name, as outcomes do), in whole percents: YES gets the probability rounded to the nearest percent, NO the rest.
+ */
+function matchProbability(probability: number, marketOutcomes: readonly string[]): MarketOutcomeMapping {
+  const yes = marketOutcomes.findIndex((outcome) => normaliseLabel(outcome) === 'yes');
+  const no = marketOutcomes.findIndex((outcome) => normaliseLabel(outcome) === 'no');
+  if (marketOutcomes.length !== 2 || yes === -1 || no === -1) {
+    return none(`The source resolved to a probability (${formatProbability(probability)}) of YES, and this market's outcomes are not Yes and No; a moderator decides.`);
+  }
+  const percents = [0, 0];
+  percents[yes] = Math.round(probability * 100);
+  percents[no] = 100 - (percents[yes] ?? 0);
+  return { kind: 'outcome', outcomeIndex: yes, percents };
 }
 
 export function normaliseLabel(label: string): string {

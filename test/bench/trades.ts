@@ -80,7 +80,7 @@ export async function runTradesBench(report: Report): Promise<void> {
     const store = new TransactionTimingStore(db);
     try {
       const conditions = new SqliteConditionStore(db);
-      const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), conditions);
+      const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions);
       const service = new MarketService(store, () => SETTINGS, settlements, conditions);
       const stream = new TradeStream(service, openMarkets(service));
       const trade = () => stream.next();

@@ -149,7 +149,7 @@ describe("fitting payloads to Discord's limits", () => {
     const market = h.app.views.findMarket(CONSOLE_REALM, third);
     if (!market) throw new Error(`no market ${third}`);
     replies.push(nudgeMessage(market));
-    const proposal = { id: 1, marketId: market.id, verdict: 'outcome' as const, outcome: 19, verdictKey: 'k', basis: [], evidence: evidence.repeat(3), status: 'pending' as const, createdAt: T0, autoApplyAt: T0 + DAY, decidedBy: null, decidedAt: null, messageChannelId: null, messageId: null };
+    const proposal = { id: 1, marketId: market.id, verdict: 'outcome' as const, outcome: 19, probabilities: null, verdictKey: 'k', basis: [], evidence: evidence.repeat(3), status: 'pending' as const, createdAt: T0, autoApplyAt: T0 + DAY, decidedBy: null, decidedAt: null, messageChannelId: null, messageId: null };
     replies.push(proposalMessage(proposal, market));
 
     expect(replies.filter((reply) => reply.content?.startsWith('⚠️'))).toEqual([]);

@@ -69,6 +69,24 @@ describe('exports', () => {
 
   it('re-importing the JSON ledger export alone recomputes the same scores', () => {
     const { scoring, forecasts, text } = played();
+    expectReplayMatches(scoring, forecasts, text);
+  });
+
+  it('re-importing recomputes the same scores with a market resolved to a probability, whose decider held a position', () => {
+    const { e, scoring, forecasts, text } = played();
+    const at = (hours: number, userId: string, isModerator = false) => ({ realm: GUILD, actor: { userId, displayName: userId, isModerator }, now: T0 + hours * HOUR });
+    ok(e.service.openMarket({ id: 'split', question: 'Partly?', criteria: 'As judged.', closesAt: T0 + 100 * HOUR, guildId: GUILD, outcomes: ['A', 'B', 'C'] }, at(0, 'alice')));
+    ok(e.service.buy({ marketId: 'split', outcome: 'A', amount: creditsToMillis(20) }, at(1, 'alice')));
+    ok(e.service.buy({ marketId: 'split', outcome: 'B', amount: creditsToMillis(10) }, at(2, 'mod', true)));
+    ok(e.service.resolveMarket('split', 'A', 'https://example.org/split', at(3, 'mod', true), { probabilities: 'A=60,B=30,C=10' }));
+    const replayed = expectReplayMatches(scoring, forecasts, text);
+    expect(replayed.markets.find((market) => market.marketId === 'split')?.resolvedProbabilities).toEqual([0.6, 0.3, 0.1]);
+    const split = parseCsv(text('markets', 'csv')).rows.find((row) => row['market_id'] === 'split');
+    expect(split).toMatchObject({ resolved_probabilities: '[0.6,0.3,0.1]', settlements_decided_by: '["mod"]', settlements_decider_held_position: '[1]' });
+  });
+
+  /** The scores recomputed from the JSON ledger export alone equal the database's; returns the replay. */
+  function expectReplayMatches(scoring: ReturnType<typeof played>['scoring'], forecasts: ReturnType<typeof played>['forecasts'], text: ReturnType<typeof played>['text']) {
     const replayed = replayLedgerExport(LedgerExportSchema.parse(JSON.parse(text('ledger', 'json'))));
     expect(replayed.markets).toEqual([...scoring.markets(GUILD)].flatMap((market) => toScoredMarket(market) ?? []));
     const fromDatabase = forecasts.scoredUsers(GUILD).map(({ displayName: _name, profit: _profit, ...scores }) => scores);
@@ -77,7 +95,8 @@ describe('exports', () => {
     for (const market of replayed.markets) {
       expect(scoreCrowd(market, replayed.pricePaths.get(market.marketId) ?? [])).toEqual(scoreCrowd(market, scoring.pricePath(market.marketId)));
     }
-  });
+    return replayed;
+  }
 
   it('refuses a tampered ledger export instead of scoring it', () => {
     const { text } = played();
@@ -95,8 +114,8 @@ describe('exports', () => {
     expect(markets.comments).toContain(`# brier: ${SCORING_DEFINITIONS.brier}`);
     expect(markets.header).toEqual([
       'market_id', 'guild_id', 'question', 'outcomes', 'status', 'created_by', 'created_at', 'closes_at', 'closed_at',
-      'resolved_outcome', 'resolved_outcome_index', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
-      'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
+      'resolved_outcome', 'resolved_outcome_index', 'resolved_probabilities', 'resolved_at', 'liquidity', 'condition_market_id', 'condition_outcome',
+      'settlements_decided_by', 'settlements_decider_held_position', 'settlements_status', 'crowd_brier', 'crowd_log_score', 'crowd_final_brier', 'crowd_final_log_score',
       'manifold_probabilities', 'manifold_at', 'metaculus_probabilities', 'metaculus_at', 'polymarket_probabilities', 'polymarket_at',
     ]);
     const rome = markets.rows.find((row) => row['market_id'] === 'rome');
@@ -108,6 +127,10 @@ describe('exports', () => {
       closed_at: '2026-11-24T18:00:00.000Z',
       resolved_outcome: 'Yes',
       resolved_outcome_index: '0',
+      resolved_probabilities: '[1,0]',
+      settlements_decided_by: '["mod"]',
+      settlements_decider_held_position: '[0]',
+      settlements_status: '["applied"]',
     });
     expect(Number(rome?.['crowd_brier'])).toBeGreaterThan(0);
     expect(markets.rows.find((row) => row['market_id'] === 'void')).toMatchObject({ status: 'cancelled', crowd_brier: '', resolved_outcome: '' });

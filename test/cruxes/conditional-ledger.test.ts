@@ -118,7 +118,7 @@ describe('conditional markets on the ledger', () => {
                 conditional.status === 'cancelled'
                   ? (refunds.get(id) ?? new Map())
                   : conditional.status === 'resolved'
-                    ? asMap(payoutsFor(t.app.views.holdings(conditional.id), conditional.resolution?.outcome ?? -1))
+                    ? asMap(payoutsFor(t.app.views.holdings(conditional.id), { outcome: conditional.resolution?.outcome ?? -1 }))
                     : new Map();
               expect(asMap(received.settlementReceived(conditional.id))).toEqual(owed);
             }

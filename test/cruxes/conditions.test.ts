@@ -48,6 +48,10 @@ describe('conditions', () => {
     expect(conditionalAction(state('resolved', 1), 0, state('cancelled', null, CONDITION_RESOLVER))).toBe('none');
     expect(conditionalAction(state('resolved', 0), 0, state('cancelled', null, CONDITION_RESOLVER))).toBe('reinstate');
     expect(conditionalAction(state('resolved', 0), 0, state('cancelled', null, 'mod'))).toBe('none');
+    // A condition resolved to a probability held for neither branch: its conditionals are cancelled.
+    const partly = { status: 'resolved' as const, resolution: { outcome: 0, probabilities: [70, 30], decidedBy: 'mod', evidence: 'e', at: T0 } };
+    expect(conditionalAction(partly, 0, state('open'))).toBe('cancel');
+    expect(conditionalAction(partly, 1, state('closed'))).toBe('cancel');
   });
 
   it('opens a conditional only on an unsettled market of the same realm, by one of its outcomes', () => {

@@ -31,7 +31,7 @@ describe(`migrating a schema-${previous} database to the conversation`, () => {
     const settings = () => ({ startingGrant: 1_000_000, dailyAllowance: 0, defaultLiability: 100 });
     const conditions = new SqliteConditionStore(db);
     const engine = (events?: MarketEventSink) => {
-      const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs: 0, recusalRequired: false, quorumPool: 0 }), conditions, events);
+      const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs: 0, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions, events);
       return new MarketService(store, settings, settlements, conditions, events);
     };
     const before = engine();

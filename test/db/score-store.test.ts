@@ -21,8 +21,8 @@ type Step =
   | { kind: 'forecast'; market: number; user: number; outcome: number; probability: number }
   | { kind: 'close'; market: number }
   | { kind: 'cancel'; market: number }
-  | { kind: 'resolve'; market: number; outcome: number }
-  | { kind: 'correct'; market: number; outcome: number };
+  | { kind: 'resolve'; market: number; outcome: number; percent: number | null }
+  | { kind: 'correct'; market: number; outcome: number; percent: number | null };
 
 const index = fc.nat({ max: 9 });
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -32,16 +32,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('forecast' as const), market: index, user: index, outcome: index, probability: fc.integer({ min: 1, max: 99 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), market: index }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), market: index }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('resolve' as const), market: index, outcome: index }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('correct' as const), market: index, outcome: index }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('resolve' as const), market: index, outcome: index, percent: fc.option(fc.integer({ min: 0, max: 100 })) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('correct' as const), market: index, outcome: index, percent: fc.option(fc.integer({ min: 0, max: 100 })) }) },
 );
+
+/** A resolution to a probability: `percent` on the outcome, the rest on the next one (as /mod resolve takes it). */
+function splitOf(outcome: number, outcomes: number, percent: number | null) {
+  if (percent === null) return {};
+  if (outcomes === 2) return { probability: percent };
+  return { probabilities: `O${outcome}=${percent},O${(outcome + 1) % outcomes}=${100 - percent}` };
+}
 
 /** Each step happens after the one before, sometimes at the very same millisecond, so ties are common. */
 const timed = fc.array(fc.tuple(step, fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5_000 }))), { minLength: 5, maxLength: 40 });
 
 describe('stored scores', () => {
   it('equal a full recomputation after random trades, forecasts, resolutions, corrections and cancellations', () => {
-    const applied = { resolve: 0, correct: 0, cancel: 0, forecast: 0 };
+    const applied = { resolve: 0, correct: 0, cancel: 0, forecast: 0, probability: 0 };
     fc.assert(
       fc.property(timed, (steps) => {
         const h = testApp();
@@ -89,10 +96,16 @@ describe('stored scores', () => {
             } else if (s.kind === 'cancel') {
               count('cancel', service.cancelMarket(market.slug, 'random', mod));
             } else if (s.kind === 'resolve') {
-              count('resolve', service.resolveMarket(market.slug, s.outcome % market.outcomes, 'evidence', mod));
+              const outcome = s.outcome % market.outcomes;
+              const resolved = service.resolveMarket(market.slug, outcome, 'evidence', mod, splitOf(outcome, market.outcomes, s.percent));
+              count('resolve', resolved);
+              if (resolved.ok && resolved.value.market.resolution?.probabilities !== undefined) applied.probability++;
             } else {
-              const target = s.outcome % 3 === 0 ? { cancel: true as const } : { outcome: s.outcome % market.outcomes };
-              count('correct', resolution.correctResolution(market.slug, target, 'evidence', mod));
+              const outcome = s.outcome % market.outcomes;
+              const target = s.outcome % 3 === 0 ? { cancel: true as const } : { outcome, split: splitOf(outcome, market.outcomes, s.percent) };
+              const corrected = resolution.correctResolution(market.slug, target, 'evidence', mod);
+              count('correct', corrected);
+              if (corrected.ok && corrected.value.market.resolution?.probabilities !== undefined) applied.probability++;
             }
           }
           // The recomputation, from nothing but the markets and their forecasts, for every scope.
@@ -124,6 +137,7 @@ describe('stored scores', () => {
     expect(applied.correct).toBeGreaterThan(15);
     expect(applied.cancel).toBeGreaterThan(10);
     expect(applied.forecast).toBeGreaterThan(100);
+    expect(applied.probability).toBeGreaterThan(20);
   });
 
   it('are found out by verify when a stored row is changed', () => {

@@ -2,6 +2,7 @@ import { MessageFlags } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { expect, it } from 'vitest';
 import { endDisputeWindows } from '../../bot/jobs.ts';
+import { verify } from '../../db/verify.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 
@@ -176,4 +177,132 @@ it('a two-moderator quorum: a big market resolves only once a second, different 
   const [applied] = await runJobAt(24);
   expect(applied?.record).toMatchObject({ decidedBy: bot.userId('moderator'), secondedBy: bot.userId('admin'), status: 'applied' });
   expect(bot.ledgerCount('payout')).toBe(1);
+});
+
+/** The market's storage key and its Yes price right after `username`'s trade in it, from the ledger. */
+function afterTradeOf(slug: string, username: string): { key: string; yes: number } {
+  const { id } = bot.db.prepare('SELECT id FROM markets WHERE slug = ?').get(slug) as { id: string };
+  const row = bot.db.prepare(`SELECT prices_after FROM ledger WHERE market_id = ? AND holder = ? AND reason = 'buy'`).get(id, bot.userId(username)) as { prices_after: string };
+  return { key: id, yes: (JSON.parse(row.prices_after) as number[])[0] ?? Number.NaN };
+}
+
+it('a resolution to a probability pays each share its percent, rounded down per holder with the rest to the mint, and scores o = p', async () => {
+  const { slug, cardId } = await marketWithTraders();
+  const aliceShares = shares('alice', 0);
+  const bobShares = shares('bob', 1);
+  // 67% Yes: alice's Yes shares pay 0.67 a share, bob's No shares 0.33, each rounded down to a milli-credit.
+  const alicePaid = Math.floor((aliceShares * 67) / 100);
+  const bobPaid = Math.floor((bobShares * 33) / 100);
+  expect(aliceShares * 67 - alicePaid * 100 + (bobShares * 33 - bobPaid * 100)).toBeGreaterThan(0);
+  const formatted = (millis: number) => (millis / 1000).toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2, roundingMode: 'floor' } as Intl.NumberFormatOptions);
+
+  const asked = await command('moderator', 'mod', 'resolve', [
+    option.string('market', slug),
+    option.string('outcome', 'Yes'),
+    option.string('evidence', 'https://example.org/partly'),
+    option.integer('probability', 67),
+  ]);
+  expect(asked.message.embeds?.[0]?.title).toBe(`Resolve ${slug} to Yes 67% · No 33%?`);
+  expect(asked.message.embeds?.[0]?.description).toContain(`This pays **${formatted(alicePaid + bobPaid)} credits** to 2 holder(s).`);
+  const pending = await bot.confirm(asked.interaction, 'moderator');
+  expect(pending.embeds[0]?.title).toBe(`⏳ ✅ ${slug} resolved to Yes 67% · No 33% — pending`);
+  expect(pending.embeds[0]?.fields?.[0]?.value).toBe(`<@${bot.userId('alice')}> ${formatted(alicePaid)}\n<@${bot.userId('bob')}> ${formatted(bobPaid)}`);
+  await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.fields?.find((f) => f.name === 'Pending resolution')?.value.includes('resolved to Yes 67% · No 33%') === true);
+  expect(bot.ledgerCount('payout')).toBe(0);
+
+  const { key, yes: aliceYes } = afterTradeOf(slug, 'alice');
+  const pool = () => (bot.db.prepare('SELECT balance FROM accounts WHERE id = ?').get(`market:${key}`) as { balance: number }).balance;
+  const poolBefore = pool();
+  const aliceBefore = bot.balance('alice');
+  const bobBefore = bot.balance('bob');
+  const [applied] = await runJobAt(24);
+  expect(applied?.record.status).toBe('applied');
+  expect(bot.balance('alice')).toBe(aliceBefore + alicePaid);
+  expect(bot.balance('bob')).toBe(bobBefore + bobPaid);
+  // Everything the pool held and did not pay, the rounding included, goes back to the mint.
+  expect(pool()).toBe(0);
+  expect(bot.db.prepare(`SELECT amount FROM ledger WHERE market_id = ? AND reason = 'settle'`).all(key)).toEqual([{ amount: poolBefore - alicePaid - bobPaid }]);
+  expect(verify(bot.db).problems).toEqual([]);
+
+  // Each trader's one forecast is the price their trade left, scored against o = (0.67, 0.33).
+  const bobYes = afterTradeOf(slug, 'bob').yes;
+  const scoreOf = (username: string) =>
+    bot.db.prepare('SELECT brier, log_score FROM member_market_scores WHERE market_id = ? AND user_id = ?').get(key, bot.userId(username)) as { brier: number; log_score: number };
+  expect(scoreOf('alice').brier).toBeCloseTo((aliceYes - 0.67) ** 2, 12);
+  expect(scoreOf('alice').log_score).toBeCloseTo(0.67 * Math.log(aliceYes) + 0.33 * Math.log(1 - aliceYes), 12);
+  expect(scoreOf('bob').brier).toBeCloseTo((bobYes - 0.67) ** 2, 12);
+  expect(scoreOf('bob').log_score).toBeCloseTo(0.67 * Math.log(bobYes) + 0.33 * Math.log(1 - bobYes), 12);
+  await bot.fake.waitUntil(() => bot.fake.message(cardId)?.embeds[0]?.fields?.find((f) => f.name === 'Resolution')?.value.includes('Resolved **to Yes 67% · No 33%**') === true);
+});
+
+it('a multi-outcome market resolves to a probability per outcome; strings that do not add up are refused in words', async () => {
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'Which lab ships a frontier model first?'),
+    option.string('criteria', 'As judged.'),
+    option.string('closes', '2027-12-31'),
+    option.string('outcomes', 'Anthropic, DeepMind, OpenAI'),
+  ]);
+  const slug = opened.message.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  await command('alice', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Anthropic'), option.integer('amount', 50)]);
+  await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'OpenAI'), option.integer('amount', 50)]);
+  const resolve = (probabilities: string) =>
+    command('moderator', 'mod', 'resolve', [
+      option.string('market', slug),
+      option.string('outcome', 'Anthropic'),
+      option.string('evidence', 'https://example.org/tie'),
+      option.string('probabilities', probabilities),
+    ]);
+
+  for (const [text, refusal] of [
+    ['Anthropic=50,DeepMind=30,OpenAI=30', '⚠️ The probabilities add up to 110%, not 100%.'],
+    ['Anthropic=50,Meta=50', `⚠️ \`Meta\` is not an outcome of \`${slug}\`; choose one of: Anthropic, DeepMind, OpenAI.`],
+    ['Anthropic=half,OpenAI=50', '⚠️ The probability of Anthropic must be a whole percent from 0 to 100, not "half".'],
+  ] as const) {
+    const refused = await resolve(text);
+    expect((refused.message.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(refused.message.content).toBe(refusal);
+  }
+  const binary = await command('moderator', 'mod', 'resolve', [
+    option.string('market', slug),
+    option.string('outcome', 'Anthropic'),
+    option.string('evidence', 'https://example.org/tie'),
+    option.integer('probability', 50),
+  ]);
+  expect(binary.message.content).toContain('has 3 outcomes: give a probability per outcome with `probabilities`, like "Anthropic=34,DeepMind=33,OpenAI=33"');
+  expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
+
+  const asked = await resolve('Anthropic=50, DeepMind=30, OpenAI=20');
+  expect(asked.message.embeds?.[0]?.title).toBe(`Resolve ${slug} to Anthropic 50% · DeepMind 30% · OpenAI 20%?`);
+  const pending = await bot.confirm(asked.interaction, 'moderator');
+  expect(pending.embeds[0]?.title).toBe(`⏳ ✅ ${slug} resolved to Anthropic 50% · DeepMind 30% · OpenAI 20% — pending`);
+  const aliceBefore = bot.balance('alice');
+  const bobBefore = bot.balance('bob');
+  const upheld = await bot.confirm((await command('moderator', 'mod', 'uphold', [option.string('market', slug)])).interaction, 'moderator');
+  expect(upheld.embeds[0]?.title).toBe(`⚖️ ${slug} resolved to Anthropic 50% · DeepMind 30% · OpenAI 20%: upheld by a moderator, the money moved`);
+  expect(bot.balance('alice')).toBe(aliceBefore + Math.floor((shares('alice', 0) * 50) / 100));
+  expect(bot.balance('bob')).toBe(bobBefore + Math.floor((shares('bob', 2) * 20) / 100));
+  expect(verify(bot.db).problems).toEqual([]);
+});
+
+it('a moderator who traded the market within the recusal days counts as holding a position, even after selling', async () => {
+  const { slug } = await marketWithTraders();
+  await command('moderator', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 10)]);
+  await command('moderator', 'sell', undefined, [option.string('market', slug), option.string('outcome', 'Yes')]);
+  expect(shares('moderator', 0)).toBe(0);
+  const resolve = () => command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')]);
+
+  // Only shares held now count by default: a moderator who sold holds no position.
+  expect((await resolve()).message.embeds?.[0]?.description).not.toContain('⚠️');
+  expect((await command('admin', 'mod', 'settings', [option.string('recusal_days', '7')])).message.content).toBe('✅ Changed 1 setting; in force now.');
+  const warned = await resolve();
+  expect(warned.message.embeds?.[0]?.description).toContain(
+    '⚠️ **You traded this market within the last 7 day(s), which this server counts as holding a position**: the settlement records that its decider held a position',
+  );
+  await command('admin', 'mod', 'settings', [option.string('recusal_required', 'on')]);
+  const refused = await resolve();
+  expect((refused.message.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+  expect(refused.message.content).toBe(
+    `⚠️ You traded \`${slug}\` within the last 7 day(s), which this server counts as holding a position, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or wait until your last trade is older than that).`,
+  );
+  expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
 });

@@ -38,11 +38,18 @@ describe('deciding a resolution from linked sources', () => {
     expect(decision.kind).toBe('conflict');
   });
 
-  it('reports a Manifold MKT resolution to moderators instead of applying it to a binary market', () => {
+  it('proposes a Manifold MKT resolution as a resolution to that probability, one verdict per probability', () => {
     const mkt = reading(1, 'manifold', { kind: 'probability', probability: 0.62, detail: 'Manifold "Q" resolved MKT at 62%.' });
-    expect(decideResolution(BINARY, [mkt])).toMatchObject({ kind: 'report', evidence: expect.stringContaining('resolved MKT at 62%') });
-    // A verdict next to an answer Crux cannot apply is not agreement: moderators must look.
+    expect(decideResolution(BINARY, [mkt])).toMatchObject({
+      kind: 'proposal',
+      verdict: { kind: 'outcome', outcome: 0, probabilities: [62, 38] },
+      verdictKey: 'outcome:0@62,38',
+      evidence: expect.stringContaining('resolved MKT at 62%'),
+    });
+    // A certain Yes beside it is another verdict: moderators must look.
     expect(decideResolution(BINARY, [mkt, metaculusYes]).kind).toBe('conflict');
+    // On a market whose outcomes are not Yes and No it cannot be applied: a report.
+    expect(decideResolution(['Debate', 'RLHF'], [mkt]).kind).toBe('report');
   });
 
   it('reports a manual check and an outcome that names none of the market outcomes', () => {

@@ -179,20 +179,53 @@ describe('polling linked sources', () => {
     expect(metaculus.proposals).toMatchObject([{ marketId: onMetaculus, verdict: 'cancel' }]);
   });
 
-  it('only reports a Manifold MKT resolution: no Accept button, and accepting it is refused', async () => {
+  it('turns a Manifold MKT resolution into a proposal to that probability; accepting resolves to it and pays each share its percent', async () => {
     const h = await start();
-    await openLinked(h, [MANIFOLD_LINK]);
+    const marketId = await openLinked(h, [MANIFOLD_LINK]);
+    const bob: Actor = { userId: 'bob', displayName: 'bob', isModerator: false };
+    const yes = h.t.app.service.buy({ marketId, outcome: 'Yes', amount: 100_000 }, { realm: 'console', actor: alice, now: h.clock.now });
+    const no = h.t.app.service.buy({ marketId, outcome: 'No', amount: 50_000 }, { realm: 'console', actor: bob, now: h.clock.now });
+    if (!yes.ok || !no.ok) throw new Error('the bets were refused');
+    // Manifold's documented shape of a binary market resolved to a probability: resolution "MKT", resolutionProbability.
+    h.routes[MANIFOLD_PATH] = json(manifoldResolvedBinary('YES', { resolution: 'MKT', resolutionProbability: 0.62, probability: 0.62 }));
+
+    const { proposals } = await pollSources(h.t.app, h.hooks);
+
+    expect(proposals).toMatchObject([{ verdict: 'outcome', outcome: 0, probabilities: [62, 38], status: 'pending' }]);
+    expect(proposals[0]?.evidence).toContain('resolved MKT at 62%');
+    const id = proposals[0]?.id ?? 0;
+    expect((h.posted[0]?.reply as Reply).cards[0]?.title).toBe(`🔔 Sources say ${marketId} resolved to Yes 62% · No 38%`);
+    expect(buttonsOf(h.posted[0]?.reply as Reply)).toEqual([`crux:proposal:accept:${id}`, `crux:proposal:reject:${id}`]);
+    const before = { alice: h.t.app.views.portfolio('console', 'alice').balance, bob: h.t.app.views.portfolio('console', 'bob').balance };
+
+    const accepted = await h.press(moderator, `crux:proposal:accept:${id}`);
+
+    expect(accepted.cards[0]?.title).toBe(`✅ ${marketId} resolved to Yes 62% · No 38% on the sources' word`);
+    expect(h.t.app.views.market('console', marketId).market.resolution).toMatchObject({ outcome: 0, probabilities: [62, 38], decidedBy: 'mod' });
+    expect(h.t.app.views.portfolio('console', 'alice').balance).toBe(before.alice + Math.floor((yes.value.position * 62) / 100));
+    expect(h.t.app.views.portfolio('console', 'bob').balance).toBe(before.bob + Math.floor((no.value.position * 38) / 100));
+    h.t.assertVerified();
+  });
+
+  it('only reports a Manifold MKT resolution on a market whose outcomes are not Yes and No: no Accept button', async () => {
+    const h = await start();
+    const opened = await h.run(alice, 'open', {
+      question: 'Which oversight method wins?',
+      criteria: 'As the linked source resolves.',
+      closes: '2027-06-30',
+      outcomes: 'Debate, RLHF',
+      source: MANIFOLD_LINK,
+    });
+    expect(opened.ephemeral).toBe(false);
     h.routes[MANIFOLD_PATH] = json(manifoldResolvedBinary('YES', { resolution: 'MKT', resolutionProbability: 0.62 }));
 
     const { proposals } = await pollSources(h.t.app, h.hooks);
 
-    expect(proposals).toMatchObject([{ verdict: 'report', status: 'pending', autoApplyAt: null }]);
-    expect(proposals[0]?.evidence).toContain('resolved MKT at 62%');
+    expect(proposals).toMatchObject([{ verdict: 'report', status: 'pending', autoApplyAt: null, probabilities: null }]);
     const id = proposals[0]?.id ?? 0;
     expect(buttonsOf(h.posted[0]?.reply as Reply)).toEqual([`crux:proposal:reject:${id}`]);
     const refused = await h.press(moderator, `crux:proposal:accept:${id}`);
     expect(refused).toMatchObject({ ephemeral: true, content: expect.stringContaining('not a verdict') });
-    expect((await h.press(moderator, `crux:proposal:reject:${id}`)).content).toContain('rejected');
   });
 
   it('backs off on 500s and stalled replies, doubling the wait, and never resolves anything from them', async () => {

@@ -178,6 +178,22 @@ describe('recusal', () => {
     expect(t.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
     expect(ok(t.app.service.resolveMarket(slug, 'No', 'https://example.org/failed', moderator())).record.deciderHeldPosition).toBe(false);
   });
+
+  it('counts a trade within the recusal days as a position, even after selling, and one older than that not', () => {
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_RECUSAL_DAYS: '7' });
+    const traded = (slug: string) => {
+      ok(t.app.service.buy({ marketId: slug, outcome: 'No', amount: creditsToMillis(5) }, moderator(T0, 'trader-mod')));
+      ok(t.app.service.sell({ marketId: slug, outcome: 'No' }, moderator(T0, 'trader-mod')));
+      return slug;
+    };
+    const recent = traded(openWithBets(t));
+    const old = traded(ok(t.app.service.openMarket({ question: 'Will it hold?', criteria: 'YES.', closesAt: T0 + 30 * DAY, links: [] }, moderator())).slug);
+    // Six days and 23 hours after the trade it still counts; seven days after, it no longer does.
+    const within = ok(t.app.service.resolveMarket(recent, 'Yes', 'https://example.org/a', moderator(T0 + 7 * DAY - HOUR, 'trader-mod')));
+    expect(within.record.deciderHeldPosition).toBe(true);
+    const after = ok(t.app.service.cancelMarket(old, 'ill-posed', moderator(T0 + 7 * DAY, 'trader-mod')));
+    expect(after.record.deciderHeldPosition).toBe(false);
+  });
 });
 
 describe('a two-moderator quorum', () => {

@@ -51,10 +51,12 @@ describe('mapToMarketOutcome', () => {
     expect(mapToMarketOutcome({ kind: 'cancel', detail: 'annulled' }, BINARY)).toEqual({ kind: 'cancel' });
   });
 
-  it('never applies a probability resolution, even to a binary market', () => {
-    expect(mapToMarketOutcome({ kind: 'probability', probability: 0.62, detail: 'MKT' }, BINARY)).toEqual({
+  it('maps a probability of YES onto a Yes/No market in whole percents, and onto nothing else', () => {
+    expect(mapToMarketOutcome({ kind: 'probability', probability: 0.62, detail: 'MKT' }, BINARY)).toEqual({ kind: 'outcome', outcomeIndex: 0, percents: [62, 38] });
+    expect(mapToMarketOutcome({ kind: 'probability', probability: 0.625, detail: 'MKT' }, ['no', 'YES'])).toEqual({ kind: 'outcome', outcomeIndex: 1, percents: [37, 63] });
+    expect(mapToMarketOutcome({ kind: 'probability', probability: 0.62, detail: 'MKT' }, ['Yes', 'No', 'Maybe'])).toEqual({
       kind: 'none',
-      reason: 'The source resolved to a probability (62%), not an outcome; a moderator decides.',
+      reason: "The source resolved to a probability (62%) of YES, and this market's outcomes are not Yes and No; a moderator decides.",
     });
   });
 

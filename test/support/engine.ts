@@ -29,7 +29,7 @@ export function testEngine(settings: Partial<EngineSettings> = {}, path = ':memo
   const store = new SqliteStore(db);
   const engineSettings: EngineSettings = { startingGrant: creditsToMillis(1000), dailyAllowance: 0, defaultLiability: 100, ...settings };
   const conditions = new SqliteConditionStore(db);
-  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false, quorumPool: 0 }), conditions);
+  const settlements = new SettlementService(store, new SqliteSettlementStore(db), () => ({ windowMs, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions);
   const service = new MarketService(store, () => engineSettings, settlements, conditions);
   const context = (actor: Actor): Context => ({ realm: 'console', actor, now: T0 });
   return {

@@ -21,7 +21,7 @@ export function disputeResolution(invocation: Invocation, app: App): Reply {
   const { market, settlement } = unwrap(app.settlements.dispute(input.market, input.reason, input.evidence, contextOf(invocation)));
   return replyWith({
     ephemeral: true,
-    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement.outcome))} is recorded and goes to the moderators. Nothing is paid while it is open, even after ${discordTime(settlement.windowEndsAt, 'f')}.`,
+    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement))} is recorded and goes to the moderators. Nothing is paid while it is open, even after ${discordTime(settlement.windowEndsAt, 'f')}.`,
     refreshMarkets: [market.id],
   });
 }

@@ -1,7 +1,9 @@
 import { isCruxError } from '../../../markets/errors.ts';
 import { type Market, outcomeIndex } from '../../../markets/market.ts';
 import type { Millis } from '../../../markets/money.ts';
-import { awaitsSecond } from '../../../markets/settlement/service.ts';
+import { describeVerdict, type ResolvedTo, resolvedFromSplit, sameVerdict } from '../../../markets/settlement/distribution.ts';
+import { payoutsFor } from '../../../markets/settlement/payouts.ts';
+import { awaitsSecond, describePosition } from '../../../markets/settlement/service.ts';
 import type { SettlementRecord } from '../../../markets/settlement/types.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
@@ -15,18 +17,28 @@ function text(invocation: Invocation, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** The verdict a resolve or cancel names: an outcome's index, or null for cancelling. */
-function targetOf(market: Market, invocation: Invocation): number | null {
-  return invocation.subcommand === 'cancel' ? null : outcomeIndex(market, text(invocation, 'outcome'));
+/** What a resolve (to an outcome, or split to a probability) names. */
+function resolvedOf(market: Market, invocation: Invocation): ResolvedTo {
+  const probability = invocation.options['probability'];
+  const probabilities = text(invocation, 'probabilities');
+  return resolvedFromSplit(market, outcomeIndex(market, text(invocation, 'outcome')), {
+    probability: probability === undefined || probability === '' ? undefined : Number(probability),
+    probabilities: probabilities === '' ? undefined : probabilities,
+  });
+}
+
+/** The verdict a resolve or cancel names; outcome null for cancelling. */
+function targetOf(market: Market, invocation: Invocation): { outcome: number | null; probabilities?: readonly number[] | undefined } {
+  return invocation.subcommand === 'cancel' ? { outcome: null } : resolvedOf(market, invocation);
 }
 
 /** How this decision relates to one already waiting: it confirms it as the second moderator, or replaces it. */
 function pendingNote(market: Market, pending: SettlementRecord | undefined, invocation: Invocation, quorumPool: Millis): string {
-  if (pending !== undefined && awaitsSecond(pending) && pending.outcome === targetOf(market, invocation) && pending.decidedBy !== invocation.actor.userId) {
+  if (pending !== undefined && awaitsSecond(pending) && sameVerdict(pending, targetOf(market, invocation)) && pending.decidedBy !== invocation.actor.userId) {
     return `This confirms <@${pending.decidedBy}>'s pending decision as the second moderator.`;
   }
   const quorum = quorumPool > 0 && market.pool >= quorumPool ? 'The pool is above the quorum: a second moderator must then resolve it the same way before any money moves.' : '';
-  return [pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending.outcome)}) and starts a new window.`, quorum].filter((line) => line !== '').join(' ');
+  return [pending === undefined ? '' : `This replaces the pending decision (${verdictOf(market, pending)}) and starts a new window.`, quorum].filter((line) => line !== '').join(' ');
 }
 
 /**
@@ -42,7 +54,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     if (invocation.subcommand === 'correct') {
       if (!settled) return undefined;
       const target = text(invocation, 'outcome');
-      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : (market.outcomes[outcomeIndex(market, target)] ?? target);
+      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, invocation));
       return {
         title: truncate(`Correct ${market.slug} to ${to}?`, 256),
         description: truncate(
@@ -59,7 +71,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
       if (pending === undefined) return undefined;
       const open = latest?.disputes.filter((d) => d.status === 'open').length ?? 0;
       return {
-        title: truncate(`Uphold ${market.slug} ${verdictOf(market, pending.outcome)} and pay it out now?`, 256),
+        title: truncate(`Uphold ${market.slug} ${verdictOf(market, pending)} and pay it out now?`, 256),
         description: truncate(
           `${plain(market.question)}
 
@@ -71,23 +83,25 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
       };
     }
     const { disputeWindowHours: hours, recusalRequired, quorumPool } = app.realms.values(invocation.realm);
-    const holds = app.settlements.holdsPosition(market.id, invocation.actor.userId);
+    const position = app.settlements.positionOf(market, invocation.actor.userId, invocation.now);
     // Refused outright: the command itself says why, with nothing to confirm.
-    if (holds && recusalRequired) return undefined;
-    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && pending.outcome === targetOf(market, invocation)) return undefined;
+    if (position !== null && recusalRequired) return undefined;
+    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && sameVerdict(pending, targetOf(market, invocation))) return undefined;
     const when = [
-      holds ? '⚠️ **You hold shares of this market**: the settlement records that its decider held a position, and shows it.' : '',
+      position === null ? '' : `⚠️ **${describePosition('this market', position)}**: the settlement records that its decider held a position, and shows it.`,
       pendingNote(market, pending, invocation, quorumPool),
       hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
     ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
     if (invocation.subcommand === 'resolve') {
-      const winner = outcomeIndex(market, text(invocation, 'outcome'));
-      const winners = holdings.filter((h) => h.outcome === winner);
+      const resolved = resolvedOf(market, invocation);
+      const owed = payoutsFor(holdings, resolved);
+      const total = owed.reduce((sum, payment) => sum + payment.amount, 0);
+      const to = resolved.probabilities === undefined ? `holder(s) of ${plain(market.outcomes[resolved.outcome] ?? '')}` : 'holder(s)';
       return {
-        title: truncate(`Resolve ${market.slug} as ${market.outcomes[winner]}?`, 256),
+        title: truncate(`Resolve ${market.slug} ${resolved.probabilities === undefined ? 'as ' : ''}${describeVerdict(market.outcomes, resolved)}?`, 256),
         description: truncate(
-          `${plain(market.question)}\n\nThis pays **${formatCredits(market.outstanding[winner] ?? 0)} credits** to ${winners.length} holder(s) of ${plain(market.outcomes[winner] ?? '')}. ${when}\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          `${plain(market.question)}\n\nThis pays **${formatCredits(total)} credits** to ${owed.length} ${to}. ${when}\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
           4000,
         ),
         color: 0xf59e0b,

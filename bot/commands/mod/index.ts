@@ -44,7 +44,9 @@ export const mod: CommandModule = {
         .setDescription('Resolve a market and pay the winners')
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('outcome').setDescription('What happened').setRequired(true).setAutocomplete(true))
-        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000)),
+        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000))
+        .addIntegerOption((o) => o.setName('probability').setDescription('Resolve to a probability: the outcome’s chance in % (binary markets)').setMinValue(0).setMaxValue(100))
+        .addStringOption((o) => o.setName('probabilities').setDescription('Resolve to a probability per outcome, like "A=50,B=30,C=20" (sums to 100)').setMaxLength(1000)),
     )
     .addSubcommand((s) =>
       s
@@ -72,7 +74,9 @@ export const mod: CommandModule = {
         .setDescription('Correct a resolved or cancelled market (payouts are reversed on the ledger)')
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('outcome').setDescription(`What really happened, or "${CANCEL_CHOICE}"`).setRequired(true).setAutocomplete(true))
-        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000)),
+        .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000))
+        .addIntegerOption((o) => o.setName('probability').setDescription('Resolve to a probability: the outcome’s chance in % (binary markets)').setMinValue(0).setMaxValue(100))
+        .addStringOption((o) => o.setName('probabilities').setDescription('Resolve to a probability per outcome, like "A=50,B=30,C=20" (sums to 100)').setMaxLength(1000)),
     )
     .addSubcommand((s) =>
       s

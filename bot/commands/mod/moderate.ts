@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidence.ts';
+import type { Resolution } from '../../../markets/market.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
 import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
-import { settlementReply } from '../../render/settlement-card.ts';
+import { settlementReply, verdictOf } from '../../render/settlement-card.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
@@ -24,15 +25,21 @@ export function closeMarket(invocation: Invocation, app: App): Reply {
   return replyWith({ content: `🔒 \`${closed.slug}\` is closed for trading and awaits resolution.`, refreshMarkets: [closed.id] });
 }
 
+/** The options that split a resolution to a probability (markets/settlement/distribution.ts checks what they say). */
+const splitOptions = {
+  probability: z.coerce.number({ error: 'probability must be a whole percent from 0 to 100' }).optional(),
+  probabilities: z.string().trim().max(1000, 'probabilities must be at most 1000 characters').optional(),
+};
+
 export function resolveMarket(invocation: Invocation, app: App): Reply {
   const input = parseOptions(
-    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
+    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions }),
     invocation,
   );
   const cited = citedEvidence(app, invocation, input.market, input.evidence);
-  const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation)));
-  const winner = settlement.market.outcomes[settlement.record.outcome ?? -1] ?? '?';
-  return settlementReply(settlement, `✅ ${settlement.market.slug} resolved ${plain(winner)}`, cited);
+  const split = { probability: input.probability, probabilities: input.probabilities };
+  const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation), split));
+  return settlementReply(settlement, `✅ ${settlement.market.slug} ${plain(verdictOf(settlement.market, settlement.record))}`, cited);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
@@ -63,12 +70,12 @@ export const CANCEL_CHOICE = 'cancel';
 
 export function correctResolution(invocation: Invocation, app: App): Reply {
   const input = parseOptions(
-    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000) }),
+    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions }),
     invocation,
   );
   const market = app.views.market(invocation.realm, input.market).market;
   const cancelling = input.outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
-  const target = cancelling ? { cancel: true as const } : { outcome: input.outcome };
+  const target = cancelling ? { cancel: true as const } : { outcome: input.outcome, split: { probability: input.probability, probabilities: input.probabilities } };
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
 }
 
@@ -89,13 +96,13 @@ function resettledCard(change: ResettledConditional, list: (transfers: Transfer[
 
 function correctionReply(correction: Correction): Reply {
   const { market } = correction;
-  const describe = (outcome: number | null) => (outcome === null ? 'cancelled' : `resolved ${market.outcomes[outcome] ?? '?'}`);
+  const describe = (verdict: Pick<Resolution, 'outcome' | 'probabilities'> | null) => verdictOf(market, verdict ?? { outcome: null });
   const list = (transfers: Transfer[]) =>
     transfers.length === 0 ? 'Nobody.' : truncate(transfers.map((t) => `<@${t.userId}> ${formatCredits(t.amount)}`).join('\n'), 1024);
   return replyWith({
     cards: [
       {
-        title: truncate(`✏️ ${market.slug}: ${describe(correction.previous.outcome)} → ${describe(market.resolution?.outcome ?? null)}`, 256),
+        title: truncate(`✏️ ${market.slug}: ${describe(correction.previous)} → ${describe(market.resolution)}`, 256),
         description: truncate(plain(market.question), 1000),
         color: 0xf59e0b,
         fields: [

@@ -11,6 +11,6 @@ export function upholdResolution(invocation: Invocation, app: App): Reply {
   const settlement = unwrap(app.settlements.uphold(market, contextOf(invocation)));
   return settlementReply(
     settlement,
-    `⚖️ ${settlement.market.slug} ${plain(verdictOf(settlement.market, settlement.record.outcome))}: upheld by a moderator, the money moved`,
+    `⚖️ ${settlement.market.slug} ${plain(verdictOf(settlement.market, settlement.record))}: upheld by a moderator, the money moved`,
   );
 }
