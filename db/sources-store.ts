@@ -39,7 +39,8 @@ const sourceCheckSchema: z.ZodType<SourceCheck> = z.discriminatedUnion('kind', [
       .object({ path: z.string(), found: z.boolean(), value: jsonValue.optional(), matchesExpected: z.boolean().optional() })
       .optional(),
   }),
-  z.object({ kind: z.literal('error'), message: z.string() }),
+  // Errors are not kept as a link's last check; a reason is only missing from ones stored before reasons were.
+  z.object({ kind: z.literal('error'), message: z.string(), reason: z.string().default('check failed') }),
 ]);
 
 const oddsRow = z.object({ kind: z.string(), at: z.number().int(), probabilities: json(z.array(z.number().min(0).max(1))) });
