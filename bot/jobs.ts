@@ -9,6 +9,7 @@ import type { Settlement } from '../markets/settlement/types.ts';
 import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
 import { evidenceBehind } from './components/proposals.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
+import { sourceFailureMessage } from './render/source-status.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
 
@@ -92,7 +93,19 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
       await hooks.redrawMarket(marketId).catch((error: unknown) => app.log('could not redraw a market card', { market: marketId, error: String(error) }));
     }
   }
+  await reportFailingSources(app, hooks);
   return report;
+}
+
+/** Tells the moderators of each source failing for a day, once: a report is claimed before it is posted. */
+async function reportFailingSources(app: App, hooks: JobHooks): Promise<void> {
+  for (const failure of app.resolution.claimFailureReports()) {
+    const market = app.views.marketByKey(failure.marketId)?.market;
+    if (market === undefined) continue;
+    await hooks.postToModerators(sourceFailureMessage(failure, market), market).catch((error: unknown) =>
+      app.log('could not report a failing source', { market: market.id, url: failure.url, error: String(error) }),
+    );
+  }
 }
 
 async function postProposal(app: App, hooks: JobHooks, proposal: Proposal): Promise<void> {

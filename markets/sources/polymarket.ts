@@ -68,6 +68,7 @@ type PolymarketEvent = z.infer<typeof polymarketEventsSchema>[number];
 /** One market of an event, as offered to a moderator linking the event. */
 export interface PolymarketEventMarket {
   readonly name: string;
+  readonly slug: string;
   readonly link: string;
 }
 
@@ -91,6 +92,18 @@ function marketSlugFromPath([section, first, second, ...rest]: readonly string[]
   if (section === 'event') return second ?? first;
   if (section === 'market' && second === undefined) return first;
   return undefined;
+}
+
+/** The event a link names without naming one of its markets (polymarket.com/event/<event>); undefined otherwise. */
+export function polymarketEventOnly(ref: PolymarketRef): string | undefined {
+  if (ref.scope === 'event') return undefined;
+  const [section, event, market] = pathSegments(new URL(ref.url));
+  return section === 'event' && event !== undefined && market === undefined ? event : undefined;
+}
+
+/** An event whose markets are each one of the Crux market's outcomes, checked as one source. */
+export function polymarketEventRef(event: string): PolymarketRef {
+  return { kind: 'polymarket', slug: event, scope: 'event', url: `https://polymarket.com/event/${event}` };
 }
 
 function parseBareId(text: string): RefParse<PolymarketRef> {
@@ -130,10 +143,10 @@ export async function polymarketEventMarkets(slug: string, http: SourceHttp): Pr
   if (!event.ok) return undefined;
   const { markets } = event.value;
   if (markets.length < 2) return [];
-  return markets.map((market) => ({
-    name: marketName(market),
-    link: `https://polymarket.com/event/${event.value.slug}/${market.slug ?? market.id}`,
-  }));
+  return markets.map((market) => {
+    const slug = market.slug ?? market.id;
+    return { name: marketName(market), slug, link: `https://polymarket.com/event/${event.value.slug}/${slug}` };
+  });
 }
 
 /** The name a market goes by within its event, or on its own. */

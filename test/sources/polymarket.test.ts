@@ -181,8 +181,8 @@ describe('Polymarket source', () => {
         [`/events?slug=${POLYMARKET_SLUG}`]: json(polymarketEvents([polymarketMarket()]).map((event) => ({ ...event, slug: POLYMARKET_SLUG }))),
       });
       expect(await polymarketEventMarkets(POLYMARKET_EVENT_SLUG, httpFor(server))).toEqual([
-        { name: 'Anthropic', link: `https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-anthropic` },
-        { name: 'OpenAI', link: `https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-openai` },
+        { name: 'Anthropic', slug: `${POLYMARKET_EVENT_SLUG}-anthropic`, link: `https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-anthropic` },
+        { name: 'OpenAI', slug: `${POLYMARKET_EVENT_SLUG}-openai`, link: `https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-openai` },
       ]);
       expect(await polymarketEventMarkets(POLYMARKET_SLUG, httpFor(server))).toEqual([]);
     });
