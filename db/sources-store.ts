@@ -221,6 +221,10 @@ export class SqliteResolutionStore implements ResolutionStore {
         `UPDATE proposals SET status = 'conflict', decided_at = ? WHERE market_id = ? AND status = 'pending' AND verdict IN ('outcome', 'cancel')`,
       ),
       setProposalMessage: db.prepare('UPDATE proposals SET message_channel_id = ?, message_id = ? WHERE id = ?'),
+      openProposals: db.prepare<[string]>(
+        `SELECT p.* FROM proposals p JOIN markets m ON m.id = p.market_id
+         WHERE m.realm = ? AND p.status IN ('pending', 'conflict') ORDER BY p.id`,
+      ),
       dueToApply: db.prepare<[number]>(
         `SELECT * FROM proposals WHERE status = 'pending' AND auto_apply_at IS NOT NULL AND auto_apply_at <= ? ORDER BY auto_apply_at, id`,
       ),
@@ -347,6 +351,10 @@ export class SqliteResolutionStore implements ResolutionStore {
 
   setProposalMessage(id: number, channelId: string, messageId: string): void {
     this.statements.setProposalMessage.run(channelId, messageId, id);
+  }
+
+  openProposals(realm: string): Proposal[] {
+    return this.statements.openProposals.all(realm).map((row) => parseRow(proposalRow, 'proposals', row));
   }
 
   proposalsDueToApply(now: number): Proposal[] {

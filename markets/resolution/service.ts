@@ -211,6 +211,11 @@ export class ResolutionService {
     return runUseCase(this.store, { now: 0 }, () => this.requireProposal(id, realm));
   }
 
+  /** The realm's proposals a moderator can still act on, oldest first. */
+  openProposals(realm: RealmId): Proposal[] {
+    return this.sources.openProposals(realm);
+  }
+
   /** A proposal of one of the realm's markets; another realm's is answered as if there were none. */
   private requireProposal(id: number, realm: RealmId): Proposal {
     const proposal = this.sources.findProposal(id);

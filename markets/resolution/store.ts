@@ -101,6 +101,8 @@ export interface ResolutionStore {
   setProposalMessage(id: number, channelId: string, messageId: string): void;
   /** Marks a market's pending outcome and cancel proposals as in conflict, so nobody applies them. */
   supersedePendingVerdicts(marketId: string, at: number): void;
+  /** A realm's proposals a moderator can still act on (pending, or set aside as a conflict), oldest first. */
+  openProposals(realm: string): Proposal[];
   /** Pending proposals whose auto-apply time has come. */
   proposalsDueToApply(now: number): Proposal[];
 
