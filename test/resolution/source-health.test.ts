@@ -100,6 +100,12 @@ describe('Metaculus without a token', () => {
     expect(h.t.logs.join('\n')).toContain('Metaculus refused the request: token missing or invalid (HTTP 401)');
   });
 
+  it('warns on /market open with a Metaculus source too', async () => {
+    const h = await start();
+    const opened = await h.run(moderator, 'open', { question: 'Will a lab pause?', criteria: 'As Metaculus resolves.', closes: '2027-06-30', source: METACULUS_LINK });
+    expect(opened).toMatchObject({ ephemeral: false, content: `⚠️ ${WARNING} from this link. Resolve it by hand, or ask the operator to set the token.` });
+  });
+
   it('says nothing of the kind when the token is set, and sends it', async () => {
     const h = await start({ CRUX_METACULUS_TOKEN: 'secret-token' });
     const marketId = await openLinked(h, []);
