@@ -62,7 +62,8 @@ export interface PollReport {
 
 /**
  * Checks every linked source that is due, records what it said (errors back off), and posts each new proposal,
- * conflict or report to the moderators. A source that fails is logged and retried later; it never resolves anything.
+ * conflict or report to the moderators. A source that fails is logged and retried later; it never resolves anything,
+ * and once it has failed for a day the moderators are told, once.
  */
 export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport> {
   const now = hooks.now();

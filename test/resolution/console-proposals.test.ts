@@ -65,6 +65,7 @@ it('runs the whole resolution path in the console: link, poll, list, accept, res
   ]);
   expect(after).toContain('🔔 Sources say debate-based-oversight-beat-rlhf-2026 resolved Yes');
   expect(after).toContain('🛰️ Checked 1 source (0 failed); new: #1.');
+  expect(after).toContain('[Accept] [Reject]  (buttons work in Discord; here use /proposal accept|reject ID)');
   expect(after).toContain(`#1 ${MARKET} — resolve Yes (pending)\n  Manifold https://manifold.markets/Austin/${MANIFOLD_SLUG}\\: Manifold "`);
   expect(after).toContain('Only moderators can decide resolution proposals.');
   expect(after).toContain('There is no resolution proposal #2.');
