@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiUrl, FAILURE_REASONS, failedCheck, type Fetched, fetchJson, notUnderstood, parseJson } from './http.ts';
+import { apiUrl, FAILURE_REASONS, failedCheck, type Fetched, type FetchFailure, fetchJson, notUnderstood, parseJson } from './http.ts';
 import { normaliseLabel } from './outcome.ts';
 import { httpUrlSchema, linkWithoutQuery, pathSegments, refused, slugSchema, validatedRef } from './ref.ts';
 import type { OutsideOdd, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
@@ -121,8 +121,23 @@ async function checkPolymarket(ref: PolymarketRef, http: SourceHttp): Promise<So
   }
   const url = apiUrl(http.baseUrl ?? POLYMARKET_DEFAULT_BASE_URL, `markets/slug/${encodeURIComponent(ref.slug)}`);
   const reply = await fetchJson(url, http, SOURCE_NAME, polymarketMarketSchema);
-  if (!reply.ok) return failedCheck(reply);
-  return judgeMarket(reply.value);
+  if (reply.ok) return judgeMarket(reply.value);
+  const event = reply.status === 404 ? polymarketEventOnly(ref) : undefined;
+  return event === undefined ? failedCheck(reply) : severalMarkets(event, http, reply);
+}
+
+/**
+ * An event link whose slug is no market's: an event of several markets (linked before Crux asked which). Says so,
+ * naming its markets, rather than "not found" for ever.
+ */
+async function severalMarkets(event: string, http: SourceHttp, notFound: FetchFailure): Promise<SourceCheck> {
+  const markets = await polymarketEventMarkets(event, http);
+  if (markets === undefined || markets.length === 0) return failedCheck(notFound);
+  return {
+    kind: 'error',
+    message: `Polymarket event "${event}" has ${markets.length} markets; link one of them (/mod link): ${markets.map((m) => `${m.name} <${m.link}>`).join(', ')}.`,
+    reason: 'an event of several markets: link one',
+  };
 }
 
 async function fetchEvent(slug: string, http: SourceHttp): Promise<Fetched<PolymarketEvent>> {
@@ -160,6 +175,7 @@ function marketName(market: PolymarketMarket): string {
  */
 function judgeEvent(event: PolymarketEvent): SourceCheck {
   const name = `Polymarket "${event.title ?? event.slug}"`;
+  if (event.markets.length === 0) return notUnderstood(`${name} has no markets.`);
   const checks = event.markets.map((market) => ({ market, check: judgeMarket(market) }));
   const failed = checks.find(({ check }) => check.kind === 'error');
   if (failed !== undefined) return failed.check;

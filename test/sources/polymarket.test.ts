@@ -186,6 +186,18 @@ describe('Polymarket source', () => {
       ]);
       expect(await polymarketEventMarkets(POLYMARKET_SLUG, httpFor(server))).toEqual([]);
     });
+
+    it('says an event link linked as a market is an event of several markets, naming them, instead of not found for ever', async () => {
+      server = await startServer({
+        [EVENT_PATH]: json(polymarketEvents([polymarketEventMarket('Anthropic'), polymarketEventMarket('OpenAI')])),
+      });
+      const legacy: SourceRef = { kind: 'polymarket', slug: POLYMARKET_EVENT_SLUG, url: `https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}` };
+      expect(await checkSource(legacy, httpFor(server), { now: NOW })).toEqual({
+        kind: 'error',
+        message: `Polymarket event "${POLYMARKET_EVENT_SLUG}" has 2 markets; link one of them (/mod link): Anthropic <https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-anthropic>, OpenAI <https://polymarket.com/event/${POLYMARKET_EVENT_SLUG}/${POLYMARKET_EVENT_SLUG}-openai>.`,
+        reason: 'an event of several markets: link one',
+      });
+      expect(server.requests.map((request) => request.path)).toEqual([`/markets/slug/${POLYMARKET_EVENT_SLUG}`, EVENT_PATH]);
+    });
   });
 });
-
