@@ -101,6 +101,10 @@ export const mod: CommandModule = {
 
   confirmation: settlementConfirmation,
 
+  // Linking may ask the platform which of its questions a link means, which can take longer than Discord waits; a
+  // member is refused at once, privately, so only a moderator's link is deferred.
+  defer: (invocation) => invocation.subcommand === 'link' && invocation.actor.isModerator,
+
   execute: (invocation, app) => runSubcommand(SUBCOMMANDS, invocation, app),
 
   autocomplete(invocation, focused, app) {
