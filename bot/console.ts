@@ -4,6 +4,7 @@ import type { APIApplicationCommandOption } from 'discord.js';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { type App, type CommandModule, runHandler } from './commands/command.ts';
 import { findCommand } from './commands/index.ts';
+import { consoleJobHooks, parseResolutionLine, RESOLUTION_HELP, runResolutionLine } from './console-resolution.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { replyToText } from './render/text.ts';
 import { CONSOLE_REALM } from '../markets/realms/realm.ts';
@@ -93,6 +94,7 @@ const HELP = [
   '  /market follow|unfollow market:ID    /notify [all:off] [resolved:on] [closing:off] [moves:off] …',
   '  moderators: /mod close|resolve|cancel|correct|link|autoresolve|hide_evidence … and /mod settings [name:value …]',
   '  a value in double quotes keeps everything inside: question:"Does the criteria: word break parsing?"',
+  RESOLUTION_HELP,
   '  /as NAME [--moderator]   act as another user      /help   /quit',
   '  any command … --request ID   applied at most once per ID, however often sent; the reply ends with "done ID"',
 ].join('\n');
@@ -121,6 +123,7 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
   const limiter = new RateLimiter(now);
   const write = (text: string) => output.write(`${text}\n`);
   const lines = createInterface({ input, terminal: false });
+  const hooks = consoleJobHooks(app, now, (reply) => write(replyToText(reply)));
   write(`Acting as ${actor.displayName} (moderator). Type /help for commands.`);
 
   const handle = async (line: string): Promise<boolean> => {
@@ -138,7 +141,9 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
       return true;
     }
     const tagged = REQUEST_SUFFIX.exec(text);
-    const parsed = parseCommandLine(tagged ? text.slice(0, tagged.index) : text);
+    const untagged = tagged ? text.slice(0, tagged.index) : text;
+    const resolution = parseResolutionLine(untagged);
+    const parsed = resolution === undefined ? parseCommandLine(untagged) : resolution;
     if (typeof parsed === 'string') {
       write(`⚠️ ${parsed}`);
       if (tagged) write(`done ${tagged[1]}`);
@@ -151,9 +156,9 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
     const closing = app.service.closeDueMarkets(at);
     if (!closing.ok) app.log('could not close due markets', { error: closing.error.message });
     const invocation: Invocation = {
-      command: parsed.command.data.name,
-      subcommand: parsed.subcommand,
-      options: parsed.options,
+      command: 'command' in parsed ? parsed.command.data.name : 'proposal',
+      subcommand: 'command' in parsed ? parsed.subcommand : parsed.kind,
+      options: 'command' in parsed ? parsed.options : {},
       actor,
       realm: CONSOLE_REALM,
       guildId: null,
@@ -163,7 +168,11 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
     };
     const reply =
       limiter.refusal(actor.userId, app.realms.values(CONSOLE_REALM).rateLimitPerMinute) ??
-      (await runHandler(() => parsed.command.execute(invocation, app), app, { line: text, user: actor.userId }));
+      (await runHandler(
+        () => ('command' in parsed ? parsed.command.execute(invocation, app) : runResolutionLine(parsed, invocation, app, hooks)),
+        app,
+        { line: text, user: actor.userId },
+      ));
     write(replyToText(reply));
     if (tagged) write(`done ${tagged[1]}`);
     return true;

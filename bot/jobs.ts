@@ -9,6 +9,7 @@ import type { Settlement } from '../markets/settlement/types.ts';
 import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
 import { evidenceBehind } from './components/proposals.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
+import { sourceFailureMessage } from './render/source-status.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
 
@@ -63,7 +64,8 @@ export interface PollReport {
 
 /**
  * Checks every linked source that is due, records what it said (errors back off), and posts each new proposal,
- * conflict or report to the moderators. A source that fails is logged and retried later; it never resolves anything.
+ * conflict or report to the moderators. A source that fails is logged and retried later; it never resolves anything,
+ * and once it has failed for a day the moderators are told, once.
  */
 export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport> {
   const now = hooks.now();
@@ -94,7 +96,19 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
       await hooks.redrawMarket(marketId).catch((error: unknown) => app.log('could not redraw a market card', { market: marketId, error: String(error) }));
     }
   }
+  await reportFailingSources(app, hooks);
   return report;
+}
+
+/** Tells the moderators of each source failing for a day, once: a report is claimed before it is posted. */
+async function reportFailingSources(app: App, hooks: JobHooks): Promise<void> {
+  for (const failure of app.resolution.claimFailureReports()) {
+    const market = app.views.marketByKey(failure.marketId)?.market;
+    if (market === undefined) continue;
+    await hooks.postToModerators(sourceFailureMessage(failure, market), market).catch((error: unknown) =>
+      app.log('could not report a failing source', { market: market.id, url: failure.url, error: String(error) }),
+    );
+  }
 }
 
 async function postProposal(app: App, hooks: JobHooks, proposal: Proposal): Promise<void> {

@@ -10,8 +10,14 @@ export type SourceChecker = (ref: SourceRef, options: CheckOptions) => Promise<S
  * are trusted; a plain URL came from a member, so it goes through `linkGuard` on every fetch (DNS can change).
  */
 export function configuredSourceChecker(config: Config, linkGuard: LinkGuard, fetchImpl: typeof fetch = fetch): SourceChecker {
+  const http = configuredSourceHttp(config, linkGuard, fetchImpl);
+  return (ref, options) => checkSource(ref, http[ref.kind], options);
+}
+
+/** The HTTP context of each kind of source, as configured. */
+export function configuredSourceHttp(config: Config, linkGuard: LinkGuard, fetchImpl: typeof fetch = fetch): Record<SourceRef['kind'], SourceHttp> {
   const common = { fetch: fetchImpl, timeoutMs: config.CRUX_SOURCE_TIMEOUT_MS, userAgent: config.CRUX_SOURCE_USER_AGENT };
-  const http: Record<SourceRef['kind'], SourceHttp> = {
+  return {
     manifold: { ...common, baseUrl: config.CRUX_MANIFOLD_API_BASE },
     metaculus: {
       ...common,
@@ -21,5 +27,12 @@ export function configuredSourceChecker(config: Config, linkGuard: LinkGuard, fe
     polymarket: { ...common, baseUrl: config.CRUX_POLYMARKET_API_BASE },
     url: { ...common, linkGuard },
   };
-  return (ref, options) => checkSource(ref, http[ref.kind], options);
+}
+
+/** Why a link of this kind cannot be read with this configuration, in words for moderators; undefined when it can. */
+export function sourceWarning(kind: string, config: Config): string | undefined {
+  if (kind === 'metaculus' && config.CRUX_METACULUS_TOKEN === undefined) {
+    return 'Crux cannot read Metaculus without a token (CRUX_METACULUS_TOKEN is not set), so it will not propose a resolution from this link. Resolve it by hand, or ask the operator to set the token.';
+  }
+  return undefined;
 }

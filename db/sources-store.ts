@@ -10,6 +10,7 @@ import type {
   SourceReading,
 } from '../markets/resolution/store.ts';
 import type { OutsideReading } from '../markets/sources/odds.ts';
+import type { FailureReport, LinkStatus, SourceStatus } from '../markets/resolution/source-status.ts';
 import { type SourceCheck, type SourceRef, sourceRefSchema } from '../markets/sources/index.ts';
 import type { Db } from './open.ts';
 import { json, parseRow, percentsColumn } from './rows.ts';
@@ -39,7 +40,8 @@ const sourceCheckSchema: z.ZodType<SourceCheck> = z.discriminatedUnion('kind', [
       .object({ path: z.string(), found: z.boolean(), value: jsonValue.optional(), matchesExpected: z.boolean().optional() })
       .optional(),
   }),
-  z.object({ kind: z.literal('error'), message: z.string() }),
+  // Errors are not kept as a link's last check; a reason is only missing from ones stored before reasons were.
+  z.object({ kind: z.literal('error'), message: z.string(), reason: z.string().default('check failed') }),
 ]);
 
 const oddsRow = z.object({ kind: z.string(), at: z.number().int(), probabilities: json(z.array(z.number().min(0).max(1))) });
@@ -133,6 +135,43 @@ const proposalRow = z
     }),
   );
 
+const statusColumns = z.object({
+  link_id: z.number().int(),
+  checked_at: z.number().int(),
+  last_ok_at: z.number().int().nullable(),
+  failing_since: z.number().int().nullable(),
+  failure_reason: z.string().nullable(),
+  report_state: z.enum(['due', 'claimed']).nullable(),
+});
+
+function sourceStatusOf(row: z.output<typeof statusColumns>): SourceStatus {
+  return {
+    linkId: row.link_id,
+    checkedAt: row.checked_at,
+    lastOkAt: row.last_ok_at,
+    failingSince: row.failing_since,
+    failureReason: row.failure_reason,
+    reportState: row.report_state,
+  };
+}
+
+const statusRow = statusColumns.transform(sourceStatusOf);
+
+const linkStatusRow = statusColumns.extend({ url: z.string() }).transform((row): LinkStatus => ({ ...sourceStatusOf(row), url: row.url }));
+
+const reportRow = z
+  .object({ link_id: z.number().int(), market_id: z.string(), url: z.string(), kind: z.string(), failing_since: z.number().int(), failure_reason: z.string() })
+  .transform(
+    (row): FailureReport => ({
+      linkId: row.link_id,
+      marketId: row.market_id,
+      url: row.url,
+      kind: row.kind,
+      failingSince: row.failing_since,
+      reason: row.failure_reason,
+    }),
+  );
+
 const settingsRow = z
   .object({ guild_id: z.string(), auto_apply: z.number().int(), trusted_kinds: json(z.array(z.string())), grace_ms: z.number().int() })
   .transform(
@@ -184,6 +223,10 @@ export class SqliteResolutionStore implements ResolutionStore {
         `UPDATE proposals SET status = 'conflict', decided_at = ? WHERE market_id = ? AND status = 'pending' AND verdict IN ('outcome', 'cancel')`,
       ),
       setProposalMessage: db.prepare('UPDATE proposals SET message_channel_id = ?, message_id = ? WHERE id = ?'),
+      openProposals: db.prepare<[string]>(
+        `SELECT p.* FROM proposals p JOIN markets m ON m.id = p.market_id
+         WHERE m.realm = ? AND p.status IN ('pending', 'conflict') ORDER BY p.id`,
+      ),
       dueToApply: db.prepare<[number]>(
         `SELECT * FROM proposals WHERE status = 'pending' AND auto_apply_at IS NOT NULL AND auto_apply_at <= ? ORDER BY auto_apply_at, id`,
       ),
@@ -218,6 +261,21 @@ export class SqliteResolutionStore implements ResolutionStore {
         `SELECT kind, at, probabilities FROM outside_odds
          WHERE id IN (SELECT MAX(id) FROM outside_odds WHERE market_id = ? GROUP BY link_id) ORDER BY link_id`,
       ),
+      sourceStatus: db.prepare<[number]>('SELECT * FROM source_checks WHERE link_id = ?'),
+      saveSourceStatus: db.prepare(
+        `INSERT INTO source_checks (link_id, checked_at, last_ok_at, failing_since, failure_reason, report_state)
+         VALUES (@linkId, @checkedAt, @lastOkAt, @failingSince, @failureReason, @reportState)
+         ON CONFLICT (link_id) DO UPDATE SET checked_at = excluded.checked_at, last_ok_at = excluded.last_ok_at,
+           failing_since = excluded.failing_since, failure_reason = excluded.failure_reason, report_state = excluded.report_state`,
+      ),
+      sourceStatuses: db.prepare<[string]>(
+        'SELECT c.*, l.url FROM source_checks c JOIN market_links l ON l.id = c.link_id WHERE l.market_id = ? ORDER BY l.id',
+      ),
+      dueReports: db.prepare<[]>(
+        `SELECT c.link_id, l.market_id, l.url, l.kind, c.failing_since, c.failure_reason
+         FROM source_checks c JOIN market_links l ON l.id = c.link_id WHERE c.report_state = 'due' ORDER BY c.failing_since, c.link_id`,
+      ),
+      claimReport: db.prepare<[number]>(`UPDATE source_checks SET report_state = 'claimed' WHERE link_id = ? AND report_state = 'due'`),
       recordNudge: db.prepare(
         `INSERT INTO market_nudges (market_id, nudged_at) VALUES (?, ?)
          ON CONFLICT (market_id) DO UPDATE SET nudged_at = excluded.nudged_at`,
@@ -235,6 +293,25 @@ export class SqliteResolutionStore implements ResolutionStore {
 
   oddsHistory(marketId: string): OutsideReading[] {
     return this.statements.oddsHistory.all(marketId).map((row) => parseRow(oddsRow, 'outside_odds', row));
+  }
+
+  sourceStatus(linkId: number): SourceStatus | undefined {
+    const row = this.statements.sourceStatus.get(linkId);
+    return row === undefined ? undefined : parseRow(statusRow, 'source_checks', row);
+  }
+
+  saveSourceStatus(status: SourceStatus): void {
+    this.statements.saveSourceStatus.run(status);
+  }
+
+  sourceStatuses(marketId: string): LinkStatus[] {
+    return this.statements.sourceStatuses.all(marketId).map((row) => parseRow(linkStatusRow, 'source_checks', row));
+  }
+
+  claimDueFailureReports(): FailureReport[] {
+    const reports = this.statements.dueReports.all().map((row) => parseRow(reportRow, 'source_checks', row));
+    for (const report of reports) this.statements.claimReport.run(report.linkId);
+    return reports;
   }
 
   setLinkRef(marketId: string, url: string, ref: SourceRef): void {
@@ -277,6 +354,10 @@ export class SqliteResolutionStore implements ResolutionStore {
 
   setProposalMessage(id: number, channelId: string, messageId: string): void {
     this.statements.setProposalMessage.run(channelId, messageId, id);
+  }
+
+  openProposals(realm: string): Proposal[] {
+    return this.statements.openProposals.all(realm).map((row) => parseRow(proposalRow, 'proposals', row));
   }
 
   proposalsDueToApply(now: number): Proposal[] {

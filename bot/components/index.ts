@@ -5,6 +5,7 @@ import { type App, parseOptions, unwrap } from '../commands/command.ts';
 import { openMarketFromModal } from '../commands/market/open.ts';
 import { contextOf, placeBet, spend } from '../commands/trading.ts';
 import { handleProposalButton } from './proposals.ts';
+import { linkPickedMarket } from '../commands/mod/link.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../reply.ts';
 
 /**
@@ -77,6 +78,8 @@ export function handleComponent(event: ComponentEvent, invocation: Invocation, a
         ...(fields.max_price !== undefined ? { maxPrice: fields.max_price / 100 } : {}),
       });
     }
+    case 'select:polypick':
+      return linkPickedMarket(invocation, app, marketId, event.kind === 'select' ? event.values[0] : undefined);
     case 'button:proposal':
       return handleProposalButton(event.customId, invocation, app);
     case 'button:reason':

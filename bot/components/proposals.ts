@@ -13,11 +13,21 @@ export function evidenceBehind(app: App, proposal: Proposal, market: Market): Ev
   return itemsLinking(proposal.basis.map((reading) => reading.url), items);
 }
 
-/** Accept and Reject. The engine refuses non-moderators too; checking here first answers them before any work. */
+/** Accept and Reject. */
 export function handleProposalButton(customId: string, invocation: Invocation, app: App): Reply {
   const [, , action, idText] = customId.split(':');
   const proposalId = Number(idText);
-  if (!Number.isInteger(proposalId) || proposalId <= 0) throw new CruxError('invalid_input', 'That button is out of date.');
+  if (!Number.isInteger(proposalId) || proposalId <= 0 || (action !== 'accept' && action !== 'reject')) {
+    throw new CruxError('invalid_input', 'That button is out of date.');
+  }
+  return decideProposal(action, proposalId, invocation, app);
+}
+
+/**
+ * A moderator accepts or rejects a proposal, from its buttons or from the console. The engine refuses non-moderators
+ * too; checking here first answers them before any work.
+ */
+export function decideProposal(action: 'accept' | 'reject', proposalId: number, invocation: Invocation, app: App): Reply {
   if (!invocation.actor.isModerator) throw new CruxError('not_moderator', 'Only moderators can decide resolution proposals.');
   if (action === 'accept') {
     const { proposal, settlement } = unwrap(app.resolution.acceptProposal(proposalId, contextOf(invocation)));
@@ -31,13 +41,10 @@ export function handleProposalButton(customId: string, invocation: Invocation, a
     );
     return { ...reply, content: `Proposal #${proposal.id} accepted by <@${invocation.actor.userId}>.`, retiresControls: true };
   }
-  if (action === 'reject') {
-    const { proposal } = unwrap(app.resolution.rejectProposal(proposalId, contextOf(invocation)));
-    const slug = app.views.marketByKey(proposal.marketId)?.market.slug ?? proposal.marketId;
-    return replyWith({
-      content: `❌ Proposal #${proposal.id} for \`${slug}\` rejected by <@${invocation.actor.userId}>; nothing was changed.`,
-      retiresControls: true,
-    });
-  }
-  throw new CruxError('invalid_input', 'That button is out of date.');
+  const { proposal } = unwrap(app.resolution.rejectProposal(proposalId, contextOf(invocation)));
+  const slug = app.views.marketByKey(proposal.marketId)?.market.slug ?? proposal.marketId;
+  return replyWith({
+    content: `❌ Proposal #${proposal.id} for \`${slug}\` rejected by <@${invocation.actor.userId}>; nothing was changed.`,
+    retiresControls: true,
+  });
 }

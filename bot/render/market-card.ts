@@ -12,7 +12,8 @@ import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
-export function marketCard(view: MarketView): Card {
+/** `sources`: one line per link to show instead of the bare links (`/market show` adds each one's last check). */
+export function marketCard(view: MarketView, sources?: readonly string[]): Card {
   const { market, prices, stats, links, condition, outside } = view;
   const outcomeLines = market.outcomes.map((name, i) => {
     const price = prices[i] ?? 0;
@@ -35,7 +36,7 @@ export function marketCard(view: MarketView): Card {
   ];
   if (outside.length > 0) fields.push({ name: 'Outside odds', value: outsideLine(view) });
   if (links.length > 0) {
-    fields.push({ name: 'Sources', value: shorten(links.map((link) => `<${link.url}>`).join('\n'), DISCORD_LIMITS.fieldValue) });
+    fields.push({ name: 'Sources', value: shorten((sources ?? links.map((link) => `<${link.url}>`)).join('\n'), DISCORD_LIMITS.fieldValue) });
   }
   const { conversation } = view;
   if (conversation !== undefined && conversation.evidence.latest !== null) {

@@ -29,7 +29,8 @@ export function replyToText(reply: Reply): string {
   }
   for (const row of reply.actions) {
     const labels = row.map((action) => (action.kind === 'button' ? `[${action.label}]` : `[${action.placeholder}]`));
-    lines.push(`${labels.join(' ')}  (buttons work in Discord; here use /bet)`);
+    const instead = row.some((action) => action.id.startsWith('crux:proposal:')) ? '/proposal accept|reject ID' : '/bet';
+    lines.push(`${labels.join(' ')}  (buttons work in Discord; here use ${instead})`);
   }
   for (const file of reply.files) lines.push(`[attachment: ${file.name}, ${file.data.length} bytes]`);
   return lines.join('\n');

@@ -26,6 +26,7 @@ import { describeVerdict, type ProbabilitySplit, resolvedFromSplit, sameVerdict 
 import type { SettlementService } from '../settlement/service.ts';
 import { type CorrectionPlan, planCorrection, type Transfer } from './correction.ts';
 import { decideResolution } from './decide.ts';
+import { type FailureReport, type LinkStatus, nextSourceStatus } from './source-status.ts';
 import type { DueSource, GuildResolutionSettings, PollState, Proposal, ResolutionStore } from './store.ts';
 
 export interface ResolutionSettings {
@@ -93,9 +94,10 @@ export class ResolutionService {
     });
   }
 
-  linkSource(marketId: string, link: string, context: Context): Result<Market> {
+  /** `link` as a moderator gave it, or the reference the edge settled on after asking the platform (an event's market). */
+  linkSource(marketId: string, link: string | SourceRef, context: Context): Result<Market> {
     return runUseCase(this.store, context, () => {
-      const ref = parseLink(link);
+      const ref = typeof link === 'string' ? parseLink(link) : link;
       const market = unwrapInner(this.markets.linkSource(marketId, { url: ref.url, kind: ref.kind }, inner(context)));
       this.sources.setLinkRef(market.id, ref.url, ref);
       return market;
@@ -126,7 +128,10 @@ export class ResolutionService {
    */
   recordChecks(marketId: string, checks: readonly { source: DueSource; check: SourceCheck }[], now: number): Result<Proposal | undefined> {
     return runUseCase(this.store, { now }, () => {
-      for (const { source, check } of checks) this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
+      for (const { source, check } of checks) {
+        this.sources.savePoll(source.linkId, this.nextPoll(source.poll, check, now));
+        this.sources.saveSourceStatus(nextSourceStatus(this.sources.sourceStatus(source.linkId), source.linkId, check, now));
+      }
       const market = requireMarketByKey(this.store, marketId);
       for (const { source, check } of checks) this.keepOdds(source, check, market, now);
       if (market.status !== 'open' && market.status !== 'closed') return undefined;
@@ -144,6 +149,16 @@ export class ResolutionService {
   /** What each linked platform trades the market's question at: the newest reading per platform, and every reading. */
   outsideOdds(marketId: string): { latest: OutsideReading[]; history: OutsideReading[] } {
     return { latest: this.sources.latestOdds(marketId), history: this.sources.oddsHistory(marketId) };
+  }
+
+  /** Each checked link's last check of a market, in words, for its card. */
+  sourceStatuses(marketId: string): LinkStatus[] {
+    return this.sources.sourceStatuses(marketId);
+  }
+
+  /** The failing spells due to be told to the moderators, each handed out once (across restarts too). */
+  claimFailureReports(): FailureReport[] {
+    return this.store.atomically(() => this.sources.claimDueFailureReports());
   }
 
   private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
@@ -198,6 +213,11 @@ export class ResolutionService {
 
   proposal(id: number, realm: RealmId): Result<Proposal> {
     return runUseCase(this.store, { now: 0 }, () => this.requireProposal(id, realm));
+  }
+
+  /** The realm's proposals a moderator can still act on, oldest first. */
+  openProposals(realm: RealmId): Proposal[] {
+    return this.sources.openProposals(realm);
   }
 
   /** A proposal of one of the realm's markets; another realm's is answered as if there were none. */

@@ -1,6 +1,7 @@
 import type { Millis } from '../money.ts';
 import type { SourceCheck, SourceRef } from '../sources/index.ts';
 import type { OutsideReading } from '../sources/odds.ts';
+import type { FailureReport, LinkStatus, SourceStatus } from './source-status.ts';
 
 /** A market's link with the source reference the adapters understand (null for links stored before references were). */
 export interface LinkedSource {
@@ -87,6 +88,13 @@ export interface ResolutionStore {
   latestOdds(marketId: string): OutsideReading[];
   /** Every reading of a market's linked platforms, oldest first. */
   oddsHistory(marketId: string): OutsideReading[];
+  /** A link's last check in words; undefined before its first. */
+  sourceStatus(linkId: number): SourceStatus | undefined;
+  saveSourceStatus(status: SourceStatus): void;
+  /** The status of each of a market's checked links, in link order. */
+  sourceStatuses(marketId: string): LinkStatus[];
+  /** Marks every due failure report claimed and returns them: each is handed out once, whatever happens next. */
+  claimDueFailureReports(): FailureReport[];
 
   proposalExists(marketId: string, verdictKey: string): boolean;
   insertProposal(proposal: NewProposal): number;
@@ -95,6 +103,8 @@ export interface ResolutionStore {
   setProposalMessage(id: number, channelId: string, messageId: string): void;
   /** Marks a market's pending outcome and cancel proposals as in conflict, so nobody applies them. */
   supersedePendingVerdicts(marketId: string, at: number): void;
+  /** A realm's proposals a moderator can still act on (pending, or set aside as a conflict), oldest first. */
+  openProposals(realm: string): Proposal[];
   /** Pending proposals whose auto-apply time has come. */
   proposalsDueToApply(now: number): Proposal[];
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { fetchGuarded } from './link-guard.ts';
 import { describeIssues } from './ref.ts';
-import type { SourceHttp } from './types.ts';
+import type { SourceCheck, SourceHttp } from './types.ts';
 
 /** Large enough for a Metaculus post with its whole forecast history; small enough that a hostile link cannot exhaust memory. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -9,7 +9,27 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const JSON_ACCEPT = 'application/json';
 const EXCERPT_LENGTH = 160;
 
-export type Fetched<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+/** Words for the failures every adapter shares, so people see the same reason whatever the platform. */
+export const FAILURE_REASONS = {
+  notFound: 'not found',
+  notUnderstood: 'reply not understood',
+  timedOut: 'timed out',
+  tooLarge: 'reply too large',
+  refusedLink: 'link refused',
+} as const;
+
+/**
+ * A failed fetch: `reason` in a few words, `message` in full; `status` when the server did answer, so an adapter can
+ * word a status that means something on its platform (Metaculus' 401/403 for a missing token).
+ */
+export interface FetchFailure {
+  readonly ok: false;
+  readonly message: string;
+  readonly reason: string;
+  readonly status?: number;
+}
+
+export type Fetched<T> = { readonly ok: true; readonly value: T } | FetchFailure;
 
 export interface HttpReply {
   readonly status: number;
@@ -40,16 +60,20 @@ export async function fetchReply(
     // The signal also covers reading the body (and every redirect), so a server that stalls halfway still times out.
     const init = { headers, signal: AbortSignal.timeout(http.timeoutMs) };
     const fetched = http.linkGuard === undefined ? { ok: true as const, response: await http.fetch(url, init) } : await fetchGuarded(url, init, http.fetch, http.linkGuard);
-    if (!fetched.ok) return fetched;
+    if (!fetched.ok) return { ...fetched, reason: FAILURE_REASONS.refusedLink };
     const { response } = fetched;
     const bytes = await readBodyWithinLimit(response);
     if (bytes === undefined) {
-      return { ok: false, message: `${sourceName} sent more than ${MAX_BODY_BYTES / (1024 * 1024)} MiB from ${url}; not read.` };
+      return {
+        ok: false,
+        message: `${sourceName} sent more than ${MAX_BODY_BYTES / (1024 * 1024)} MiB from ${url}; not read.`,
+        reason: FAILURE_REASONS.tooLarge,
+      };
     }
     const text = new TextDecoder().decode(bytes);
     return { ok: true, value: { status: response.status, ok: response.ok, bytes, text } };
   } catch (error) {
-    return { ok: false, message: describeFetchFailure(error, sourceName, url, http.timeoutMs) };
+    return describeFetchFailure(error, sourceName, url, http.timeoutMs);
   }
 }
 
@@ -65,15 +89,21 @@ export async function fetchJson<Schema extends z.ZodType>(
   const { status, ok, text } = reply.value;
   if (!ok) {
     const hint = status === 404 ? ' (not found: check the link)' : '';
-    return { ok: false, message: `${sourceName} answered HTTP ${status}${hint} for ${url}: ${excerpt(text)}` };
+    return {
+      ok: false,
+      message: `${sourceName} answered HTTP ${status}${hint} for ${url}: ${excerpt(text)}`,
+      reason: status === 404 ? FAILURE_REASONS.notFound : `HTTP ${status}`,
+      status,
+    };
   }
   const body = parseJson(text);
-  if (!body.ok) return { ok: false, message: `${sourceName} sent a reply that is not valid JSON (${url}).` };
+  if (!body.ok) return { ok: false, message: `${sourceName} sent a reply that is not valid JSON (${url}).`, reason: FAILURE_REASONS.notUnderstood };
   const result = schema.safeParse(body.value);
   if (!result.success) {
     return {
       ok: false,
       message: `${sourceName} replied in a shape we do not understand (${url}): ${describeIssues(result.error.issues)}.`,
+      reason: FAILURE_REASONS.notUnderstood,
     };
   }
   return { ok: true, value: result.data };
@@ -116,11 +146,22 @@ async function readBodyWithinLimit(response: Response): Promise<Uint8Array | und
   return body;
 }
 
-function describeFetchFailure(error: unknown, sourceName: string, url: URL, timeoutMs: number): string {
+function describeFetchFailure(error: unknown, sourceName: string, url: URL, timeoutMs: number): FetchFailure {
   if (error instanceof Error && error.name === 'TimeoutError') {
-    return `${sourceName} did not answer within ${timeoutMs} ms (${url}).`;
+    return { ok: false, message: `${sourceName} did not answer within ${timeoutMs} ms (${url}).`, reason: FAILURE_REASONS.timedOut };
   }
-  return `Could not reach ${sourceName} at ${url}: ${rootCause(error)}.`;
+  const cause = rootCause(error);
+  return { ok: false, message: `Could not reach ${sourceName} at ${url}: ${cause}.`, reason: `unreachable (${cause})` };
+}
+
+/** A failed fetch as a check. */
+export function failedCheck(failure: FetchFailure): SourceCheck {
+  return { kind: 'error', message: failure.message, reason: failure.reason };
+}
+
+/** A reply that arrived but does not say what a check needs (a resolved question without its resolution). */
+export function notUnderstood(message: string): SourceCheck {
+  return { kind: 'error', message, reason: FAILURE_REASONS.notUnderstood };
 }
 
 /** Node's fetch reports "fetch failed" and hides the useful part (ECONNREFUSED, ENOTFOUND, …) in `cause`. */

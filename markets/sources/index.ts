@@ -97,7 +97,7 @@ export async function checkSource(ref: SourceRef, http: SourceHttp, options: Che
     return await checkOfKind(ref.kind, ref, http, options);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { kind: 'error', message: `Checking ${ref.url} failed unexpectedly: ${reason}` };
+    return { kind: 'error', message: `Checking ${ref.url} failed unexpectedly: ${reason}`, reason: 'check failed unexpectedly' };
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDate, formatProbability } from './format.ts';
-import { apiUrl, fetchJson } from './http.ts';
+import { apiUrl, failedCheck, fetchJson, notUnderstood } from './http.ts';
 import { httpUrlSchema, linkWithoutQuery, pathSegments, refused, slugSchema, validatedRef } from './ref.ts';
 import type { CheckOptions, OutsideOdd, PlatformDefinition, RefParse, SourceCheck, SourceHttp } from './types.ts';
 
@@ -77,7 +77,7 @@ async function checkManifold(ref: ManifoldRef, http: SourceHttp, options: CheckO
   const path =
     ref.id !== undefined ? `v0/market/${encodeURIComponent(ref.id)}` : `v0/slug/${encodeURIComponent(ref.slug ?? '')}`;
   const reply = await fetchJson(apiUrl(http.baseUrl ?? MANIFOLD_DEFAULT_BASE_URL, path), http, SOURCE_NAME, manifoldMarketSchema);
-  if (!reply.ok) return { kind: 'error', message: reply.message };
+  if (!reply.ok) return failedCheck(reply);
   return judgeMarket(reply.value, options.now);
 }
 
@@ -99,7 +99,7 @@ function judgeMarket(market: ManifoldMarket, now: number): SourceCheck {
       return { kind: 'manual', detail: `${name} resolved to a split between several answers.` };
     case undefined:
     case null:
-      return { kind: 'error', message: `${name} is marked resolved but Manifold gives no resolution.` };
+      return notUnderstood(`${name} is marked resolved but Manifold gives no resolution.`);
     default:
       return judgeAnswerResolution(market, market.resolution, name);
   }
@@ -118,7 +118,7 @@ function judgeMarketResolution(market: ManifoldMarket, name: string): SourceChec
     return { kind: 'manual', detail: `${name} resolved answer by answer (${answers || 'no answers listed'}).` };
   }
   if (market.resolutionProbability === undefined || market.resolutionProbability === null) {
-    return { kind: 'error', message: `${name} resolved MKT but Manifold gives no resolution probability.` };
+    return notUnderstood(`${name} resolved MKT but Manifold gives no resolution probability.`);
   }
   const probability = market.resolutionProbability;
   return { kind: 'probability', probability, detail: `${name} resolved MKT at ${formatProbability(probability)}.` };
@@ -127,7 +127,7 @@ function judgeMarketResolution(market: ManifoldMarket, name: string): SourceChec
 function judgeAnswerResolution(market: ManifoldMarket, answerId: string, name: string): SourceCheck {
   const answer = market.answers?.find((candidate) => candidate.id === answerId);
   if (answer === undefined) {
-    return { kind: 'error', message: `${name} resolved to "${answerId}", which is none of its answers.` };
+    return notUnderstood(`${name} resolved to "${answerId}", which is none of its answers.`);
   }
   return { kind: 'outcome', label: answer.text, detail: `${name} resolved to "${answer.text}".` };
 }

@@ -1,4 +1,4 @@
-import { normaliseLabel } from './outcome.ts';
+import { matchLabels } from './outcome.ts';
 import type { OutsideOdd } from './types.ts';
 
 /** Tolerance on the sum of a platform's probabilities: prices and rounding rarely add to exactly one. */
@@ -11,14 +11,9 @@ const SUM_TOLERANCE = 0.05;
  * wrong number.
  */
 export function mapOdds(odds: readonly OutsideOdd[], marketOutcomes: readonly string[]): number[] | null {
-  if (odds.length !== marketOutcomes.length) return null;
-  const mapped: number[] = [];
-  for (const outcome of marketOutcomes) {
-    const matches = odds.filter((odd) => normaliseLabel(odd.label) === normaliseLabel(outcome));
-    const [only] = matches;
-    if (only === undefined || matches.length !== 1) return null;
-    mapped.push(only.probability);
-  }
+  const matched = matchLabels(odds.map((odd) => odd.label), marketOutcomes);
+  if (matched === null) return null;
+  const mapped = matched.map((index) => odds[index]?.probability ?? Number.NaN);
   const total = mapped.reduce((sum, p) => sum + p, 0);
   return Math.abs(total - 1) <= SUM_TOLERANCE ? mapped : null;
 }

@@ -61,6 +61,22 @@ function matchProbability(probability: number, marketOutcomes: readonly string[]
   return { kind: 'outcome', outcomeIndex: yes, percents };
 }
 
+/**
+ * For each of our outcomes, the index of the one platform label that names it (ignoring case and spacing), or null
+ * unless they match one to one: every outcome exactly one label, and no label left over.
+ */
+export function matchLabels(labels: readonly string[], marketOutcomes: readonly string[]): number[] | null {
+  if (labels.length !== marketOutcomes.length) return null;
+  const matched: number[] = [];
+  for (const outcome of marketOutcomes) {
+    const matches = labels.flatMap((label, index) => (normaliseLabel(label) === normaliseLabel(outcome) ? [index] : []));
+    const [only] = matches;
+    if (only === undefined || matches.length !== 1) return null;
+    matched.push(only);
+  }
+  return matched;
+}
+
 export function normaliseLabel(label: string): string {
   return label.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -70,8 +70,11 @@ export type SourceCheck =
   /** Terminal, but with no single outcome (split or 50-50 payouts); a moderator decides. */
   | { readonly kind: 'manual'; readonly detail: string }
   | UrlEvidence
-  /** Not a verdict: the check itself failed and should be retried with backoff. */
-  | { readonly kind: 'error'; readonly message: string };
+  /**
+   * Not a verdict: the check itself failed and should be retried with backoff. `reason` is the failure in a few words
+   * for people ("HTTP 503", "not found", "reply not understood"); `message` is the whole story, link included.
+   */
+  | { readonly kind: 'error'; readonly message: string; readonly reason: string };
 
 export type RefParse<Ref> = { readonly ok: true; readonly ref: Ref } | { readonly ok: false; readonly message: string };
 

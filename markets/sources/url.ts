@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { fetchReply, parseJson } from './http.ts';
+import { FAILURE_REASONS, failedCheck, fetchReply, notUnderstood, parseJson } from './http.ts';
 import { httpUrlSchema, validatedRef } from './ref.ts';
 import type {
   CheckOptions,
@@ -45,10 +45,10 @@ export function urlRefFromLink(url: URL, options: JsonCheckOptions): RefParse<Ur
 /** Reports what the page looks like now; deciding what it means is left to moderators. */
 async function checkUrl(ref: UrlRef, http: SourceHttp, options: CheckOptions): Promise<SourceCheck> {
   // A member chose this link: without the address check it is not fetched at all.
-  if (http.linkGuard === undefined) return { kind: 'error', message: `Not fetched: ${ref.url} was given by a member and no address check is set up for such links.` };
+  if (http.linkGuard === undefined) return { kind: 'error', message: `Not fetched: ${ref.url} was given by a member and no address check is set up for such links.`, reason: FAILURE_REASONS.refusedLink };
   const url = new URL(ref.url);
   const reply = await fetchReply(url, http, url.host, PAGE_ACCEPT);
-  if (!reply.ok) return { kind: 'error', message: reply.message };
+  if (!reply.ok) return failedCheck(reply);
   const { status, ok, bytes, text } = reply.value;
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   const title = pageTitle(text);
@@ -63,7 +63,7 @@ async function checkUrl(ref: UrlRef, http: SourceHttp, options: CheckOptions): P
   } as const;
   if (ref.jsonPath === undefined || !ok) return evidence;
   const body = parseJson(text);
-  if (!body.ok) return { kind: 'error', message: `${url.host} sent a reply that is not valid JSON (${ref.url}).` };
+  if (!body.ok) return notUnderstood(`${url.host} sent a reply that is not valid JSON (${ref.url}).`);
   return { ...evidence, json: readJsonPath(body.value, ref.jsonPath, ref.expected) };
 }
 

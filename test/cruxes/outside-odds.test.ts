@@ -40,7 +40,7 @@ function hooksAnswering(answers: Record<string, SourceCheck>, clock: { now: numb
     redrawMarket: async () => {},
     postToModerators: async () => undefined,
     backUp: async () => undefined,
-    checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer' },
+    checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer', reason: 'no answer' },
     flushThreads: async () => undefined,
     sendDueDms: async () => undefined,
     verifyLedger: async () => undefined,

@@ -13,7 +13,7 @@ const manifoldYes = reading(1, 'manifold', { kind: 'outcome', label: 'YES', deta
 const metaculusYes = reading(2, 'metaculus', { kind: 'outcome', label: 'yes', detail: 'Metaculus "Q" resolved yes.' });
 const metaculusNo = reading(2, 'metaculus', { kind: 'outcome', label: 'no', detail: 'Metaculus "Q" resolved no.' });
 const polymarketOpen = reading(3, 'polymarket', { kind: 'pending', detail: 'Polymarket "Q": open.' });
-const brokenSource = reading(4, 'manifold', { kind: 'error', message: 'Manifold answered HTTP 500.' });
+const brokenSource = reading(4, 'manifold', { kind: 'error', message: 'Manifold answered HTTP 500.', reason: 'HTTP 500' });
 
 describe('deciding a resolution from linked sources', () => {
   it('proposes the outcome every decisive source agrees on, citing platform, link and what each said', () => {

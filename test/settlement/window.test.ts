@@ -44,7 +44,7 @@ function hooksAt(now: number, posted: Reply[]): JobHooks {
       posted.push(reply);
       return { channelId: 'mods', messageId: String(posted.length) };
     },
-    checkSource: async () => ({ kind: 'error', message: 'not used' }),
+    checkSource: async () => ({ kind: 'error', message: 'not used', reason: 'not used' }),
     flushThreads: async () => undefined,
     sendDueDms: async () => undefined,
     verifyLedger: async () => undefined,

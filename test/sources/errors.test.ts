@@ -74,6 +74,7 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
     expect(check).toEqual({
       kind: 'error',
       message: `${platform.name} sent a reply that is not valid JSON (${server?.baseUrl}${platform.path}).`,
+      reason: 'reply not understood',
     });
   });
 
@@ -82,6 +83,7 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
     expect(check).toEqual({
       kind: 'error',
       message: expect.stringContaining(`${platform.name} replied in a shape we do not understand`),
+      reason: 'reply not understood',
     });
   });
 
@@ -90,13 +92,14 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
     expect(check).toEqual({
       kind: 'error',
       message: `${platform.name} answered HTTP 500 for ${server?.baseUrl}${platform.path}: upstream exploded`,
+      reason: 'HTTP 500',
     });
   });
 
   it('HTTP 404, saying the link may be wrong', async () => {
     const check = await checkWith(platform, json(platform.notFound, 404));
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('answered HTTP 404 (not found: check the link)') });
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining(JSON.stringify(platform.notFound)) });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('answered HTTP 404 (not found: check the link)'), reason: 'not found' });
+    expect(check).toMatchObject({ kind: 'error', message: expect.stringContaining(JSON.stringify(platform.notFound)) });
   });
 
   it('a server that never answers, cut off at the timeout', async () => {
@@ -106,6 +109,7 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
     expect(check).toEqual({
       kind: 'error',
       message: `${platform.name} did not answer within ${TEST_TIMEOUT_MS} ms (${server?.baseUrl}${platform.path}).`,
+      reason: 'timed out',
     });
     expect(elapsed).toBeGreaterThanOrEqual(TEST_TIMEOUT_MS - 20);
     expect(elapsed).toBeLessThan(TEST_TIMEOUT_MS * 10);
@@ -114,7 +118,7 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
 
   it('a server that stalls halfway through the body, cut off at the timeout', async () => {
     const check = await checkWith(platform, stallMidBody('{"id": '));
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining(`did not answer within ${TEST_TIMEOUT_MS} ms`) });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining(`did not answer within ${TEST_TIMEOUT_MS} ms`), reason: 'timed out' });
   });
 
   it('a refused connection', async () => {
@@ -123,7 +127,11 @@ describe.each(platforms)('$name failures are error checks, never resolutions', (
     await server.close();
     server = undefined;
     const check = await checkSource(platform.ref, { fetch, baseUrl: deadBaseUrl, timeoutMs: 1000, userAgent: TEST_USER_AGENT }, { now: NOW });
-    expect(check).toEqual({ kind: 'error', message: `Could not reach ${platform.name} at ${deadBaseUrl}${platform.path}: ECONNREFUSED.` });
+    expect(check).toEqual({
+      kind: 'error',
+      message: `Could not reach ${platform.name} at ${deadBaseUrl}${platform.path}: ECONNREFUSED.`,
+      reason: 'unreachable (ECONNREFUSED)',
+    });
   });
 });
 
@@ -141,6 +149,7 @@ describe('checkSource', () => {
     expect(check).toEqual({
       kind: 'error',
       message: `Could not reach Manifold at https://api.manifold.markets/v0/slug/${MANIFOLD_SLUG}: socket hang up.`,
+      reason: 'unreachable (socket hang up)',
     });
   });
 });

@@ -281,3 +281,62 @@ export function polymarketClosed(umaResolutionStatus: string, outcomePrices: str
     ...overrides,
   });
 }
+
+export const METACULUS_GROUP_POST_ID = 31245;
+
+/**
+ * A group post as `api/posts/{id}/` sends it: no `question`, a `group_of_questions` whose `questions` are whole
+ * questions (each with its own id, label, status and resolution), one per sub-question.
+ */
+export function metaculusGroupPost(subQuestions: readonly Json[]): Json {
+  const { question: lone, ...post } = metaculusPost();
+  return {
+    ...post,
+    id: METACULUS_GROUP_POST_ID,
+    title: 'Which lab will first publish a frontier-model safety case?',
+    slug: 'which-lab-first-frontier-safety-case',
+    group_of_questions: {
+      id: 512,
+      description: 'One question per lab.',
+      resolution_criteria: 'Each resolves yes if that lab publishes first.',
+      fine_print: '',
+      group_variable: 'Lab',
+      graph_type: 'multiple_choice_graph',
+      subquestions_order: 'MANUAL',
+      questions: subQuestions.map((overrides, index) => ({
+        ...(lone as Json),
+        id: 31300 + index,
+        post_id: METACULUS_GROUP_POST_ID,
+        group_rank: index,
+        ...overrides,
+      })),
+    },
+  };
+}
+
+export const POLYMARKET_EVENT_SLUG = 'which-lab-first-agi-claim';
+
+/** One market of a multi-market event: a Yes/No market on one name, the name in `groupItemTitle`. */
+export function polymarketEventMarket(name: string, overrides: Json = {}): Json {
+  const slug = `${POLYMARKET_EVENT_SLUG}-${name.toLowerCase().replace(/\W+/g, '-')}`;
+  return polymarketMarket({ id: `6${slug.length}${name.length}`, slug, question: `Will ${name} claim AGI first?`, groupItemTitle: name, events: undefined, ...overrides });
+}
+
+/** Gamma's `GET /events?slug={slug}`: a list holding the one event, with its markets. */
+export function polymarketEvents(markets: readonly Json[]): Json[] {
+  return [
+    {
+      id: '90210',
+      ticker: POLYMARKET_EVENT_SLUG,
+      slug: POLYMARKET_EVENT_SLUG,
+      title: 'Which lab claims AGI first?',
+      description: 'Resolves to the lab that first …',
+      active: true,
+      closed: false,
+      archived: false,
+      negRisk: true,
+      volume: 120_000.5,
+      markets,
+    },
+  ];
+}

@@ -125,7 +125,7 @@ describe('fetching a plain URL source', () => {
 
   it('refuses a link to the bot machine itself and never sends it a request', async () => {
     const check_ = await check({ '/admin/secrets': text('root password') }, '/admin/secrets', { resolve: fakeResolver({}) });
-    expect(check_).toEqual({ kind: 'error', message: expect.stringMatching(/^Refused to fetch http:\/\/127\.0\.0\.1:\d+\/admin\/secrets: 127\.0\.0\.1 is an internal address \(loopback\)/) });
+    expect(check_).toEqual({ kind: 'error', message: expect.stringMatching(/^Refused to fetch http:\/\/127\.0\.0\.1:\d+\/admin\/secrets: 127\.0\.0\.1 is an internal address \(loopback\)/), reason: 'link refused' });
     expect(server?.requests).toEqual([]);
   });
 
@@ -142,6 +142,7 @@ describe('fetching a plain URL source', () => {
     expect(refused).toEqual({
       kind: 'error',
       message: 'Refused to fetch http://metadata-alias.test/latest/meta-data/iam: metadata-alias.test resolves to an internal address (cloud metadata), and Crux only fetches links on the public internet.',
+      reason: 'link refused',
     });
     await server?.close();
 

@@ -132,7 +132,7 @@ describe('Manifold source', () => {
 
   it('treats a resolution that names no answer as an error, never as an outcome', async () => {
     const check = await checkAgainst(manifoldMultipleChoiceMarket({ isResolved: true, resolution: 'notAnAnswer' }));
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('"notAnAnswer", which is none of its answers') });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('"notAnAnswer", which is none of its answers'), reason: 'reply not understood' });
   });
 
   it('treats a resolved market without a resolution as an error', async () => {
@@ -142,7 +142,7 @@ describe('Manifold source', () => {
 
   it('treats MKT without a resolution probability as an error', async () => {
     const check = await checkAgainst(manifoldResolvedBinary('YES', { resolution: 'MKT' }));
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('no resolution probability') });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('no resolution probability'), reason: 'reply not understood' });
   });
 
   it('keeps a mirror\'s path prefix in the base URL', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSource, type SourceRef } from '../../markets/sources/index.ts';
-import { METACULUS_POST_ID, metaculusPost, metaculusResolvedPost } from './fixtures.ts';
+import { checkSource, parseSourceUrl, type SourceRef } from '../../markets/sources/index.ts';
+import { type MetaculusRef, metaculusSubQuestions } from '../../markets/sources/metaculus.ts';
+import { METACULUS_GROUP_POST_ID, METACULUS_POST_ID, metaculusGroupPost, metaculusPost, metaculusResolvedPost } from './fixtures.ts';
 import { httpFor, json, startServer, TEST_USER_AGENT, type TestServer } from './server.ts';
 
 const NOW = Date.parse('2025-06-01T00:00:00Z');
@@ -9,6 +10,12 @@ const ref: SourceRef = {
   kind: 'metaculus',
   postId: METACULUS_POST_ID,
   url: `https://www.metaculus.com/questions/${METACULUS_POST_ID}/compute-threshold-pause-commitment-by-2027/`,
+};
+
+const groupRef: MetaculusRef = {
+  kind: 'metaculus',
+  postId: METACULUS_GROUP_POST_ID,
+  url: `https://www.metaculus.com/questions/${METACULUS_GROUP_POST_ID}/which-lab-first-frontier-safety-case/`,
 };
 
 let server: TestServer | undefined;
@@ -92,12 +99,58 @@ describe('Metaculus source', () => {
 
   it('treats "resolved" without a resolution as an error', async () => {
     const check = await checkAgainst(metaculusResolvedPost('yes', { resolution: null }));
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('gives no resolution') });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('gives no resolution'), reason: 'reply not understood' });
   });
 
-  it('explains that a question group is not a single question', async () => {
-    const group = metaculusPost({}, { question: undefined, group_of_questions: { id: 9, questions: [] } });
-    const check = await checkAgainst(group);
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('is a group of questions, not a single question') });
+  it('explains that a group post is not a single question, naming each of its questions with the link to use', async () => {
+    server = await startServer({ [`/api/posts/${METACULUS_GROUP_POST_ID}/`]: json(metaculusGroupPost([{ label: 'Anthropic' }, { label: 'OpenAI' }])) });
+    const check = await checkSource(groupRef, httpFor(server), { now: NOW });
+    expect(check).toEqual({
+      kind: 'error',
+      message:
+        `Metaculus post ${METACULUS_GROUP_POST_ID} ("Which lab will first publish a frontier-model safety case?") is a group of questions, not a single question.` +
+        ` Link one of its questions: Anthropic <${groupRef.url}?sub-question=31300>, OpenAI <${groupRef.url}?sub-question=31301>.`,
+      reason: 'a group of questions, not a question',
+    });
+    expect(await metaculusSubQuestions(groupRef, httpFor(server))).toEqual([
+      { name: 'Anthropic', link: `${groupRef.url}?sub-question=31300` },
+      { name: 'OpenAI', link: `${groupRef.url}?sub-question=31301` },
+    ]);
+  });
+
+  it('reads the one question of a group that a ?sub-question= link picks, from group_of_questions.questions', async () => {
+    const linked = parseSourceUrl(`${groupRef.url}?sub-question=31301`);
+    if (!linked.ok) throw new Error(linked.message);
+    const group = (openAi: Record<string, unknown>) => metaculusGroupPost([{ label: 'Anthropic', status: 'resolved', resolution: 'no' }, { label: 'OpenAI', ...openAi }]);
+    server = await startServer({ [`/api/posts/${METACULUS_GROUP_POST_ID}/`]: json(group({})) });
+    expect(await checkSource(linked.ref, httpFor(server), { now: NOW })).toMatchObject({
+      kind: 'pending',
+      detail: 'Metaculus "Which lab will first publish a frontier-model safety case?" — OpenAI: open; community prediction 34% yes.',
+    });
+    await server.close();
+    server = await startServer({ [`/api/posts/${METACULUS_GROUP_POST_ID}/`]: json(group({ status: 'resolved', resolution: 'yes' })) });
+    expect(await checkSource(linked.ref, httpFor(server), { now: NOW })).toEqual({
+      kind: 'outcome',
+      label: 'yes',
+      detail: 'Metaculus "Which lab will first publish a frontier-model safety case?" — OpenAI resolved "yes".',
+    });
+    expect(await metaculusSubQuestions(linked.ref.kind === 'metaculus' ? linked.ref : groupRef, httpFor(server))).toEqual([]);
+  });
+
+  it('says when the group no longer has the linked sub-question', async () => {
+    server = await startServer({ [`/api/posts/${METACULUS_GROUP_POST_ID}/`]: json(metaculusGroupPost([{ label: 'Anthropic' }])) });
+    const check = await checkSource({ ...groupRef, questionId: 999 }, httpFor(server), { now: NOW });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('has no sub-question 999'), reason: 'not found' });
+  });
+
+  it.each([401, 403])('words a tokenless request refused with HTTP %d as a missing or invalid token', async (status) => {
+    server = await startServer({ [POST_PATH]: json({ detail: 'Authentication credentials were not provided.' }, status) });
+    const check = await checkSource(ref, httpFor(server), { now: NOW });
+    expect(check).toEqual({
+      kind: 'error',
+      message: expect.stringMatching(new RegExp(`^Metaculus refused the request: token missing or invalid \\(HTTP ${status}\\)\\. Set CRUX_METACULUS_TOKEN`)),
+      reason: 'Metaculus refused: token missing or invalid',
+    });
+    expect(server.requests[0]?.headers['authorization']).toBeUndefined();
   });
 });

@@ -64,7 +64,7 @@ describe('mapToMarketOutcome', () => {
     [{ kind: 'pending', detail: 'open; 73% YES.' }, 'The source has not resolved yet: open; 73% YES.'],
     [{ kind: 'manual', detail: 'Resolved 50-50 (no winner).' }, 'Resolved 50-50 (no winner). A moderator decides.'],
     [evidence, 'A plain link never resolves a market by itself; a moderator reads it.'],
-    [{ kind: 'error', message: 'Manifold answered HTTP 500.' }, 'The source could not be checked: Manifold answered HTTP 500.'],
+    [{ kind: 'error', message: 'Manifold answered HTTP 500.', reason: 'HTTP 500' }, 'The source could not be checked: Manifold answered HTTP 500.'],
   ])('maps %j to nothing, with a reason', (check, reason) => {
     expect(mapToMarketOutcome(check, BINARY)).toEqual({ kind: 'none', reason });
   });
@@ -78,7 +78,7 @@ describe('isTerminalCheck', () => {
     [{ kind: 'manual', detail: '' }, true],
     [{ kind: 'pending', detail: '' }, false],
     [evidence, false],
-    [{ kind: 'error', message: '' }, false],
+    [{ kind: 'error', message: '', reason: '' }, false],
   ])('%j → %s', (check, terminal) => {
     expect(isTerminalCheck(check)).toBe(terminal);
   });

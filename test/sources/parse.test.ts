@@ -67,11 +67,24 @@ describe('parseSourceUrl: Metaculus', () => {
   });
 
   it('stores the link without its query and fragment', () => {
-    expect(refOf('https://www.metaculus.com/questions/3479/slug/?sub-question=21104#x')).toEqual({
+    expect(refOf('https://www.metaculus.com/questions/3479/slug/?utm_source=x#comment-2')).toEqual({
       kind: 'metaculus',
       postId: 3479,
       url: 'https://www.metaculus.com/questions/3479/slug/',
     });
+  });
+
+  it('keeps the sub-question a link to one question of a group picks, and only that of its query', () => {
+    expect(refOf('https://www.metaculus.com/questions/3479/slug/?sub-question=21104&utm_source=x#x')).toEqual({
+      kind: 'metaculus',
+      postId: 3479,
+      questionId: 21104,
+      url: 'https://www.metaculus.com/questions/3479/slug/?sub-question=21104',
+    });
+  });
+
+  it('refuses a sub-question that is not a number', () => {
+    expect(refusalOf('https://www.metaculus.com/questions/3479/?sub-question=abc')).toContain('is not a Metaculus sub-question id');
   });
 
   it('reads a bare question id when told the platform', () => {

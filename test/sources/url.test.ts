@@ -102,12 +102,13 @@ describe('plain URL source', () => {
     expect(check).toEqual({
       kind: 'error',
       message: `${new URL(server?.baseUrl ?? '').host} sent a reply that is not valid JSON (${server?.baseUrl}/report).`,
+      reason: 'reply not understood',
     });
   });
 
   it('times out on a page that never answers', async () => {
     const check = await checkPage(stall());
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining(`did not answer within ${TEST_TIMEOUT_MS} ms`) });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining(`did not answer within ${TEST_TIMEOUT_MS} ms`), reason: 'timed out' });
   });
 
   it('stops reading a body that grows past the limit', async () => {
@@ -121,7 +122,7 @@ describe('plain URL source', () => {
     const check = await checkSource({ kind: 'url', url: `${server.baseUrl}/big` }, httpFor(server, { timeoutMs: 5000 }), {
       now: NOW,
     });
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('sent more than 10 MiB') });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('sent more than 10 MiB'), reason: 'reply too large' });
   });
 
   it('refuses a body announced as over the limit without waiting for it', async () => {
@@ -130,6 +131,6 @@ describe('plain URL source', () => {
       response.write('a');
     };
     const check = await checkPage(announced);
-    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('sent more than 10 MiB') });
+    expect(check).toEqual({ kind: 'error', message: expect.stringContaining('sent more than 10 MiB'), reason: 'reply too large' });
   });
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { marketActions, marketCard, marketLine } from '../../render/market-card.ts';
 import { truncate } from '../../render/format.ts';
+import { sourceLines } from '../../render/source-status.ts';
+import { sourceWarning } from '../../source-checker.ts';
 import type { MarketView } from '../../../markets/views.ts';
 import { type OutsideSeries, type PriceHistory, renderPriceHistoryChart } from '../../render/charts.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
@@ -13,7 +15,8 @@ export async function showMarket(invocation: Invocation, app: App): Promise<Repl
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
   const view = app.views.market(invocation.realm, market);
   const chart: Attachment = { name: `${view.market.slug}-prices.png`, data: await renderPriceHistoryChart(priceHistoryOf(view, app, invocation.now)) };
-  return replyWith({ cards: [{ ...marketCard(view), image: chart.name }], actions: marketActions(view), files: [chart] });
+  const sources = sourceLines(view.links, app.resolution.sourceStatuses(view.market.id), (link) => sourceWarning(link.kind, app.config));
+  return replyWith({ cards: [{ ...marketCard(view, sources), image: chart.name }], actions: marketActions(view), files: [chart] });
 }
 
 /** Drawn up to when trading stopped, or up to now while the market still trades. */

@@ -6,6 +6,7 @@ import { type Invocation, type Modal, type Reply, replyWith } from '../../reply.
 import { type App, parseOptions, percentOption, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
 import { assertPublicLink } from '../public-link.ts';
+import { sourceWarning } from '../../source-checker.ts';
 
 const options = z.object({
   question: z.string().trim().max(300, 'at most 300 characters').optional(),
@@ -104,11 +105,12 @@ export async function openMarketReply(invocation: Invocation, app: App, input: O
   );
   const view = app.views.market(invocation.realm, market.slug);
   const card = { cards: [marketCard(view)], actions: marketActions(view), postsMarket: market.id };
+  const warnings = view.links.flatMap((link) => sourceWarning(link.kind, app.config) ?? []).map((warning) => `\n⚠️ ${warning}`).join('');
   // A server with a market channel gets every card there; the member who opened it is told where.
   if (marketChannel !== null && marketChannel !== invocation.channelId && invocation.guildId !== null) {
-    return replyWith({ ...card, postTo: marketChannel, content: `✅ Opened \`${market.slug}\`; its card is in <#${marketChannel}>.` });
+    return replyWith({ ...card, postTo: marketChannel, content: `✅ Opened \`${market.slug}\`; its card is in <#${marketChannel}>.${warnings}` });
   }
-  return replyWith(card);
+  return replyWith(warnings === '' ? card : { ...card, content: warnings.trimStart() });
 }
 
 export function openMarket(invocation: Invocation, app: App): Promise<Reply> {

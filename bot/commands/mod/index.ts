@@ -3,7 +3,8 @@ import { SETTINGS, SETTING_KEYS } from '../../../markets/realms/settings.ts';
 import { type CommandModule, marketChoices, outcomeChoices, runSubcommand, type Subcommands } from '../command.ts';
 import { configureAutoResolve } from './autoresolve.ts';
 import { settlementConfirmation } from './confirm.ts';
-import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, linkSource, resolveMarket } from './moderate.ts';
+import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, resolveMarket } from './moderate.ts';
+import { linkSource } from './link.ts';
 import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
 import { upholdResolution } from './uphold.ts';
@@ -103,6 +104,10 @@ export const mod: CommandModule = {
     }),
 
   confirmation: settlementConfirmation,
+
+  // Linking may ask the platform which of its questions a link means, which can take longer than Discord waits; a
+  // member is refused at once, privately, so only a moderator's link is deferred.
+  defer: (invocation) => invocation.subcommand === 'link' && invocation.actor.isModerator,
 
   execute: (invocation, app) => runSubcommand(SUBCOMMANDS, invocation, app),
 

@@ -3,15 +3,12 @@ import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidenc
 import type { Resolution } from '../../../markets/market.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
-import { platformName } from '../../../markets/resolution/decide.ts';
 import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
-import { requireModerator } from '../../../markets/service.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { settlementReply, verdictOf } from '../../render/settlement-card.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
-import { assertPublicLink } from '../public-link.ts';
 
 /** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
 function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
@@ -47,22 +44,6 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
   const cited = citedEvidence(app, invocation, input.market, input.reason);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
-}
-
-export async function linkSource(invocation: Invocation, app: App): Promise<Reply> {
-  const input = parseOptions(z.object({ market: marketOption, url: requiredText('url', 500) }), invocation);
-  // Moderators only, before any lookup: otherwise members could ask Crux what internal host names resolve to.
-  requireModerator(invocation.actor, 'link a source to a market');
-  // The market first, so a market of another server is answered as unknown before any lookup is made for it.
-  app.views.market(invocation.realm, input.market);
-  await assertPublicLink(app, input.url);
-  const market = unwrap(app.resolution.linkSource(input.market, input.url, contextOf(invocation)));
-  const link = app.views.marketByKey(market.id)?.links.at(-1);
-  const kind = link === undefined ? 'a source' : `a ${platformName(link.kind)} source`;
-  return replyWith({
-    content: `🔗 Linked <${link?.url ?? input.url}> to \`${market.slug}\` as ${kind}; Crux will check it and propose a resolution when it resolves.`,
-    refreshMarkets: [market.id],
-  });
 }
 
 /** The outcome option of /market correct also takes this word, to correct a resolution into a cancellation. */
