@@ -207,8 +207,10 @@ describe('every server is its own realm', () => {
       options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
     });
     expect(privateText(await bot.fake.waitForCallback(fromGeneral.id))).toBe(`✅ Opened \`${SLUG}\`; its card is in <#${markets}>.`);
-    await bot.fake.waitUntil(() => bot.fake.messagesIn('markets', 'Alpha').some((message) => message.embeds[0]?.title === QUESTION));
-    const stored = bot.db.prepare('SELECT channel_id, message_id FROM markets').get() as { channel_id: string; message_id: string | null };
+    const storedCard = () => bot.db.prepare('SELECT channel_id, message_id FROM markets').get() as { channel_id: string; message_id: string | null };
+    // The card is posted first and its message id stored after Discord answers: wait for both.
+    await bot.fake.waitUntil(() => bot.fake.messagesIn('markets', 'Alpha').some((message) => message.embeds[0]?.title === QUESTION) && storedCard().message_id !== null);
+    const stored = storedCard();
     expect(stored.channel_id).toBe(markets);
     expect(bot.fake.messagesIn('markets', 'Alpha').map((message) => message.id)).toContain(stored.message_id);
 
