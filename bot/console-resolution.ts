@@ -1,7 +1,7 @@
 import { requireModerator } from '../markets/service.ts';
 import type { App } from './commands/command.ts';
 import { decideProposal } from './components/proposals.ts';
-import { applyDueProposals, type JobHooks, pollSources } from './jobs.ts';
+import { applyDueProposals, type JobHooks, pollSources, quietJobHooks } from './jobs.ts';
 import { discordTime, plain, truncate } from './render/format.ts';
 import type { Invocation, Reply } from './reply.ts';
 import { replyWith } from './reply.ts';
@@ -27,20 +27,14 @@ export function parseResolutionLine(text: string): ResolutionLine | string | und
 
 /** Job hooks for the console: its clock, the configured sources, and the moderators' posts written out as they come. */
 export function consoleJobHooks(app: App, now: () => number, post: (reply: Reply) => void): JobHooks {
-  return {
+  return quietJobHooks({
     now,
     checkSource: configuredSourceChecker(app.config, app.linkGuard),
     async postToModerators(reply) {
       post(reply);
       return undefined;
     },
-    announceClosed: async () => undefined,
-    redrawMarket: async () => undefined,
-    backUp: async () => undefined,
-    flushThreads: async () => undefined,
-    sendDueDms: async () => undefined,
-    verifyLedger: async () => undefined,
-  };
+  });
 }
 
 export async function runResolutionLine(line: ResolutionLine, invocation: Invocation, app: App, hooks: JobHooks): Promise<Reply> {

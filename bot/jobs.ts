@@ -41,6 +41,24 @@ export interface JobHooks {
   now: () => number;
 }
 
+/**
+ * Hooks that post to no channel, redraw nothing, take no backup and run no full check: for the console, which runs
+ * the resolution jobs by hand (`/poll`), and for tests. The clock and the source checker are the caller's, and so is
+ * anything else it gives.
+ */
+export function quietJobHooks(own: Pick<JobHooks, 'now' | 'checkSource'> & Partial<JobHooks>): JobHooks {
+  return {
+    announceClosed: async () => undefined,
+    redrawMarket: async () => undefined,
+    postToModerators: async () => undefined,
+    backUp: async () => undefined,
+    verifyLedger: async () => undefined,
+    flushThreads: async () => undefined,
+    sendDueDms: async () => undefined,
+    ...own,
+  };
+}
+
 /** Closes every market whose close time has passed and announces each; safe to run at any moment. */
 export async function closeDueMarkets(app: App, hooks: JobHooks): Promise<Market[]> {
   const result = app.service.closeDueMarkets(hooks.now());

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportChunks } from '../../bot/export/exports.ts';
-import { applyDueProposals, pollSources, type JobHooks } from '../../bot/jobs.ts';
+import { applyDueProposals, pollSources, quietJobHooks, type JobHooks } from '../../bot/jobs.ts';
 import { marketCard } from '../../bot/render/market-card.ts';
 import { renderPriceHistoryChart } from '../../bot/render/charts.ts';
 import { ScoringStore } from '../../db/scoring-store.ts';
@@ -34,17 +34,10 @@ describe('mapping outside odds onto a market', () => {
 });
 
 function hooksAnswering(answers: Record<string, SourceCheck>, clock: { now: number }): JobHooks {
-  return {
+  return quietJobHooks({
     now: () => clock.now,
-    announceClosed: async () => {},
-    redrawMarket: async () => {},
-    postToModerators: async () => undefined,
-    backUp: async () => undefined,
     checkSource: async (ref) => answers[ref.kind] ?? { kind: 'error', message: 'no answer', reason: 'no answer' },
-    flushThreads: async () => undefined,
-    sendDueDms: async () => undefined,
-    verifyLedger: async () => undefined,
-  };
+  });
 }
 
 describe('outside odds beside ours', () => {

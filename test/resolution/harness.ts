@@ -3,7 +3,7 @@ import { mod } from '../../bot/commands/mod/index.ts';
 import { runHandler } from '../../bot/commands/command.ts';
 import { market as marketCommand } from '../../bot/commands/market/index.ts';
 import { handleComponent } from '../../bot/components/index.ts';
-import type { JobHooks } from '../../bot/jobs.ts';
+import { type JobHooks, quietJobHooks } from '../../bot/jobs.ts';
 import type { Invocation, OptionValue, Reply } from '../../bot/reply.ts';
 import { configuredSourceChecker } from '../../bot/source-checker.ts';
 import type { Market } from '../../markets/market.ts';
@@ -77,21 +77,15 @@ export async function start(env: Record<string, string> = {}): Promise<Harness> 
     routes,
     clock,
     posted,
-    hooks: {
+    hooks: quietJobHooks({
       now: () => clock.now,
-      announceClosed: async () => undefined,
-      redrawMarket: async () => undefined,
-      backUp: async () => undefined,
-      flushThreads: async () => undefined,
-      sendDueDms: async () => undefined,
-      verifyLedger: async () => undefined,
       checkSource: configuredSourceChecker(t.app.config, t.app.linkGuard),
       async postToModerators(reply, market) {
         posted.push({ reply, market });
         messages += 1;
         return { channelId: 'mods', messageId: `message-${messages}` };
       },
-    },
+    }),
     run: async (actor, subcommand, options) => {
       const command = ['open', 'show', 'list'].includes(subcommand) ? marketCommand : mod;
       const asked = { ...invocation(actor, subcommand, options), command: command.data.name };

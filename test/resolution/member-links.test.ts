@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type JobHooks, pollSources } from '../../bot/jobs.ts';
+import { type JobHooks, pollSources, quietJobHooks } from '../../bot/jobs.ts';
 import { configuredSourceChecker } from '../../bot/source-checker.ts';
 import type { LinkGuard } from '../../markets/sources/link-guard.ts';
 import { driveConsole, testApp, type TestApp } from '../support/app.ts';
@@ -35,17 +35,10 @@ function hooksFor(app: TestApp['app'], guard: LinkGuard, fetched: string[]): Job
     fetched.push(String(input));
     return fetch(input, init);
   };
-  return {
+  return quietJobHooks({
     now: () => T0,
-    announceClosed: async () => undefined,
-    redrawMarket: async () => undefined,
-    backUp: async () => undefined,
-    postToModerators: async () => undefined,
     checkSource: configuredSourceChecker(app.config, guard, recording),
-    flushThreads: async () => undefined,
-    sendDueDms: async () => undefined,
-    verifyLedger: async () => undefined,
-  };
+  });
 }
 
 const OPEN = '/market open question:Will the lab publish its eval? criteria:YES if it does. closes:2027-06-30';

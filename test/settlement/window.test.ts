@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endDisputeWindows, type JobHooks } from '../../bot/jobs.ts';
+import { endDisputeWindows, type JobHooks, quietJobHooks } from '../../bot/jobs.ts';
 import type { Db } from '../../db/open.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import type { Context } from '../../markets/service.ts';
@@ -36,20 +36,14 @@ function shares(db: Db, userId: string, outcome: number): number {
 
 /** The job's hooks at a fixed moment, keeping what it posts. */
 function hooksAt(now: number, posted: Reply[]): JobHooks {
-  return {
+  return quietJobHooks({
     now: () => now,
-    announceClosed: async () => {},
-    redrawMarket: async () => {},
     postToModerators: async (reply) => {
       posted.push(reply);
       return { channelId: 'mods', messageId: String(posted.length) };
     },
     checkSource: async () => ({ kind: 'error', message: 'not used', reason: 'not used' }),
-    flushThreads: async () => undefined,
-    sendDueDms: async () => undefined,
-    verifyLedger: async () => undefined,
-    backUp: async () => undefined,
-  };
+  });
 }
 
 describe('a dispute window', () => {
