@@ -34,6 +34,7 @@ export class SqliteRealmSettingsStore implements RealmSettingsStore {
   constructor(private readonly db: Db) {
     this.statements = {
       stored: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM realm_settings WHERE realm = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       save: db.prepare(
         `INSERT INTO realm_settings (realm, key, value, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (realm, key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
@@ -49,7 +50,7 @@ export class SqliteRealmSettingsStore implements RealmSettingsStore {
   storedSettings(realm: RealmId): Map<string, unknown> {
     // Inside a transaction the value may yet be rolled back: read it, but keep nothing.
     if (this.db.inTransaction) return this.read(realm);
-    const version = Number(this.db.pragma('data_version', { simple: true }));
+    const version = Number(this.statements.dataVersion.get());
     const cached = this.cache.get(realm);
     if (cached !== undefined && cached.version === version) return new Map(cached.settings);
     const settings = this.read(realm);

@@ -60,12 +60,15 @@ export class SqliteStore implements Store {
   private scores: ScoreStore | undefined;
 
   private readonly files: DatabaseFiles | undefined;
+  /** Whether this connection syncs the disk on every commit (`synchronous` FULL or above), read once: only `bookkeeping` changes it, and puts it back. */
+  private readonly syncsEveryCommit: boolean;
   private readonly onFilesLost: (reason: string) => void;
   private filesLostReported = false;
 
   /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
   constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
     this.files = DatabaseFiles.of(db);
+    this.syncsEveryCommit = !db.memory && Number(db.pragma('synchronous', { simple: true })) >= SYNCHRONOUS_FULL;
     this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
@@ -225,13 +228,13 @@ export class SqliteStore implements Store {
 
   bookkeeping<T>(work: () => T): T {
     // Only a connection that syncs every commit has a sync to spare; `synchronous` cannot change inside a transaction.
-    const full = !this.db.memory && Number(this.db.pragma('synchronous', { simple: true })) >= SYNCHRONOUS_FULL;
-    if (!full) return this.atomically(work);
-    this.db.pragma('synchronous = NORMAL');
+    if (!this.syncsEveryCommit) return this.atomically(work);
+    // Not a prepared statement: SQLite applies `PRAGMA synchronous = …` when it compiles it, not when it runs.
+    this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       return this.atomically(work);
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.exec('PRAGMA synchronous = FULL');
     }
   }
 
