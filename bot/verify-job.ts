@@ -1,4 +1,3 @@
-import { saveEncodedCheckpoint } from '../db/checkpoint.ts';
 import type { Db } from '../db/open.ts';
 import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts';
 import type { Logger } from './log.ts';
@@ -11,10 +10,9 @@ import type { Logger } from './log.ts';
 export async function takeScheduledVerify(db: Db, now: number, log: Logger, priority?: number): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;
   try {
-    const report = await verifyInChild(db.name, priority);
+    const report = await verifyInChild(db.name, { ...(priority === undefined ? {} : { priority }), ...(db.readonly ? {} : { keepCheckpointAt: now }) });
     if (report.ok) {
-      if (!db.readonly) saveEncodedCheckpoint(db, report.checkpoint, now);
-      log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpoint.ledgerId });
+      log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpointLedgerId });
     } else {
       log('the ledger does not verify', { problems: report.problems.slice(0, 3) });
     }

@@ -2,11 +2,10 @@ import { fork } from 'node:child_process';
 import { setPriority, constants } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EncodedCheckpoint } from './checkpoint.ts';
 import type { VerifyReport } from './verify.ts';
 
-/** The full rebuild's report, with the summary as the checkpoint to store. */
-export type ChildVerifyReport = Omit<VerifyReport, 'summary'> & { checkpoint: EncodedCheckpoint };
+/** The full check's report, with the ledger row its summary reaches (the checkpoint it kept, when it kept one). */
+export type ChildVerifyReport = Omit<VerifyReport, 'summary'> & { checkpointLedgerId: number };
 
 const ownExtension = extname(fileURLToPath(import.meta.url));
 const CHILD = fileURLToPath(new URL(`./verify-child${ownExtension}`, import.meta.url));
@@ -17,11 +16,12 @@ const LOADER = ownExtension === '.ts' && !process.execArgv.some((arg) => arg.inc
  * `verify` (the full rebuild) of the database file at `path`, in a child process with its own read connection: it
  * sees one snapshot however long it runs, while this process goes on serving. The child runs at the lowest CPU
  * priority unless told otherwise, so on a busy machine its seconds of reading never take a core from the bot's
- * replies (on a saturated one it waits until the cores are free). The report arrives as one message.
+ * replies (on a saturated one it waits until the cores are free). Given `keepCheckpointAt`, a ledger that verifies
+ * moves the checkpoint on, written by the child with that time. The report arrives as one small message.
  */
-export function verifyInChild(path: string, priority: number = constants.priority.PRIORITY_LOW): Promise<ChildVerifyReport> {
+export function verifyInChild(path: string, { priority = constants.priority.PRIORITY_LOW, keepCheckpointAt }: { priority?: number; keepCheckpointAt?: number } = {}): Promise<ChildVerifyReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [path], { execArgv: [...process.execArgv, ...LOADER], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(CHILD, [path, ...(keepCheckpointAt === undefined ? [] : [String(keepCheckpointAt)])], { execArgv: [...process.execArgv, ...LOADER], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     if (child.pid !== undefined) {
       try {
         setPriority(child.pid, priority);

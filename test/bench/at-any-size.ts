@@ -28,8 +28,8 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * The scheduled full rebuild on the large database, as the bot runs it (a low-priority child process, then the checkpoint written
- * here), while this thread's event loop is watched at 1 ms resolution: its longest stall is what a member's reply
+ * The scheduled full check on the large database, as the bot runs it (a low-priority child process, which also moves
+ * the checkpoint on), while this thread's event loop is watched at 1 ms resolution: its longest stall is what a member's reply
  * could have waited for the check.
  */
 export async function benchFullVerify(database: string, report: Report): Promise<void> {
@@ -41,7 +41,7 @@ export async function benchFullVerify(database: string, report: Report): Promise
     if (!verified?.ok) throw new Error(`the large database does not verify: ${verified?.problems.join('\n') ?? 'no report'}`);
     // The same watch over an idle loop for as long: on a shared machine the scheduler alone stalls a thread.
     const idle = await longestStall(() => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
-    report.note(`full rebuild of ${verified.entries} ledger rows in a child process, checkpoint moved to entry ${verified.checkpoint.ledgerId}`);
+    report.note(`full rebuild of ${verified.entries} ledger rows in a child process, checkpoint moved to entry ${verified.checkpointLedgerId}`);
     report.figure('verify_full_1m_s', seconds, 2);
     report.figure('verify_max_stall_ms', maxStallMs, 1);
     report.figure('idle_max_stall_ms', idle.maxStallMs, 1);

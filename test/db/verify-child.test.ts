@@ -27,11 +27,11 @@ const lastId = () => engine.db.prepare<[], { id: number }>('SELECT MAX(id) AS id
 
 describe('the scheduled full rebuild runs in a child process', () => {
   it('reports what the ledger gives from its own connection, and a difference the main connection wrote', async () => {
-    const report = await verifyInChild(engine.db.name, NORMAL);
+    const report = await verifyInChild(engine.db.name, { priority: NORMAL });
     expect(report.problems).toEqual([]);
     expect(report.entries).toBe(lastId());
     engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:ana'`).run();
-    expect((await verifyInChild(engine.db.name, NORMAL)).problems).toContainEqual(expect.stringMatching(/^account user:console:ana: stored balance/));
+    expect((await verifyInChild(engine.db.name, { priority: NORMAL })).problems).toContainEqual(expect.stringMatching(/^account user:console:ana: stored balance/));
   });
 
   it('moves the checkpoint to the last row it verified, and leaves it where it was when the ledger does not verify', async () => {
