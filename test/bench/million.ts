@@ -6,6 +6,7 @@ import { withTempDir } from './measure.ts';
 import { type Report, withSuffix } from './report.ts';
 import { benchFullVerify, benchReads } from './at-any-size.ts';
 import { runReplyLatencyBench } from './replies.ts';
+import { runBotProcessBench } from './shard-replies.ts';
 import { measureScoreReads } from './score-reads.ts';
 import { medianTimeToReady, timeToReady } from './startup.ts';
 
@@ -55,6 +56,8 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     benchReads(database, report);
     // The replies bench again with the bot on this file: its figures named with _1m, beside the fresh file's.
     await runReplyLatencyBench(withSuffix(report, '_1m'), database);
+    // Last, as it trades on the file: the bot as its own process, so its memory is its own.
+    await runBotProcessBench(database, report);
   });
 }
 

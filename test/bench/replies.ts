@@ -80,7 +80,7 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
       report.figure('reply_max_ms', steady.at(-1) ?? Number.NaN, 1);
       report.figure('replies_per_second', steady.length / steadySeconds, 0);
       // The fake Discord and this bench share the process, so this is an upper bound on the bot's own.
-      report.figure('bot_rss_mb', process.memoryUsage().rss / 1e6, 0);
+      report.figure('bench_rss_mb', process.memoryUsage().rss / 1e6, 0);
 
       const burstStart = performance.now();
       const burstTimes = await bursts(members, randoms, bet, BURSTS);

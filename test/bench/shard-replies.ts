@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
 import { type CruxProcess, spawnCrux } from '../support/process.ts';
@@ -24,6 +25,15 @@ interface Run {
   bursts: number[];
   /** From spawning `npm start` to every shard connected. */
   startSeconds: number;
+  /** The resident memory of the process `npm start` started, after the load (with one shard: the bot itself). */
+  rssMb: number;
+}
+
+/** A process's resident memory in MB, from Linux's /proc. */
+function residentMb(pid: number | undefined): number {
+  const status = pid === undefined ? '' : readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  return kb === undefined ? Number.NaN : Number(kb) / 1024;
 }
 
 function guildSpec(name: string, members: readonly string[]): GuildSpec {
@@ -42,7 +52,7 @@ async function connected(crux: CruxProcess, fake: FakeDiscord, shards: number): 
  * two servers (each betting on its own server's markets, whose cards every bet redraws), as production runs it: WAL,
  * synchronous FULL. A reply is timed from the dispatch to the fake accepting its callback.
  */
-async function runWithShards(shards: number, dir: string, { steady }: { steady: boolean }): Promise<Run> {
+async function runWithShards(shards: number, dir: string, { steady, database = join(dir, `crux-${shards}.sqlite`) }: { steady: boolean; database?: string }): Promise<Run> {
   const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
   const guildOf = (i: number) => GUILDS[i % GUILDS.length] ?? '';
   const fake = await startFakeDiscord({
@@ -50,7 +60,6 @@ async function runWithShards(shards: number, dir: string, { steady }: { steady: 
     shards,
     maxConcurrency: 16,
   });
-  const database = join(dir, `crux-${shards}.sqlite`);
   const crux = spawnCrux([], {
     DISCORD_TOKEN: fake.botToken,
     DISCORD_APPLICATION_ID: fake.applicationId,
@@ -98,7 +107,8 @@ async function runWithShards(shards: number, dir: string, { steady }: { steady: 
     // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
     await bursts(members, randoms, bet, 1);
     const load = steady ? { steady: await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }) } : {};
-    return { ...load, bursts: await bursts(members, randoms, bet, BURSTS), startSeconds };
+    const burstTimes = await bursts(members, randoms, bet, BURSTS);
+    return { ...load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
   } finally {
     crux.child.kill('SIGTERM');
     await crux.exited;
@@ -124,5 +134,17 @@ export async function runShardedRepliesBench(report: Report): Promise<void> {
     report.figure('reply_p99_ms_2_shards', percentile(steady, 0.99), 1);
     report.figure('reply_burst_p99_ms_1_shard', percentile(one.bursts, 0.99), 1);
     report.figure('reply_burst_p99_ms_2_shards', percentile(two.bursts, 0.99), 1);
+  });
+}
+
+/**
+ * `npm start` (one shard, one process: the bot alone, apart from the fake Discord and this bench) on `database` under
+ * the replies bench's steady load and bursts: its memory afterwards, and its steady replies.
+ */
+export async function runBotProcessBench(database: string, report: Report): Promise<void> {
+  await withTempDir(async (dir) => {
+    const run = await runWithShards(1, dir, { steady: true, database });
+    report.figure('reply_p99_ms_1_shard', percentile(run.steady?.times ?? [], 0.99), 1);
+    report.figure('bot_rss_mb', run.rssMb, 0);
   });
 }
