@@ -86,7 +86,10 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     );
     await Promise.all(opening.map((opened) => fake.waitForCallback(opened.id, START)));
     const reader = openDatabase(database, { readonly: true });
-    const posted = reader.prepare<[], { slug: string; realm: string }>('SELECT slug, realm FROM markets WHERE message_id IS NOT NULL');
+    // Only this run's markets: the file may hold others (the million-trade one holds the replies bench's).
+    const posted = reader.prepare<[], { slug: string; realm: string }>(
+      `SELECT slug, realm FROM markets WHERE message_id IS NOT NULL AND question LIKE 'Will Shard % benchmark % hold?'`,
+    );
     await fake.waitUntil(() => posted.all().length === GUILDS.length * MARKETS_PER_GUILD, { ...START, description: 'every market card is posted' });
     const slugsOf = new Map(GUILDS.map((guild) => [guild, posted.all().filter((row) => row.realm === fake.guildByName(guild).id).map((row) => row.slug)]));
     reader.close();
