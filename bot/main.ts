@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client, GatewayIntentBits } from 'discord.js';
+import { Client, GatewayIntentBits, Options } from 'discord.js';
 import { openDatabase, type Db } from '../db/open.ts';
 import { createApp } from './app.ts';
 import { runConsole } from './console.ts';
@@ -80,6 +80,9 @@ async function serveDiscord(token: string): Promise<void> {
     intents: [GatewayIntentBits.Guilds],
     rest: { api: config.DISCORD_API_BASE },
     allowedMentions: NO_MENTIONS,
+    // Crux posts and edits through REST and never reads a message back from discord.js's cache, which would only
+    // grow with every card and reply (up to 200 a channel).
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
   });
   const shard = client.shard;
   if (args.shard && shard === null) refuseToStart('--shard is for the processes npm start runs itself when CRUX_SHARDS is above 1.');

@@ -1,42 +1,14 @@
-import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import {
-  BarController,
-  BarElement,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  Title,
-  type ChartConfiguration,
-  type ChartItem,
-  type ChartType,
-  type Plugin,
-} from 'chart.js';
+import type { ChartConfiguration, ChartItem, ChartType, Plugin } from 'chart.js';
 import { CHART_COLOURS } from './chart-theme.ts';
 
-// The font ships in an npm package, so chart text renders on any machine after npm install.
-const resolveFont = createRequire(import.meta.url).resolve;
-for (const weight of ['400', '700']) {
-  GlobalFonts.registerFromPath(resolveFont(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff2`), 'DejaVu Sans');
-}
+type DrawingKit = typeof import('./drawing-kit.ts');
+let kit: Promise<DrawingKit> | undefined;
 
-// Explicit registration (not chart.js/auto) keeps to what the charts use; without a DOM, Chart.js picks its
-// BasicPlatform, which only needs the canvas's 2D context.
-Chart.register(
-  BarController,
-  BarElement,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  ScatterController,
-  Title,
-);
+/** The canvas and Chart.js, loaded on the first picture drawn (see drawing-kit.ts). */
+export function drawingKit(): Promise<DrawingKit> {
+  kit ??= import('./drawing-kit.ts');
+  return kit;
+}
 
 export interface ChartSize {
   readonly width: number;
@@ -68,6 +40,7 @@ export async function renderChartToPng<TType extends ChartType>(
   config: ChartConfiguration<TType>,
   { width, height }: ChartSize,
 ): Promise<Buffer> {
+  const { Chart, createCanvas } = await drawingKit();
   const canvas = createCanvas(width, height);
   const chart = new Chart<TType>(canvas.getContext('2d') as unknown as ChartItem, config);
   try {

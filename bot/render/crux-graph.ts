@@ -1,8 +1,8 @@
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { cruxGraph, type GraphNode } from '../../markets/cruxes/graph.ts';
 import type { ClaimCruxes } from '../../markets/cruxes/service.ts';
 // Registers the DejaVu font the charts use; plain canvas drawing needs it as much as Chart.js does.
-import './chart-canvas.ts';
+import { drawingKit } from './chart-canvas.ts';
 import { CHART_COLOURS, CHART_FONT_FAMILY, outcomeColour } from './chart-theme.ts';
 import { percent, truncate } from './format.ts';
 
@@ -72,6 +72,7 @@ function drawArrow(ctx: SKRSContext2D, from: { x: number; y: number }, to: { x: 
 export async function renderCruxGraph(claim: ClaimCruxes): Promise<Buffer> {
   const graph = cruxGraph(claim, (p) => percent(p, 0));
   const height = Math.max(2, claim.cruxes.length) * ROW_HEIGHT + MARGIN;
+  const { createCanvas } = await drawingKit();
   const canvas = createCanvas(WIDTH, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = CHART_COLOURS.background;
