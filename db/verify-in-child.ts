@@ -10,6 +10,11 @@ export type ChildVerifyReport = Omit<VerifyReport, 'summary'> & { checkpointLedg
 const ownExtension = extname(fileURLToPath(import.meta.url));
 const CHILD = fileURLToPath(new URL(`./verify-child${ownExtension}`, import.meta.url));
 /** Run from the TypeScript sources (tests, `npm start` through tsx), the child needs tsx's loader; built, it is plain JS. */
+/**
+ * The lowered priority is given to the child's main thread only (Linux sets it per thread, and V8's helper threads
+ * exist before it is set): without helper threads for garbage collection and compiling, the whole check runs at it.
+ */
+const ONE_THREAD = ['--single-threaded'];
 const LOADER = ownExtension === '.ts' && !process.execArgv.some((arg) => arg.includes('tsx')) ? ['--import', 'tsx'] : [];
 
 /**
@@ -21,7 +26,7 @@ const LOADER = ownExtension === '.ts' && !process.execArgv.some((arg) => arg.inc
  */
 export function verifyInChild(path: string, { priority = constants.priority.PRIORITY_LOW, keepCheckpointAt }: { priority?: number; keepCheckpointAt?: number } = {}): Promise<ChildVerifyReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [path, ...(keepCheckpointAt === undefined ? [] : [String(keepCheckpointAt)])], { execArgv: [...process.execArgv, ...LOADER], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(CHILD, [path, ...(keepCheckpointAt === undefined ? [] : [String(keepCheckpointAt)])], { execArgv: [...process.execArgv, ...LOADER, ...ONE_THREAD], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     if (child.pid !== undefined) {
       try {
         setPriority(child.pid, priority);
