@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { backupDatabase, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
 import type { Config } from './config.ts';
-import { configFromEnvironment } from './startup.ts';
+import { configFromEnvironment } from './environment.ts';
 
 /** Something the operator can fix, reported as one line instead of a stack trace. */
 class UsageError extends Error {}

@@ -1,6 +1,6 @@
 import { REST, Routes } from 'discord.js';
 import { commandDefinitions } from './commands/index.ts';
-import { configFromEnvironment } from './startup.ts';
+import { configFromEnvironment } from './environment.ts';
 
 /** Registers Crux's slash commands: in one guild if DISCORD_GUILD_ID is set (instant), else globally. */
 const config = configFromEnvironment();

@@ -15,7 +15,7 @@ import { SqliteStore } from '../db/sqlite-store.ts';
 import { ForecastService } from '../markets/forecasts.ts';
 import { EXPORT_KINDS, exportChunks } from './export/exports.ts';
 import { EXPORT_FORMATS } from './export/format.ts';
-import { configFromEnvironment } from './startup.ts';
+import { configFromEnvironment } from './environment.ts';
 
 const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join('|')} [--format ${EXPORT_FORMATS.join('|')}] [--guild ID] [--out FILE]`;
 

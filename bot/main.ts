@@ -8,14 +8,13 @@ import { createLogger, type Logger } from './log.ts';
 import { installCrux } from './plugin.ts';
 import { shardPlan, startShards } from './shard-manager.ts';
 import {
-  configFromEnvironment,
   loadClaims,
   loginProblem,
   openDatabaseFile,
   openServedDatabase,
-  orConfigError,
   refuseToStart,
 } from './startup.ts';
+import { configFromEnvironment, orConfigError } from './environment.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 
 const { values: args } = parseArgs({

@@ -2,7 +2,6 @@ import { realmOfGuild } from '../markets/realms/realm.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes } from 'discord.js';
-import { config as loadDotenv } from 'dotenv';
 import { SchemaError } from '../db/migrate.ts';
 import { type Db, openDatabase } from '../db/open.ts';
 import { saveCheckpoint } from '../db/checkpoint.ts';
@@ -10,27 +9,8 @@ import { quickCheckOutsideHistory } from '../db/health.ts';
 import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import type { Config } from './config.ts';
 import { fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
-
-/** Runs `work`; a ConfigError (a bad value, a schedule that cannot run) ends the process with its one line. */
-export function orConfigError<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Configuration error — ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-/** Reads `.env` (if any) and the environment; a bad value ends the process with one line naming it. */
-export function configFromEnvironment(): Config {
-  loadDotenv({ quiet: true });
-  return orConfigError(() => loadConfig(process.env));
-}
 
 /** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
 export function openDatabaseFile(path: string, config: Config): Db {

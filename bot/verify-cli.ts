@@ -9,7 +9,7 @@ import { openDatabase } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { formatCredits } from '../markets/money.ts';
 import { fileProblem, openProblem } from './database-problems.ts';
-import { configFromEnvironment } from './startup.ts';
+import { configFromEnvironment } from './environment.ts';
 
 function fail(line: string): never {
   process.stderr.write(`crux verify: ${line}\n`);
