@@ -8,6 +8,11 @@ import Database from 'better-sqlite3';
  */
 
 const RESTORE = 'restore a backup (npm run backup -- --restore FILE)';
+/** A file SQLite's quick_check finds damaged, and what to do. */
+export function damagedFile(path: string, findings: readonly string[]): string {
+  return `${path} is damaged (SQLite's quick_check: ${findings.join('; ')}): ${RESTORE}`;
+}
+
 export const READ_ONLY_WAY_ROUND = 'To serve it read-only meanwhile (everything can be read, nothing changed): npm start -- --read-only';
 
 function errnoCode(error: unknown): string | undefined {

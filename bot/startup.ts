@@ -10,7 +10,7 @@ import { verifySinceCheckpoint } from '../db/verify.ts';
 import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
-import { fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
+import { damagedFile, fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
 
 /** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
 export function openDatabaseFile(path: string, config: Config): Db {
@@ -86,7 +86,7 @@ export function openServedDatabase(config: Config, readOnly: boolean, say: (text
   if (findings.length > 0) {
     if (!readOnly) {
       db.close();
-      refuseToStart(`${path} is damaged (SQLite's quick_check: ${findings.join('; ')}): restore a backup (npm run backup -- --restore FILE). ${READ_ONLY_WAY_ROUND}`);
+      refuseToStart(`${damagedFile(path, findings)}. ${READ_ONLY_WAY_ROUND}`);
     }
     say(`Warning: ${path} is damaged (${findings[0]}); serving read-only, and some views may fail.`);
   }

@@ -8,7 +8,7 @@ import { quickCheck } from '../db/health.ts';
 import { openDatabase } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { formatCredits } from '../markets/money.ts';
-import { fileProblem, openProblem } from './database-problems.ts';
+import { damagedFile, fileProblem, openProblem } from './database-problems.ts';
 import { configFromEnvironment } from './environment.ts';
 
 function fail(line: string): never {
@@ -25,7 +25,7 @@ try {
   try {
     // Start-up leaves the history tables' pages to this check (db/health.ts).
     const damage = quickCheck(db);
-    if (damage.length > 0) fail(`${path} is damaged (SQLite's quick_check: ${damage.join('; ')}): restore a backup (npm run backup -- --restore FILE)`);
+    if (damage.length > 0) fail(damagedFile(path, damage));
     report = verify(db);
   } finally {
     db.close();

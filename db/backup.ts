@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { replaceDurably } from './backup-files.ts';
 import { backupFileName, backupTakenAt, isPartialBackupName } from './backup-names.ts';
+import { quickCheck } from './health.ts';
 import { openDatabase, type Db } from './open.ts';
 import { verify, type VerifyReport } from './verify.ts';
 
@@ -129,8 +130,8 @@ function checkCopy(backupPath: string, copyPath: string): VerifyReport {
   try {
     const db = openDatabase(copyPath);
     try {
-      const integrity = String(db.pragma('quick_check', { simple: true }));
-      if (integrity !== 'ok') throw new Error(`SQLite finds the file damaged: ${integrity}`);
+      const damage = quickCheck(db);
+      if (damage.length > 0) throw new Error(`SQLite finds the file damaged: ${damage.join('; ')}`);
       report = verify(db);
     } finally {
       db.close();
