@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import { PermissionFlagsBits, SlashCommandBuilder, type SlashCommandIntegerOption, type SlashCommandStringOption } from 'discord.js';
 import { SETTINGS, SETTING_KEYS } from '../../../markets/realms/settings.ts';
 import { type CommandModule, marketChoices, outcomeChoices, runSubcommand, type Subcommands } from '../command.ts';
 import { configureAutoResolve } from './autoresolve.ts';
@@ -24,6 +24,12 @@ const SUBCOMMANDS: Subcommands = {
 /** Which markets each subcommand's autocomplete offers. */
 const ONLY_OPEN = new Set(['close', 'link']);
 
+/** Resolving and correcting both take a probability (binary) or one per outcome instead of a certain outcome. */
+const probabilityOption = (o: SlashCommandIntegerOption) =>
+  o.setName('probability').setDescription('Resolve to a probability: the outcome’s chance in % (binary markets)').setMinValue(0).setMaxValue(100);
+const probabilitiesOption = (o: SlashCommandStringOption) =>
+  o.setName('probabilities').setDescription('Resolve to a probability per outcome, like "A=50,B=30,C=20" (sums to 100)').setMaxLength(1000);
+
 /**
  * The moderators' actions. Discord hides the command from members without Manage Server (server admins can grant it
  * to other roles under Integrations), and every use case checks the moderator again on the server side.
@@ -46,8 +52,8 @@ export const mod: CommandModule = {
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('outcome').setDescription('What happened').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000))
-        .addIntegerOption((o) => o.setName('probability').setDescription('Resolve to a probability: the outcome’s chance in % (binary markets)').setMinValue(0).setMaxValue(100))
-        .addStringOption((o) => o.setName('probabilities').setDescription('Resolve to a probability per outcome, like "A=50,B=30,C=20" (sums to 100)').setMaxLength(1000)),
+        .addIntegerOption(probabilityOption)
+        .addStringOption(probabilitiesOption),
     )
     .addSubcommand((s) =>
       s
@@ -76,8 +82,8 @@ export const mod: CommandModule = {
         .addStringOption((o) => o.setName('market').setDescription('The market').setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('outcome').setDescription(`What really happened, or "${CANCEL_CHOICE}"`).setRequired(true).setAutocomplete(true))
         .addStringOption((o) => o.setName('evidence').setDescription('A URL or short citation').setRequired(true).setMaxLength(1000))
-        .addIntegerOption((o) => o.setName('probability').setDescription('Resolve to a probability: the outcome’s chance in % (binary markets)').setMinValue(0).setMaxValue(100))
-        .addStringOption((o) => o.setName('probabilities').setDescription('Resolve to a probability per outcome, like "A=50,B=30,C=20" (sums to 100)').setMaxLength(1000)),
+        .addIntegerOption(probabilityOption)
+        .addStringOption(probabilitiesOption),
     )
     .addSubcommand((s) =>
       s
