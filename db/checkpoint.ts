@@ -71,25 +71,10 @@ export function readCheckpoint(db: Db, lastLedgerId: number): CheckpointRead {
  * another process may have moved it past what a long full check saw).
  */
 export function saveCheckpoint(db: Db, summary: LedgerSummary, now: number): void {
-  saveEncodedCheckpoint(db, encodeCheckpoint(summary), now);
-}
-
-/** A summary as stored: its canonical text and checksum, made wherever the work is cheapest (the verify process). */
-export interface EncodedCheckpoint {
-  ledgerId: number;
-  text: string;
-  checksum: string;
-}
-
-export function encodeCheckpoint(summary: LedgerSummary): EncodedCheckpoint {
   const text = encodeSummary(summary);
-  return { ledgerId: summary.ledgerId, text, checksum: checksumOf(text) };
-}
-
-export function saveEncodedCheckpoint(db: Db, { ledgerId, text, checksum }: EncodedCheckpoint, now: number): void {
   db.prepare(
     `INSERT INTO ledger_checkpoint (id, ledger_id, summary, checksum, taken_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET ledger_id = excluded.ledger_id, summary = excluded.summary, checksum = excluded.checksum, taken_at = excluded.taken_at
      WHERE excluded.ledger_id > ledger_checkpoint.ledger_id`,
-  ).run(ledgerId, text, checksum, now);
+  ).run(summary.ledgerId, text, checksumOf(text), now);
 }

@@ -4,7 +4,7 @@
  * the database's path and, when the checkpoint may move, the time to stamp it with.
  */
 import { z } from 'zod';
-import { encodeCheckpoint, saveEncodedCheckpoint } from './checkpoint.ts';
+import { saveCheckpoint } from './checkpoint.ts';
 import { quickCheck } from './health.ts';
 import { openDatabase } from './open.ts';
 import { verify } from './verify.ts';
@@ -23,7 +23,7 @@ try {
     // milliseconds on a large server. A checkpoint only moves forward, so a start-up's newer one is never undone.
     const writer = openDatabase(path);
     try {
-      saveEncodedCheckpoint(writer, encodeCheckpoint(summary), keepAt);
+      saveCheckpoint(writer, summary, keepAt);
     } finally {
       writer.close();
     }
