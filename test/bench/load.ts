@@ -1,5 +1,11 @@
 import { sleep } from '../reliability/trading.ts';
 
+/**
+ * The replies benches' load, the same in one process and across shards: 200 members on 20 markets, each pausing a
+ * mean 2 s between an answer and their next bet (about 100 bets/s offered) for 12 s, then 4 bursts of all 200 at once.
+ */
+export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 4 } as const;
+
 /** One member's bet, resolving with how long its answer took in ms. */
 export type TimedBet = (member: string, random: () => number) => Promise<number>;
 

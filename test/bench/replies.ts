@@ -3,17 +3,12 @@ import { RESTEvents } from 'discord.js';
 import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
 import { betThroughDiscord } from '../reliability/trading.ts';
-import { bursts, steadyLoad } from './load.ts';
+import { bursts, REPLIES_LOAD, steadyLoad } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
-const MEMBERS = 200;
-const MARKETS = 20;
-/** Each member's mean pause between getting an answer and betting again: 200 members offer about 100 bets/s. */
-const THINK_MS = 2_000;
-const STEADY_SECONDS = 12;
-const BURSTS = 4;
+const { members: MEMBERS, markets: MARKETS, thinkMs: THINK_MS, steadySeconds: STEADY_SECONDS, bursts: BURSTS } = REPLIES_LOAD;
 const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
 
 /**

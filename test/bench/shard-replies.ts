@@ -4,19 +4,16 @@ import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
 import { type CruxProcess, spawnCrux } from '../support/process.ts';
 import { betThroughDiscord } from '../reliability/trading.ts';
-import { bursts, steadyLoad, type TimedBet } from './load.ts';
+import { bursts, REPLIES_LOAD, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
-/** The load of the replies bench (replies.ts): 200 members, 20 markets, a mean think time of 2 s, bursts of 200. */
-const MEMBERS = 200;
-const MARKETS_PER_GUILD = 10;
-const THINK_MS = 2_000;
-const STEADY_SECONDS = 12;
-const BURSTS = 4;
+const { members: MEMBERS, thinkMs: THINK_MS, steadySeconds: STEADY_SECONDS, bursts: BURSTS } = REPLIES_LOAD;
 /** Two servers, listed in turn so that with two shards each is on its own (see the fake's guild ids). */
 const GUILDS = ['Shard Zero', 'Shard One'];
+/** The load's markets, split over the servers. */
+const MARKETS_PER_GUILD = REPLIES_LOAD.markets / GUILDS.length;
 const START = { timeoutMs: 60_000 };
 
 interface Run {
