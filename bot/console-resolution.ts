@@ -3,6 +3,7 @@ import type { App } from './commands/command.ts';
 import { decideProposal } from './components/proposals.ts';
 import { applyDueProposals, type JobHooks, pollSources, quietJobHooks } from './jobs.ts';
 import { discordTime, plain, truncate } from './render/format.ts';
+import { proposedVerdict } from './render/proposal-card.ts';
 import type { Invocation, Reply } from './reply.ts';
 import { replyWith } from './reply.ts';
 import { configuredSourceChecker } from './source-checker.ts';
@@ -63,7 +64,7 @@ function openProposals(invocation: Invocation, app: App): Reply {
     const market = app.views.marketByKey(proposal.marketId)?.market;
     const verdict =
       proposal.verdict === 'outcome'
-        ? `resolve ${plain(market?.outcomes[proposal.outcome ?? -1] ?? '?')}`
+        ? `resolve ${plain(market === undefined ? '?' : proposedVerdict(proposal, market))}`
         : proposal.verdict === 'cancel'
           ? 'cancel'
           : proposal.verdict;

@@ -11,10 +11,15 @@ export function proposalButtonId(action: 'accept' | 'reject', proposalId: number
   return `${PROPOSAL_PREFIX}:${action}:${proposalId}`;
 }
 
+/** What an outcome proposal would resolve the market to: "Yes", or "to Yes 62% · No 38%". */
+export function proposedVerdict(proposal: Proposal, market: Pick<Market, 'outcomes'>): string {
+  return describeVerdict(market.outcomes, { outcome: proposal.outcome ?? -1, probabilities: proposal.probabilities ?? undefined });
+}
+
 function headline(proposal: Proposal, market: Market): string {
   switch (proposal.verdict) {
     case 'outcome':
-      return `🔔 Sources say ${market.slug} resolved ${describeVerdict(market.outcomes, { outcome: proposal.outcome ?? -1, probabilities: proposal.probabilities ?? undefined })}`;
+      return `🔔 Sources say ${market.slug} resolved ${proposedVerdict(proposal, market)}`;
     case 'cancel':
       return `🔔 Sources say ${market.slug} was cancelled`;
     case 'conflict':
@@ -26,7 +31,7 @@ function headline(proposal: Proposal, market: Market): string {
 
 function whatNext(proposal: Proposal): string {
   if (proposal.verdict === 'conflict' || proposal.verdict === 'report') {
-    return 'Nothing applies by itself: read the sources, then /market resolve or /market cancel.';
+    return 'Nothing applies by itself: read the sources, then /mod resolve or /mod cancel.';
   }
   if (proposal.autoApplyAt !== null) {
     return `Applies itself ${discordTime(proposal.autoApplyAt, 'R')} unless a moderator rejects it; a moderator can also accept it now.`;
@@ -61,6 +66,6 @@ export function proposalMessage(proposal: Proposal, market: Market): Reply {
 /** A reminder that a market has waited too long for its resolution. */
 export function nudgeMessage(market: Market): Reply {
   return replyWith({
-    content: `⏰ \`${market.slug}\` closed ${discordTime(market.closedAt ?? market.closesAt, 'R')} and is still unresolved. Moderators: /market resolve or /market cancel.`,
+    content: `⏰ \`${market.slug}\` closed ${discordTime(market.closedAt ?? market.closesAt, 'R')} and is still unresolved. Moderators: /mod resolve or /mod cancel.`,
   });
 }

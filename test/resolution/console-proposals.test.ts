@@ -1,7 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
-import { runConsole } from '../../bot/console.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { driveConsole, testApp } from '../support/app.ts';
 import { T0 } from '../support/engine.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
 import { json, type Route, startServer, type TestServer } from '../sources/server.ts';
@@ -15,24 +13,12 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** One console session at `at`, over the harness's app (and database): everything it printed. */
-async function session(h: TestApp, at: number, lines: string[]): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let text = '';
-  output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = runConsole({ input, output, app: h.app, now: () => at });
-  input.end(`${lines.join('\n')}\n`);
-  await done;
-  return text;
-}
-
 it('runs the whole resolution path in the console: link, poll, list, accept, resolved', async () => {
   const routes: Record<string, Route> = { [`/v0/slug/${MANIFOLD_SLUG}`]: json(manifoldBinaryMarket()) };
   server = await startServer(routes);
   const h = testApp({ CRUX_MANIFOLD_API_BASE: server.baseUrl, CRUX_SOURCE_POLL_MINUTES: '30', CRUX_SOURCE_TIMEOUT_MS: '500' });
 
-  const before = await session(h, T0, [
+  const before = await driveConsole(h, [
     `/market open question:Will debate-based oversight beat RLHF by 2026? criteria:As Manifold resolves. closes:2027-06-30`,
     `/mod link market:${MARKET} url:https://manifold.markets/Austin/${MANIFOLD_SLUG}`,
     '/as bob',
@@ -51,7 +37,7 @@ it('runs the whole resolution path in the console: link, poll, list, accept, res
 
   // Manifold resolves the market; an hour later the poller finds it.
   routes[`/v0/slug/${MANIFOLD_SLUG}`] = json(manifoldResolvedBinary('YES'));
-  const after = await session(h, T0 + HOUR, [
+  const after = await driveConsole(h, [
     '/poll',
     '/proposals',
     '/as bob',
@@ -62,7 +48,7 @@ it('runs the whole resolution path in the console: link, poll, list, accept, res
     '/proposal accept 1',
     '/proposals',
     `/market show market:${MARKET}`,
-  ]);
+  ], T0 + HOUR);
   expect(after).toContain('🔔 Sources say debate-based-oversight-beat-rlhf-2026 resolved Yes');
   expect(after).toContain('🛰️ Checked 1 source (0 failed); new: #1.');
   expect(after).toContain('[Accept] [Reject]  (buttons work in Discord; here use /proposal accept|reject ID)');
@@ -74,5 +60,20 @@ it('runs the whole resolution path in the console: link, poll, list, accept, res
   expect(after.slice(after.indexOf('Proposal #1 accepted'))).toContain('No open resolution proposals.');
   expect(h.app.views.market('console', MARKET).market).toMatchObject({ status: 'resolved', resolution: { outcome: 0, decidedBy: 'mod' } });
   expect(after).toContain(`│ Sources: https://manifold.markets/Austin/${MANIFOLD_SLUG} — ✅ ok, checked ${new Date(T0 + HOUR).toISOString().replace('.000Z', 'Z')}`);
+  h.assertVerified();
+});
+
+it('lists a proposal to a probability with its percents', async () => {
+  const routes: Record<string, Route> = { [`/v0/slug/${MANIFOLD_SLUG}`]: json(manifoldBinaryMarket()) };
+  server = await startServer(routes);
+  const h = testApp({ CRUX_MANIFOLD_API_BASE: server.baseUrl, CRUX_SOURCE_POLL_MINUTES: '30', CRUX_SOURCE_TIMEOUT_MS: '500' });
+  await driveConsole(h, [
+    `/market open question:Will debate-based oversight beat RLHF by 2026? criteria:As Manifold resolves. closes:2027-06-30`,
+    `/mod link market:${MARKET} url:https://manifold.markets/Austin/${MANIFOLD_SLUG}`,
+  ]);
+  // Manifold's documented shape of a binary market resolved to a probability: resolution "MKT", resolutionProbability.
+  routes[`/v0/slug/${MANIFOLD_SLUG}`] = json(manifoldResolvedBinary('YES', { resolution: 'MKT', resolutionProbability: 0.62, probability: 0.62 }));
+  const listed = await driveConsole(h, ['/poll', '/proposals'], T0 + HOUR);
+  expect(listed).toContain(`#1 ${MARKET} — resolve to Yes 62% · No 38% (pending)`);
   h.assertVerified();
 });

@@ -43,13 +43,13 @@ export function testApp(env: Record<string, string> = {}, linkGuard: LinkGuard =
   };
 }
 
-/** Feeds lines to the console on the harness's app, at the fixed test time, and returns everything it printed. */
-export async function driveConsole(harness: TestApp, lines: string[]): Promise<string> {
+/** Feeds lines to the console on the harness's app, at `at` (the fixed test time unless given), and returns everything it printed. */
+export async function driveConsole(harness: TestApp, lines: string[], at = T0): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';
   output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = runConsole({ input, output, app: harness.app, now: () => T0 });
+  const done = runConsole({ input, output, app: harness.app, now: () => at });
   input.end(`${lines.join('\n')}\n`);
   await done;
   return text;
