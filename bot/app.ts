@@ -118,6 +118,7 @@ export function createApp(config: Config, db: Db, log: Logger, linkGuard: LinkGu
     }),
     config,
     log,
+    durable: () => store.durable(),
     linkGuard,
   };
 }

@@ -88,6 +88,8 @@ export const configSchema = z.object({
   CRUX_REASON_POINTS: points(10),
   CRUX_ALERT_POINTS: points(10),
   CRUX_LINK_PREVIEWS: onOff(false),
+  /* Discord limits how often a bot edits and posts in one channel: a busy market's card and thread are updated at most this often. */
+  CRUX_CARD_REFRESH_SECONDS: z.coerce.number().finite().min(0).max(60).default(2),
   /** How often waiting DMs and thread lines are sent and reminders decided. */
   CRUX_NOTIFY_CRON: cronExpression('* * * * *'),
 });

@@ -8,6 +8,7 @@ import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
 import { takeScheduledVerify } from './verify-job.ts';
+import { startMaintenance } from '../db/maintenance.ts';
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
@@ -70,6 +71,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const db = typeof options.db === 'object' ? options.db : openDatabaseFile(options.db ?? config.CRUX_DATABASE, config);
   const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
   const app = createApp(config, db, log);
+  const maintenance = startMaintenance(db, (code) => log('the database maintenance process stopped; the bot checkpoints by itself', { code }));
   const inFlight = new Set<Promise<void>>();
   const cards = new MarketCardRedraws(client, app);
   const dms = new DirectMessages(client, app, now);
@@ -91,6 +93,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   };
 
   const announceClosed = async (market: Market) => {
+    // An announcement tells a channel what a job changed: like a reply, it waits until the change is on disk.
+    await app.durable();
     // In quiet channel mode the announcement goes to the market's thread, where there is one.
     const { quietChannel, threadMode } = app.realms.values(market.realm);
     const thread = quietChannel && threadMode ? app.notifications.thread(market.id) : null;
@@ -108,10 +112,11 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),
-    verifyLedger: () => takeScheduledVerify(db, now(), log),
+    verifyLedger: () => takeScheduledVerify(db, now(), log, { maintenance }),
     flushThreads: () => threads.flushAll(),
     sendDueDms: () => dms.sendDue(),
     async postToModerators(reply, market) {
+      await app.durable();
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
       // The conditionals' holders are told in their markets' channels wherever the moderators are.
@@ -143,6 +148,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       client.off(Events.ClientReady, onReady);
       await jobs?.stop();
       await Promise.allSettled([...inFlight]);
+      // Before the close, so the connection that closes last is this one, which checkpoints the WAL into the file.
+      await maintenance?.stop();
       if (ownsDb) db.close();
     },
   };

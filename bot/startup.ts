@@ -12,10 +12,13 @@ import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
 import { damagedFile, fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
 
-/** Opens the database at `path` read-write, creating its folder if need be, as durable as configured. */
+/**
+ * Opens the database at `path` read-write, creating its folder if need be, as durable as configured, for a process
+ * that serves members: with durability FULL its commits share their disk syncs (db/group-commit.ts).
+ */
 export function openDatabaseFile(path: string, config: Config): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return openDatabase(path, { durability: config.CRUX_DURABILITY });
+  return openDatabase(path, { durability: config.CRUX_DURABILITY, groupCommit: true });
 }
 
 /** Ends start-up with one line on stderr: what is wrong and what to do. */

@@ -1,3 +1,4 @@
+import type { Maintenance } from '../db/maintenance.ts';
 import type { Db } from '../db/open.ts';
 import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts';
 import type { Logger } from './log.ts';
@@ -6,11 +7,18 @@ import type { Logger } from './log.ts';
  * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps
  * answering. A ledger that verifies moves the checkpoint on to what the check saw, so the next start-up has fewer
  * rows to fold; one that does not is logged with its first problems (the bot goes on: the next start-up refuses it).
+ * With the database's maintenance process running, the child is its (see db/maintenance.ts).
  */
-export async function takeScheduledVerify(db: Db, now: number, log: Logger, priority?: number): Promise<ChildVerifyReport | undefined> {
+export async function takeScheduledVerify(
+  db: Db,
+  now: number,
+  log: Logger,
+  { priority, maintenance }: { priority?: number; maintenance?: Maintenance | undefined } = {},
+): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;
   try {
-    const report = await verifyInChild(db.name, { ...(priority === undefined ? {} : { priority }), ...(db.readonly ? {} : { keepCheckpointAt: now }) });
+    const options = { ...(priority === undefined ? {} : { priority }), ...(db.readonly ? {} : { keepCheckpointAt: now }) };
+    const report = await (maintenance ? maintenance.verify(options) : verifyInChild(db.name, options));
     if (report.ok) {
       log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpointLedgerId });
     } else {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { GroupCommit } from './group-commit.ts';
 import { migrate } from './migrate.ts';
 import { holdsScores, markScoresCurrent, ScoreStore, scoresAreStale } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
@@ -18,6 +19,11 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Read-only only: serve a schema newer than this code as far as it can read it, instead of refusing it. */
   allowNewerSchema?: boolean;
+  /**
+   * With durability FULL, for a process that serves many members at once: commits do not sync on their own, and the
+   * store's `durable()` syncs them together off the event loop before anything is acknowledged (db/group-commit.ts).
+   */
+  groupCommit?: boolean;
 }
 
 /**
@@ -28,11 +34,14 @@ export interface OpenOptions {
 export function openDatabase(source: string | Buffer, options: OpenOptions = {}): Db {
   const db = new Database(source, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   if (!options.readonly) db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.durability ?? 'FULL'}`);
+  const durability = options.durability ?? 'FULL';
+  const groupCommit = durability === 'FULL' && options.groupCommit === true && !options.readonly && !db.memory;
+  db.pragma(`synchronous = ${groupCommit ? 'NORMAL' : durability}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, { readonly: options.readonly ?? false, allowNewerSchema: options.allowNewerSchema ?? false });
   if (!options.readonly) rebuildScoresIfStale(db);
+  if (groupCommit) GroupCommit.attach(db);
   return db;
 }
 

@@ -17,6 +17,7 @@ import type {
   Store,
 } from '../markets/store.ts';
 import { DatabaseFiles } from './file-guard.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { Db } from './open.ts';
 import { accountRow, marketRow, parseRow, percentsToStore } from './rows.ts';
 import { ScoreStore } from './score-store.ts';
@@ -60,6 +61,8 @@ export class SqliteStore implements Store {
   private scores: ScoreStore | undefined;
 
   private readonly files: DatabaseFiles | undefined;
+  /** Set when the connection commits without syncing (group commit): `durable()` syncs for it. */
+  private readonly groupCommit: GroupCommit | undefined;
   /** Whether this connection syncs the disk on every commit (`synchronous` FULL or above), read once: only `bookkeeping` changes it, and puts it back. */
   private readonly syncsEveryCommit: boolean;
   private readonly onFilesLost: (reason: string) => void;
@@ -68,6 +71,7 @@ export class SqliteStore implements Store {
   /** `onFilesLost` hears once, with the reason, that the database files changed under the process and writing stopped. */
   constructor(readonly db: Db, options: { onFilesLost?: (reason: string) => void } = {}) {
     this.files = DatabaseFiles.of(db);
+    this.groupCommit = GroupCommit.of(db);
     this.syncsEveryCommit = !db.memory && Number(db.pragma('synchronous', { simple: true })) >= SYNCHRONOUS_FULL;
     this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
@@ -219,11 +223,24 @@ export class SqliteStore implements Store {
         "Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.",
       );
     }
+    const unsynced = this.groupCommit?.problem();
+    if (unsynced) throw unsynced;
+    let result: T;
     try {
-      return this.transaction.immediate(work) as T;
+      result = this.transaction.immediate(work) as T;
     } catch (error) {
       throw storageRefusal(error) ?? error;
     }
+    this.groupCommit?.committed();
+    return result;
+  }
+
+  /**
+   * Resolves once every change committed so far is on disk: at once where each commit synced itself, after a shared
+   * sync under group commit. Anything that tells a member a change was made waits for it first.
+   */
+  durable(): Promise<void> {
+    return this.groupCommit?.durable() ?? Promise.resolve();
   }
 
   bookkeeping<T>(work: () => T): T {

@@ -41,6 +41,8 @@ export interface App {
   notifications: NotificationService;
   config: Config;
   log: (message: string, context?: Record<string, unknown>) => void;
+  /** Resolves once every change committed so far is on disk (at once unless the database group-commits). */
+  durable: () => Promise<void>;
   /** Keeps links given by members (plain URL sources) off internal addresses, when linked and when fetched. */
   linkGuard: LinkGuard;
 }
@@ -81,10 +83,15 @@ export function unwrap<T>(result: Result<T>): T {
   return result.value;
 }
 
-/** Runs a handler: a domain error becomes an ephemeral reply; anything else is logged and apologised for. */
+/**
+ * Runs a handler: a domain error becomes an ephemeral reply; anything else is logged and apologised for. The reply
+ * is handed back once what the handler changed is on disk, since it tells the member the change was made.
+ */
 export async function runHandler(work: () => Reply | Promise<Reply>, app: App, context: Record<string, unknown>): Promise<Reply> {
   try {
-    return await work();
+    const reply = await work();
+    await app.durable();
+    return reply;
   } catch (error) {
     if (isCruxError(error)) return errorReply(error.message);
     app.log('unexpected error in a handler', { ...context, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

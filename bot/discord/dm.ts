@@ -26,7 +26,10 @@ export class DirectMessages {
   /** Sends every DM due now; resolves when a pass that started after this call is done. Never rejects. */
   sendDue(): Promise<void> {
     return this.lanes.run('due', async () => {
-      for (const entry of this.app.notifications.claimDueDms(this.now())) await this.send(entry);
+      const claimed = this.app.notifications.claimDueDms(this.now());
+      // The claim reaches the disk before any DM goes, so none goes twice, even after a power cut.
+      await this.app.durable();
+      for (const entry of claimed) await this.send(entry);
     });
   }
 

@@ -18,8 +18,9 @@ export async function redrawMarketCard(client: Client, app: App, marketId: strin
 
 /**
  * Card redraws coalesced per market (see CoalescingLanes): a busy market trades far faster than Discord lets a bot
- * edit messages (discord.js holds every bot to 50 requests a second), so redrawing once per trade would queue edits
- * without end, each showing a state already gone. The latest state wins.
+ * edit messages (discord.js holds every bot to 50 requests a second, and Discord limits edits in each channel), so
+ * redrawing once per trade would queue edits without end, each showing a state already gone. The latest state wins,
+ * at most once per CRUX_CARD_REFRESH_SECONDS.
  */
 export class MarketCardRedraws {
   private readonly lanes: CoalescingLanes;
@@ -28,7 +29,9 @@ export class MarketCardRedraws {
     private readonly client: Client,
     private readonly app: App,
   ) {
-    this.lanes = new CoalescingLanes((marketId, error) => app.log('could not redraw a market card', { marketId, error: String(error) }));
+    this.lanes = new CoalescingLanes((marketId, error) => app.log('could not redraw a market card', { marketId, error: String(error) }), {
+      spacingMs: app.config.CRUX_CARD_REFRESH_SECONDS * 1000,
+    });
   }
 
   /** Resolves once a redraw that started after this call has finished; never rejects (a failure is logged). */

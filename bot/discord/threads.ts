@@ -30,7 +30,9 @@ export class MarketThreads {
     private readonly app: App,
     private readonly hooks: MarketThreadHooks,
   ) {
-    this.lanes = new CoalescingLanes((marketId, error) => app.log('could not post to a market thread', { marketId, error: String(error) }));
+    this.lanes = new CoalescingLanes((marketId, error) => app.log('could not post to a market thread', { marketId, error: String(error) }), {
+      spacingMs: app.config.CRUX_CARD_REFRESH_SECONDS * 1000,
+    });
   }
 
   /** Opens the thread on a card just posted, where the server keeps threads; without the permission, says so once. */

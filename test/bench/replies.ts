@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { RESTEvents } from 'discord.js';
+import { loadConfig } from '../../bot/config.ts';
 import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
 import { betThroughDiscord } from '../reliability/trading.ts';
@@ -8,6 +9,7 @@ import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
+const PRODUCTION = loadConfig({});
 const { members: MEMBERS, markets: MARKETS, thinkMs: THINK_MS, steadySeconds: STEADY_SECONDS, bursts: BURSTS } = REPLIES_LOAD;
 const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
 
@@ -23,7 +25,11 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
   await withTempDir(async (dir) => {
     const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
     const guild: GuildSpec = { textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
-    const bot = await startCruxOnFakeDiscord({ CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_DATABASE: database ?? join(dir, 'crux.sqlite') }, guild);
+    const bot = await startCruxOnFakeDiscord(
+      // Cards and threads refreshed as often as production does (the tests' own default refreshes after every trade).
+      { CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_DATABASE: database ?? join(dir, 'crux.sqlite'), CRUX_CARD_REFRESH_SECONDS: String(PRODUCTION.CRUX_CARD_REFRESH_SECONDS) },
+      guild,
+    );
     try {
       // Opened in chat, as members would see them: each has a posted card that every bet redraws.
       for (let i = 0; i < MARKETS; i++) {

@@ -24,8 +24,12 @@ const benchmarks: Benchmark[] = [
 // Other work on the machine skews every figure, so say how busy it was.
 const describeLoad = () => `load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs`;
 
+// `BENCH_ONLY=trades,startup` runs the benchmarks whose names start with one of those words, to measure one part again.
+const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter((word) => word !== '');
+const chosen = only === undefined ? benchmarks : benchmarks.filter((benchmark) => only.some((word) => benchmark.name.startsWith(word)));
+
 consoleReport.note(`Node ${process.version}, ${describeLoad()}`);
-for (const benchmark of benchmarks) {
+for (const benchmark of chosen) {
   const start = performance.now();
   consoleReport.note(benchmark.name);
   await benchmark.run(consoleReport);

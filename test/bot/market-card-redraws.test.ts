@@ -21,7 +21,7 @@ function slowDiscord() {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 it('keeps at most one edit of a card in flight, and the one after it shows the latest state', async () => {
-  harness = testApp();
+  harness = testApp({ CRUX_CARD_REFRESH_SECONDS: '0' });
   const { app } = harness;
   ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 }));
   app.service.recordMarketMessage('rome', 'channel-1', 'message-1');
@@ -53,4 +53,33 @@ it('keeps at most one edit of a card in flight, and the one after it shows the l
   edits[1]?.finish();
   await Promise.all(waiting);
   expect(edits).toHaveLength(2);
+});
+
+it('edits a busy card at most once per CRUX_CARD_REFRESH_SECONDS: the first at once, the next with everything since', async () => {
+  harness = testApp({ CRUX_CARD_REFRESH_SECONDS: '0.2' });
+  const { app } = harness;
+  ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 }));
+  app.service.recordMarketMessage('rome', 'channel-1', 'message-1');
+  const bet = (userId: string) => ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(10) }, { realm: 'console', actor: { userId, isModerator: false }, now: T0 }));
+  const { client, edits } = slowDiscord();
+  const redraws = new MarketCardRedraws(client, app);
+
+  bet('alice');
+  void redraws.redraw('rome');
+  await settle();
+  expect(edits).toHaveLength(1);
+  edits[0]?.finish();
+  bet('bob');
+  const next = redraws.redraw('rome');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The first edit is done, but the card was edited less than the spacing ago: the next waits.
+  expect(edits).toHaveLength(1);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(edits).toHaveLength(2);
+  const now = slowDiscord();
+  void redrawMarketCard(now.client, app, 'rome');
+  await settle();
+  expect(edits[1]?.body).toEqual(now.edits[0]?.body);
+  edits[1]?.finish();
+  await next;
 });

@@ -36,13 +36,13 @@ describe('the scheduled full rebuild runs in a child process', () => {
 
   it('moves the checkpoint to the last row it verified, and leaves it where it was when the ledger does not verify', async () => {
     const logged: string[] = [];
-    await takeScheduledVerify(engine.db, T0, (message) => logged.push(message), NORMAL);
+    await takeScheduledVerify(engine.db, T0, (message) => logged.push(message), { priority: NORMAL });
     const first = readCheckpoint(engine.db, lastId());
     expect(first.ok && first.summary.ledgerId).toBe(lastId());
     const kept = lastId();
     ok(engine.service.buy({ marketId: 'worker', outcome: 'No', amount: 10_000 }, engine.member('ben')));
     engine.db.prepare(`UPDATE accounts SET balance = balance + 1 WHERE id = 'user:console:ben'`).run();
-    await takeScheduledVerify(engine.db, T0, (message) => logged.push(message), NORMAL);
+    await takeScheduledVerify(engine.db, T0, (message) => logged.push(message), { priority: NORMAL });
     const second = readCheckpoint(engine.db, lastId());
     expect(second.ok && second.summary.ledgerId).toBe(kept);
     expect(logged).toEqual(['the ledger verifies', 'the ledger does not verify']);

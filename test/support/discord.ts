@@ -3,7 +3,8 @@ import { type Route, startServer, type TestServer } from '../sources/server.ts';
 import { once } from 'node:events';
 import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { openDatabase, type Db } from '../../db/open.ts';
+import type { Db } from '../../db/open.ts';
+import { openDatabaseFile } from '../../bot/startup.ts';
 import { verify } from '../../db/verify.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { NO_MENTIONS } from '../../bot/discord/payload.ts';
@@ -60,10 +61,12 @@ export async function startCruxOnFakeDiscord(
     CRUX_MODERATOR_ROLE: MARKET_MOD_ROLE,
     // Settlements pay at once unless a test sets a window: most tests are about what happens after the money moves.
     CRUX_DISPUTE_WINDOW_HOURS: '0',
+    // Each card and thread updated after every trade, so a test sees each one without waiting out the spacing.
+    CRUX_CARD_REFRESH_SECONDS: '0',
     ...env,
   });
-  // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does).
-  const db = openDatabase(config.CRUX_DATABASE, { durability: config.CRUX_DURABILITY });
+  // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does), opened as `npm start` opens it.
+  const db = openDatabaseFile(config.CRUX_DATABASE, config);
   const logs: string[] = [];
   const connect = async () => {
     const client = new Client({

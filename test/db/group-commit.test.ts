@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../../db/group-commit.ts';
+import { openDatabase, type Db } from '../../db/open.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
+
+/** A sync the test finishes by hand, counting how many were asked for. */
+function heldSyncs() {
+  const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  return {
+    pending,
+    sync: () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })),
+  };
+}
+
+/** Whether `promise` has settled once everything already queued has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crux-group-commit-'));
+  db = openDatabase(join(dir, 'crux.sqlite'), { groupCommit: true });
+});
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let requests = 0;
+const commit = (store: SqliteStore) => store.atomically(() => store.rememberRequest(`request-${(requests += 1)}`, { result: '{}', userId: null, fingerprint: null }, 0));
+
+describe('group commit', () => {
+  it('commits without a sync of its own; only a database opened for it does', () => {
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    const plain = openDatabase(join(dir, 'plain.sqlite'));
+    expect(plain.pragma('synchronous', { simple: true })).toBe(2);
+    expect(GroupCommit.of(plain)).toBeUndefined();
+    plain.close();
+  });
+
+  it('answers each waiter after a sync begun after its commit, one sync for all the commits made meanwhile', async () => {
+    const syncs = heldSyncs();
+    GroupCommit.attach(db, syncs.sync);
+    const store = new SqliteStore(db);
+    commit(store);
+    const first = store.durable();
+    expect(syncs.pending).toHaveLength(1);
+    // Committed while the first sync runs: that sync may not have its pages, so these wait for the next.
+    commit(store);
+    commit(store);
+    const second = store.durable();
+    const third = store.durable();
+    expect(syncs.pending).toHaveLength(1);
+    syncs.pending[0]?.resolve();
+    expect(await settled(first)).toBe(true);
+    expect(await settled(second)).toBe(false);
+    expect(syncs.pending).toHaveLength(2);
+    syncs.pending[1]?.resolve();
+    expect(await settled(second)).toBe(true);
+    expect(await settled(third)).toBe(true);
+    // Nothing committed since: no sync to wait for.
+    expect(await settled(store.durable())).toBe(true);
+    expect(syncs.pending).toHaveLength(2);
+  });
+
+  it('syncs the WAL file itself by default', async () => {
+    const store = new SqliteStore(db);
+    commit(store);
+    await expect(store.durable()).resolves.toBeUndefined();
+  });
+
+  it('stops writing after a failed sync, and says so in words', async () => {
+    const syncs = heldSyncs();
+    GroupCommit.attach(db, syncs.sync);
+    const store = new SqliteStore(db);
+    commit(store);
+    const waiting = store.durable();
+    syncs.pending[0]?.reject(new Error('EIO: i/o error, fsync'));
+    await expect(waiting).rejects.toMatchObject({ code: 'storage_lost', message: expect.stringContaining('EIO') });
+    expect(() => commit(store)).toThrow(/stopped saving changes/);
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startMaintenance } from '../../db/maintenance.ts';
+import { CHECKPOINT_EVERY_MS } from '../../db/maintenance-protocol.ts';
+import { openDatabase, type Db } from '../../db/open.ts';
+
+const BATCHES = 8;
+const COMMITS_PER_BATCH = 250;
+const PAGE = 4096;
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'crux-maintenance-'));
+  db = openDatabase(join(dir, 'crux.sqlite'));
+  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+});
+afterEach(() => {
+  if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Commits in batches with pauses between them, as a server's traffic comes, and returns the WAL's largest size. */
+async function writeInBatches(): Promise<number> {
+  const insert = db.prepare('INSERT INTO notes (text) VALUES (?)');
+  let largest = 0;
+  for (let batch = 0; batch < BATCHES; batch++) {
+    for (let i = 0; i < COMMITS_PER_BATCH; i++) insert.run('x'.repeat(200));
+    largest = Math.max(largest, statSync(`${db.name}-wal`).size);
+    await sleep(CHECKPOINT_EVERY_MS * 3);
+  }
+  return largest;
+}
+
+describe('the maintenance process', () => {
+  it('keeps the WAL short by checkpointing from its own process, where the serving connection alone lets it grow', async () => {
+    db.pragma('wal_autocheckpoint = 10000');
+    const alone = await writeInBatches();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const maintenance = startMaintenance(db);
+    try {
+      const kept = await writeInBatches();
+      // Every commit writes a page; alone the WAL holds all of them, kept it starts over between batches.
+      expect(alone).toBeGreaterThan(BATCHES * COMMITS_PER_BATCH * PAGE * 0.9);
+      expect(kept).toBeLessThan(alone / 3);
+    } finally {
+      await maintenance?.stop();
+    }
+  });
+
+  it('runs the full check when asked, and gives checkpointing back to the connection when stopped', async () => {
+    const maintenance = startMaintenance(db);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    const report = await maintenance?.verify({ priority: constants.priority.PRIORITY_NORMAL });
+    expect(report).toMatchObject({ ok: true, problems: [] });
+    await maintenance?.stop();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
+    await expect(maintenance?.verify()).rejects.toThrow(/not running/);
+  });
+
+  it('is not started for a database in memory or read-only', () => {
+    expect(startMaintenance(openDatabase(':memory:'))).toBeUndefined();
+    expect(startMaintenance(openDatabase(db.name, { readonly: true }))).toBeUndefined();
+  });
+});
