@@ -24,14 +24,14 @@ const TRADERS = 50;
 const MARKET_SHAPES = [2, 2, 2, 2, 5, 20];
 const SELL_SHARE = 0.3;
 /** Rich enough that no trader runs dry however the seeded sequence falls. */
-export const SETTINGS: EngineSettings = { startingGrant: creditsToMillis(1_000_000), dailyAllowance: 0, defaultLiability: 1_000 };
+const SETTINGS: EngineSettings = { startingGrant: creditsToMillis(1_000_000), dailyAllowance: 0, defaultLiability: 1_000 };
 
 interface OpenMarket {
   id: string;
   outcomes: number;
 }
 
-export function openMarkets(service: MarketService): OpenMarket[] {
+function openMarkets(service: MarketService): OpenMarket[] {
   const maker: Context = { realm: 'console', actor: { userId: 'bench-maker', isModerator: true }, now: T0 };
   return MARKET_SHAPES.map((outcomes, i) => ({ id: openBenchMarket(service, `bench-${i}`, outcomes, maker).id, outcomes }));
 }
@@ -40,7 +40,7 @@ export function openMarkets(service: MarketService): OpenMarket[] {
  * A stream of trades the way the bot makes them: each a separate use case (own transaction, own request
  * id), random traders on random markets, mostly buys of 1–50 credits and now and then selling half a holding.
  */
-export class TradeStream {
+class TradeStream {
   private readonly holdings = new Map<string, Millis>();
   private made = 0;
   private readonly random = seededRandom(20261124);
