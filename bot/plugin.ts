@@ -8,7 +8,7 @@ import { createInteractionHandler } from './discord/interactions.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
 import { takeScheduledBackup } from './backup-job.ts';
 import { takeScheduledVerify } from './verify-job.ts';
-import { startMaintenance } from '../db/maintenance.ts';
+import { leaveCheckpointsToMaintenance, startMaintenance } from '../db/maintenance.ts';
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
@@ -71,7 +71,11 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const db = typeof options.db === 'object' ? options.db : openDatabaseFile(options.db ?? config.CRUX_DATABASE, config);
   const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
   const app = createApp(config, db, log);
-  const maintenance = startMaintenance(db, (code) => log('the database maintenance process stopped; the bot checkpoints by itself', { code }));
+  // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. The process that
+  // runs them keeps the database's maintenance process too (one per file); the others leave checkpoints to it.
+  const runsJobs = (options.jobs ?? holdsFirstShard(client)) && !db.readonly;
+  const maintenance = runsJobs ? startMaintenance(db, (code) => log('the database maintenance process stopped; the bot checkpoints by itself', { code })) : undefined;
+  if (!runsJobs) leaveCheckpointsToMaintenance(db);
   const inFlight = new Set<Promise<void>>();
   const cards = new MarketCardRedraws(client, app);
   const dms = new DirectMessages(client, app, now);
@@ -128,9 +132,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     },
   };
 
-  // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. Built now, started
-  // once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
-  const jobs = (options.jobs ?? holdsFirstShard(client)) && !db.readonly ? scheduleJobs(app, jobHooks) : undefined;
+  // Built now, started once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
+  const jobs = runsJobs ? scheduleJobs(app, jobHooks) : undefined;
   const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);

@@ -25,6 +25,14 @@ export interface Maintenance {
 }
 
 /**
+ * For a serving connection whose file another process of the bot maintains (the one that runs the jobs): it
+ * checkpoints by itself only once the WAL is long, which it is only if the maintenance process has stopped.
+ */
+export function leaveCheckpointsToMaintenance(db: Db): void {
+  if (!db.memory && !db.readonly) db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+}
+
+/**
  * Starts the maintenance process for `db`, a writable database file: from now on the WAL's pages reach the database
  * file from that process, so no commit on `db` stops to copy them and sync the file. Undefined for a database in
  * memory or read-only, which has no WAL to keep. If the process ends, `onExit` hears it and `db` checkpoints itself.
@@ -32,7 +40,7 @@ export interface Maintenance {
 export function startMaintenance(db: Db, onExit: (code: number | null) => void = () => undefined): Maintenance | undefined {
   if (db.memory || db.readonly) return undefined;
   const child: ChildProcess = forkSibling('maintenance-child', [db.name], { priority: 0 });
-  db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  leaveCheckpointsToMaintenance(db);
   const waiting = new Map<number, { resolve: (report: ChildVerifyReport) => void; reject: (error: Error) => void }>();
   let stopping = false;
   let nextId = 0;

@@ -6,6 +6,12 @@ import { sleep } from '../reliability/trading.ts';
  */
 export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 4 } as const;
 
+/**
+ * After the warm-up, before the clock starts: the warm-up's 200 bets leave every card and thread a refresh to make
+ * (CRUX_CARD_REFRESH_SECONDS apart), which belongs to the warm-up, not to the load measured after it.
+ */
+export const SETTLE_MS = 3_000;
+
 /** One member's bet, resolving with how long its answer took in ms. */
 export type TimedBet = (member: string, random: () => number) => Promise<number>;
 

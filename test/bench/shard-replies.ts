@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
 import { type CruxProcess, spawnCrux } from '../support/process.ts';
-import { betThroughDiscord } from '../reliability/trading.ts';
-import { bursts, REPLIES_LOAD, steadyLoad, type TimedBet } from './load.ts';
+import { betThroughDiscord, sleep } from '../reliability/trading.ts';
+import { bursts, REPLIES_LOAD, SETTLE_MS, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
@@ -106,6 +106,7 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     const randoms = members.map((_, i) => seededRandom(i + 1));
     // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
     await bursts(members, randoms, bet, 1);
+    await sleep(SETTLE_MS);
     const load = steady ? { steady: await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }) } : {};
     const burstTimes = await bursts(members, randoms, bet, BURSTS);
     return { ...load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
