@@ -46,6 +46,10 @@ function storageRefusal(error: unknown): CruxError | undefined {
   if (error.code === 'SQLITE_FULL') {
     return new CruxError('storage_full', "Crux could not save because the server's storage is full; nothing was changed.");
   }
+  // Another process held the write lock for the whole busy timeout (a long migration or restore, say).
+  if (isBusy(error)) {
+    return new CruxError('storage_busy', 'Crux is busy saving other changes and could not save yours in time; nothing was changed. Try again in a moment.');
+  }
   return undefined;
 }
 

@@ -19,6 +19,7 @@ export type CruxErrorCode =
   | 'limit_reached'
   | 'read_only'
   | 'storage_full'
+  | 'storage_busy'
   | 'storage_lost';
 
 export class CruxError extends Error {
