@@ -63,16 +63,20 @@ describe('a market card reads its volume and traders from the market row', () =>
 });
 
 describe('a price chart reads a bounded number of points', () => {
-  it('returns every trade up to the limit, and past it that many points from the first price to the last', () => {
+  // 9 trades and the opening price: read whole and thinned below 3 rows a point, sampled by index seeks above.
+  it.each([
+    { trades: 9, way: 'read whole and thinned' },
+    { trades: 29, way: 'sampled by index seeks' },
+  ])('returns every trade up to the limit, and past it that many points from the first price to the last ($way)', ({ trades }) => {
     engine = testEngine();
     open('chart');
-    for (let i = 0; i < 9; i++) buy('chart', `m${i}`, i % 2 === 0 ? 'Yes' : 'No', 1 + i);
+    for (let i = 0; i < trades; i++) buy('chart', `m${i}`, i % 2 === 0 ? 'Yes' : 'No', 1 + (i % 9));
     const all = engine.db
       .prepare<[], { prices_after: string }>(`SELECT prices_after FROM ledger WHERE market_id = 'chart' AND prices_after IS NOT NULL ORDER BY id`)
       .all()
       .map((row) => JSON.parse(row.prices_after) as number[]);
-    expect(all).toHaveLength(10);
-    expect(engine.store.priceHistory('chart', 10).map((point) => point.prices)).toEqual(all);
+    expect(all).toHaveLength(trades + 1);
+    expect(engine.store.priceHistory('chart', trades + 1).map((point) => point.prices)).toEqual(all);
     const sampled = engine.store.priceHistory('chart', 4).map((point) => point.prices);
     expect(sampled).toHaveLength(4);
     expect(sampled[0]).toEqual(all[0]);
