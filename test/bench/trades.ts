@@ -3,6 +3,7 @@ import { SettlementService } from '../../markets/settlement/service.ts';
 import { join } from 'node:path';
 import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { openDatabase } from '../../db/open.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
 import { verify } from '../../db/verify.ts';
 import { creditsToMillis, type Millis } from '../../markets/money.ts';
 import { type Context, type EngineSettings, MarketService, type TradeResult } from '../../markets/service.ts';
@@ -71,18 +72,54 @@ class TradeStream {
   }
 }
 
-/** Durable trades per second through the use cases, against durable single-row commits on the same disk. */
+/** The engine on `store`, with the bench's markets open and a stream of trades on them. */
+function tradeStreamOn(store: SqliteStore): TradeStream {
+  const conditions = new SqliteConditionStore(store.db);
+  const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions);
+  const service = new MarketService(store, () => SETTINGS, settlements, conditions);
+  return new TradeStream(service, openMarkets(service));
+}
+
+/** Members trading at once through group commit, each waiting for its trade to reach the disk before the next, as a reply does. */
+const GROUPED_MEMBERS = 50;
+const GROUPED_SECONDS = 3;
+
+/** Durable trades per second when `GROUPED_MEMBERS` trade at once and share their disk syncs, as the bot's connection does. */
+async function groupedTradesPerSecond(path: string): Promise<number> {
+  const db = openDatabase(path, { groupCommit: true });
+  const store = new SqliteStore(db);
+  try {
+    const stream = tradeStreamOn(store);
+    let count = 0;
+    const start = performance.now();
+    const deadline = start + GROUPED_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: GROUPED_MEMBERS }, async () => {
+        while (performance.now() < deadline) {
+          stream.next();
+          await store.durable();
+          count += 1;
+        }
+      }),
+    );
+    return count / ((performance.now() - start) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Durable trades per second through the use cases, one after another each synced on its own (a member trading
+ * alone), against durable single-row commits on the same disk; then many members at once sharing their syncs.
+ */
 export async function runTradesBench(report: Report): Promise<void> {
-  await withTempDir((dir) => {
-    report.note(`files in ${dir}, opened as in production (WAL, synchronous FULL)`);
+  await withTempDir(async (dir) => {
+    report.note(`files in ${dir}, WAL, each commit synced before the next (synchronous FULL)`);
     const raw = openRawCommits(join(dir, 'raw.sqlite'));
     const db = openDatabase(join(dir, 'crux.sqlite'));
     const store = new TransactionTimingStore(db);
     try {
-      const conditions = new SqliteConditionStore(db);
-      const settlements = new SettlementService(store, new SqliteSettlementStore(store.db), () => ({ windowMs: 0, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions);
-      const service = new MarketService(store, () => SETTINGS, settlements, conditions);
-      const stream = new TradeStream(service, openMarkets(service));
+      const stream = tradeStreamOn(store);
       const trade = () => stream.next();
       measureRate(WARM_SECONDS, raw.commitOne);
       measureRate(WARM_SECONDS, trade);
@@ -111,6 +148,9 @@ export async function runTradesBench(report: Report): Promise<void> {
       report.figure('raw_commit_us', 1e6 / commits.perSecond);
       report.figure('verify_ms', verified.ms, 1);
       report.figure('verify_entries', verified.value.entries);
+      const grouped = await groupedTradesPerSecond(join(dir, 'grouped.sqlite'));
+      report.note(`group commit: ${GROUPED_MEMBERS} members trading at once for ${GROUPED_SECONDS} s, each waiting for its trade's shared disk sync before the next`);
+      report.figure('trades_grouped_per_s', grouped);
     } finally {
       store.db.close();
       raw.close();
