@@ -9,8 +9,8 @@ export interface RawCommits {
 }
 
 /**
- * The ceiling for durable trades: one single-row insert per immediate transaction, on a database opened
- * exactly as the bot opens its own (WAL, synchronous FULL), so each commit waits for the disk as a trade does.
+ * The ceiling for durable trades one at a time: one single-row insert per immediate transaction, on a database
+ * opened as the trades bench opens its own (WAL, synchronous FULL), so each commit waits for the disk as a trade does.
  */
 export function openRawCommits(path: string): RawCommits {
   const db = openDatabase(path);

@@ -15,9 +15,11 @@ const CALLBACK_PATH = /^\/interactions\/(\d+)\/[^/]+\/callback$/;
 
 /**
  * `/bet` from gateway dispatch to its interaction callback reaching the fake Discord, on 20 markets, with Crux on a
- * database file (the million-trade one when `database` is given) opened as in production (WAL, synchronous FULL), so every answer waits for its commit to reach the
- * disk, and with each market's card posted in the channel, so every bet also redraws a card. The client, Crux and the fake share one process, as in the end-to-end tests, so the figures include the
- * fake's own work. Two loads:
+ * database file (the million-trade one when `database` is given) opened as `npm start` opens it (WAL, group commit),
+ * so every answer waits for its commit to reach the disk, and with each market's card posted in the channel, so
+ * every bet asks for its card's redraw (made at most every CRUX_CARD_REFRESH_SECONDS, as in production). The client,
+ * Crux and the fake share one process, as in the end-to-end tests, so the figures include the fake's own work. Two
+ * loads:
  * - steady: 200 members each bet, wait for the answer, pause a random think time (mean 2 s), and bet again;
  * - burst: all 200 members bet at the same instant, four times over; the last answer waits for 199 trades before it.
  */

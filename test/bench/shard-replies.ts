@@ -46,8 +46,8 @@ async function connected(crux: CruxProcess, fake: FakeDiscord, shards: number): 
 
 /**
  * `npm start` as a child process with `shards` shards, the fake Discord in this process, the members split over the
- * two servers (each betting on its own server's markets, whose cards every bet redraws), as production runs it: WAL,
- * synchronous FULL. A reply is timed from the dispatch to the fake accepting its callback.
+ * two servers (each betting on its own server's markets, whose cards every bet asks to redraw), as production runs
+ * it: WAL, group commit, the maintenance process. A reply is timed from the dispatch to the fake accepting its callback.
  */
 async function runWithShards(shards: number, dir: string, { steady, database = join(dir, `crux-${shards}.sqlite`) }: { steady: boolean; database?: string }): Promise<Run> {
   const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
