@@ -20,14 +20,19 @@ function slowDiscord() {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-it('keeps at most one edit of a card in flight, and the one after it shows the latest state', async () => {
-  harness = testApp({ CRUX_CARD_REFRESH_SECONDS: '0' });
+/** A market with its card posted, cards redrawn through a slow Discord every `refreshSeconds` at most, and a way to trade on it. */
+function postedCard(refreshSeconds: string) {
+  harness = testApp({ CRUX_CARD_REFRESH_SECONDS: refreshSeconds });
   const { app } = harness;
   ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 }));
   app.service.recordMarketMessage('rome', 'channel-1', 'message-1');
   const bet = (userId: string) => ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(10) }, { realm: 'console', actor: { userId, isModerator: false }, now: T0 }));
   const { client, edits } = slowDiscord();
-  const redraws = new MarketCardRedraws(client, app);
+  return { app, bet, edits, redraws: new MarketCardRedraws(client, app) };
+}
+
+it('keeps at most one edit of a card in flight, and the one after it shows the latest state', async () => {
+  const { app, bet, edits, redraws } = postedCard('0');
 
   bet('alice');
   const first = redraws.redraw('rome');
@@ -56,13 +61,7 @@ it('keeps at most one edit of a card in flight, and the one after it shows the l
 });
 
 it('edits a busy card at most once per CRUX_CARD_REFRESH_SECONDS: the first at once, the next with everything since', async () => {
-  harness = testApp({ CRUX_CARD_REFRESH_SECONDS: '0.2' });
-  const { app } = harness;
-  ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team reports it.', closesAt: T0 + 30 * DAY }, { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 }));
-  app.service.recordMarketMessage('rome', 'channel-1', 'message-1');
-  const bet = (userId: string) => ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(10) }, { realm: 'console', actor: { userId, isModerator: false }, now: T0 }));
-  const { client, edits } = slowDiscord();
-  const redraws = new MarketCardRedraws(client, app);
+  const { app, bet, edits, redraws } = postedCard('0.2');
 
   bet('alice');
   void redraws.redraw('rome');

@@ -6,13 +6,11 @@ import { GroupCommit } from '../../db/group-commit.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
 
-/** A sync the test finishes by hand, counting how many were asked for. */
-function heldSyncs() {
+/** A store on `db` whose syncs the test finishes by hand: `pending` holds each one asked for, in turn. */
+function storeWithHeldSyncs(on: Db) {
   const pending: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  return {
-    pending,
-    sync: () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })),
-  };
+  GroupCommit.attach(on, () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })));
+  return { store: new SqliteStore(on), pending };
 }
 
 /** Whether `promise` has settled once everything already queued has run. */
@@ -50,28 +48,26 @@ describe('group commit', () => {
   });
 
   it('answers each waiter after a sync begun after its commit, one sync for all the commits made meanwhile', async () => {
-    const syncs = heldSyncs();
-    GroupCommit.attach(db, syncs.sync);
-    const store = new SqliteStore(db);
+    const { store, pending } = storeWithHeldSyncs(db);
     commit(store);
     const first = store.durable();
-    expect(syncs.pending).toHaveLength(1);
+    expect(pending).toHaveLength(1);
     // Committed while the first sync runs: that sync may not have its pages, so these wait for the next.
     commit(store);
     commit(store);
     const second = store.durable();
     const third = store.durable();
-    expect(syncs.pending).toHaveLength(1);
-    syncs.pending[0]?.resolve();
+    expect(pending).toHaveLength(1);
+    pending[0]?.resolve();
     expect(await settled(first)).toBe(true);
     expect(await settled(second)).toBe(false);
-    expect(syncs.pending).toHaveLength(2);
-    syncs.pending[1]?.resolve();
+    expect(pending).toHaveLength(2);
+    pending[1]?.resolve();
     expect(await settled(second)).toBe(true);
     expect(await settled(third)).toBe(true);
     // Nothing committed since: no sync to wait for.
     expect(await settled(store.durable())).toBe(true);
-    expect(syncs.pending).toHaveLength(2);
+    expect(pending).toHaveLength(2);
   });
 
   it('syncs the WAL file itself by default', async () => {
@@ -81,12 +77,10 @@ describe('group commit', () => {
   });
 
   it('stops writing after a failed sync, and says so in words', async () => {
-    const syncs = heldSyncs();
-    GroupCommit.attach(db, syncs.sync);
-    const store = new SqliteStore(db);
+    const { store, pending } = storeWithHeldSyncs(db);
     commit(store);
     const waiting = store.durable();
-    syncs.pending[0]?.reject(new Error('EIO: i/o error, fsync'));
+    pending[0]?.reject(new Error('EIO: i/o error, fsync'));
     await expect(waiting).rejects.toMatchObject({ code: 'storage_lost', message: expect.stringContaining('EIO') });
     expect(() => commit(store)).toThrow(/stopped saving changes/);
   });
