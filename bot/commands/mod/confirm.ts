@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isCruxError } from '../../../markets/errors.ts';
 import { type Market, outcomeIndex } from '../../../markets/market.ts';
 import type { Millis } from '../../../markets/money.ts';
@@ -9,32 +10,20 @@ import { formatCredits } from '../../../markets/money.ts';
 import { plain, truncate } from '../../render/format.ts';
 import { verdictOf } from '../../render/settlement-card.ts';
 import type { Card, Invocation } from '../../reply.ts';
-import type { App } from '../command.ts';
-import { CANCEL_CHOICE } from './moderate.ts';
-
-function text(invocation: Invocation, name: string): string {
-  const value = invocation.options[name];
-  return typeof value === 'string' ? value.trim() : '';
-}
+import { type App, marketOption, parseOptions } from '../command.ts';
+import { CANCEL_CHOICE, cancelOptions, type VerdictOptions, verdictOptions } from './moderate.ts';
 
 /** What a resolve (to an outcome, or split to a probability) names. */
-function resolvedOf(market: Market, invocation: Invocation): ResolvedTo {
-  const probability = invocation.options['probability'];
-  const probabilities = text(invocation, 'probabilities');
-  return resolvedFromSplit(market, outcomeIndex(market, text(invocation, 'outcome')), {
-    probability: probability === undefined || probability === '' ? undefined : Number(probability),
-    probabilities: probabilities === '' ? undefined : probabilities,
-  });
+function resolvedOf(market: Market, options: VerdictOptions): ResolvedTo {
+  return resolvedFromSplit(market, outcomeIndex(market, options.outcome), { probability: options.probability, probabilities: options.probabilities });
 }
 
 /** The verdict a resolve or cancel names; outcome null for cancelling. */
-function targetOf(market: Market, invocation: Invocation): { outcome: number | null; probabilities?: readonly number[] | undefined } {
-  return invocation.subcommand === 'cancel' ? { outcome: null } : resolvedOf(market, invocation);
-}
+type Target = { outcome: number | null; probabilities?: readonly number[] | undefined };
 
 /** How this decision relates to one already waiting: it confirms it as the second moderator, or replaces it. */
-function pendingNote(market: Market, pending: SettlementRecord | undefined, invocation: Invocation, quorumPool: Millis): string {
-  if (pending !== undefined && awaitsSecond(pending) && sameVerdict(pending, targetOf(market, invocation)) && pending.decidedBy !== invocation.actor.userId) {
+function pendingNote(market: Market, pending: SettlementRecord | undefined, target: Target, invocation: Invocation, quorumPool: Millis): string {
+  if (pending !== undefined && awaitsSecond(pending) && sameVerdict(pending, target) && pending.decidedBy !== invocation.actor.userId) {
     return `This confirms <@${pending.decidedBy}>'s pending decision as the second moderator.`;
   }
   const quorum = quorumPool > 0 && market.pool >= quorumPool ? 'The pool is above the quorum: a second moderator must then resolve it the same way before any money moves.' : '';
@@ -49,16 +38,18 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
   if (!invocation.actor.isModerator) return undefined;
   if (!['resolve', 'cancel', 'correct', 'uphold'].includes(invocation.subcommand ?? '')) return undefined;
   try {
-    const { market } = app.views.market(invocation.realm, text(invocation, 'market').toLowerCase());
+    // Parsed as the command parses them: options it would refuse leave nothing to confirm, and it says why.
+    const asked = parseOptions(z.object({ market: marketOption }), invocation);
+    const { market } = app.views.market(invocation.realm, asked.market);
     const settled = market.status === 'resolved' || market.status === 'cancelled';
     if (invocation.subcommand === 'correct') {
       if (!settled) return undefined;
-      const target = text(invocation, 'outcome');
-      const to = target.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, invocation));
+      const options = parseOptions(verdictOptions, invocation);
+      const to = options.outcome.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, options));
       return {
         title: truncate(`Correct ${market.slug} to ${to}?`, 256),
         description: truncate(
-          `${plain(market.question)}\n\nThe payouts already made are reversed on the ledger and the corrected ones paid: a trader who spent a payout keeps what they spent (balances never go below zero).\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          `${plain(market.question)}\n\nThe payouts already made are reversed on the ledger and the corrected ones paid: a trader who spent a payout keeps what they spent (balances never go below zero).\n**Evidence:** ${plain(options.evidence)}`,
           4000,
         ),
         color: 0xf59e0b,
@@ -86,32 +77,35 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
     const position = app.settlements.positionOf(market, invocation.actor.userId, invocation.now);
     // Refused outright: the command itself says why, with nothing to confirm.
     if (position !== null && recusalRequired) return undefined;
-    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && sameVerdict(pending, targetOf(market, invocation))) return undefined;
+    const verdict = invocation.subcommand === 'resolve' ? parseOptions(verdictOptions, invocation) : undefined;
+    const resolved = verdict === undefined ? undefined : resolvedOf(market, verdict);
+    const target: Target = resolved ?? { outcome: null };
+    if (pending !== undefined && awaitsSecond(pending) && pending.decidedBy === invocation.actor.userId && sameVerdict(pending, target)) return undefined;
     const when = [
       position === null ? '' : `⚠️ **${describePosition('this market', position)}**: the settlement records that its decider held a position, and shows it.`,
-      pendingNote(market, pending, invocation, quorumPool),
+      pendingNote(market, pending, target, invocation, quorumPool),
       hours === 0 ? 'The money moves at once.' : `Trading stops now; the money moves after a dispute window of ${hours} h, unless a trader disputes it.`,
     ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
-    if (invocation.subcommand === 'resolve') {
-      const resolved = resolvedOf(market, invocation);
+    if (verdict !== undefined && resolved !== undefined) {
       const owed = payoutsFor(holdings, resolved);
       const total = owed.reduce((sum, payment) => sum + payment.amount, 0);
       const to = resolved.probabilities === undefined ? `holder(s) of ${plain(market.outcomes[resolved.outcome] ?? '')}` : 'holder(s)';
       return {
         title: truncate(`Resolve ${market.slug} ${resolved.probabilities === undefined ? 'as ' : ''}${describeVerdict(market.outcomes, resolved)}?`, 256),
         description: truncate(
-          `${plain(market.question)}\n\nThis pays **${formatCredits(total)} credits** to ${owed.length} ${to}. ${when}\n**Evidence:** ${plain(text(invocation, 'evidence'))}`,
+          `${plain(market.question)}\n\nThis pays **${formatCredits(total)} credits** to ${owed.length} ${to}. ${when}\n**Evidence:** ${plain(verdict.evidence)}`,
           4000,
         ),
         color: 0xf59e0b,
       };
     }
+    const { reason } = parseOptions(cancelOptions, invocation);
     const traders = new Set(holdings.map((h) => h.userId)).size;
     return {
       title: truncate(`Cancel ${market.slug}?`, 256),
       description: truncate(
-        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out. ${when}\n**Reason:** ${plain(text(invocation, 'reason'))}`,
+        `${plain(market.question)}\n\nEvery trader (${traders} holding shares now) gets back what they paid in minus what they took out. ${when}\n**Reason:** ${plain(reason)}`,
         4000,
       ),
       color: 0xf59e0b,

@@ -28,11 +28,15 @@ const splitOptions = {
   probabilities: z.string().trim().max(1000, 'probabilities must be at most 1000 characters').optional(),
 };
 
+/** What /mod resolve and /mod correct take; their confirmation (confirm.ts) reads the same. */
+export const verdictOptions = z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions });
+export type VerdictOptions = z.output<typeof verdictOptions>;
+
+/** What /mod cancel takes, and its confirmation reads. */
+export const cancelOptions = z.object({ market: marketOption, reason: requiredText('reason', 1000) });
+
 export function resolveMarket(invocation: Invocation, app: App): Reply {
-  const input = parseOptions(
-    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions }),
-    invocation,
-  );
+  const input = parseOptions(verdictOptions, invocation);
   const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const split = { probability: input.probability, probabilities: input.probabilities };
   const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation), split));
@@ -40,7 +44,7 @@ export function resolveMarket(invocation: Invocation, app: App): Reply {
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
-  const input = parseOptions(z.object({ market: marketOption, reason: requiredText('reason', 1000) }), invocation);
+  const input = parseOptions(cancelOptions, invocation);
   const cited = citedEvidence(app, invocation, input.market, input.reason);
   const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation)));
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
@@ -50,10 +54,7 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
 export const CANCEL_CHOICE = 'cancel';
 
 export function correctResolution(invocation: Invocation, app: App): Reply {
-  const input = parseOptions(
-    z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions }),
-    invocation,
-  );
+  const input = parseOptions(verdictOptions, invocation);
   const market = app.views.market(invocation.realm, input.market).market;
   const cancelling = input.outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
   const target = cancelling ? { cancel: true as const } : { outcome: input.outcome, split: { probability: input.probability, probabilities: input.probabilities } };
