@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { switchInput } from '../markets/inputs.ts';
 import { MAX_DISPUTE_WINDOW_HOURS, MAX_RECUSAL_DAYS } from '../markets/realms/settings.ts';
 import { MANIFOLD_DEFAULT_BASE_URL, METACULUS_DEFAULT_BASE_URL, POLYMARKET_DEFAULT_BASE_URL } from '../markets/sources/index.ts';
 
@@ -23,11 +24,8 @@ const cronExpression = (fallback: string) =>
     })
     .default(fallback);
 
-/** A switch: on/off or true/false as text, or a boolean from a host's typed config. */
-const onOff = (fallback: boolean) =>
-  z
-    .union([z.boolean(), z.enum(['on', 'off', 'true', 'false'], { error: 'on or off' }).transform((value) => value === 'on' || value === 'true')])
-    .default(fallback);
+/** A switch: on/off (or true/false, yes/no) as text, or a boolean from a host's typed config. */
+const onOff = (fallback: boolean) => switchInput.default(fallback);
 
 const points = (fallback: number) => z.coerce.number().finite().min(0).max(100).default(fallback);
 

@@ -12,6 +12,20 @@ export const MIN_OPENING_VECTOR_PROBABILITY = 0.001;
 export const MIN_LIQUIDITY = 10;
 export const MAX_LIQUIDITY = 1_000_000;
 
+const SWITCH_WORDS: Record<string, boolean> = { on: true, true: true, yes: true, off: false, false: false, no: false };
+
+/**
+ * A switch, as Discord sends it (a boolean) or as text says it (on/off, true/false or yes/no, in any case): the console,
+ * `/mod settings` and the environment all read switches through this one.
+ */
+export const switchInput = z.union([z.boolean(), z.string().trim().toLowerCase()]).transform((value, context) => {
+  if (typeof value === 'boolean') return value;
+  const meant = SWITCH_WORDS[value];
+  if (meant !== undefined) return meant;
+  context.addIssue({ code: 'custom', message: 'say on or off' });
+  return z.NEVER;
+});
+
 const text = (label: string, min: number, max: number) =>
   z
     .string()

@@ -1,12 +1,13 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { switchInput } from '../../markets/inputs.ts';
 import { NOTIFICATION_KINDS, NOTIFICATION_LABELS, type NotificationKind } from '../../markets/notifications/notice.ts';
 import { replyWith } from '../reply.ts';
 import { type CommandModule, parseOptions, unwrap } from './command.ts';
 import { contextOf } from './trading.ts';
 
 /** Discord sends booleans; the console sends text. */
-const onOff = z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off']).transform((text) => text === 'true' || text === 'on')]).optional();
+const onOff = switchInput.optional();
 
 const options = z.object({ all: onOff, resolved: onOff, closing: onOff, moves: onOff, proposals: onOff, stale: onOff, edits: onOff });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CruxError } from '../errors.ts';
 import { creditsToMillis, formatCredits, type Millis } from '../money.ts';
-import { MAX_LIQUIDITY, MIN_LIQUIDITY } from '../inputs.ts';
+import { MAX_LIQUIDITY, MIN_LIQUIDITY, switchInput } from '../inputs.ts';
 
 /**
  * What each server may set for itself. The environment gives the defaults for a server that sets nothing; a stored
@@ -85,16 +85,6 @@ export const MAX_DISPUTE_WINDOW_HOURS = 720;
 /** A year: a trade older than that says little about a moderator's stake. */
 export const MAX_RECUSAL_DAYS = 365;
 
-const onOff = z
-  .union([z.boolean(), z.string().trim().toLowerCase()])
-  .transform((value, context) => {
-    if (typeof value === 'boolean') return value;
-    if (['on', 'true', 'yes'].includes(value)) return true;
-    if (['off', 'false', 'no'].includes(value)) return false;
-    context.addIssue({ code: 'custom', message: 'give on or off' });
-    return z.NEVER;
-  });
-
 const points = (label: string) =>
   z.coerce.number({ error: `${label}: give a number of points` }).finite().min(0, `${label} cannot be negative`).max(100, `${label} is at most 100 points`);
 
@@ -168,7 +158,7 @@ export const SETTINGS: SettingDefinitions = {
   recusalRequired: {
     option: 'recusal_required',
     label: 'Moderators with a position must recuse',
-    input: onOff,
+    input: switchInput,
     stored: z.boolean(),
     show: (v) => (v ? 'on (a moderator holding shares cannot resolve or cancel)' : 'off (a moderator holding shares is warned)'),
   },
@@ -190,11 +180,11 @@ export const SETTINGS: SettingDefinitions = {
     stored: millis,
     show: (v) => (v === 0 ? 'off (one moderator decides)' : `markets holding ${formatCredits(v)} credits or more need two moderators`),
   },
-  threadMode: { option: 'threads', label: 'Market threads', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
+  threadMode: { option: 'threads', label: 'Market threads', input: switchInput, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
   quietChannel: {
     option: 'quiet_channel',
     label: 'Quiet channel',
-    input: onOff,
+    input: switchInput,
     stored: z.boolean(),
     show: (v) => (v ? 'on (only cards in the channel; the rest in threads)' : 'off'),
   },
@@ -212,7 +202,7 @@ export const SETTINGS: SettingDefinitions = {
     stored: z.number().min(0).max(100),
     show: (v) => (v === 0 ? 'never' : `${v} points`),
   },
-  linkPreviews: { option: 'link_previews', label: 'Evidence link previews', input: onOff, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
+  linkPreviews: { option: 'link_previews', label: 'Evidence link previews', input: switchInput, stored: z.boolean(), show: (v) => (v ? 'on' : 'off') },
 };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as RealmSettingKey[];

@@ -26,6 +26,6 @@ it('corrects a resolution from the console with the same commands as Discord, an
   expect(text).toContain('That Manifold link is not a market');
   // The console is a realm of its own, with its own auto-resolve choice.
   expect(text).toContain('Auto-resolve is on: proposals backed only by Manifold apply themselves 12 h after they are posted');
-  expect(text).toContain('say true or false');
+  expect(text).toContain('say on or off');
   h.assertVerified();
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { switchInput } from '../../../markets/inputs.ts';
 import { platformName } from '../../../markets/resolution/decide.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, parseOptions, unwrap } from '../command.ts';
@@ -9,19 +10,9 @@ export const TRUSTABLE_KINDS = ['manifold', 'metaculus', 'polymarket'] as const;
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Discord sends a boolean, the console the text after `enabled:`. */
-const switchOption = z.union([
-  z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['true', 'false', 'on', 'off', 'yes', 'no'], { error: 'say true or false' }))
-    .transform((text) => text === 'true' || text === 'on' || text === 'yes'),
-], { error: 'say true or false' });
-
 const options = z.object({
-  enabled: switchOption,
+  // Discord sends a boolean, the console the text after `enabled:`.
+  enabled: switchInput,
   sources: z
     .string()
     .trim()
