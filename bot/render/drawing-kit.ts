@@ -6,11 +6,6 @@
 
 import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-/**
- * What drawing needs: the canvas (a native library) and Chart.js, with the font and the chart parts registered.
- * Loaded by `drawingKit()` (chart-canvas.ts) on the first picture, not at start: they cost a process about 20 MB, and
- * most processes draw no picture for hours.
- */
 import {
   BarController,
   BarElement,
