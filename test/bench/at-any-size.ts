@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startMaintenance } from '../../db/maintenance.ts';
+import { runScript } from '../support/process.ts';
 import { openDatabase } from '../../db/open.ts';
 import { createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
@@ -66,12 +66,7 @@ export async function measureFullVerify(database: string): Promise<FullVerifyFig
 
 /** `measureFullVerify` in a new process (verify-stall-child.ts), its figures reported here. */
 export async function benchFullVerify(database: string, report: Report): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/verify-stall-child.ts', database], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const { code, stdout, stderr } = await runScript('test/bench/verify-stall-child.ts', [database], {});
   if (code !== 0) throw new Error(`the full check's benchmark failed (exit ${code}):\n${stderr}`);
   const figures = fullVerifyFigures.parse(JSON.parse(stdout));
   report.note(`full rebuild of ${figures.entries} ledger rows in a child process, checkpoint moved to entry ${figures.checkpointLedgerId}`);
