@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { MaintenanceReply, MaintenanceRequest } from './maintenance-protocol.ts';
 import type { Db } from './open.ts';
-import { forkSibling } from './sibling-process.ts';
+import { forkSibling, stderrReason } from './sibling-process.ts';
 import type { ChildVerifyReport } from './verify-in-child.ts';
 
 /** SQLite's own default: where a connection checkpoints by itself once the WAL holds that many pages. */
@@ -44,8 +44,7 @@ export function startMaintenance(db: Db, onExit: (code: number | null) => void =
   const waiting = new Map<number, { resolve: (report: ChildVerifyReport) => void; reject: (error: Error) => void }>();
   let stopping = false;
   let nextId = 0;
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const reason = stderrReason(child);
   child.on('message', (message: MaintenanceReply) => {
     const request = waiting.get(message.id);
     waiting.delete(message.id);
@@ -55,7 +54,7 @@ export function startMaintenance(db: Db, onExit: (code: number | null) => void =
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {
       if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
-      for (const request of waiting.values()) request.reject(new Error(`the maintenance process exited with code ${code}${stderr === '' ? '' : `: ${stderr.trim().split('\n')[0]}`}`));
+      for (const request of waiting.values()) request.reject(new Error(`the maintenance process exited with code ${code}${reason()}`));
       waiting.clear();
       if (!stopping) onExit(code);
       resolve();

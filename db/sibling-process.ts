@@ -23,3 +23,13 @@ export function forkSibling(name: string, args: readonly string[], { priority = 
   }
   return child;
 }
+
+/**
+ * Keeps what `child` writes to stderr, to say why it ended: `: ` and the first line it wrote (the error that stopped
+ * it), or nothing if it wrote none.
+ */
+export function stderrReason(child: ChildProcess): () => string {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return () => (stderr === '' ? '' : `: ${stderr.trim().split('\n')[0]}`);
+}

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { forkSibling } from './sibling-process.ts';
+import { forkSibling, stderrReason } from './sibling-process.ts';
 import type { VerifyReport } from './verify.ts';
 
 /** The full check's report, with the ledger row its summary reaches (the checkpoint it kept, when it kept one). */
@@ -21,13 +21,12 @@ const ONE_THREAD = ['--single-threaded'];
 export function verifyInChild(path: string, { priority = constants.priority.PRIORITY_LOW, keepCheckpointAt }: { priority?: number; keepCheckpointAt?: number } = {}): Promise<ChildVerifyReport> {
   return new Promise((resolve, reject) => {
     const child = forkSibling('verify-child', [path, ...(keepCheckpointAt === undefined ? [] : [String(keepCheckpointAt)])], { priority, execArgv: ONE_THREAD });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const reason = stderrReason(child);
     let report: ChildVerifyReport | undefined;
     child.once('message', (message) => (report = message as ChildVerifyReport));
     child.once('error', reject);
     child.once('exit', (code) =>
-      report === undefined ? reject(new Error(`the verify process exited with code ${code} before reporting${stderr === '' ? '' : `: ${stderr.trim().split('\n')[0]}`}`)) : resolve(report),
+      report === undefined ? reject(new Error(`the verify process exited with code ${code} before reporting${reason()}`)) : resolve(report),
     );
   });
 }
