@@ -48,6 +48,29 @@ describe('the database files changing under a running Crux', () => {
     }
   });
 
+  it('notices the -wal replaced, and takes no other connection closing for a loss', () => {
+    const first = openDatabase(database);
+    const second = openDatabase(database);
+    // Both connections hold the -wal open; the guard may have found either one's descriptor.
+    const files = DatabaseFiles.of(second);
+    try {
+      expect(files?.problem()).toBeUndefined();
+      first.close();
+      // The closed connection's descriptor number may now name another file, or nothing.
+      const reused = openDatabase(join(dir, 'other.sqlite'));
+      expect(files?.problem()).toBeUndefined();
+      second.exec('CREATE TABLE still_writing (x INTEGER) STRICT');
+      expect(files?.problem()).toBeUndefined();
+
+      copyFileSync(`${database}-wal`, join(dir, 'copy.sqlite-wal'));
+      renameSync(join(dir, 'copy.sqlite-wal'), `${database}-wal`);
+      expect(files?.problem()).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
+      reused.close();
+    } finally {
+      second.close();
+    }
+  });
+
   it('notices the main file replaced (as a restore under a running bot would), checked at most once a second', () => {
     const db = openDatabase(database);
     let now = 0;
