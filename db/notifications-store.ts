@@ -6,6 +6,8 @@ import type { RealmId } from '../markets/realms/realm.ts';
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
 
+const storedNotices = json(z.array(noticeSchema));
+
 const outboxRow = z
   .object({
     id: z.number().int(),
@@ -13,7 +15,7 @@ const outboxRow = z
     market_id: z.string(),
     target: z.enum(['thread', 'dm']),
     user_id: z.string().nullable(),
-    notices: json(z.array(noticeSchema)),
+    notices: storedNotices,
     created_at: z.number().int(),
     due_at: z.number().int(),
   })
@@ -125,7 +127,7 @@ export class SqliteNotificationStore implements NotificationStore {
   appendNotices(outboxId: number, notices: readonly Notice[]): void {
     const row = this.statements.notices.get(outboxId);
     if (row === undefined) throw new Error(`outbox entry ${outboxId} vanished`);
-    const current = parseRow(json(z.array(noticeSchema)), 'outbox', row.notices);
+    const current = parseRow(storedNotices, 'outbox', row.notices);
     this.statements.setNotices.run(JSON.stringify([...current, ...notices]), outboxId);
   }
 

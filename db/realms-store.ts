@@ -5,6 +5,9 @@ import { type RealmSettingKey, SETTING_KEYS } from '../markets/realms/settings.t
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
 
+/** A stored setting's value, checked by the settings' own schemas where it is read (markets/realms/settings.ts). */
+const settingValue = json(z.unknown());
+
 const settingKey = z.enum(SETTING_KEYS as [RealmSettingKey, ...RealmSettingKey[]]);
 
 const changeRow = z
@@ -60,7 +63,7 @@ export class SqliteRealmSettingsStore implements RealmSettingsStore {
 
   private read(realm: RealmId): Map<string, unknown> {
     return new Map(
-      this.statements.stored.all(realm).map((row) => [row.key, parseRow(json(z.unknown()), 'realm_settings', row.value)] as const),
+      this.statements.stored.all(realm).map((row) => [row.key, parseRow(settingValue, 'realm_settings', row.value)] as const),
     );
   }
 
