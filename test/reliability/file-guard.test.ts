@@ -48,26 +48,25 @@ describe('the database files changing under a running Crux', () => {
     }
   });
 
-  it('notices the -wal replaced, and takes no other connection closing for a loss', () => {
-    const first = openDatabase(database);
-    const second = openDatabase(database);
-    // Both connections hold the -wal open; the guard may have found either one's descriptor.
-    const files = DatabaseFiles.of(second);
+  it('notices the -wal removed before the next write, and replaced within a second', () => {
+    const db = openDatabase(database);
+    let now = 0;
+    const files = DatabaseFiles.of(db, () => now);
     try {
       expect(files?.problem()).toBeUndefined();
-      first.close();
-      // The closed connection's descriptor number may now name another file, or nothing.
-      const reused = openDatabase(join(dir, 'other.sqlite'));
-      expect(files?.problem()).toBeUndefined();
-      second.exec('CREATE TABLE still_writing (x INTEGER) STRICT');
-      expect(files?.problem()).toBeUndefined();
-
       copyFileSync(`${database}-wal`, join(dir, 'copy.sqlite-wal'));
       renameSync(join(dir, 'copy.sqlite-wal'), `${database}-wal`);
+      now += 999;
+      expect(files?.problem()).toBeUndefined();
+      now += 1;
       expect(files?.problem()).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
-      reused.close();
+
+      const removed = DatabaseFiles.of(db, () => now);
+      expect(removed?.problem()).toBeUndefined();
+      rmSync(`${database}-wal`);
+      expect(removed?.problem()).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
     } finally {
-      second.close();
+      db.close();
     }
   });
 
