@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseFiles } from '../../db/file-guard.ts';
-import { openDatabase } from '../../db/open.ts';
+import { type Db, openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { spawnCrux } from '../support/process.ts';
 
@@ -14,6 +14,24 @@ beforeEach(() => {
   database = join(dir, 'crux.sqlite');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Puts a copy of the file at `path` in its place, as a restore would: the same bytes in another file. */
+function replaceWithCopy(path: string): void {
+  copyFileSync(path, `${path}.copy`);
+  renameSync(`${path}.copy`, path);
+}
+
+/** The guard of `db` on a clock the test moves: `problemAfter(ms)` moves it on by `ms`, then asks. */
+function guardWithClock(db: Db): { problemAfter(ms: number): string | undefined } {
+  let now = 0;
+  const files = DatabaseFiles.of(db, () => now);
+  return {
+    problemAfter: (ms) => {
+      now += ms;
+      return files?.problem();
+    },
+  };
+}
 
 const STOPPED = "⚠️ Crux has stopped saving changes: its database file was removed or replaced on the server while it ran. Nothing was changed; the operators have been told and must restart it.";
 
@@ -50,21 +68,17 @@ describe('the database files changing under a running Crux', () => {
 
   it('notices the -wal removed before the next write, and replaced within a second', () => {
     const db = openDatabase(database);
-    let now = 0;
-    const files = DatabaseFiles.of(db, () => now);
     try {
-      expect(files?.problem()).toBeUndefined();
-      copyFileSync(`${database}-wal`, join(dir, 'copy.sqlite-wal'));
-      renameSync(join(dir, 'copy.sqlite-wal'), `${database}-wal`);
-      now += 999;
-      expect(files?.problem()).toBeUndefined();
-      now += 1;
-      expect(files?.problem()).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
+      const replaced = guardWithClock(db);
+      expect(replaced.problemAfter(0)).toBeUndefined();
+      replaceWithCopy(`${database}-wal`);
+      expect(replaced.problemAfter(999)).toBeUndefined();
+      expect(replaced.problemAfter(1)).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
 
-      const removed = DatabaseFiles.of(db, () => now);
-      expect(removed?.problem()).toBeUndefined();
+      const removed = guardWithClock(db);
+      expect(removed.problemAfter(0)).toBeUndefined();
       rmSync(`${database}-wal`);
-      expect(removed?.problem()).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
+      expect(removed.problemAfter(0)).toMatch(/crux\.sqlite-wal was removed or replaced under Crux/);
     } finally {
       db.close();
     }
@@ -72,16 +86,12 @@ describe('the database files changing under a running Crux', () => {
 
   it('notices the main file replaced (as a restore under a running bot would), checked at most once a second', () => {
     const db = openDatabase(database);
-    let now = 0;
-    const files = DatabaseFiles.of(db, () => now);
     try {
-      expect(files?.problem()).toBeUndefined();
-      copyFileSync(database, join(dir, 'copy.sqlite'));
-      renameSync(join(dir, 'copy.sqlite'), database);
-      now += 999;
-      expect(files?.problem()).toBeUndefined();
-      now += 1;
-      expect(files?.problem()).toMatch(/crux\.sqlite was removed or replaced under Crux, which can no longer write to the file everyone else sees/);
+      const guard = guardWithClock(db);
+      expect(guard.problemAfter(0)).toBeUndefined();
+      replaceWithCopy(database);
+      expect(guard.problemAfter(999)).toBeUndefined();
+      expect(guard.problemAfter(1)).toMatch(/crux\.sqlite was removed or replaced under Crux, which can no longer write to the file everyone else sees/);
       expect(DatabaseFiles.of(openDatabase(':memory:'))).toBeUndefined();
     } finally {
       db.close();
