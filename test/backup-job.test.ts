@@ -1,20 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { takeScheduledBackup } from '../bot/backup-job.ts';
 import { openDatabase } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { DAY, T0, ok, testEngine } from './support/engine.ts';
 import { runScript } from './support/process.ts';
+import { folderForEachTest } from './support/folder.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-backup-job-'));
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const dir = folderForEachTest('crux-backup-job-');
 
 function bookWithOneTrade(path: string) {
   const engine = testEngine({}, path);
@@ -29,10 +23,10 @@ function run(args: string[], env: Record<string, string>) {
 
 describe('the scheduled backup', () => {
   it('copies the live database into the folder and keeps only the newest', async () => {
-    const engine = bookWithOneTrade(join(dir, 'crux.sqlite'));
+    const engine = bookWithOneTrade(join(dir(), 'crux.sqlite'));
     const logs: string[] = [];
     const log = (message: string) => logs.push(message);
-    const settings = { CRUX_BACKUP_DIR: join(dir, 'backups'), CRUX_BACKUP_KEEP: 2 };
+    const settings = { CRUX_BACKUP_DIR: join(dir(), 'backups'), CRUX_BACKUP_KEEP: 2 };
     for (let hour = 0; hour < 3; hour++) await takeScheduledBackup(engine.db, settings, T0 + hour * 3_600_000, log);
     expect(readdirSync(settings.CRUX_BACKUP_DIR).sort()).toEqual(['crux-2026-11-24T13-00-00Z.sqlite', 'crux-2026-11-24T14-00-00Z.sqlite']);
     const copy = openDatabase(join(settings.CRUX_BACKUP_DIR, 'crux-2026-11-24T14-00-00Z.sqlite'), { readonly: true });
@@ -43,10 +37,10 @@ describe('the scheduled backup', () => {
   });
 
   it('logs a failure and lets the bot go on', async () => {
-    const engine = bookWithOneTrade(join(dir, 'crux.sqlite'));
-    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    const engine = bookWithOneTrade(join(dir(), 'crux.sqlite'));
+    writeFileSync(join(dir(), 'not-a-folder'), 'x');
     const logs: string[] = [];
-    const result = await takeScheduledBackup(engine.db, { CRUX_BACKUP_DIR: join(dir, 'not-a-folder'), CRUX_BACKUP_KEEP: 3 }, T0, (message) => logs.push(message));
+    const result = await takeScheduledBackup(engine.db, { CRUX_BACKUP_DIR: join(dir(), 'not-a-folder'), CRUX_BACKUP_KEEP: 3 }, T0, (message) => logs.push(message));
     expect(result).toBeUndefined();
     expect(logs).toEqual(['the scheduled backup failed']);
     engine.db.close();
@@ -55,11 +49,11 @@ describe('the scheduled backup', () => {
 
 describe('npm run backup', () => {
   it('backs up on demand and restores a backup after more trades', async () => {
-    const database = join(dir, 'crux.sqlite');
+    const database = join(dir(), 'crux.sqlite');
     const engine = bookWithOneTrade(database);
     const before = verify(engine.db).entries;
     engine.db.close();
-    const env = { CRUX_DATABASE: database, CRUX_BACKUP_DIR: join(dir, 'backups') };
+    const env = { CRUX_DATABASE: database, CRUX_BACKUP_DIR: join(dir(), 'backups') };
     const backedUp = await run([], env);
     expect(backedUp).toMatchObject({ code: 0, stderr: '' });
     expect(backedUp.stdout).toMatch(/^Backed up .*crux\.sqlite to .*crux-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.sqlite/);

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { backupDatabase, listBackups, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
@@ -8,25 +7,24 @@ import { latestVersion, migrations } from '../db/migrate.ts';
 import { openDatabase, type Db } from '../db/open.ts';
 import { verify } from '../db/verify.ts';
 import { DAY, T0, ok, testEngine, type TestEngine } from './support/engine.ts';
+import { folderForEachTest } from './support/folder.ts';
 
 const HOUR = 60 * 60 * 1000;
 const MARKETS = ['alpha', 'beta'];
 
-let dir: string;
+const dir = folderForEachTest('crux-backup-');
 let databasePath: string;
 let backupFolder: string;
 const opened: Db[] = [];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-backup-'));
-  databasePath = join(dir, 'data', 'crux.sqlite');
-  backupFolder = join(dir, 'backups');
-  mkdirSync(join(dir, 'data'));
+  databasePath = join(dir(), 'data', 'crux.sqlite');
+  backupFolder = join(dir(), 'backups');
+  mkdirSync(join(dir(), 'data'));
 });
 
 afterEach(() => {
   for (const db of opened.splice(0)) if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A connection to the test's database file with both markets open; a second call opens a second connection to the same books. */
@@ -168,7 +166,7 @@ describe('pruneBackups', () => {
 
   it('refuses to keep none, and treats a missing folder as empty', () => {
     expect(() => pruneBackups(backupFolder, 0)).toThrow(/at least one/);
-    expect(pruneBackups(join(dir, 'never-made'), 3)).toEqual([]);
+    expect(pruneBackups(join(dir(), 'never-made'), 3)).toEqual([]);
   });
 });
 
@@ -182,7 +180,7 @@ describe('restoreDatabase', () => {
     expect(books(engine.db)).not.toEqual(atBackup);
 
     // A bot killed mid-flight leaves its -wal behind; replayed onto the restored file it would corrupt it.
-    const walCopy = join(dir, 'stale-wal');
+    const walCopy = join(dir(), 'stale-wal');
     copyFileSync(`${databasePath}-wal`, walCopy);
     engine.db.close();
     copyFileSync(walCopy, `${databasePath}-wal`);
@@ -190,7 +188,7 @@ describe('restoreDatabase', () => {
     const report = restoreDatabase(path, databasePath);
     expect(report.ok).toBe(true);
     expect(existsSync(`${databasePath}-wal`)).toBe(false);
-    expect(readdirSync(join(dir, 'data'))).toEqual(['crux.sqlite']);
+    expect(readdirSync(join(dir(), 'data'))).toEqual(['crux.sqlite']);
 
     const restored = openDatabase(databasePath);
     opened.push(restored);
@@ -233,7 +231,7 @@ describe('restoreDatabase', () => {
     const untouched = openDatabase(databasePath);
     opened.push(untouched);
     expect(books(untouched)).toEqual(live);
-    expect(readdirSync(join(dir, 'data')).filter((name) => name.includes('restoring'))).toEqual([]);
+    expect(readdirSync(join(dir(), 'data')).filter((name) => name.includes('restoring'))).toEqual([]);
   });
 
   it('refuses a backup written by a newer Crux, a file that is no database, a missing file and the target itself', async () => {

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import cron from 'node-cron';
@@ -12,16 +11,15 @@ import { verify } from '../../db/verify.ts';
 import { startFakeDiscord } from '../fake-discord/index.ts';
 import { betThroughDiscord, messageOf, openTestMarket } from '../reliability/trading.ts';
 import { CRUX_GUILD } from '../support/discord.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 let client: Client;
-let dir: string;
+const dir = folderForEachTest('crux-plugin-');
 beforeEach(() => {
   client = new Client({ intents: [] });
-  dir = mkdtempSync(join(tmpdir(), 'crux-plugin-'));
 });
 afterEach(async () => {
   await client.destroy();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Crux's scheduled close job, once per install that runs jobs. */
@@ -39,7 +37,7 @@ it('starts the scheduled jobs when the client is ready, unless the host says job
 });
 
 it('closes on stop() a database it opened from a path, and leaves open a handle it was given', async () => {
-  const path = join(dir, 'nested', 'crux.sqlite');
+  const path = join(dir(), 'nested', 'crux.sqlite');
   const fromPath = installCrux(client, { db: path, config: {} });
   expect(existsSync(path)).toBe(true);
   const handle = openDatabase(':memory:');
@@ -55,7 +53,7 @@ it('closes on stop() a database it opened from a path, and leaves open a handle 
 it('takes its settings from an object, typed or as text, and refuses a bad one before opening anything', () => {
   const crux = installCrux(client, { db: openDatabase(':memory:'), config: { CRUX_STARTING_GRANT: 250, CRUX_DAILY_ALLOWANCE: '5' } });
   expect([crux.app.config.CRUX_STARTING_GRANT, crux.app.config.CRUX_DAILY_ALLOWANCE]).toEqual([250, 5]);
-  const path = join(dir, 'never.sqlite');
+  const path = join(dir(), 'never.sqlite');
   expect(() => installCrux(client, { db: path, config: { CRUX_STARTING_GRANT: 'lots' } })).toThrow(ConfigError);
   expect(() => installCrux(client, { db: path, config: {}, commandPrefix: 'Crux ' })).toThrow(ConfigError);
   expect(existsSync(path)).toBe(false);
@@ -78,7 +76,7 @@ it('in a host that shards itself, runs the jobs where shard 0 is, or where the h
 
 it("answers each guild from the install on that guild's shard, two shards of one host on one database file", async () => {
   const fake = await startFakeDiscord({ guilds: [{ ...CRUX_GUILD, name: 'Alpha' }, { ...CRUX_GUILD, name: 'Beta' }], shards: 2 });
-  const path = join(dir, 'crux.sqlite');
+  const path = join(dir(), 'crux.sqlite');
   const shards = [0, 1].map((shard) => new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, shards: [shard], shardCount: 2 }));
   const config = { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, CRUX_RATE_LIMIT_PER_MINUTE: '0' };
   // Each shard its own connection to the file, as two processes would have.

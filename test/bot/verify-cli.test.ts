@@ -1,20 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { verify } from '../../db/verify.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { openTestMarket } from '../reliability/trading.ts';
 import { ok, testEngine } from '../support/engine.ts';
 import { runScript } from '../support/process.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
-let dir: string;
+const dir = folderForEachTest('crux-verify-');
 let database: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-verify-'));
-  database = join(dir, 'crux.sqlite');
+  database = join(dir(), 'crux.sqlite');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 it('npm run verify runs the CLI', () => {
   const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
@@ -38,7 +36,7 @@ it('says in one line that the ledger verifies (exit 0), that it does not (exit 1
   expect(tampered.stderr).toMatch(/^crux verify: the ledger of .+crux\.sqlite does not verify: account user:console:dana: stored balance \d+ but the ledger gives \d+ \(and 2 more problem\(s\)\)\n$/);
   engine.db.close();
 
-  const missing = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: join(dir, 'nowhere.sqlite') });
+  const missing = await runScript('bot/verify-cli.ts', [], { CRUX_DATABASE: join(dir(), 'nowhere.sqlite') });
   expect(missing).toMatchObject({ code: 1, stdout: '' });
   expect(missing.stderr).toMatch(/^crux verify: there is no database at .+nowhere\.sqlite to serve read-only: check CRUX_DATABASE\.\n$/);
 });

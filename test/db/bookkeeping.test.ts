@@ -1,21 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDatabase } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-bookkeeping-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = folderForEachTest('crux-bookkeeping-');
 
 const synchronous = (db: Database.Database) => db.pragma('synchronous', { simple: true });
 
 it('bookkeeping commits without its own sync, and leaves the connection syncing every commit again, even when it fails', () => {
-  const path = join(dir, 'crux.sqlite');
+  const path = join(dir(), 'crux.sqlite');
   const db = openDatabase(path);
   const store = new SqliteStore(db);
   db.exec('CREATE TABLE marks (id INTEGER PRIMARY KEY)');
@@ -40,7 +35,7 @@ it('bookkeeping commits without its own sync, and leaves the connection syncing 
 });
 
 it('a connection opened with NORMAL durability keeps it', () => {
-  const db = openDatabase(join(dir, 'crux.sqlite'), { durability: 'NORMAL' });
+  const db = openDatabase(join(dir(), 'crux.sqlite'), { durability: 'NORMAL' });
   const store = new SqliteStore(db);
   expect(store.bookkeeping(() => synchronous(db))).toBe(1);
   expect(synchronous(db)).toBe(1);

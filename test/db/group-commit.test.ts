@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../db/group-commit.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 /** A store on `db` whose syncs the test finishes by hand: `pending` holds each one asked for, in turn. */
 function storeWithHeldSyncs(on: Db) {
@@ -24,15 +23,13 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-let dir: string;
+const dir = folderForEachTest('crux-group-commit-');
 let db: Db;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-group-commit-'));
-  db = openDatabase(join(dir, 'crux.sqlite'), { groupCommit: true });
+  db = openDatabase(join(dir(), 'crux.sqlite'), { groupCommit: true });
 });
 afterEach(() => {
   db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 let requests = 0;
@@ -41,7 +38,7 @@ const commit = (store: SqliteStore) => store.atomically(() => store.rememberRequ
 describe('group commit', () => {
   it('commits without a sync of its own; only a database opened for it does', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    const plain = openDatabase(join(dir, 'plain.sqlite'));
+    const plain = openDatabase(join(dir(), 'plain.sqlite'));
     expect(plain.pragma('synchronous', { simple: true })).toBe(2);
     expect(GroupCommit.of(plain)).toBeUndefined();
     plain.close();

@@ -1,26 +1,25 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMaintenance } from '../../db/maintenance.ts';
 import { CHECKPOINT_EVERY_MS } from '../../db/maintenance-protocol.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 const BATCHES = 8;
 const COMMITS_PER_BATCH = 250;
 const PAGE = 4096;
 
-let dir: string;
+const dir = folderForEachTest('crux-maintenance-');
 let db: Db;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-maintenance-'));
-  db = openDatabase(join(dir, 'crux.sqlite'));
+  db = openDatabase(join(dir(), 'crux.sqlite'));
   db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)');
 });
 afterEach(() => {
   if (db.open) db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** Commits in batches with pauses between them, as a server's traffic comes, and returns the WAL's largest size. */

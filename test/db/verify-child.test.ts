@@ -1,26 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../db/checkpoint.ts';
 import { verifyInChild } from '../../db/verify-in-child.ts';
 import { takeScheduledVerify } from '../../bot/verify-job.ts';
 import { DAY, T0, ok, testEngine, type TestEngine } from '../support/engine.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 // The bot runs the check at the lowest priority; here it runs at the tests' own, so a busy machine cannot starve it.
 const NORMAL = constants.priority.PRIORITY_NORMAL;
 
-let dir: string;
+const dir = folderForEachTest('crux-verify-child-');
 let engine: TestEngine;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-verify-child-'));
-  engine = testEngine({}, join(dir, 'crux.sqlite'));
+  engine = testEngine({}, join(dir(), 'crux.sqlite'));
   ok(engine.service.openMarket({ question: 'Will the child agree?', criteria: 'YES if so.', closesAt: T0 + DAY, id: 'worker' }, engine.moderator('mod')));
   ok(engine.service.buy({ marketId: 'worker', outcome: 'Yes', amount: 30_000 }, engine.member('ana')));
 });
 afterEach(() => {
   engine.db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const lastId = () => engine.db.prepare<[], { id: number }>('SELECT MAX(id) AS id FROM ledger').get()?.id ?? 0;

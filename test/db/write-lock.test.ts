@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
 import { spawnNode } from '../support/process.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 /** Another process that takes the write lock, says so, and holds it for `ms` before committing. */
 function holdWriteLock(path: string, ms: number) {
@@ -18,15 +17,13 @@ function holdWriteLock(path: string, ms: number) {
   return spawnNode(['-e', script, path, String(ms)], {}, { cwd: process.cwd() });
 }
 
-let dir: string;
+const dir = folderForEachTest('crux-write-lock-');
 let db: Db;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-write-lock-'));
-  db = openDatabase(join(dir, 'crux.sqlite'));
+  db = openDatabase(join(dir(), 'crux.sqlite'));
 });
 afterEach(() => {
   db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const remember = (store: SqliteStore, id: string) => store.atomically(() => store.rememberRequest(id, { result: '{}', userId: null, fingerprint: null }, 0));

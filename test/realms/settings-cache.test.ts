@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { openDatabase } from '../../db/open.ts';
 import { SqliteRealmSettingsStore } from '../../db/realms-store.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-settings-cache-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const dir = folderForEachTest('crux-settings-cache-');
 
 it("a server's settings, read again, are what is stored now: after another process's change, and never a rolled-back one", () => {
-  const path = join(dir, 'crux.sqlite');
+  const path = join(dir(), 'crux.sqlite');
   const here = openDatabase(path);
   const elsewhere = openDatabase(path);
   const store = new SqliteRealmSettingsStore(here);

@@ -1,19 +1,17 @@
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseFiles } from '../../db/file-guard.ts';
 import { type Db, openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { spawnCrux } from '../support/process.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
-let dir: string;
+const dir = folderForEachTest('crux-files-');
 let database: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-files-'));
-  database = join(dir, 'crux.sqlite');
+  database = join(dir(), 'crux.sqlite');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Puts a copy of the file at `path` in its place, as a restore would: the same bytes in another file. */
 function replaceWithCopy(path: string): void {

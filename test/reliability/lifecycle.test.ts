@@ -1,9 +1,7 @@
 import { realmOfGuild } from '../../markets/realms/realm.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InteractionResponseType, MessageFlags } from 'discord.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { latestVersion } from '../../db/migrate.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
@@ -12,14 +10,13 @@ import { CRUX_GUILD } from '../support/discord.ts';
 import { ok, testEngine } from '../support/engine.ts';
 import { spawnCrux } from '../support/process.ts';
 import { betThroughDiscord, messageOf, openTestMarket, timesApplied } from './trading.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
-let dir: string;
+const dir = folderForEachTest('crux-lifecycle-');
 let database: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-lifecycle-'));
-  database = join(dir, 'crux.sqlite');
+  database = join(dir(), 'crux.sqlite');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function assertVerifies(path: string): void {
   const db = openDatabase(path);

@@ -1,6 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, GatewayIntentBits } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,21 +11,20 @@ import { CRUX_GUILD } from '../support/discord.ts';
 import { ok, testEngine } from '../support/engine.ts';
 import { type RunAs, runScript, spawnCrux } from '../support/process.ts';
 import { openTestMarket } from './trading.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 const NOBODY = 65_534;
 /** Root may write any file, so as root the child runs as nobody, for whom permissions are what they say. */
 const unprivileged: RunAs = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
 
-let dir: string;
+const dir = folderForEachTest('crux-startup-');
 let database: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-startup-'));
-  chmodSync(dir, 0o777);
-  database = join(dir, 'crux.sqlite');
+  chmodSync(dir(), 0o777);
+  database = join(dir(), 'crux.sqlite');
 });
 afterEach(() => {
-  chmodSync(dir, 0o777);
-  rmSync(dir, { recursive: true, force: true });
+  chmodSync(dir(), 0o777);
 });
 
 /** A database with one market and one trade, as one self-contained file (no -wal), owned by the child's user. */
@@ -75,7 +73,7 @@ describe('start-up answers a database it cannot use with one line saying what to
   });
 
   it('a file in a folder this user may not write, which WAL mode needs', async () => {
-    const folder = join(dir, 'locked');
+    const folder = join(dir(), 'locked');
     mkdirSync(folder);
     database = join(folder, 'crux.sqlite');
     seedDatabase();

@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { latestVersion } from '../../db/migrate.ts';
@@ -10,17 +8,16 @@ import { verify } from '../../db/verify.ts';
 import type { Context } from '../../markets/service.ts';
 import { DAY, ok, T0, testEngine } from '../support/engine.ts';
 import { rewindSchema } from '../support/schema.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 const moderator = (now = T0): Context => ({ realm: 'console', actor: { userId: 'mod', isModerator: true }, now });
 const member = (userId: string, now = T0): Context => ({ realm: 'console', actor: { userId, isModerator: false }, now });
 
-let dir: string;
+const dir = folderForEachTest('crux-migration-012-');
 let database: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'crux-migration-012-'));
-  database = join(dir, 'crux.sqlite');
+  database = join(dir(), 'crux.sqlite');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A database as schema 011 leaves it: a binary market resolved No and a three-outcome market resolved C, both paid.
