@@ -7,6 +7,7 @@ import { createApp } from '../../bot/app.ts';
 import { loadConfig } from '../../bot/config.ts';
 import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import { takeScheduledVerify } from '../../bot/verify-job.ts';
+import { percentile } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
@@ -24,10 +25,6 @@ async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; maxS
     delay.disable();
     clearInterval(ticking);
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
 /** What the scheduled full check cost a serving process: how long it ran, and the longest stalls with and without it. */
