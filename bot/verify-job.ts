@@ -13,11 +13,11 @@ export async function takeScheduledVerify(
   db: Db,
   now: number,
   log: Logger,
-  { priority, maintenance }: { priority?: number; maintenance?: Maintenance | undefined } = {},
+  { priority, maintenance }: { priority?: number | undefined; maintenance?: Maintenance | undefined } = {},
 ): Promise<ChildVerifyReport | undefined> {
   if (db.memory) return undefined;
   try {
-    const options = { ...(priority === undefined ? {} : { priority }), ...(db.readonly ? {} : { keepCheckpointAt: now }) };
+    const options = { priority, keepCheckpointAt: db.readonly ? undefined : now };
     const report = await (maintenance ? maintenance.verify(options) : verifyInChild(db.name, options));
     if (report.ok) {
       log('the ledger verifies', { entries: report.entries, checkpoint: report.checkpointLedgerId });

@@ -30,7 +30,7 @@ process.on('message', (message) => {
   const request = maintenanceRequest.parse(message);
   // Forked from here, a process a few tens of MB large, rather than from the serving one, whose size makes a fork
   // hold its event loop for tens of milliseconds.
-  verifyInChild(path, { priority: request.priority, ...(request.keepCheckpointAt === undefined ? {} : { keepCheckpointAt: request.keepCheckpointAt }) }).then(
+  verifyInChild(path, { priority: request.priority, keepCheckpointAt: request.keepCheckpointAt }).then(
     (report) => reply({ id: request.id, report }),
     (error: unknown) => reply({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
   );

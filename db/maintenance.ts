@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import type { MaintenanceReply, MaintenanceRequest } from './maintenance-protocol.ts';
 import type { Db } from './open.ts';
 import { forkSibling, stderrReason } from './sibling-process.ts';
-import type { ChildVerifyReport } from './verify-in-child.ts';
+import type { ChildVerifyReport, VerifyOptions } from './verify-in-child.ts';
 
 /** SQLite's own default: where a connection checkpoints by itself once the WAL holds that many pages. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1_000;
@@ -19,7 +19,7 @@ const STOP_WAIT_MS = 2_000;
 /** The database's maintenance process, seen from the serving one (see maintenance-child.ts). */
 export interface Maintenance {
   /** The full check (db/verify.ts) of the file, run in a child of the maintenance process at `priority`. */
-  verify(options?: { priority?: number; keepCheckpointAt?: number }): Promise<ChildVerifyReport>;
+  verify(options?: VerifyOptions): Promise<ChildVerifyReport>;
   /** Stops the maintenance process; the serving connection checkpoints by itself again. */
   stop(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export function startMaintenance(db: Db, onExit: (code: number | null) => void =
         }
         const id = (nextId += 1);
         waiting.set(id, { resolve, reject });
-        const request: MaintenanceRequest = { id, priority, ...(keepCheckpointAt === undefined ? {} : { keepCheckpointAt }) };
+        const request: MaintenanceRequest = { id, priority, keepCheckpointAt };
         child.send(request);
       });
     },

@@ -5,6 +5,12 @@ import type { VerifyReport } from './verify.ts';
 /** The full check's report, with the ledger row its summary reaches (the checkpoint it kept, when it kept one). */
 export type ChildVerifyReport = Omit<VerifyReport, 'summary'> & { checkpointLedgerId: number };
 
+/** How a full check runs: at `priority` (the lowest unless given), and, given `keepCheckpointAt`, moving the checkpoint on. */
+export interface VerifyOptions {
+  priority?: number | undefined;
+  keepCheckpointAt?: number | undefined;
+}
+
 /**
  * The lowered priority is given to the child's main thread only (Linux sets it per thread, and V8's helper threads
  * exist before it is set): without helper threads for garbage collection and compiling, the whole check runs at it.
@@ -18,7 +24,7 @@ const ONE_THREAD = ['--single-threaded'];
  * replies (on a saturated one it waits until the cores are free). Given `keepCheckpointAt`, a ledger that verifies
  * moves the checkpoint on, written by the child with that time. The report arrives as one small message.
  */
-export function verifyInChild(path: string, { priority = constants.priority.PRIORITY_LOW, keepCheckpointAt }: { priority?: number; keepCheckpointAt?: number } = {}): Promise<ChildVerifyReport> {
+export function verifyInChild(path: string, { priority = constants.priority.PRIORITY_LOW, keepCheckpointAt }: VerifyOptions = {}): Promise<ChildVerifyReport> {
   return new Promise((resolve, reject) => {
     const child = forkSibling('verify-child', [path, ...(keepCheckpointAt === undefined ? [] : [String(keepCheckpointAt)])], { priority, execArgv: ONE_THREAD });
     const reason = stderrReason(child);
