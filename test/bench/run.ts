@@ -2,6 +2,7 @@
  * `npm run bench`: runs each benchmark in turn and prints its figures as `name: value`, one a line.
  * Benchmarks are not tests: they take seconds, depend on the machine, and assert nothing about speed.
  */
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
 import { runMillionTradesBench, runThreeMillionTradesBench } from './million.ts';
@@ -28,6 +29,8 @@ const describeLoad = () => `load average ${loadavg().map((load) => load.toFixed(
 const only = process.env.BENCH_ONLY?.split(',').map((word) => word.trim()).filter((word) => word !== '');
 const chosen = only === undefined ? benchmarks : benchmarks.filter((benchmark) => only.some((word) => benchmark.name.startsWith(word)));
 
+// The bot's processes are timed as `npm start` runs them, compiled, so dist/ is brought up to date first.
+execFileSync('npm', ['run', '--silent', 'compile'], { stdio: 'inherit' });
 consoleReport.note(`Node ${process.version}, ${describeLoad()}`);
 for (const benchmark of chosen) {
   const start = performance.now();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
-import { type CruxProcess, spawnCrux } from '../support/process.ts';
+import { type CruxProcess, spawnBuiltCrux } from '../support/process.ts';
 import { betThroughDiscord, sleep } from '../reliability/trading.ts';
 import { bursts, REPLIES_LOAD, SETTLE_MS, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
@@ -57,7 +57,7 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     shards,
     maxConcurrency: 16,
   });
-  const crux = spawnCrux([], {
+  const crux = spawnBuiltCrux([], {
     DISCORD_TOKEN: fake.botToken,
     DISCORD_APPLICATION_ID: fake.applicationId,
     DISCORD_API_BASE: fake.apiBase,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { spawnCrux } from '../support/process.ts';
+import { spawnBuiltCrux } from '../support/process.ts';
 import { withTempDir } from './measure.ts';
 import type { Report } from './report.ts';
 
@@ -9,7 +9,7 @@ const READY = 'Type /help for commands.';
 /** From spawning `npm start` (the console) to its prompt: config, open, migrate, verify the ledger since its checkpoint, ready. */
 export async function timeToReady(database: string): Promise<number> {
   const start = performance.now();
-  const crux = spawnCrux([], { CRUX_DATABASE: database });
+  const crux = spawnBuiltCrux([], { CRUX_DATABASE: database });
   await crux.waitForOutput(READY, 120_000);
   const ms = performance.now() - start;
   crux.child.stdin.end();

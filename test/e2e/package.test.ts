@@ -11,7 +11,7 @@ import { COMMANDS } from '../../bot/commands/index.ts';
 import { parseClaimPack } from '../../markets/claims.ts';
 import { MARKET_MOD_ROLE, option, startFakeDiscord, type FakeDiscord, type RecordedCallback } from '../fake-discord/index.ts';
 import { CRUX_GUILD } from '../support/discord.ts';
-import { type CruxProcess, spawnNode } from '../support/process.ts';
+import { type CruxProcess, spawnNode, spawnNpm } from '../support/process.ts';
 
 /**
  * Crux as a package (issue 17): `npm pack` builds and packs it, the tarball is unpacked into a scratch host project
@@ -191,5 +191,20 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
     expect(await openMarket(discord)).not.toBe('');
     bot.child.stdin.end();
     expect(await bot.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('npm start', { timeout: 90_000 }, () => {
+  it('compiles the TypeScript into dist/ and runs it with plain node: the console, on the database it is given', async () => {
+    const database = join(scratch, 'npm-start.sqlite');
+    const started = spawnNpm(['start', '--', '--load-claims', 'claims/starter.json'], { CRUX_DATABASE: database });
+    await started.waitForOutput('Type /help for commands.', 60_000);
+    started.child.stdin.end('/as dana\n/bet market:rome-genuine-power-seeking outcome:Yes amount:25\n');
+    expect(await started.exited).toEqual({ code: 0, signal: null });
+    // npm echoes the script it runs: the bot itself is plain node on the compiled entry, with no tsx loader.
+    expect(started.stdout).toContain('> node dist/bot/main.js --load-claims claims/starter.json');
+    expect(started.stdout).toContain('opened 5 market(s)');
+    expect(started.stdout).toContain('dana bought');
+    expect(started.stderr).toBe('');
   });
 });

@@ -11,9 +11,19 @@ export interface CruxProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `npm start` as a child (node with tsx on bot/main.ts). */
+/** Runs the bot as `npm run dev` does (node with tsx on bot/main.ts): the tests check the TypeScript as it stands. */
 export function spawnCrux(args: readonly string[], env: Record<string, string>, as: RunAs = {}): CruxProcess {
   return spawnScript('bot/main.ts', args, env, as);
+}
+
+/** Runs the bot as `npm start` does once it has compiled: plain node on dist/bot/main.js, which must be current. */
+export function spawnBuiltCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
+  return spawnNode(['dist/bot/main.js', ...args], env);
+}
+
+/** Runs npm itself (`npm start`, say) in this project, with only PATH inherited. */
+export function spawnNpm(args: readonly string[], env: Record<string, string>): CruxProcess {
+  return spawnChild('npm', args, env);
 }
 
 /** Another user to run the child as (only root may ask), so file permissions apply to it. */
@@ -32,7 +42,11 @@ export function spawnScript(script: string, args: readonly string[], env: Record
 
 /** Runs plain node with `nodeArgs` as a child (in `cwd`, as another user), with only PATH inherited. */
 export function spawnNode(nodeArgs: readonly string[], env: Record<string, string>, options: RunAs & { cwd?: string } = {}): CruxProcess {
-  const child = spawn(process.execPath, nodeArgs, {
+  return spawnChild(process.execPath, nodeArgs, env, options);
+}
+
+function spawnChild(command: string, args: readonly string[], env: Record<string, string>, options: RunAs & { cwd?: string } = {}): CruxProcess {
+  const child = spawn(command, args, {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
     ...options,
