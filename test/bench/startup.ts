@@ -6,7 +6,10 @@ import type { Report } from './report.ts';
 const STARTS = 3;
 const READY = 'Type /help for commands.';
 
-/** From spawning `npm start` (the console) to its prompt: config, open, migrate, verify the ledger since its checkpoint, ready. */
+/**
+ * From spawning the bot as `npm start` runs it once compiled (the console) to its prompt: config, open, migrate, verify
+ * the ledger since its checkpoint, ready. The compile before it (about a second when nothing changed) is not counted.
+ */
 export async function timeToReady(database: string): Promise<number> {
   const start = performance.now();
   const crux = spawnBuiltCrux([], { CRUX_DATABASE: database });

@@ -194,6 +194,8 @@ describe('Crux installed from its npm tarball', { timeout: 90_000 }, () => {
   });
 });
 
+// In this file, after the pack: `npm pack` rebuilds dist/ from scratch, and npm start's compile in another file
+// running beside it would race that.
 describe('npm start', { timeout: 90_000 }, () => {
   it('compiles the TypeScript into dist/ and runs it with plain node: the console, on the database it is given', async () => {
     const database = join(scratch, 'npm-start.sqlite');
