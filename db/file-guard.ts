@@ -1,4 +1,4 @@
-import { accessSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Db } from './open.ts';
 
 interface Identity {
@@ -15,15 +15,6 @@ function same(now: Identity | undefined, then: Identity): boolean {
   return now !== undefined && now.dev === then.dev && now.ino === then.ino;
 }
 
-function exists(path: string): boolean {
-  try {
-    accessSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * How often both files are compared with the ones opened: a replaced file (a restore under a running bot) shows up
  * within a second. A removed -wal, which takes every trade since the last checkpoint with it when the process dies,
@@ -35,10 +26,10 @@ const COMPARE_EVERY_MS = 1_000;
  * Notices that the database file or its -wal was removed or replaced under the running process. SQLite would go on
  * writing to the files it holds open, which nobody else can see any more. Once tripped it stays tripped.
  *
- * Before each write the -wal's name is only looked up (`access`), not stat'ed: a stat reads the file's timestamps,
- * and a timestamp that was read makes the next write store a fine-grained one (Linux's multigrain timestamps), which
- * leaves the inode dirty, so every commit's fsync also committed the file system's journal: 70–100 µs a trade,
- * measured on the benchmark machine.
+ * Before each write the -wal's name is only looked up (`existsSync`, one `access` call), not stat'ed: a stat reads
+ * the file's timestamps, and a timestamp that was read makes the next write store a fine-grained one (Linux's
+ * multigrain timestamps), which leaves the inode dirty, so every commit's fsync also committed the file system's
+ * journal: 70–100 µs a trade, measured on the benchmark machine.
  */
 export class DatabaseFiles {
   private lost: string | undefined;
@@ -64,7 +55,7 @@ export class DatabaseFiles {
     const compare = this.now() - this.comparedAt >= COMPARE_EVERY_MS;
     if (compare) this.comparedAt = this.now();
     const wal = `${this.path}-wal`;
-    if (this.wal !== undefined && (compare ? !same(identity(wal), this.wal) : !exists(wal))) {
+    if (this.wal !== undefined && (compare ? !same(identity(wal), this.wal) : !existsSync(wal))) {
       this.lost = `${wal} was removed or replaced under Crux. Stop it with SIGTERM (never kill -9): closing writes the trades the removed -wal still holds back into ${this.path}. Then start it again.`;
     } else if (compare && !same(identity(this.path), this.main)) {
       this.lost = `${this.path} was removed or replaced under Crux, which can no longer write to the file everyone else sees. Stop it, make sure the right file is in place, and start it again.`;
