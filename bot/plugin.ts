@@ -87,13 +87,17 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       if (channelId !== null) await postReply(client, channelId, replyWith({ content }));
     },
   });
-  const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms });
+  const track = (work: Promise<void>) => {
+    const tracked = work.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  const afterReply = (work: Promise<void>) =>
+    track(work.catch((error: unknown) => log('could not finish the work after a reply', { error: error instanceof Error ? error.message : String(error) })));
+  const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms, afterReply });
   let accepting = true;
 
   const onInteraction = (interaction: Parameters<typeof handle>[0]) => {
-    if (!accepting) return;
-    const work = handle(interaction).finally(() => inFlight.delete(work));
-    inFlight.add(work);
+    if (accepting) track(handle(interaction));
   };
 
   const announceClosed = async (market: Market) => {
@@ -150,7 +154,8 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       client.off(Events.InteractionCreate, onInteraction);
       client.off(Events.ClientReady, onReady);
       await jobs?.stop();
-      await Promise.allSettled([...inFlight]);
+      // A handler still answering hands on its after-reply work as it finishes, so wait until nothing is left.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       // Before the close, so the connection that closes last is this one, which checkpoints the WAL into the file.
       await maintenance?.stop();
       if (ownsDb) db.close();

@@ -80,6 +80,8 @@ export interface InteractionHandlerOptions {
   cards: MarketCardRedraws;
   threads: MarketThreads;
   dms: DirectMessages;
+  /** Takes the work that follows a reply (cards, thread lines, DMs), which shutdown must wait for but no reply does. */
+  afterReply: (work: Promise<void>) => void;
 }
 
 /**
@@ -94,7 +96,7 @@ export function isCruxInteraction(interaction: Interaction, names: CommandNames)
 }
 
 /** The Discord edge: interaction in, invocation through the shared handlers, reply out. */
-export function createInteractionHandler({ app, client, now, names, cards, threads, dms }: InteractionHandlerOptions) {
+export function createInteractionHandler({ app, client, now, names, cards, threads, dms, afterReply }: InteractionHandlerOptions) {
   const recent = new RecentIds(5000);
   const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
@@ -156,7 +158,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
     }
     await closeWith('✅ Confirmed.');
     await interaction.followUp(toMessage(reply));
-    await redrawMarkets(reply);
+    redrawMarkets(reply);
   }
 
   async function send(interaction: Replyable, reply: Reply): Promise<void> {
@@ -182,7 +184,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       if (posted) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
     if (reply.privateFollowUp) await interaction.followUp({ ...toMessage(reply.privateFollowUp), flags: privateFlags(reply.privateFollowUp) });
-    await redrawMarkets(reply);
+    redrawMarkets(reply);
   }
 
   /** Answers a command that was deferred: its reply replaces the "thinking…" note. */
@@ -197,15 +199,22 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       const posted = await interaction.editReply(message);
       if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
-    await redrawMarkets(reply);
+    redrawMarkets(reply);
   }
 
   /**
-   * Sent after the reply, so no member waits for a card, a thread line or a DM; awaited, so shutdown waits for them.
+   * Started after the reply, so no member waits for a card, a thread line or a DM, and handed to `afterReply` rather
+   * than awaited by the interaction's handler: a coalesced card redraw can take seconds, and a handler waiting that
+   * long kept its interaction (with the member, options and webhook discord.js builds for it) alive meanwhile. Held
+   * by every bet, those outlived young-generation collections, so each collection copied them and took longer.
    */
-  async function redrawMarkets(reply: Reply): Promise<void> {
-    await postAlso(client, reply, app.log);
+  function redrawMarkets(reply: Reply): void {
+    // Only the market ids wait for the redraws, not the whole reply with its cards.
     const markets = reply.refreshMarkets ?? [];
+    afterReply(postAlso(client, reply, app.log).then(() => refreshMarkets(markets)));
+  }
+
+  async function refreshMarkets(markets: readonly string[]): Promise<void> {
     await Promise.all([...markets.map((marketId) => cards.redraw(marketId)), ...markets.map((marketId) => threads.flush(marketId))]);
     if (markets.length > 0) await dms.sendDue();
   }

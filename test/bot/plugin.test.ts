@@ -8,9 +8,9 @@ import { ConfigError } from '../../bot/config.ts';
 import { installCrux } from '../../bot/plugin.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
-import { startFakeDiscord } from '../fake-discord/index.ts';
+import { option, startFakeDiscord } from '../fake-discord/index.ts';
 import { betThroughDiscord, messageOf, openTestMarket } from '../reliability/trading.ts';
-import { CRUX_GUILD } from '../support/discord.ts';
+import { CRUX_GUILD, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { folderForEachTest } from '../support/folder.ts';
 
 let client: Client;
@@ -111,4 +111,38 @@ it("answers each guild from the install on that guild's shard, two shards of one
   expect(verify(db).problems).toEqual([]);
   expect(db.prepare("SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'").get()).toEqual({ n: 4 });
   db.close();
+});
+
+it('answers a bet before its card is redrawn, and stop() still waits for the redraw', async () => {
+  // Cards redrawn at most every 2 s, so the bets' redraw is still waiting when their answers go out; without threads,
+  // whose own posting would hold stop() up as long, only the wait for that redraw can.
+  const bot = await startCruxOnFakeDiscord({ CRUX_CARD_REFRESH_SECONDS: '2', CRUX_THREADS: 'off' });
+  const { fake } = bot;
+  try {
+    const opened = fake.slashCommand({
+      name: 'market',
+      subcommand: 'open',
+      user: 'moderator',
+      channel: 'markets',
+      options: [option.string('question', 'Will the ROME result replicate?'), option.string('criteria', 'A second team reports it.'), option.string('closes', 'in 3 weeks')],
+    });
+    const card = messageOf(await fake.waitForCallback(opened.id));
+    const marketId = card.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+    const cardId = fake.originalResponse(opened.id)?.id ?? '';
+    const cardEdits = () => fake.requests.filter(({ method, path }) => method === 'PATCH' && path.endsWith(`/messages/${cardId}`)).length;
+    const tradersOnCard = () => fake.message(cardId)?.embeds[0]?.fields?.find((field) => field.name === 'Traders')?.value;
+
+    await fake.waitForCallback(betThroughDiscord(fake, 'alice', marketId, 10).id);
+    await fake.waitForCallback(betThroughDiscord(fake, 'bob', marketId, 10).id);
+    const editsAtAnswer = cardEdits();
+    expect(tradersOnCard()).not.toBe('2');
+
+    await bot.crux.stop();
+    // The redraw that waited out the spacing was made before stop() resolved, and shows both bets.
+    expect(cardEdits()).toBeGreaterThan(editsAtAnswer);
+    expect(tradersOnCard()).toBe('2');
+    expect(bot.logs.filter((line) => line.includes('could not'))).toEqual([]);
+  } finally {
+    await bot.close();
+  }
 });
