@@ -4,6 +4,7 @@ import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
 import { type CruxProcess, spawnBuiltCrux } from '../support/process.ts';
 import { betThroughDiscord, sleep } from '../reliability/trading.ts';
+import { gcPausesDuring, tracedGcPauses } from './gc-pauses.ts';
 import { bursts, REPLIES_LOAD, SETTLE_MS, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
@@ -16,9 +17,16 @@ const GUILDS = ['Shard Zero', 'Shard One'];
 const MARKETS_PER_GUILD = REPLIES_LOAD.markets / GUILDS.length;
 const START = { timeoutMs: 60_000 };
 
+/** The collectors' pauses (ms) during the steady load: in the bot's processes (each shard, or the bot alone), and in this one. */
+interface SteadyPauses {
+  bot: number[];
+  /** This bench's own process: the fake Discord and the members, whose pauses hold up replies too. */
+  bench: number[];
+}
+
 interface Run {
   /** Only where asked: one shard's steady figure is the replies bench's own `reply_p99_ms`. */
-  steady?: { times: number[]; seconds: number };
+  steady?: { times: number[]; seconds: number; pauses: SteadyPauses };
   bursts: number[];
   /** From spawning `npm start` to every shard connected. */
   startSeconds: number;
@@ -35,6 +43,21 @@ function residentMb(pid: number | undefined): number {
 
 function guildSpec(name: string, members: readonly string[]): GuildSpec {
   return { name, textChannels: ['markets'], members: [{ username: 'owner' }, ...members.map((username) => ({ username }))], ownerUsername: 'owner' };
+}
+
+/** The processes serving Discord: with shards, each shard's (as each says once connected); else the bot's own. */
+function gatewayPids(crux: CruxProcess, shards: number): Set<number> {
+  if (shards === 1) return new Set(crux.child.pid === undefined ? [] : [crux.child.pid]);
+  return new Set([...crux.stdout.matchAll(/^Shard \d+ of \d+ \(process (\d+)\) is connected/gm)].map(([, pid]) => Number(pid)));
+}
+
+/** The steady load, with every collection that paused a gateway process (from `--trace-gc`) or this one meanwhile. */
+async function steadyWithPauses(crux: CruxProcess, shards: number, run: () => ReturnType<typeof steadyLoad>): Promise<NonNullable<Run['steady']>> {
+  const tracedFrom = crux.stdout.length;
+  const { value, pauses: bench } = await gcPausesDuring(run);
+  const pids = gatewayPids(crux, shards);
+  const bot = tracedGcPauses(crux.stdout.slice(tracedFrom)).filter((pause) => pids.has(pause.pid)).map((pause) => pause.ms);
+  return { ...value, pauses: { bot, bench } };
 }
 
 async function connected(crux: CruxProcess, fake: FakeDiscord, shards: number): Promise<void> {
@@ -64,7 +87,7 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     CRUX_DATABASE: database,
     CRUX_SHARDS: String(shards),
     CRUX_RATE_LIMIT_PER_MINUTE: '0',
-  });
+  }, ['--trace-gc']);
   try {
     const spawnedAt = performance.now();
     await connected(crux, fake, shards);
@@ -107,7 +130,9 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
     await bursts(members, randoms, bet, 1);
     await sleep(SETTLE_MS);
-    const load = steady ? { steady: await steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }) } : {};
+    const load = steady
+      ? { steady: await steadyWithPauses(crux, shards, () => steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS })) }
+      : {};
     const burstTimes = await bursts(members, randoms, bet, BURSTS);
     return { ...load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
   } finally {
@@ -135,7 +160,27 @@ export async function runShardedRepliesBench(report: Report): Promise<void> {
     report.figure('reply_p99_ms_2_shards', percentile(steady, 0.99), 1);
     report.figure('reply_burst_p99_ms_1_shard', percentile(one.bursts, 0.99), 1);
     report.figure('reply_burst_p99_ms_2_shards', percentile(two.bursts, 0.99), 1);
+    reportPauses(report, two.steady, 2, '_2_shards');
   });
+}
+
+/**
+ * How the collectors stopped the processes a reply crosses during the steady load: each pause holds up every bet in
+ * flight in its process, so their lengths set a floor under the slowest replies.
+ */
+function reportPauses(report: Report, steady: Run['steady'], processes: number, suffix: string): void {
+  if (steady === undefined) return;
+  const bot = [...steady.pauses.bot].sort((a, b) => a - b);
+  const bench = [...steady.pauses.bench].sort((a, b) => a - b);
+  const total = (pauses: number[]) => pauses.reduce((sum, ms) => sum + ms, 0);
+  report.note(
+    `garbage collection during the steady load: ${bot.length} pauses in the bot's ${processes === 1 ? 'process' : `${processes} shard processes`}, ` +
+      `${bot.filter((ms) => ms >= 5).length} of them 5 ms or longer; ${bench.length} in the bench's own process (the fake Discord and the members)`,
+  );
+  report.figure(`gc_pause_p50_ms${suffix}`, percentile(bot, 0.5), 1);
+  report.figure(`gc_pause_max_ms${suffix}`, bot.at(-1) ?? 0, 1);
+  report.figure(`gc_ms_per_s${suffix}`, total(bot) / steady.seconds / processes, 1);
+  report.figure(`bench_gc_pause_max_ms${suffix}`, bench.at(-1) ?? 0, 1);
 }
 
 /**
@@ -146,6 +191,7 @@ export async function runBotProcessBench(database: string, report: Report): Prom
   await withTempDir(async (dir) => {
     const run = await runWithShards(1, dir, { steady: true, database });
     report.figure('reply_p99_ms_1_shard', percentile(run.steady?.times ?? [], 0.99), 1);
+    reportPauses(report, run.steady, 1, '_1_shard');
     report.figure('bot_rss_mb', run.rssMb, 0);
   });
 }

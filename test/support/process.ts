@@ -16,9 +16,12 @@ export function spawnCrux(args: readonly string[], env: Record<string, string>, 
   return spawnScript('bot/main.ts', args, env, as);
 }
 
-/** Runs the bot as `npm start` does once it has compiled: plain node on dist/bot/main.js, which must be current. */
-export function spawnBuiltCrux(args: readonly string[], env: Record<string, string>): CruxProcess {
-  return spawnNode(['dist/bot/main.js', ...args], env);
+/**
+ * Runs the bot as `npm start` does once it has compiled: plain node on dist/bot/main.js, which must be current.
+ * `nodeArgs` (`--trace-gc`, say) reach its shards' processes too, which are forked with the bot's own.
+ */
+export function spawnBuiltCrux(args: readonly string[], env: Record<string, string>, nodeArgs: readonly string[] = []): CruxProcess {
+  return spawnNode([...nodeArgs, 'dist/bot/main.js', ...args], env);
 }
 
 /** Runs npm itself (`npm start`, say) in this project, with only PATH inherited. */
