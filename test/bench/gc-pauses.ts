@@ -3,20 +3,19 @@ import { PerformanceObserver } from 'node:perf_hooks';
 /** One garbage collection that stopped a process's main thread, and for how long. */
 export interface GcPause {
   pid: number;
-  /** V8's name for it: `Scavenge` (the young generation) or `Mark-Compact` (the whole heap), say. */
-  kind: string;
   ms: number;
 }
 
 /**
- * The line `node --trace-gc` prints for each collection, e.g. `[1234:0x5f3c] 8286 ms: Scavenge 45.1 (52.3) -> 31.0
- * (52.3) MB, 11.52 / 0.00 ms (…)`: the process, the kind, and the main thread's pause (the figure before the slash).
+ * The line `node --trace-gc` prints for each collection, whatever its kind, e.g. `[1234:0x5f3c] 8286 ms: Scavenge
+ * 45.1 (52.3) -> 31.0 (52.3) MB, 11.52 / 0.00 ms (…)`: the process, and the main thread's pause (the figure before
+ * the slash).
  */
-const TRACE_LINE = /^\[(\d+):0x[0-9a-f]+\]\s+[\d.]+ ms: ([A-Za-z-]+)[^,\n]*, ([\d.]+) \/ [\d.]+ ms/gm;
+const TRACE_LINE = /^\[(\d+):0x[0-9a-f]+\]\s+[\d.]+ ms: [A-Za-z-]+[^,\n]*, ([\d.]+) \/ [\d.]+ ms/gm;
 
 /** The collections traced in `output` (a process's stdout under `--trace-gc`, or a slice of it). */
 export function tracedGcPauses(output: string): GcPause[] {
-  return [...output.matchAll(TRACE_LINE)].map(([, pid, kind, ms]) => ({ pid: Number(pid), kind: kind ?? '', ms: Number(ms) }));
+  return [...output.matchAll(TRACE_LINE)].map(([, pid, ms]) => ({ pid: Number(pid), ms: Number(ms) }));
 }
 
 /** Runs `work` and collects this process's own collections while it runs, each pause in ms. */
