@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { runEngineQuotesBench } from './engine-quotes.ts';
+import { runMachineBench } from './machine.ts';
 import { runMillionTradesBench, runThreeMillionTradesBench } from './million.ts';
 import { consoleReport, type Benchmark } from './report.ts';
 import { runReplyLatencyBench } from './replies.ts';
@@ -32,6 +33,10 @@ const chosen = only === undefined ? benchmarks : benchmarks.filter((benchmark) =
 // The bot's processes are timed as `npm start` runs them, compiled, so dist/ is brought up to date first.
 execFileSync('npm', ['run', '--silent', 'compile'], { stdio: 'inherit' });
 consoleReport.note(`Node ${process.version}, ${describeLoad()}`);
+// Whatever is chosen: the same code measures differently from one virtual machine (or day) to the next, and these
+// say how this one compares.
+consoleReport.note('this machine: its disk and loopback');
+await runMachineBench(consoleReport);
 for (const benchmark of chosen) {
   const start = performance.now();
   consoleReport.note(benchmark.name);
