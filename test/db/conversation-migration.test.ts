@@ -13,14 +13,13 @@ import { NotificationService } from '../../markets/notifications/service.ts';
 import type { MarketEventSink } from '../../markets/events.ts';
 import { SettlementService } from '../../markets/settlement/service.ts';
 import { DAY, ok, T0 } from '../support/engine.ts';
-import { rewindSchema } from '../support/schema.ts';
+import { rewindSchema, versionBefore } from '../support/schema.ts';
 
 const alice = { realm: 'g1', actor: { userId: 'alice', displayName: 'alice', isModerator: false }, now: T0 };
 const bob = { ...alice, actor: { userId: 'bob', displayName: 'bob', isModerator: false } };
 
 /** The schema just before the conversation's migration, whatever other migrations land before it. */
-const conversation = migrations().find((m) => m.name.endsWith('_conversation.sql'));
-const previous = Math.max(...migrations().filter((m) => conversation !== undefined && m.version < conversation.version).map((m) => m.version));
+const previous = versionBefore('_conversation.sql');
 
 describe(`migrating a schema-${previous} database to the conversation`, () => {
   it('(written today and rewound to that schema) keeps its markets, money and positions, and the new tables take evidence, threads and DMs for them', () => {

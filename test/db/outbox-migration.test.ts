@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { latestVersion, migrate, migrations } from '../../db/migrate.ts';
+import { latestVersion, migrate } from '../../db/migrate.ts';
 import { SqliteNotificationStore } from '../../db/notifications-store.ts';
 import { verify } from '../../db/verify.ts';
 import { T0 } from '../support/engine.ts';
+import { databaseAt, versionBefore } from '../support/schema.ts';
 
-/** The schema before the outbox's lighter indexes, whatever lands in between. */
-const lighterOutbox = migrations().find((m) => m.name.endsWith('_lighter_outbox.sql'));
-const previous = Math.max(...migrations().filter((m) => lighterOutbox !== undefined && m.version < lighterOutbox.version).map((m) => m.version));
+const previous = versionBefore('_lighter_outbox.sql');
 
 /** How many entries an index holds, from SQLite's own page statistics. */
 const entriesOf = (db: Database.Database, index: string) =>
@@ -15,10 +14,7 @@ const entriesOf = (db: Database.Database, index: string) =>
 
 describe(`migrating a schema-${previous} database to the lighter outbox indexes`, () => {
   it('keeps every waiting line and DM, and each index holds only the rows looked up by it', () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    for (const migration of migrations().filter((m) => m.version <= previous)) db.exec(migration.sql);
-    db.pragma(`user_version = ${previous}`);
+    const db = databaseAt(previous);
     db.prepare(
       `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
        VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,

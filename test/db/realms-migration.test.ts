@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate, migrations } from '../../db/migrate.ts';
+import { migrate } from '../../db/migrate.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
 import { verify } from '../../db/verify.ts';
+import { databaseAt } from '../support/schema.ts';
 
 const GUILD_A = '111111111111111111';
 const GUILD_B = '222222222222222222';
@@ -12,10 +13,7 @@ const GUILD_B = '222222222222222222';
  * guild. Alice trades mostly in A and a little in B, Bob only in B, Carol never trades, Dave only in the console.
  */
 function databaseBeforeRealms(): Database.Database {
-  const db = new Database(':memory:');
-  db.pragma('foreign_keys = ON');
-  for (const migration of migrations().filter((m) => m.version <= 4)) db.exec(migration.sql);
-  db.pragma('user_version = 4');
+  const db = databaseAt(4);
   const account = db.prepare('INSERT INTO accounts (id, kind, display_name, balance, created_at) VALUES (?, ?, ?, 0, 0)');
   const move = db.prepare(
     `INSERT INTO ledger (at, from_account, to_account, amount, reason, market_id, holder, outcome, shares) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,21 +1,16 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { latestVersion, migrate, migrations } from '../../db/migrate.ts';
+import { latestVersion, migrate } from '../../db/migrate.ts';
 import { SqliteResolutionStore } from '../../db/sources-store.ts';
 import { verify } from '../../db/verify.ts';
 import { nextSourceStatus } from '../../markets/resolution/source-status.ts';
 import { DAY, T0 } from '../support/engine.ts';
+import { databaseAt, versionBefore } from '../support/schema.ts';
 
-/** The schema before the source checks' migration (010 on main when it was written), whatever lands in between. */
-const sourceChecks = migrations().find((m) => m.name.endsWith('_source_checks.sql'));
-const previous = Math.max(...migrations().filter((m) => sourceChecks !== undefined && m.version < sourceChecks.version).map((m) => m.version));
+const previous = versionBefore('_source_checks.sql');
 
 describe(`migrating a schema-${previous} database to the source checks`, () => {
   it('keeps its links and their polls, and the new table records checks and failure reports for them', () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    for (const migration of migrations().filter((m) => m.version <= previous)) db.exec(migration.sql);
-    db.pragma(`user_version = ${previous}`);
+    const db = databaseAt(previous);
     db.prepare(
       `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
        VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,

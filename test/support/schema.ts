@@ -13,6 +13,21 @@ export function freshAt(version: number): Database.Database {
   return db;
 }
 
+/** The schema version just before the migration whose file name ends with `suffix`, whatever lands in between. */
+export function versionBefore(suffix: string): number {
+  const next = migrations().find((migration) => migration.name.endsWith(suffix));
+  if (next === undefined) throw new Error(`no migration's file name ends with ${suffix}`);
+  return Math.max(...migrations().filter((migration) => migration.version < next.version).map((migration) => migration.version));
+}
+
+/** A database as schema `version` left it, for a migration test to fill and migrate: foreign keys on, the version recorded. */
+export function databaseAt(version: number): Database.Database {
+  const db = freshAt(version);
+  db.pragma('foreign_keys = ON');
+  db.pragma(`user_version = ${version}`);
+  return db;
+}
+
 function names(db: Database.Database, type: 'table' | 'index'): Set<string> {
   const rows = db.prepare<[string], { name: string }>(`SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'`).all(type);
   return new Set(rows.map((row) => row.name));
