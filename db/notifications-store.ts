@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { RecipientHistory } from '../markets/notifications/coalesce.ts';
 import { type Notice, NOTIFICATION_KINDS, type NotificationKind, noticeSchema } from '../markets/notifications/notice.ts';
-import type { MarketThread, NewOutboxEntry, NotificationStore, OutboxEntry, RecordedTrade } from '../markets/notifications/store.ts';
+import type { MarketThread, NewOutboxEntry, NotificationStore, OutboxEntry } from '../markets/notifications/store.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 import type { Db } from './open.ts';
 import { json, parseRow } from './rows.ts';
@@ -33,14 +33,6 @@ const outboxRow = z
   );
 
 const kindRow = z.object({ kind: z.enum(NOTIFICATION_KINDS) });
-
-const prices = json(z.array(z.number()));
-
-const tradeRow = z
-  .object({ market_id: z.string(), holder: z.string(), outcome: z.number().int(), prices_after: prices, prices_before: prices })
-  .transform(
-    (row): RecordedTrade => ({ marketId: row.market_id, userId: row.holder, outcome: row.outcome, pricesBefore: row.prices_before, pricesAfter: row.prices_after }),
-  );
 
 /** Threads, the outbox, members' switches, followers and reminders, over SQLite. */
 export class SqliteNotificationStore implements NotificationStore {
@@ -93,12 +85,6 @@ export class SqliteNotificationStore implements NotificationStore {
         `SELECT m.id FROM markets m WHERE m.status = 'open' AND EXISTS (
            SELECT 1 FROM ledger l WHERE l.market_id = m.id AND l.reason IN ('buy', 'sell') AND l.at > ?
          ) ORDER BY m.id`,
-      ),
-      // The prices before a trade are those after the market's previous priced row (its opening at least).
-      tradeByRequest: db.prepare<[string]>(
-        `SELECT t.market_id, t.holder, t.outcome, t.prices_after,
-           (SELECT p.prices_after FROM ledger p WHERE p.market_id = t.market_id AND p.id < t.id AND p.prices_after IS NOT NULL ORDER BY p.id DESC LIMIT 1) AS prices_before
-         FROM ledger t WHERE t.request_id = ? AND t.reason IN ('buy', 'sell')`,
       ),
       saveReason: db.prepare('INSERT OR IGNORE INTO move_reasons (request_id, market_id, user_id, reason, at) VALUES (?, ?, ?, ?, ?)'),
       closedSince: db.prepare<[number], { id: string }>(
@@ -192,11 +178,6 @@ export class SqliteNotificationStore implements NotificationStore {
 
   marketsClosedUnresolvedSince(before: number): string[] {
     return this.statements.closedSince.all(before).map((row) => row.id);
-  }
-
-  tradeByRequest(requestId: string): RecordedTrade | undefined {
-    const row = this.statements.tradeByRequest.get(requestId);
-    return row === undefined ? undefined : parseRow(tradeRow, 'ledger', row);
   }
 
   saveMoveReason(requestId: string, marketId: string, userId: string, reason: string, at: number): boolean {

@@ -26,12 +26,12 @@ import {
   assertWithinLimit,
   type Quote,
   quoteBasis,
-  type QuoteBasis,
   quoteBuyForAmount,
   quoteBuyShares,
   quoteSell,
   remakeQuote,
 } from './trade.ts';
+import type { TradeRecord } from './trade-record.ts';
 
 export interface EngineSettings {
   startingGrant: Millis;
@@ -76,9 +76,6 @@ export interface TradeResult {
   balance: Millis;
   position: Millis;
 }
-
-/** What a trade's request id keeps: the result without its market, and of its quote only what remakes it. */
-type TradeRecord = Omit<TradeResult, 'market' | 'quote'> & { marketId: string; quote: QuoteBasis };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let lastDay = { number: Number.NaN, text: '' };

@@ -5,7 +5,9 @@ import type { RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
 import { describeVerdict } from '../settlement/distribution.ts';
 import { awaitsSecond } from '../settlement/service.ts';
-import type { Store } from '../store.ts';
+import type { RememberedRequest, Store } from '../store.ts';
+import { remakeQuote } from '../trade.ts';
+import { parseTradeRecord } from '../trade-record.ts';
 import { type Context, runUseCase } from '../use-case.ts';
 import { planDm } from './coalesce.ts';
 import { checkEvidenceUrl } from '../evidence/url.ts';
@@ -39,6 +41,17 @@ function oneLineReason(text: string): string {
   if (line === '') throw new CruxError('invalid_input', 'Give a reason, or leave the form closed: it is optional.');
   if (line.length > MAX_REASON_LENGTH) throw new CruxError('invalid_input', `A reason is at most ${MAX_REASON_LENGTH} characters.`);
   return /^https?:\/\//i.test(line) && !line.includes(' ') ? checkEvidenceUrl(line) : line;
+}
+
+/**
+ * The move a request made on `market`, from the request's own row (found by its key, however long the ledger; kept a
+ * day, see REQUEST_MEMORY_MS, far longer than the prompt that asks for the reason); undefined unless it was a trade there.
+ */
+function moveOn(market: Market, request: RememberedRequest): { userId: string | null; pricesBefore: number[]; pricesAfter: number[] } | undefined {
+  const record = parseTradeRecord(request.result);
+  if (record === undefined || record.marketId !== market.id) return undefined;
+  const { pricesBefore, pricesAfter } = remakeQuote(market, record.quote);
+  return { userId: request.userId, pricesBefore, pricesAfter };
 }
 
 /** A claimed batch of a market's thread lines, and the thread to post them in. */
@@ -173,17 +186,20 @@ export class NotificationService {
   explainMove(slug: string, tradeRequestId: string, text: string, context: Context): Result<Market> {
     return runUseCase(this.store, context, () => {
       const market = requireMarket(this.store, context.realm, slug);
-      const trade = this.notes.tradeByRequest(tradeRequestId);
-      if (trade === undefined || trade.marketId !== market.id || trade.userId !== context.actor.userId) {
+      const request = this.store.recallRequest(tradeRequestId);
+      if (request === undefined) throw new CruxError('invalid_input', 'That move is more than a day old, so its reason can no longer be added.');
+      const trade = moveOn(market, request);
+      const userId = context.actor.userId;
+      if (trade === undefined || trade.userId !== userId) {
         throw new CruxError('invalid_input', 'Only the trader who made that move can give its reason.');
       }
       if (!this.asksReason(market.realm, trade.pricesBefore, trade.pricesAfter)) throw new CruxError('invalid_input', 'That trade did not move the price enough to need a reason.');
       const reason = oneLineReason(text);
-      if (!this.notes.saveMoveReason(tradeRequestId, market.id, trade.userId, reason, context.now)) {
+      if (!this.notes.saveMoveReason(tradeRequestId, market.id, userId, reason, context.now)) {
         throw new CruxError('invalid_input', 'You already gave the reason for that move.');
       }
       const move = largestMove(trade.pricesBefore, trade.pricesAfter);
-      const notice: Notice = { kind: 'reason', userId: trade.userId, text: reason, outcome: market.outcomes[move.outcome] ?? '?', before: move.from, after: move.to };
+      const notice: Notice = { kind: 'reason', userId, text: reason, outcome: market.outcomes[move.outcome] ?? '?', before: move.from, after: move.to };
       this.toThread(market, [notice], context.now);
       return market;
     });

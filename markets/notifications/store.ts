@@ -24,15 +24,6 @@ export interface MarketThread {
   threadId: string | null;
 }
 
-/** A trade as the ledger has it, found by the request that made it. */
-export interface RecordedTrade {
-  marketId: string;
-  userId: string;
-  outcome: number;
-  pricesBefore: number[];
-  pricesAfter: number[];
-}
-
 /** What notifications, threads and the outbox need from storage. */
 export interface NotificationStore {
   thread(marketId: string): MarketThread | undefined;
@@ -68,7 +59,6 @@ export interface NotificationStore {
   /** Closed, unresolved markets (every realm) closed at or before `before`. */
   marketsClosedUnresolvedSince(before: number): string[];
 
-  tradeByRequest(requestId: string): RecordedTrade | undefined;
   /** Records a trader's reason for a move; false if that trade already has one. */
   saveMoveReason(requestId: string, marketId: string, userId: string, reason: string, at: number): boolean;
 }

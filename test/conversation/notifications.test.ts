@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DM_SPACING_MS, planDm } from '../../markets/notifications/coalesce.ts';
 import { isBigMove, largestMove, moveWithin } from '../../markets/notifications/moves.ts';
 import type { Context } from '../../markets/use-case.ts';
+import { creditsToMillis } from '../../markets/money.ts';
 import { testApp } from '../support/app.ts';
 import { DAY, ok, T0 } from '../support/engine.ts';
 
@@ -129,5 +130,27 @@ describe('who is told what', () => {
     expect(ok(app.notifications.remindStale(T0 + 37 * DAY, 7))).toBe(1);
     expect(ok(app.notifications.remindStale(T0 + 38 * DAY, 7))).toBe(0);
     expect(outbox(harness, 'alice')).toEqual([{ kinds: ['stale'], dueAt: T0 + 37 * DAY }]);
+  });
+});
+
+describe('reasons for big moves, through the service', () => {
+  it('finds the move by the request that made it, answers only its trader, and says when that request is a day gone', () => {
+    const harness = withMarket();
+    const { service, notifications } = harness.app;
+    const big = { ...as('bob'), requestId: '1300000000000000001' };
+    const small = { ...as('carol'), requestId: '1300000000000000002' };
+    ok(service.buy({ marketId: 'rome', outcome: 'Yes', amount: creditsToMillis(400) }, big));
+    ok(service.buy({ marketId: 'rome', outcome: 'No', amount: creditsToMillis(1) }, small));
+    const explain = (requestId: string, who: Context) => notifications.explainMove('rome', requestId, 'The lab confirmed it', { ...who, requestId: `${requestId}-reason` });
+
+    expect(explain(big.requestId, as('carol'))).toMatchObject({ ok: false, error: { message: expect.stringContaining('Only the trader') } });
+    expect(explain(small.requestId, as('carol'))).toMatchObject({ ok: false, error: { message: expect.stringContaining('did not move the price enough') } });
+    expect(explain(big.requestId, as('bob')).ok).toBe(true);
+    const thread = harness.db.prepare(`SELECT notices FROM outbox WHERE target = 'thread' ORDER BY id DESC LIMIT 1`).get() as { notices: string };
+    // The move's prices, remade from the request's row, are the ones the trade saw.
+    expect(JSON.parse(thread.notices)).toEqual([{ kind: 'reason', userId: 'bob', text: 'The lab confirmed it', outcome: 'Yes', before: 0.5, after: expect.any(Number) }]);
+
+    service.forgetRequestsBefore(T0 + DAY);
+    expect(explain(big.requestId, as('bob', T0 + DAY))).toMatchObject({ ok: false, error: { message: expect.stringContaining('more than a day old') } });
   });
 });

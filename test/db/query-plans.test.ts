@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { bet } from '../../bot/commands/bet.ts';
 import { SCORE_BOARDS } from '../../markets/forecasts.ts';
+import { creditsToMillis } from '../../markets/money.ts';
 import { T0 } from '../support/engine.ts';
 import { driveConsole, testApp, type TestApp } from '../support/app.ts';
 
@@ -107,6 +108,12 @@ it('every interactive command reaches the history tables through indexes only, n
       bet.autocomplete?.(invocation, { name: 'market', value: 'repl' }, h.app),
     ];
     expect(typed[0]?.map((choice) => choice.value)).toContain(market);
+    // A big move's reason, as its button's form gives it: the trade is found by the request that made it.
+    const ana = { userId: 'ana', isModerator: false };
+    const move = { realm: 'console', actor: ana, now: T0, requestId: '1300000000000000001' };
+    expect(h.app.service.buy({ marketId: market, outcome: 'Yes', amount: creditsToMillis(500) }, move).ok).toBe(true);
+    const explained = h.app.notifications.explainMove(market, move.requestId, 'The lab confirmed it', { ...move, requestId: '1300000000000000002' });
+    expect(explained.ok).toBe(true);
   });
 
   // The instrument sees what ran: the trade's ledger insert and the leaderboard's stored totals at least.
