@@ -10,7 +10,8 @@ import type { Report } from './report.ts';
 const FRAME_BYTES = 4096 + 24;
 /** About what a trade's commit appends to the WAL (see docs/scaling.md). */
 const TRADE_FRAMES = 7;
-const FLUSHES = 300;
+/** Timings of each kind back to back; fewer after a pause, each of which waits PAUSE_MS. */
+const SAMPLES = 300;
 /** Long enough for an idle virtual CPU and disk to go to sleep, as between two members' bets. */
 const PAUSE_MS = 20;
 const PAUSED_SAMPLES = 100;
@@ -92,12 +93,12 @@ async function withEchoServer<T>(work: (socket: Socket) => Promise<T>): Promise<
 export async function runMachineBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
     const file = join(dir, 'flush.bin');
-    report.figure('machine_flush_1_frame_ms', median(await flushTimes(file, 1, FLUSHES, 0)), 2);
-    report.figure(`machine_flush_${TRADE_FRAMES}_frames_ms`, median(await flushTimes(file, TRADE_FRAMES, FLUSHES, 0)), 2);
+    report.figure('machine_flush_1_frame_ms', median(await flushTimes(file, 1, SAMPLES, 0)), 2);
+    report.figure(`machine_flush_${TRADE_FRAMES}_frames_ms`, median(await flushTimes(file, TRADE_FRAMES, SAMPLES, 0)), 2);
     report.figure('machine_flush_after_pause_ms', median(await flushTimes(file, 1, PAUSED_SAMPLES, PAUSE_MS)), 2);
   });
   await withEchoServer(async (socket) => {
-    report.figure('machine_loopback_rtt_us', median(await roundTrips(socket, FLUSHES, 0)));
+    report.figure('machine_loopback_rtt_us', median(await roundTrips(socket, SAMPLES, 0)));
     report.figure('machine_loopback_rtt_after_pause_us', median(await roundTrips(socket, PAUSED_SAMPLES, PAUSE_MS)));
   });
   report.note(`each a median: writes of ${FRAME_BYTES}-byte frames then fdatasync, and one-byte TCP echoes to another process; "after pause" waits ${PAUSE_MS} ms before each`);
