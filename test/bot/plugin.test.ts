@@ -8,8 +8,8 @@ import { ConfigError } from '../../bot/config.ts';
 import { installCrux } from '../../bot/plugin.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
-import { option, startFakeDiscord } from '../fake-discord/index.ts';
-import { betThroughDiscord, messageOf, openTestMarket } from '../reliability/trading.ts';
+import { startFakeDiscord } from '../fake-discord/index.ts';
+import { betThroughDiscord, messageOf, openMarketThroughDiscord, openTestMarket } from '../reliability/trading.ts';
 import { CRUX_GUILD, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { folderForEachTest } from '../support/folder.ts';
 
@@ -119,15 +119,7 @@ it('answers a bet before its card is redrawn, and stop() still waits for the red
   const bot = await startCruxOnFakeDiscord({ CRUX_CARD_REFRESH_SECONDS: '2', CRUX_THREADS: 'off' });
   const { fake } = bot;
   try {
-    const opened = fake.slashCommand({
-      name: 'market',
-      subcommand: 'open',
-      user: 'moderator',
-      channel: 'markets',
-      options: [option.string('question', 'Will the ROME result replicate?'), option.string('criteria', 'A second team reports it.'), option.string('closes', 'in 3 weeks')],
-    });
-    const card = messageOf(await fake.waitForCallback(opened.id));
-    const marketId = card.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+    const { interaction: opened, marketId } = await openMarketThroughDiscord(fake, 'moderator', 'Will the ROME result replicate?', 'A second team reports it.');
     const cardId = fake.originalResponse(opened.id)?.id ?? '';
     const cardEdits = () => fake.requests.filter(({ method, path }) => method === 'PATCH' && path.endsWith(`/messages/${cardId}`)).length;
     const tradersOnCard = () => fake.message(cardId)?.embeds[0]?.fields?.find((field) => field.name === 'Traders')?.value;

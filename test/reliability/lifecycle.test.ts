@@ -9,7 +9,7 @@ import { option, startFakeDiscord } from '../fake-discord/index.ts';
 import { CRUX_GUILD } from '../support/discord.ts';
 import { ok, testEngine } from '../support/engine.ts';
 import { spawnCrux } from '../support/process.ts';
-import { betThroughDiscord, messageOf, openTestMarket, timesApplied } from './trading.ts';
+import { betThroughDiscord, messageOf, openMarketThroughDiscord, openTestMarket, timesApplied } from './trading.ts';
 import { folderForEachTest } from '../support/folder.ts';
 
 const dir = folderForEachTest('crux-lifecycle-');
@@ -47,14 +47,7 @@ describe('npm start with a token runs the bot, and SIGTERM stops it gracefully',
         CRUX_DATABASE: database,
       });
       await crux.waitForOutput('Crux is connected to Discord as');
-      const open = fake.slashCommand({
-        name: 'market',
-        subcommand: 'open',
-        user: 'alice',
-        channel: 'markets',
-        options: [option.string('question', 'Will the bot stop gracefully?'), option.string('criteria', 'Exit code 0.'), option.string('closes', 'in 3 weeks')],
-      });
-      const marketId = messageOf(await fake.waitForCallback(open.id)).embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+      const { marketId } = await openMarketThroughDiscord(fake, 'alice', 'Will the bot stop gracefully?', 'Exit code 0.');
       const bet = betThroughDiscord(fake, 'bob', marketId, 25);
       expect(messageOf(await fake.waitForCallback(bet.id)).embeds?.[0]?.title).toMatch(/^bob bought/);
 

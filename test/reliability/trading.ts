@@ -16,6 +16,22 @@ export function openTestMarket(service: MarketService, id: string, guildId: stri
   return id;
 }
 
+/**
+ * A `/market open` dispatched through the fake gateway by `user`, closing in three weeks: resolves once it is answered,
+ * with the interaction and the new market's id, read off the card's footer.
+ */
+export async function openMarketThroughDiscord(fake: FakeDiscord, user: string, question: string, criteria: string) {
+  const interaction = fake.slashCommand({
+    name: 'market',
+    subcommand: 'open',
+    user,
+    channel: 'markets',
+    options: [option.string('question', question), option.string('criteria', criteria), option.string('closes', 'in 3 weeks')],
+  });
+  const card = messageOf(await fake.waitForCallback(interaction.id));
+  return { interaction, marketId: card.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '' };
+}
+
 /** A `/bet` dispatched through the fake gateway, in its first guild unless another is named. */
 export function betThroughDiscord(fake: FakeDiscord, user: string, marketId: string, amount: number, outcome = 'Yes', guild?: GuildRef) {
   return fake.slashCommand({
