@@ -3,6 +3,7 @@ import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started));
@@ -41,7 +42,7 @@ async function openMarket(user = 'alice', extra: ReturnType<typeof option.string
     option.string('closes', '2027-12-31'),
     ...extra,
   ]);
-  const marketId = embedsOf(opened.callback)[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const marketId = marketKeyOnCard(embedsOf(opened.callback)[0]);
   return { ...opened, marketId };
 }
 

@@ -5,6 +5,7 @@ import { deliverConversation } from '../../bot/jobs.ts';
 import { formatCredits } from '../../markets/money.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started));
@@ -33,7 +34,7 @@ async function openWithThread(on: CruxOnFakeDiscord = bot) {
   const cardId = on.fake.originalResponse(opened.interaction.id)?.id ?? '';
   await on.fake.waitUntil(() => on.fake.threadOf(cardId) !== undefined, { description: 'the card gets a thread' });
   const threadId = on.fake.threadOf(cardId)?.id ?? '';
-  const slug = dataOf(opened.callback).embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const slug = marketKeyOnCard(dataOf(opened.callback).embeds?.[0]);
   return { cardId, threadId, slug };
 }
 
@@ -106,7 +107,7 @@ describe('without the permission to open threads', () => {
       for (const question of ['Will A happen by 2027?', 'Will B happen by 2027?']) {
         const opened = await command('alice', 'market', 'open', [option.string('question', question), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')], noThreads);
         expect(dataOf(opened.callback).embeds?.[0]?.title).toBe(question);
-        await noThreads.fake.waitUntil(() => noThreads.crux.app.notifications.thread(dataOf(opened.callback).embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '') === null, {
+        await noThreads.fake.waitUntil(() => noThreads.crux.app.notifications.thread(marketKeyOnCard(dataOf(opened.callback).embeds?.[0])) === null, {
           description: 'the refusal is recorded',
         });
       }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { creditsToMillis } from '../../markets/money.ts';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started));
@@ -26,7 +27,7 @@ async function openMarket(question: string): Promise<string> {
     option.string('criteria', 'YES if it happens before 2028.'),
     option.string('closes', '2027-12-31'),
   ]);
-  return embeds[0]?.footer?.text?.split(' · ')[0] ?? '';
+  return marketKeyOnCard(embeds[0]);
 }
 
 async function bet(user: string, market: string, outcome: string, credits: number): Promise<void> {

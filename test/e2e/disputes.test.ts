@@ -5,6 +5,7 @@ import { endDisputeWindows } from '../../bot/jobs.ts';
 import { verify } from '../../db/verify.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 const HOUR = 60 * 60 * 1000;
 /** Never fires during a test: the test runs the job itself. */
@@ -32,7 +33,7 @@ async function marketWithTraders(): Promise<{ slug: string; cardId: string }> {
     option.string('criteria', 'YES if an independent team publishes a replication.'),
     option.string('closes', '2027-12-31'),
   ]);
-  const slug = opened.message.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const slug = marketKeyOnCard(opened.message.embeds?.[0]);
   await command('alice', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 100)]);
   await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 60)]);
   return { slug, cardId: bot.fake.originalResponse(opened.interaction.id)?.id ?? '' };
@@ -242,7 +243,7 @@ it('a multi-outcome market resolves to a probability per outcome; strings that d
     option.string('closes', '2027-12-31'),
     option.string('outcomes', 'Anthropic, DeepMind, OpenAI'),
   ]);
-  const slug = opened.message.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const slug = marketKeyOnCard(opened.message.embeds?.[0]);
   await command('alice', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Anthropic'), option.integer('amount', 50)]);
   await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'OpenAI'), option.integer('amount', 50)]);
   const resolve = (probabilities: string) =>

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { option } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started), { CRUX_RATE_LIMIT_PER_MINUTE: '0' });
@@ -45,7 +46,7 @@ async function openWorstCaseMarket(): Promise<string> {
   const callback = await bot.fake.waitForCallback(opened.id);
   expect(callback.type).toBe(InteractionResponseType.ChannelMessageWithSource);
   const embeds = ('data' in callback ? (callback.data as { embeds?: APIEmbed[] }).embeds : undefined) ?? [];
-  const marketId = embeds[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const marketId = marketKeyOnCard(embeds[0]);
   expect(marketId).not.toBe('');
   // The card is edited once its thread opens: refusals asked for later must not be spent on that edit.
   const cardId = bot.fake.originalResponse(opened.id)?.id ?? '';

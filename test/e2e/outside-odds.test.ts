@@ -7,6 +7,7 @@ import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket } from '../sources/fixtures.ts';
 import { json, type Route, type TestServer } from '../sources/server.ts';
 import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 
 let bot: CruxOnFakeDiscord;
@@ -24,7 +25,7 @@ it('a market linked to Manifold: the poller reads its odds, the posted card show
   await bot.fake.waitForCallback(opened.id);
   const card = bot.fake.originalResponse(opened.id);
   expect(outsideField(card?.embeds[0])).toBeUndefined();
-  const slug = card?.embeds[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const slug = marketKeyOnCard(card?.embeds[0]);
 
   const polledAt = Date.now();
   const report = await pollSources(bot.crux.app, { ...bot.crux.jobHooks, now: () => polledAt });

@@ -12,6 +12,7 @@ import { parseClaimPack } from '../../markets/claims.ts';
 import { MARKET_MOD_ROLE, option, startFakeDiscord, type FakeDiscord, type RecordedCallback } from '../fake-discord/index.ts';
 import { CRUX_GUILD } from '../support/discord.ts';
 import { type CruxProcess, spawnNode, spawnNpm } from '../support/process.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 /**
  * Crux as a package (issue 17): `npm pack` builds and packs it, the tarball is unpacked into a scratch host project
@@ -105,7 +106,7 @@ async function openMarket(discord: FakeDiscord): Promise<string> {
   });
   const card = dataOf(await discord.waitForCallback(opened.id)).embeds?.[0];
   expect(card?.title).toBe(QUESTION);
-  return card?.footer?.text?.split(' · ')[0] ?? '';
+  return marketKeyOnCard(card);
 }
 
 // Each test starts a Node process that loads discord.js and Crux from scratch: slow on a busy machine.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { option, type GuildSpec, type RecordedCallback } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
 import { messageOf } from '../reliability/trading.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 /**
  * Two servers with one bot. Mallory is a plain member of Alpha and a moderator (Manage Server) of Beta, where anyone
@@ -67,7 +68,7 @@ async function openIn(guild: string, user: string): Promise<void> {
     option.string('criteria', 'YES if the logs show it acquiring resources beyond its task.'),
     option.string('closes', '2027-12-31'),
   ]);
-  expect(messageOfAnswer(opened).embeds?.[0]?.footer?.text?.split(' · ')[0]).toBe(SLUG);
+  expect(marketKeyOnCard(messageOfAnswer(opened).embeds?.[0])).toBe(SLUG);
 }
 
 function marketRows(): { realm: string; slug: string; status: string }[] {

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 let bot: CruxOnFakeDiscord;
 // One resolved market is enough to appear on a score board here.
@@ -37,7 +38,7 @@ async function resolvedMarket(): Promise<string> {
   ]);
   const openCallback = await bot.fake.waitForCallback(opened.id);
   const data = 'data' in openCallback ? (openCallback.data as { embeds?: APIEmbed[] } | undefined) : undefined;
-  const marketId = data?.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '';
+  const marketId = marketKeyOnCard(data?.embeds?.[0]);
   await bot.fake.waitForCallback(slash('bob', 'bet', undefined, [option.string('market', marketId), option.string('outcome', 'Yes'), option.integer('amount', 100)]).id);
   const stated = slash('carol', 'forecast', undefined, [option.string('market', marketId), option.number('probability', 30)]);
   const statedCallback = await bot.fake.waitForCallback(stated.id);

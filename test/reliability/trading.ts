@@ -4,6 +4,7 @@ import { realmOfGuild } from '../../markets/realms/realm.ts';
 import type { MarketService } from '../../markets/service.ts';
 import { option, type FakeDiscord, type GuildRef, type RecordedCallback } from '../fake-discord/index.ts';
 import { DAY, ok } from '../support/engine.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 
 /** Opens a binary market directly through the service, as a moderator: set-up, not what a test is about. */
 export function openTestMarket(service: MarketService, id: string, guildId: string | null = null): string {
@@ -29,7 +30,7 @@ export async function openMarketThroughDiscord(fake: FakeDiscord, user: string, 
     options: [option.string('question', question), option.string('criteria', criteria), option.string('closes', 'in 3 weeks')],
   });
   const card = messageOf(await fake.waitForCallback(interaction.id));
-  return { interaction, marketId: card.embeds?.[0]?.footer?.text?.split(' · ')[0] ?? '' };
+  return { interaction, marketId: marketKeyOnCard(card.embeds?.[0]) };
 }
 
 /** A `/bet` dispatched through the fake gateway, in its first guild unless another is named. */
