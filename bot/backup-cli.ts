@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { backupDatabase, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
 import type { Config } from './config.ts';
 import { configFromEnvironment } from './environment.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 /** Something the operator can fix, reported as one line instead of a stack trace. */
 class UsageError extends Error {}
@@ -17,7 +18,7 @@ function readArguments(): { restore?: string } {
   try {
     return parseArgs({ options: { restore: { type: 'string' } }, strict: true }).values;
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}; usage: npm run backup [-- --restore FILE]`);
+    throw new UsageError(`${errorMessage(error)}; usage: npm run backup [-- --restore FILE]`);
   }
 }
 

@@ -2,6 +2,7 @@ import { backupDatabase, type BackupFile, pruneBackups } from '../db/backup.ts';
 import type { Db } from '../db/open.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 /**
  * The scheduled backup: an online copy into CRUX_BACKUP_DIR, then only the newest CRUX_BACKUP_KEEP are kept.
@@ -19,7 +20,7 @@ export async function takeScheduledBackup(
     log('backed up the database', { path: backup.path, bytes: backup.bytes, pruned: pruned.length });
     return backup;
   } catch (error) {
-    log('the scheduled backup failed', { folder: config.CRUX_BACKUP_DIR, error: error instanceof Error ? error.message : String(error) });
+    log('the scheduled backup failed', { folder: config.CRUX_BACKUP_DIR, error: errorMessage(error) });
     return undefined;
   }
 }

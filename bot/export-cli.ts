@@ -16,6 +16,7 @@ import { ForecastService } from '../markets/forecasts.ts';
 import { EXPORT_KINDS, exportChunks } from './export/exports.ts';
 import { EXPORT_FORMATS } from './export/format.ts';
 import { configFromEnvironment } from './environment.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join('|')} [--format ${EXPORT_FORMATS.join('|')}] [--guild ID] [--out FILE]`;
 
@@ -39,7 +40,7 @@ function readArguments(argv: string[]): z.output<typeof exportArguments> {
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`);
+    throw new UsageError(`${errorMessage(error)}; ${USAGE}`);
   }
   if (parsed.positionals.length !== 1) throw new UsageError(USAGE);
   const checked = exportArguments.safeParse({ kind: parsed.positionals[0], ...parsed.values });

@@ -12,6 +12,7 @@ import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import { sourceFailureMessage } from './render/source-status.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 /** Once a day, at an odd minute so it does not start together with jobs set on the hour. */
 const PRUNE_REQUESTS_CRON = '17 4 * * *';
@@ -261,7 +262,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
         return running;
       }, { name, noOverlap: true });
     } catch (error) {
-      throw new ConfigError(`${variable}: cannot schedule the ${name} job on "${expression}": ${error instanceof Error ? error.message : String(error)}`);
+      throw new ConfigError(`${variable}: cannot schedule the ${name} job on "${expression}": ${errorMessage(error)}`);
     }
   };
   const { config } = app;

@@ -16,6 +16,7 @@ import {
 } from './startup.ts';
 import { configFromEnvironment, orConfigError } from './environment.ts';
 import { NO_MENTIONS } from './discord/payload.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,7 +64,7 @@ async function manageShards(token: string): Promise<void> {
     shardArgs: ['--shard', ...(readOnly ? ['--read-only'] : [])],
     log,
     say,
-  }).catch((error: unknown) => refuseToStart(`a shard did not connect (${error instanceof Error ? error.message : String(error)}); its own lines above say why.`));
+  }).catch((error: unknown) => refuseToStart(`a shard did not connect (${errorMessage(error)}); its own lines above say why.`));
   const shutdown = async (signal: string) => {
     say(`${signal}: each shard finishes its interactions in flight, then all stop.`);
     await shards.stop();
@@ -109,7 +110,7 @@ async function serveDiscord(token: string): Promise<void> {
       db.close();
       process.exit(0);
     } catch (error) {
-      shardLog('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) });
+      shardLog('could not stop cleanly', { error: errorMessage(error) });
       process.exit(1);
     }
   };

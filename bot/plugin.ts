@@ -19,6 +19,7 @@ import { replyWith } from './reply.ts';
 import type { Market } from '../markets/market.ts';
 import { configuredSourceChecker } from './source-checker.ts';
 import { openDatabaseFile } from './startup.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 export interface CruxPluginOptions {
   /** Crux's settings under the environment's variable names (see Configuration in the README); default: `process.env`. */
@@ -92,7 +93,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     inFlight.add(tracked);
   };
   const afterReply = (work: Promise<void>) =>
-    track(work.catch((error: unknown) => log('could not finish the work after a reply', { error: error instanceof Error ? error.message : String(error) })));
+    track(work.catch((error: unknown) => log('could not finish the work after a reply', { error: errorMessage(error) })));
   const handle = createInteractionHandler({ app, client, now, names, cards, threads, dms, afterReply });
   let accepting = true;
 

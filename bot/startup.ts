@@ -11,6 +11,7 @@ import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
 import { damagedFile, fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 /**
  * Opens the database at `path` read-write, creating its folder if need be, as durable as configured, for a process
@@ -37,14 +38,14 @@ function ledgerProblems(db: Db, say: (text: string) => void): string[] {
   try {
     report = verifySinceCheckpoint(db);
   } catch (error) {
-    return [error instanceof Error ? error.message : String(error)];
+    return [errorMessage(error)];
   }
   if (report.ok && !db.readonly) {
     try {
       saveCheckpoint(db, report.summary, Date.now());
     } catch (error) {
       // The ledger verified; only the shortcut for the next start is missing (another process held the write lock).
-      say(`Note: the ledger verifies but its checkpoint could not be moved on (${error instanceof Error ? error.message : String(error)}).`);
+      say(`Note: the ledger verifies but its checkpoint could not be moved on (${errorMessage(error)}).`);
     }
   }
   return report.problems.slice(0, 3);
@@ -58,7 +59,7 @@ function damage(db: Db): string[] {
   try {
     return quickCheckOutsideHistory(db);
   } catch (error) {
-    return [error instanceof Error ? error.message : String(error)];
+    return [errorMessage(error)];
   }
 }
 
@@ -70,7 +71,7 @@ function openToServe(config: Config, readOnly: boolean): Db {
     return readOnly ? openDatabase(path, { readonly: true, allowNewerSchema: true }) : openDatabaseFile(path, config);
   } catch (error) {
     if (error instanceof SchemaError) refuseToStart(`${error.message}\n${READ_ONLY_WAY_ROUND}`);
-    const reason = openProblem(path, error) ?? (readOnly ? (error instanceof Error ? error.message : String(error)) : undefined);
+    const reason = openProblem(path, error) ?? (readOnly ? errorMessage(error) : undefined);
     if (reason === undefined) throw error;
     refuseToStart(readOnly ? `cannot open ${path} read-only: ${reason}` : reason);
   }

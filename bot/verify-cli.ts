@@ -10,6 +10,7 @@ import { verify } from '../db/verify.ts';
 import { formatCredits } from '../markets/money.ts';
 import { damagedFile, fileProblem, openProblem } from './database-problems.ts';
 import { configFromEnvironment } from './environment.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 function fail(line: string): never {
   process.stderr.write(`crux verify: ${line}\n`);
@@ -32,7 +33,7 @@ try {
   }
 } catch (error) {
   if (error instanceof SchemaError) fail(error.message);
-  fail(openProblem(path, error) ?? (error instanceof Error ? error.message : String(error)));
+  fail(openProblem(path, error) ?? errorMessage(error));
 }
 if (!report.ok) {
   const more = report.problems.length > 1 ? ` (and ${report.problems.length - 1} more problem(s))` : '';

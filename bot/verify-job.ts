@@ -2,6 +2,7 @@ import type { Maintenance } from '../db/maintenance.ts';
 import type { Db } from '../db/open.ts';
 import { type ChildVerifyReport, verifyInChild } from '../db/verify-in-child.ts';
 import type { Logger } from './log.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 /**
  * The scheduled full rebuild of the ledger (CRUX_VERIFY_CRON), in a child process at low priority so the bot keeps
@@ -26,7 +27,7 @@ export async function takeScheduledVerify(
     }
     return report;
   } catch (error) {
-    log('the scheduled ledger check failed', { error: error instanceof Error ? error.message : String(error) });
+    log('the scheduled ledger check failed', { error: errorMessage(error) });
     return undefined;
   }
 }

@@ -7,6 +7,7 @@ import { backupFileName, backupTakenAt, isPartialBackupName } from './backup-nam
 import { quickCheck } from './health.ts';
 import { openDatabase, type Db } from './open.ts';
 import { verify, type VerifyReport } from './verify.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 export interface BackupFile {
   path: string;
@@ -137,7 +138,7 @@ function checkCopy(backupPath: string, copyPath: string): VerifyReport {
       db.close();
     }
   } catch (error) {
-    throw refusal(backupPath, error instanceof Error ? error.message : String(error), error);
+    throw refusal(backupPath, errorMessage(error), error);
   }
   if (!report.ok) {
     throw refusal(backupPath, `its ledger does not verify:\n${report.problems.map((problem) => `  ${problem}`).join('\n')}`);

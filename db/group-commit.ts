@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
-import { CruxError } from '../markets/errors.ts';
+import { CruxError, errorMessage } from '../markets/errors.ts';
 import type { Db } from './open.ts';
 
 /**
@@ -73,7 +73,7 @@ export class GroupCommit {
     } catch (error) {
       this.failure = new CruxError(
         'storage_lost',
-        `Crux could not make sure its last changes reached the server's disk (${error instanceof Error ? error.message : String(error)}), so it has stopped saving changes; the operators must restart it.`,
+        `Crux could not make sure its last changes reached the server's disk (${errorMessage(error)}), so it has stopped saving changes; the operators must restart it.`,
       );
     } finally {
       this.syncing = undefined;

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { CHECKPOINT_EVERY_MS, maintenanceRequest, type MaintenanceReply } from './maintenance-protocol.ts';
 import { verifyInChild } from './verify-in-child.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 const path = z.string().min(1).parse(process.argv[2]);
 const db = new Database(path, { fileMustExist: true });
@@ -32,7 +33,7 @@ process.on('message', (message) => {
   // hold its event loop for tens of milliseconds.
   verifyInChild(path, { priority: request.priority, keepCheckpointAt: request.keepCheckpointAt }).then(
     (report) => reply({ id: request.id, report }),
-    (error: unknown) => reply({ id: request.id, error: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => reply({ id: request.id, error: errorMessage(error) }),
   );
 });
 

@@ -8,6 +8,7 @@ import { json, parseRow } from './rows.ts';
 import { holdsScores, ScoreStore } from './score-store.ts';
 import { ScoringStore } from './scoring-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { errorMessage } from '../markets/errors.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -80,7 +81,7 @@ export function verify(db: Db, { scores = true }: { scores?: boolean } = {}): Ve
     try {
       if (scores && holdsScores(db)) scoreStoreOf(db).verifyStoredScores(report);
     } catch (error) {
-      report(`the stored scores could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+      report(`the stored scores could not be checked: ${errorMessage(error)}`);
     }
     const entries = prepare<[], { n: number }>(db, 'SELECT COUNT(*) AS n FROM ledger').get()?.n ?? 0;
     return compareWithStore(db, summary, entries, problems, report);
@@ -250,7 +251,7 @@ function compareWithStore(db: Db, summary: LedgerSummary, entries: number, probl
     try {
       market = parseRow(marketBooksRow, 'markets', raw);
     } catch (error) {
-      report(error instanceof Error ? error.message : String(error));
+      report(errorMessage(error));
       continue;
     }
     marketIds.add(market.id);

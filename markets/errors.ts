@@ -37,4 +37,9 @@ export function isCruxError(error: unknown): error is CruxError {
   return error instanceof CruxError;
 }
 
+/** What a thrown value says, for a log line or an operator: anything can be thrown, not only an Error. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CruxError };

@@ -25,6 +25,7 @@ import { realmOfGuild } from '../../markets/realms/realm.ts';
 import { fitChoices } from '../render/limits.ts';
 import { NO_MENTIONS, privateFlags, toMessage, toModal } from './payload.ts';
 import { postAlso, postReply } from './post.ts';
+import { errorMessage } from '../../markets/errors.ts';
 
 const PLAIN_FALLBACK =
   '⚠️ Discord refused to show Crux\'s answer. Check /portfolio or /market show to see where things stand before trying again.';
@@ -306,7 +307,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       }
     } catch (error) {
       // A failure to talk to Discord must never take the bot down; the log says which interaction.
-      app.log('could not answer an interaction', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+      app.log('could not answer an interaction', { interaction: interaction.id, error: errorMessage(error) });
       if (interaction.isRepliable()) await answerPlainly(interaction);
     }
   };
@@ -327,7 +328,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
         await attempt();
         return;
       } catch (error) {
-        app.log('could not send the plain fallback answer', { interaction: interaction.id, error: error instanceof Error ? error.message : String(error) });
+        app.log('could not send the plain fallback answer', { interaction: interaction.id, error: errorMessage(error) });
       }
     }
   }

@@ -13,6 +13,7 @@ import type {
   SourceHttp,
 } from './types.ts';
 import { urlRefFromLink, urlSource } from './url.ts';
+import { errorMessage } from '../errors.ts';
 
 export { nextPollDelay } from './backoff.ts';
 export { MANIFOLD_DEFAULT_BASE_URL } from './manifold.ts';
@@ -96,7 +97,7 @@ export async function checkSource(ref: SourceRef, http: SourceHttp, options: Che
   try {
     return await checkOfKind(ref.kind, ref, http, options);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { kind: 'error', message: `Checking ${ref.url} failed unexpectedly: ${reason}`, reason: 'check failed unexpectedly' };
   }
 }

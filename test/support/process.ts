@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { waitUntil } from '../fake-discord/wait.ts';
+import { errorMessage } from '../../markets/errors.ts';
 
 export interface CruxProcess {
   child: ChildProcessWithoutNullStreams;
@@ -75,7 +76,7 @@ function spawnChild(command: string, args: readonly string[], env: Record<string
       try {
         await waitUntil(() => stdout.includes(text), `"${text}" on stdout`, { timeoutMs });
       } catch (error) {
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+        throw new Error(`${errorMessage(error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
       }
     },
     exited,
