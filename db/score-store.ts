@@ -76,13 +76,18 @@ interface BoardQueryRow {
   value: number;
 }
 
-/** A member's name: their account's, or for a member who only ever stated forecasts, the one they last stated with. */
-const DISPLAY_NAME = `COALESCE(
-  -- The member's account in the totals' realm (any of their accounts for every realm's totals).
-  CASE WHEN t.scope = '${ALL_GUILDS}'
-    THEN (SELECT a.display_name FROM accounts a WHERE a.kind = 'user' AND a.user_id = t.user_id AND a.display_name IS NOT NULL LIMIT 1)
-    ELSE (SELECT a.display_name FROM accounts a WHERE a.id = 'user:' || t.scope || ':' || t.user_id) END,
-  (SELECT f.display_name FROM forecasts f WHERE f.user_id = t.user_id AND f.display_name IS NOT NULL ORDER BY f.seq DESC LIMIT 1))`;
+/**
+ * A member's name: their account's, or for a member who only ever stated forecasts, the one they last stated with.
+ * Both come from the totals' realm: a member's nickname in one server is not shown in another's boards.
+ */
+const DISPLAY_NAME = `CASE WHEN t.scope = '${ALL_GUILDS}'
+  THEN COALESCE(
+    (SELECT a.display_name FROM accounts a WHERE a.kind = 'user' AND a.user_id = t.user_id AND a.display_name IS NOT NULL LIMIT 1),
+    (SELECT f.display_name FROM forecasts f WHERE f.user_id = t.user_id AND f.display_name IS NOT NULL ORDER BY f.seq DESC LIMIT 1))
+  ELSE COALESCE(
+    (SELECT a.display_name FROM accounts a WHERE a.id = 'user:' || t.scope || ':' || t.user_id),
+    (SELECT f.display_name FROM forecasts f JOIN markets m ON m.id = f.market_id
+     WHERE f.user_id = t.user_id AND m.realm = t.scope AND f.display_name IS NOT NULL ORDER BY f.seq DESC LIMIT 1)) END`;
 
 /**
  * The stored scores: each member's scores on each resolved market, written in the transaction that settles or
