@@ -15,6 +15,15 @@ export function normaliseName(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The first `length` UTF-16 units of `text`, or one fewer where the last would be the first half of a surrogate pair
+ * (an emoji, say): half a pair is not text, and Discord refuses a payload that holds one.
+ */
+export function prefixOf(text: string, length: number): string {
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
+}
+
 /** A member-supplied name, normalised before any other check runs on it; `error` answers a value that is no text. */
 export function memberName<S extends z.ZodType<unknown, string>>(checks: S, error?: string) {
   return z.string(error === undefined ? undefined : { error }).transform(normaliseName).pipe(checks);

@@ -18,6 +18,8 @@ import type { RealmId } from '../../markets/realms/realm.ts';
 import type { RealmSettingsService } from '../../markets/realms/service.ts';
 import type { Config } from '../config.ts';
 import { type Card, errorReply, type Invocation, type OptionValue, type Reply } from '../reply.ts';
+import { truncate } from '../render/format.ts';
+import { DISCORD_LIMITS } from '../render/limits.ts';
 
 /** What every handler may use: the use cases, the read views and the settings. Nothing else. */
 export interface App {
@@ -128,7 +130,7 @@ export const percentOption = z.coerce
 
 export function marketChoices(app: App, text: string, realm: RealmId, onlyOpen: boolean): Choice[] {
   return app.views.search(text, realm, onlyOpen).map((market) => ({
-    name: `${market.slug} — ${market.question}`.slice(0, 100),
+    name: truncate(`${market.slug} — ${market.question}`, DISCORD_LIMITS.choiceText),
     value: market.slug,
   }));
 }
@@ -147,5 +149,5 @@ export function outcomeChoices(app: App, realm: RealmId, marketId: OptionValue |
   return market.outcomes
     .filter((name) => name.toLowerCase().includes(wanted))
     .slice(0, 25)
-    .map((name) => ({ name: name.slice(0, 100), value: name }));
+    .map((name) => ({ name: truncate(name, DISCORD_LIMITS.choiceText), value: name }));
 }

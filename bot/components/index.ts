@@ -7,6 +7,8 @@ import { contextOf, placeBet, spend } from '../commands/trading.ts';
 import { handleProposalButton } from './proposals.ts';
 import { linkPickedMarket } from '../commands/mod/link.ts';
 import { type Invocation, type Modal, type Reply, replyWith } from '../reply.ts';
+import { truncate } from '../render/format.ts';
+import { DISCORD_LIMITS } from '../render/limits.ts';
 
 /**
  * Buttons, selects and modal submits. Their custom ids carry what they act on (`crux:bet:<market>:<outcome>`),
@@ -29,7 +31,7 @@ function amountModal(app: App, invocation: Invocation, marketId: string, outcome
   if (name === undefined) throw new CruxError('unknown_outcome', `Market \`${marketId}\` has no outcome #${outcome + 1}.`);
   return {
     id: `${PREFIX}:betamount:${marketId}:${outcome}`,
-    title: `Bet on ${name}`.slice(0, 45),
+    title: truncate(`Bet on ${name}`, DISCORD_LIMITS.modalTitle),
     fields: [
       { id: 'amount', label: 'Credits to spend', style: 'short', required: true, placeholder: '50', maxLength: 12 },
       { id: 'max_price', label: 'Refuse above this % (optional)', style: 'short', required: false, maxLength: 5 },

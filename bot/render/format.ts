@@ -1,3 +1,4 @@
+import { prefixOf } from '../../markets/names.ts';
 /** Small text helpers shared by every renderer. */
 
 export function percent(probability: number, digits = 1): string {
@@ -21,9 +22,7 @@ export function discordTime(epochMs: number, style: 'R' | 'f' | 'D' = 'f'): stri
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
-  const end = max - 1;
-  const code = text.charCodeAt(end - 1);
-  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
+  return `${prefixOf(text, max - 1)}…`;
 }
 
 /** Stops user text from pinging anyone or breaking formatting when echoed back. */

@@ -7,6 +7,7 @@ import type { Store } from '../store.ts';
 import type { Context } from '../use-case.ts';
 import type { ConditionStore } from './store.ts';
 import { cruxStrength } from './strength.ts';
+import { normaliseName, prefixOf } from '../names.ts';
 
 export interface CruxBranch {
   /** The condition's outcome this branch assumes. */
@@ -34,14 +35,17 @@ export interface ClaimCruxes {
 }
 
 const QUESTION_LIMIT = 300;
+const CRITERIA_LIMIT = 2000;
 
 /** "If X: Y?" for a condition's first outcome, "If not X: Y?" for a binary condition's second, else "If X is O: Y?". */
 export function conditionalQuestion(claim: Pick<Market, 'question'>, condition: Pick<Market, 'question' | 'outcomes'>, outcome: number): string {
   const x = condition.question.trim().replace(/\?$/, '');
   const yesNo = condition.outcomes.length === 2 && condition.outcomes[0]?.toLowerCase() === 'yes' && condition.outcomes[1]?.toLowerCase() === 'no';
   const premise = yesNo ? (outcome === 0 ? x : `not ${x}`) : `${x} is ${condition.outcomes[outcome] ?? '?'}`;
-  const question = `If ${premise}: ${claim.question.trim()}`;
-  return question.length <= QUESTION_LIMIT ? question : `${question.slice(0, QUESTION_LIMIT - 1)}…`;
+  // Cut in the form openMarket normalises it to, and with three dots, which normalising leaves as they are ("…"
+  // would become three dots, and the question longer than the limit).
+  const question = normaliseName(`If ${premise}: ${claim.question}`);
+  return question.length <= QUESTION_LIMIT ? question : `${prefixOf(question, QUESTION_LIMIT - 3).trimEnd()}...`;
 }
 
 function isLive(market: Market): boolean {
@@ -80,7 +84,10 @@ export class CruxService {
         const opened = this.markets.openMarket(
           {
             question: conditionalQuestion(claim, condition, outcome),
-            criteria: `Resolves as \`${claim.slug}\` does, if \`${condition.slug}\` resolves ${condition.outcomes[outcome]}; otherwise cancelled with every trade refunded.\n${claim.criteria}`.slice(0, 2000),
+            criteria: prefixOf(
+              `Resolves as \`${claim.slug}\` does, if \`${condition.slug}\` resolves ${condition.outcomes[outcome]}; otherwise cancelled with every trade refunded.\n${claim.criteria}`,
+              CRITERIA_LIMIT,
+            ),
             outcomes: claim.outcomes,
             probabilities,
             liquidity: claim.liquidity,

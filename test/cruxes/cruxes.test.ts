@@ -64,6 +64,19 @@ describe('cruxes', () => {
     ]);
   });
 
+  it('opens a crux whose combined question is over the limit, cut whole: no half emoji, within the limit once normalised', () => {
+    const t = setUp();
+    // 287 characters, the longest a claim may nearly have; the premise takes the combined question past 300.
+    ok(t.app.service.openMarket({ id: 'long', question: `Will claim hold ${'c'.repeat(270)}?`, criteria: '😀'.repeat(995), closesAt: T0 + 30 * DAY }, moderator));
+    const opened = ok(t.app.cruxes.openCrux('long', 'rome', place, moderator));
+    for (const { conditional } of opened.branches) {
+      expect(conditional.question.length).toBeLessThanOrEqual(300);
+      expect(conditional.question.endsWith('...')).toBe(true);
+      expect(conditional.criteria.length).toBeLessThanOrEqual(2000);
+      expect(conditional.criteria).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }
+  });
+
   it('refuses a claim as its own condition, a second crux on the same pair, and a claim of more than two outcomes', () => {
     const t = setUp();
     expect(failure(t.app.cruxes.openCrux('power', 'power', place, moderator)).message).toMatch(/own condition/);
