@@ -7,6 +7,7 @@ import { proposedVerdict } from './render/proposal-card.ts';
 import type { Invocation, Reply } from './reply.ts';
 import { replyWith } from './reply.ts';
 import { configuredSourceChecker } from './source-checker.ts';
+import { CONSOLE_REALM } from '../markets/realms/realm.ts';
 
 /**
  * What the console offers for resolving against sources, which Discord does with its jobs and buttons: run the poller
@@ -30,6 +31,7 @@ export function parseResolutionLine(text: string): ResolutionLine | string | und
 export function consoleJobHooks(app: App, now: () => number, post: (reply: Reply) => void): JobHooks {
   return quietJobHooks({
     now,
+    realm: CONSOLE_REALM,
     checkSource: configuredSourceChecker(app.config, app.linkGuard),
     async postToModerators(reply) {
       post(reply);

@@ -151,9 +151,10 @@ export function runConsole({ input, output, app, now = Date.now, onClose, signal
     }
     counter += 1;
     const at = now();
-    // The console has no close job: markets past their close time are closed before each command, as the job closes
-    // them in Discord, so no command ever sees a market open past its close.
-    const closing = app.service.closeDueMarkets(at);
+    // The console has no close job: its markets past their close time are closed before each command, as the job
+    // closes a server's in Discord, so no command ever sees a market open past its close. A server's markets are left
+    // to the bot's job, which tells the server.
+    const closing = app.service.closeDueMarkets(at, CONSOLE_REALM);
     if (!closing.ok) app.log('could not close due markets', { error: closing.error.message });
     const invocation: Invocation = {
       command: 'command' in parsed ? parsed.command.data.name : 'proposal',

@@ -13,6 +13,7 @@ import { sourceFailureMessage } from './render/source-status.ts';
 import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
 import { errorMessage } from '../markets/errors.ts';
+import type { RealmId } from '../markets/realms/realm.ts';
 
 /** Once a day, at an odd minute so it does not start together with jobs set on the hour. */
 const PRUNE_REQUESTS_CRON = '17 4 * * *';
@@ -40,6 +41,11 @@ export interface JobHooks {
   sendDueDms(): Promise<void>;
   /** The jobs' only clock, so tests can run them at any moment. */
   now: () => number;
+  /**
+   * The one realm the jobs act for: the console's, whose moderators must not close, poll or settle a server's markets
+   * unseen by it. Every realm when absent (the bot's jobs).
+   */
+  realm?: RealmId;
 }
 
 /**
@@ -62,7 +68,7 @@ export function quietJobHooks(own: Pick<JobHooks, 'now' | 'checkSource'> & Parti
 
 /** Closes every market whose close time has passed and announces each; safe to run at any moment. */
 export async function closeDueMarkets(app: App, hooks: JobHooks): Promise<Market[]> {
-  const result = app.service.closeDueMarkets(hooks.now());
+  const result = app.service.closeDueMarkets(hooks.now(), hooks.realm);
   if (!result.ok) {
     app.log('the close job was refused', { error: result.error.message });
     return [];
@@ -90,7 +96,7 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
   const now = hooks.now();
   const report: PollReport = { checked: 0, failed: 0, proposals: [] };
   const byMarket = new Map<string, DueSource[]>();
-  for (const source of app.resolution.sourcesDueForPoll(now)) byMarket.set(source.marketId, [...(byMarket.get(source.marketId) ?? []), source]);
+  for (const source of app.resolution.sourcesDueForPoll(now, hooks.realm)) byMarket.set(source.marketId, [...(byMarket.get(source.marketId) ?? []), source]);
   for (const [marketId, sources] of byMarket) {
     const checks = [];
     for (const source of sources) {
@@ -121,7 +127,7 @@ export async function pollSources(app: App, hooks: JobHooks): Promise<PollReport
 
 /** Tells the moderators of each source failing for a day, once: a report is claimed before it is posted. */
 async function reportFailingSources(app: App, hooks: JobHooks): Promise<void> {
-  for (const failure of app.resolution.claimFailureReports()) {
+  for (const failure of app.resolution.claimFailureReports(hooks.realm)) {
     const market = app.views.marketByKey(failure.marketId)?.market;
     if (market === undefined) continue;
     await hooks.postToModerators(sourceFailureMessage(failure, market), market).catch((error: unknown) =>
@@ -144,7 +150,7 @@ async function postProposal(app: App, hooks: JobHooks, proposal: Proposal): Prom
 /** Applies proposals whose grace period passed without a veto, and tells the moderators what happened. */
 export async function applyDueProposals(app: App, hooks: JobHooks): Promise<Proposal[]> {
   const applied: Proposal[] = [];
-  for (const { proposal, result } of app.resolution.applyDueProposals(hooks.now())) {
+  for (const { proposal, result } of app.resolution.applyDueProposals(hooks.now(), hooks.realm)) {
     if (!result.ok) {
       app.log('an auto-resolve proposal could not be applied', { proposal: proposal.id, error: result.error.message });
       continue;

@@ -14,6 +14,7 @@ import type { FailureReport, LinkStatus, SourceStatus } from '../markets/resolut
 import { type SourceCheck, type SourceRef, sourceRefSchema } from '../markets/sources/index.ts';
 import type { Db } from './open.ts';
 import { json, parseRow, percentsColumn } from './rows.ts';
+import type { RealmId } from '../markets/realms/realm.ts';
 
 const jsonValue = z.custom<unknown>(() => true);
 
@@ -190,14 +191,14 @@ export class SqliteResolutionStore implements ResolutionStore {
   constructor(readonly db: Db) {
     this.statements = {
       setLinkRef: db.prepare('UPDATE market_links SET kind = ?, ref = ? WHERE market_id = ? AND url = ?'),
-      due: db.prepare<[number]>(
+      due: db.prepare<{ now: number; realm: string | null }>(
         `SELECT l.id AS link_id, l.market_id, l.url, l.kind, l.ref, p.link_id IS NOT NULL AS polled,
            p.last_check, p.last_checked_at, p.content_hash, COALESCE(p.consecutive_errors, 0) AS consecutive_errors,
            COALESCE(p.next_poll_at, 0) AS next_poll_at
          FROM market_links l
          JOIN markets m ON m.id = l.market_id
          LEFT JOIN source_polls p ON p.link_id = l.id
-         WHERE m.status IN ('open', 'closed') AND (p.link_id IS NULL OR p.next_poll_at <= ?)
+         WHERE m.status IN ('open', 'closed') AND (p.link_id IS NULL OR p.next_poll_at <= @now) AND (@realm IS NULL OR m.realm = @realm)
          ORDER BY COALESCE(p.next_poll_at, 0), l.id`,
       ),
       savePoll: db.prepare(
@@ -227,8 +228,10 @@ export class SqliteResolutionStore implements ResolutionStore {
         `SELECT p.* FROM proposals p JOIN markets m ON m.id = p.market_id
          WHERE m.realm = ? AND p.status IN ('pending', 'conflict') ORDER BY p.id`,
       ),
-      dueToApply: db.prepare<[number]>(
-        `SELECT * FROM proposals WHERE status = 'pending' AND auto_apply_at IS NOT NULL AND auto_apply_at <= ? ORDER BY auto_apply_at, id`,
+      dueToApply: db.prepare<{ now: number; realm: string | null }>(
+        `SELECT p.* FROM proposals p WHERE p.status = 'pending' AND p.auto_apply_at IS NOT NULL AND p.auto_apply_at <= @now
+           AND (@realm IS NULL OR EXISTS (SELECT 1 FROM markets m WHERE m.id = p.market_id AND m.realm = @realm))
+         ORDER BY p.auto_apply_at, p.id`,
       ),
       guildSettings: db.prepare<[string]>('SELECT * FROM guild_resolution_settings WHERE guild_id = ?'),
       saveGuildSettings: db.prepare(
@@ -271,9 +274,11 @@ export class SqliteResolutionStore implements ResolutionStore {
       sourceStatuses: db.prepare<[string]>(
         'SELECT c.*, l.url FROM source_checks c JOIN market_links l ON l.id = c.link_id WHERE l.market_id = ? ORDER BY l.id',
       ),
-      dueReports: db.prepare<[]>(
+      dueReports: db.prepare<{ realm: string | null }>(
         `SELECT c.link_id, l.market_id, l.url, l.kind, c.failing_since, c.failure_reason
-         FROM source_checks c JOIN market_links l ON l.id = c.link_id WHERE c.report_state = 'due' ORDER BY c.failing_since, c.link_id`,
+         FROM source_checks c JOIN market_links l ON l.id = c.link_id
+         WHERE c.report_state = 'due' AND (@realm IS NULL OR EXISTS (SELECT 1 FROM markets m WHERE m.id = l.market_id AND m.realm = @realm))
+         ORDER BY c.failing_since, c.link_id`,
       ),
       claimReport: db.prepare<[number]>(`UPDATE source_checks SET report_state = 'claimed' WHERE link_id = ? AND report_state = 'due'`),
       recordNudge: db.prepare(
@@ -308,8 +313,8 @@ export class SqliteResolutionStore implements ResolutionStore {
     return this.statements.sourceStatuses.all(marketId).map((row) => parseRow(linkStatusRow, 'source_checks', row));
   }
 
-  claimDueFailureReports(): FailureReport[] {
-    const reports = this.statements.dueReports.all().map((row) => parseRow(reportRow, 'source_checks', row));
+  claimDueFailureReports(realm?: RealmId): FailureReport[] {
+    const reports = this.statements.dueReports.all({ realm: realm ?? null }).map((row) => parseRow(reportRow, 'source_checks', row));
     for (const report of reports) this.statements.claimReport.run(report.linkId);
     return reports;
   }
@@ -318,8 +323,8 @@ export class SqliteResolutionStore implements ResolutionStore {
     this.statements.setLinkRef.run(ref.kind, JSON.stringify(ref), marketId, url);
   }
 
-  sourcesDueForPoll(now: number): LinkToPoll[] {
-    return this.statements.due.all(now).map((row) => parseRow(dueRow, 'market_links', row));
+  sourcesDueForPoll(now: number, realm?: RealmId): LinkToPoll[] {
+    return this.statements.due.all({ now, realm: realm ?? null }).map((row) => parseRow(dueRow, 'market_links', row));
   }
 
   savePoll(linkId: number, state: PollState): void {
@@ -360,8 +365,8 @@ export class SqliteResolutionStore implements ResolutionStore {
     return this.statements.openProposals.all(realm).map((row) => parseRow(proposalRow, 'proposals', row));
   }
 
-  proposalsDueToApply(now: number): Proposal[] {
-    return this.statements.dueToApply.all(now).map((row) => parseRow(proposalRow, 'proposals', row));
+  proposalsDueToApply(now: number, realm?: RealmId): Proposal[] {
+    return this.statements.dueToApply.all({ now, realm: realm ?? null }).map((row) => parseRow(proposalRow, 'proposals', row));
   }
 
   guildSettings(guildId: string): GuildResolutionSettings | undefined {

@@ -139,7 +139,11 @@ export class SqliteStore implements Store {
       ),
       setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
       setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ?'),
-      dueToClose: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.status = 'open' AND m.closes_at <= ? ORDER BY m.closes_at`),
+      // The realm only filters the due markets that markets_by_status finds: it is given by the console alone.
+      dueToClose: db.prepare<{ now: number; realm: string | null }>(
+        `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
+         WHERE m.status = 'open' AND m.closes_at <= @now AND (@realm IS NULL OR m.realm = @realm) ORDER BY m.closes_at`,
+      ),
       marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM markets WHERE id = ?'),
       addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),
       links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
@@ -428,8 +432,8 @@ export class SqliteStore implements Store {
     return [...unique.values()].sort(listingOrder).slice(0, limit);
   }
 
-  marketsDueToClose(now: number): Market[] {
-    return this.statements.dueToClose.all(now).map(toMarket);
+  marketsDueToClose(now: number, realm?: RealmId): Market[] {
+    return this.statements.dueToClose.all({ now, realm: realm ?? null }).map(toMarket);
   }
 
   marketStats(id: string): MarketStats {

@@ -398,10 +398,13 @@ export class MarketService {
     });
   }
 
-  /** The close job: every open market past its close time, in every realm, is closed in one transaction. */
-  closeDueMarkets(now: number): Result<Market[]> {
+  /**
+   * The close job: every open market past its close time is closed in one transaction, in every realm or, for a
+   * caller that acts for one realm only (the console), in `realm`.
+   */
+  closeDueMarkets(now: number, realm?: RealmId): Result<Market[]> {
     return this.run({ now }, () =>
-      this.store.marketsDueToClose(now).map((market) => {
+      this.store.marketsDueToClose(now, realm).map((market) => {
         this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: market.closesAt });
         return requireMarketByKey(this.store, market.id);
       }),

@@ -113,7 +113,8 @@ export interface Store {
    */
   searchMarkets(realm: RealmId, text: string, onlyOpen: boolean, limit: number): Market[];
   /** Open markets whose close time has passed. */
-  marketsDueToClose(now: number): Market[];
+  /** Open markets past their close time: in `realm` only where one is given, else in every realm. */
+  marketsDueToClose(now: number, realm?: RealmId): Market[];
   marketStats(id: string): MarketStats;
   addLink(marketId: string, link: MarketLink): void;
   links(marketId: string): MarketLink[];

@@ -108,9 +108,9 @@ export class ResolutionService {
    * The links due for a check. A link stored without a reference (before references were kept, or by a claim pack)
    * gets one from its URL now, and keeps it; a URL no adapter accepts is skipped.
    */
-  sourcesDueForPoll(now: number): DueSource[] {
+  sourcesDueForPoll(now: number, realm?: RealmId): DueSource[] {
     return this.store.atomically(() =>
-      this.sources.sourcesDueForPoll(now).flatMap((link) => {
+      this.sources.sourcesDueForPoll(now, realm).flatMap((link) => {
         if (link.ref !== null) return [{ ...link, ref: link.ref }];
         const parsed = parseSourceUrl(link.url);
         if (!parsed.ok) return [];
@@ -157,8 +157,8 @@ export class ResolutionService {
   }
 
   /** The failing spells due to be told to the moderators, each handed out once (across restarts too). */
-  claimFailureReports(): FailureReport[] {
-    return this.store.atomically(() => this.sources.claimDueFailureReports());
+  claimFailureReports(realm?: RealmId): FailureReport[] {
+    return this.store.atomically(() => this.sources.claimDueFailureReports(realm));
   }
 
   private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
@@ -257,9 +257,9 @@ export class ResolutionService {
    * Applies every proposal whose grace period ended without a veto, each in its own transaction, provided the sources
    * still say the same; one they no longer back is set aside for a moderator, unapplied.
    */
-  applyDueProposals(now: number): { proposal: Proposal; result: Result<ProposalDecision> }[] {
+  applyDueProposals(now: number, realm?: RealmId): { proposal: Proposal; result: Result<ProposalDecision> }[] {
     const actor = { userId: AUTO_RESOLVER, displayName: 'Crux (auto-resolve)', isModerator: true };
-    return this.sources.proposalsDueToApply(now).map((due) => ({
+    return this.sources.proposalsDueToApply(now, realm).map((due) => ({
       proposal: due,
       result: runUseCase(this.store, { now }, () => {
         // The job acts in each proposal's own realm, as that realm's moderators would.

@@ -2,6 +2,7 @@ import type { Millis } from '../money.ts';
 import type { SourceCheck, SourceRef } from '../sources/index.ts';
 import type { OutsideReading } from '../sources/odds.ts';
 import type { FailureReport, LinkStatus, SourceStatus } from './source-status.ts';
+import type { RealmId } from '../realms/realm.ts';
 
 /** A market's link with the source reference the adapters understand (null for links stored before references were). */
 export interface LinkedSource {
@@ -78,7 +79,8 @@ export interface ResolutionStore {
   /** Records the parsed reference (and its kind) of a link the market service has just stored. */
   setLinkRef(marketId: string, url: string, ref: SourceRef): void;
   /** Links of open and closed markets that were never checked or whose next check is due. */
-  sourcesDueForPoll(now: number): LinkToPoll[];
+  /** In `realm` only where one is given (the console's), else in every realm; the same for the two below. */
+  sourcesDueForPoll(now: number, realm?: RealmId): LinkToPoll[];
   savePoll(linkId: number, state: PollState): void;
   /** The last check of every checked link of a market, in link order. */
   latestReadings(marketId: string): SourceReading[];
@@ -94,7 +96,7 @@ export interface ResolutionStore {
   /** The status of each of a market's checked links, in link order. */
   sourceStatuses(marketId: string): LinkStatus[];
   /** Marks every due failure report claimed and returns them: each is handed out once, whatever happens next. */
-  claimDueFailureReports(): FailureReport[];
+  claimDueFailureReports(realm?: RealmId): FailureReport[];
 
   proposalExists(marketId: string, verdictKey: string): boolean;
   insertProposal(proposal: NewProposal): number;
@@ -106,7 +108,7 @@ export interface ResolutionStore {
   /** A realm's proposals a moderator can still act on (pending, or set aside as a conflict), oldest first. */
   openProposals(realm: string): Proposal[];
   /** Pending proposals whose auto-apply time has come. */
-  proposalsDueToApply(now: number): Proposal[];
+  proposalsDueToApply(now: number, realm?: RealmId): Proposal[];
 
   guildSettings(guildId: string): GuildResolutionSettings | undefined;
   saveGuildSettings(settings: GuildResolutionSettings, updatedBy: string, updatedAt: number): void;
