@@ -85,7 +85,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     redraw: (marketId) => cards.redraw(marketId),
     async tellModerators(content, market) {
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
-      if (channelId !== null) await postReply(client, channelId, replyWith({ content }));
+      if (channelId !== null) await postReply(client, market.realm, channelId, replyWith({ content }));
     },
   });
   const track = (work: Promise<void>) => {
@@ -129,9 +129,9 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
       // The conditionals' holders are told in their markets' channels wherever the moderators are.
-      await postAlso(client, reply, log);
+      await postAlso(client, market.realm, reply, log);
       if (channelId === null) return undefined;
-      const posted = await postReply(client, channelId, reply);
+      const posted = await postReply(client, market.realm, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
       return posted;
     },

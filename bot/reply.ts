@@ -19,6 +19,11 @@ export interface Invocation {
   /** Unique per delivery of a user's action (a Discord interaction id); repeats are applied once. */
   requestId: string;
   now: number;
+  /**
+   * Whether a channel id names a channel of this server, as far as Discord's data the bot holds tells; absent where
+   * nothing can tell (the console, a server the bot has not cached).
+   */
+  channelInServer?: (channelId: string) => boolean;
 }
 
 export interface CardField {

@@ -21,7 +21,7 @@ import type { CommandNames } from './command-names.ts';
 import { PendingConfirmations } from './confirmations.ts';
 import { invocationOf } from './invocation.ts';
 import { RateLimiter } from '../rate-limit.ts';
-import { realmOfGuild } from '../../markets/realms/realm.ts';
+import { type RealmId, realmOfGuild } from '../../markets/realms/realm.ts';
 import { fitChoices } from '../render/limits.ts';
 import { NO_MENTIONS, privateFlags, toMessage, toModal } from './payload.ts';
 import { postAlso, postReply } from './post.ts';
@@ -159,7 +159,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
     }
     await closeWith('✅ Confirmed.');
     await interaction.followUp(toMessage(reply));
-    redrawMarkets(reply);
+    redrawMarkets(reply, invocation.realm);
   }
 
   async function send(interaction: Replyable, reply: Reply): Promise<void> {
@@ -175,7 +175,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       await interaction.update({ content: content ?? '', components: [], allowedMentions });
       if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
     } else if (reply.postTo !== undefined) {
-      const posted = await postReply(client, reply.postTo, { ...reply, content: undefined });
+      const posted = await postReply(client, realmOfGuild(interaction.guildId), reply.postTo, { ...reply, content: undefined });
       await interaction.reply({ content: reply.content ?? '✅ Done.', flags: MessageFlags.Ephemeral, allowedMentions: message.allowedMentions });
       if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.messageId);
     } else if (reply.postsMarket === undefined) {
@@ -185,7 +185,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       if (posted) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
     if (reply.privateFollowUp) await interaction.followUp({ ...toMessage(reply.privateFollowUp), flags: privateFlags(reply.privateFollowUp) });
-    redrawMarkets(reply);
+    redrawMarkets(reply, realmOfGuild(interaction.guildId));
   }
 
   /** Answers a command that was deferred: its reply replaces the "thinking…" note. */
@@ -200,7 +200,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       const posted = await interaction.editReply(message);
       if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.id);
     }
-    redrawMarkets(reply);
+    redrawMarkets(reply, realmOfGuild(interaction.guildId));
   }
 
   /**
@@ -209,10 +209,10 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
    * long kept its interaction (with the member, options and webhook discord.js builds for it) alive meanwhile. Held
    * by every bet, those outlived young-generation collections, so each collection copied them and took longer.
    */
-  function redrawMarkets(reply: Reply): void {
+  function redrawMarkets(reply: Reply, realm: RealmId): void {
     // Only the market ids wait for the redraws, not the whole reply with its cards.
     const markets = reply.refreshMarkets ?? [];
-    afterReply(postAlso(client, reply, app.log).then(() => refreshMarkets(markets)));
+    afterReply(postAlso(client, realm, reply, app.log).then(() => refreshMarkets(markets)));
   }
 
   async function refreshMarkets(markets: readonly string[]): Promise<void> {

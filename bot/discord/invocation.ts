@@ -45,5 +45,6 @@ export function invocationOf(
     channelId: interaction.channelId,
     requestId: interaction.id,
     now,
+    ...(interaction.inCachedGuild() ? { channelInServer: (channelId: string) => interaction.guild.channels.cache.has(channelId) } : {}),
   };
 }

@@ -207,6 +207,9 @@ export const SETTINGS: SettingDefinitions = {
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as RealmSettingKey[];
 
+/** The settings that name a channel: each must be a channel of the server it is set in (checked where Discord is known). */
+export const CHANNEL_SETTINGS = ['moderatorChannel', 'marketChannel'] as const satisfies readonly RealmSettingKey[];
+
 /** The setting a /mod settings option names. */
 export function settingByOption(option: string): RealmSettingKey | undefined {
   return SETTING_KEYS.find((key) => SETTINGS[key].option === option);

@@ -221,6 +221,31 @@ describe('every server is its own realm', () => {
     expect(privateText(await run('alice', 'Beta', 'mod', 'settings', []))).toBe("⚠️ Only moderators can see or change this server's settings.");
   });
 
+  it("never lets one server's settings send the bot's posts into another server's channel", async () => {
+    const alphaMarkets = bot.fake.guildByName('Alpha').channel('markets').id;
+    const beta = bot.fake.guildByName('Beta').id;
+    // Mallory moderates Beta and is a plain member of Alpha.
+    const refused = await run('mallory', 'Beta', 'mod', 'settings', [option.string('market_channel', `<#${alphaMarkets}>`)]);
+    expect(privateText(refused)).toBe(`⚠️ Market channel: <#${alphaMarkets}> is not a channel of this server. Nothing was changed.`);
+    expect(bot.crux.app.realms.values(beta).marketChannel).toBeNull();
+
+    // A setting stored before that check (written here past it, through the use case) is refused where the bot posts.
+    const mallory = { userId: bot.userId('mallory'), isModerator: true };
+    expect(bot.crux.app.realms.update({ market_channel: alphaMarkets, moderator_channel: alphaMarkets }, { realm: beta, actor: mallory, now: Date.now() }).ok).toBe(true);
+    const question = 'Free credits: press Yes now?';
+    const opened = bot.fake.slashCommand({
+      name: 'market',
+      subcommand: 'open',
+      user: 'mallory',
+      guild: 'Beta',
+      channel: 'markets',
+      options: [option.string('question', question), option.string('criteria', 'Never.'), option.string('closes', '2027-12-31')],
+    });
+    await bot.fake.waitForCallback(opened.id);
+    await bot.fake.waitUntil(() => bot.logs.some((line) => line.includes(`channel ${alphaMarkets} is not in server ${beta}`)), { description: 'the post is refused' });
+    expect(bot.fake.messagesIn('markets', 'Alpha').filter((message) => message.embeds[0]?.title === question)).toEqual([]);
+  });
+
   it('moderates in a server whose data the bot never cached, from the permissions Discord sends', async () => {
     await openIn('Gamma', 'carol');
     const closed = await run('mallory', 'Gamma', 'mod', 'close', [option.string('market', SLUG)]);

@@ -1,4 +1,5 @@
-import { type RealmSettingKey, SETTING_KEYS, SETTINGS, showSetting } from '../../../markets/realms/settings.ts';
+import { CruxError } from '../../../markets/errors.ts';
+import { CHANNEL_SETTINGS, parseSetting, type RealmSettingKey, SETTING_KEYS, SETTINGS, showSetting } from '../../../markets/realms/settings.ts';
 import type { SettingChangeRecord } from '../../../markets/realms/service.ts';
 import { requireModerator } from '../../../markets/service.ts';
 import { truncate } from '../../render/format.ts';
@@ -19,12 +20,30 @@ function changeLine(change: SettingChangeRecord): string {
 }
 
 /**
+ * A channel setting must name a channel of this server: the bot posts in every server it is in, so a channel of
+ * another would carry this server's cards and moderator posts there.
+ */
+function assertChannelsInServer(invocation: Invocation, requested: Record<string, unknown>): void {
+  const inServer = invocation.channelInServer;
+  if (inServer === undefined) return;
+  for (const key of CHANNEL_SETTINGS) {
+    const raw = requested[SETTINGS[key].option];
+    if (raw === undefined) continue;
+    const change = parseSetting(key, raw);
+    if (!change.reset && change.value !== null && !inServer(change.value)) {
+      throw new CruxError('invalid_input', `${SETTINGS[key].label}: <#${change.value}> is not a channel of this server. Nothing was changed.`);
+    }
+  }
+}
+
+/**
  * /mod settings: with no options, this server's settings, each with where it comes from, and the latest changes;
  * with options, changes them (recorded, and in force at once) and shows the result.
  */
 export function showOrChangeSettings(invocation: Invocation, app: App): Reply {
   requireModerator(invocation.actor, "see or change this server's settings");
   const requested = Object.fromEntries(Object.entries(invocation.options).filter(([, value]) => value !== undefined));
+  assertChannelsInServer(invocation, requested);
   const changed = Object.keys(requested).length > 0 ? unwrap(app.realms.update(requested, contextOf(invocation))).changes : [];
   const { values, sources } = app.realms.settingsOf(invocation.realm);
   const history = app.realms.history(invocation.realm, HISTORY_SHOWN);
