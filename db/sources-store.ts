@@ -240,16 +240,6 @@ export class SqliteResolutionStore implements ResolutionStore {
          ON CONFLICT (guild_id) DO UPDATE SET auto_apply = excluded.auto_apply, trusted_kinds = excluded.trusted_kinds,
            grace_ms = excluded.grace_ms, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       ),
-      settlementReceived: db.prepare<[string, string], { holder: string; received: number }>(
-        `SELECT holder, SUM(received) AS received FROM (
-           -- Settlements pay members' accounts: their account in the market's realm, or before realms their only one.
-           SELECT a.user_id AS holder, l.amount AS received FROM ledger l JOIN accounts a ON a.id = l.to_account
-             WHERE l.market_id = ? AND l.reason IN ('payout', 'refund')
-           UNION ALL
-           SELECT a.user_id, -l.amount FROM ledger l JOIN accounts a ON a.id = l.from_account
-             WHERE l.market_id = ? AND l.reason = 'clawback')
-         GROUP BY holder ORDER BY holder`,
-      ),
       staleClosed: db.prepare<[number, number], { id: string }>(
         `SELECT m.id FROM markets m LEFT JOIN market_nudges n ON n.market_id = m.id
          WHERE m.status = 'closed' AND m.closed_at <= ? AND (n.nudged_at IS NULL OR n.nudged_at <= ?)
@@ -385,9 +375,6 @@ export class SqliteResolutionStore implements ResolutionStore {
     });
   }
 
-  settlementReceived(marketId: string): { userId: string; amount: number }[] {
-    return this.statements.settlementReceived.all(marketId, marketId).map((row) => ({ userId: row.holder, amount: row.received }));
-  }
 
   staleClosedMarkets(closedBefore: number, nudgedBefore: number): string[] {
     return this.statements.staleClosed.all(closedBefore, nudgedBefore).map((row) => row.id);

@@ -196,6 +196,16 @@ export class SqliteStore implements Store {
       slugsFrom: db.prepare(
         `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.realm = ? AND m.slug >= ? AND m.slug < ? ORDER BY m.slug LIMIT ?`,
       ),
+      settlementReceived: db.prepare<[string, string], { holder: string; received: number }>(
+        `SELECT holder, SUM(received) AS received FROM (
+           -- Settlements pay members' accounts: their account in the market's realm, or before realms their only one.
+           SELECT a.user_id AS holder, l.amount AS received FROM ledger l JOIN accounts a ON a.id = l.to_account
+             WHERE l.market_id = ? AND l.reason IN ('payout', 'refund')
+           UNION ALL
+           SELECT a.user_id, -l.amount FROM ledger l JOIN accounts a ON a.id = l.from_account
+             WHERE l.market_id = ? AND l.reason = 'clawback')
+         GROUP BY holder ORDER BY holder`,
+      ),
       netPaid: db.prepare<[string], { holder: string; paid: number }>(
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
          FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
@@ -471,6 +481,10 @@ export class SqliteStore implements Store {
 
   livePositionsOf(realm: RealmId, userId: string): Position[] {
     return this.statements.livePositionsOf.all(realm, userId).map(toPosition);
+  }
+
+  settlementReceived(marketId: string): { userId: string; amount: Millis }[] {
+    return this.statements.settlementReceived.all(marketId, marketId).map((row) => ({ userId: row.holder, amount: row.received }));
   }
 
   netPaid(marketId: string): { userId: string; paid: number }[] {

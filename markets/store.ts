@@ -130,6 +130,8 @@ export interface Store {
   livePositionsOf(realm: RealmId, userId: string): Position[];
   /** Per trader of a market: what they paid in buys minus what they got from sells. */
   netPaid(marketId: string): { userId: string; paid: Millis }[];
+  /** Per trader of a market, what its settlements paid them net: payouts and refunds minus clawbacks. */
+  settlementReceived(marketId: string): { userId: string; amount: Millis }[];
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
   profits(realm: RealmId | null, limit: number): ProfitRow[];
 

@@ -345,7 +345,7 @@ export class ResolutionService {
   private correct(market: Market, previous: Resolution, resolution: Resolution): Correction {
     const winner = resolution.outcome;
     const owed = winner === null ? this.refundsBeforeSettlement(market) : payoutsFor(this.store.positions(market.id), { outcome: winner, probabilities: resolution.probabilities });
-    const plan = planCorrection(this.sources.settlementReceived(market.id), owed, (userId) => this.balanceOf(market, userId));
+    const plan = planCorrection(this.store.settlementReceived(market.id), owed, (userId) => this.balanceOf(market, userId));
     this.applyCorrection(market, plan, winner === null ? 'refund' : 'payout', resolution.at);
     this.store.saveMarketState(market.id, { ...market, status: winner === null ? 'cancelled' : 'resolved', resolution });
     this.store.rescoreMarket(market.id);
@@ -390,7 +390,7 @@ export class ResolutionService {
    * for resolution if its close time has passed). Its own conditionals cancelled with it come back with it.
    */
   private reinstate(market: Market, at: number): ResettledConditional[] {
-    const plan = planCorrection(this.sources.settlementReceived(market.id), [], (userId) => this.balanceOf(market, userId));
+    const plan = planCorrection(this.store.settlementReceived(market.id), [], (userId) => this.balanceOf(market, userId));
     const pool = marketAccount(market.id);
     const marketId = market.id;
     for (const { userId, amount } of plan.clawbacks) {

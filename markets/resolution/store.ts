@@ -113,9 +113,6 @@ export interface ResolutionStore {
   guildSettings(guildId: string): GuildResolutionSettings | undefined;
   saveGuildSettings(settings: GuildResolutionSettings, updatedBy: string, updatedAt: number): void;
 
-  /** Per trader of a market, what its settlements paid them net: payouts and refunds minus clawbacks. */
-  settlementReceived(marketId: string): { userId: string; amount: Millis }[];
-
   /** Markets closed before `closedBefore`, still unresolved, and not nudged since `nudgedBefore`. */
   staleClosedMarkets(closedBefore: number, nudgedBefore: number): string[];
   recordNudge(marketId: string, at: number): void;

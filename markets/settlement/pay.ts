@@ -4,10 +4,18 @@ import type { Millis } from '../money.ts';
 import type { Store } from '../store.ts';
 import { type Payment, payoutsFor, refundsFor } from './payouts.ts';
 
-/** What settling `market` as `verdict` says (outcome null: cancelling) owes each trader, from its positions or net stakes now. */
+/**
+ * What settling `market` as `verdict` (outcome null: cancelling) owes each trader, from its positions or net stakes
+ * now, less what its earlier settlements paid them and no correction took back. Only a market settled before and
+ * reinstated (a conditional whose condition was corrected) has such receipts: a refund its trader had already spent
+ * when the reinstatement took refunds back is still theirs, and counts toward what they are owed now, so nobody is
+ * paid twice. What they are not paid stays in the pool, which hands it back to the mint.
+ */
 export function owedFor(store: Store, market: Market, verdict: Pick<Resolution, 'outcome' | 'probabilities'>): Payment[] {
   const { outcome, probabilities } = verdict;
-  return outcome === null ? refundsFor(store.netPaid(market.id), market.pool) : payoutsFor(store.positions(market.id), { outcome, probabilities });
+  const owed = outcome === null ? refundsFor(store.netPaid(market.id), market.pool) : payoutsFor(store.positions(market.id), { outcome, probabilities });
+  const received = new Map(store.settlementReceived(market.id).map(({ userId, amount }) => [userId, amount]));
+  return owed.map(({ userId, amount }) => ({ userId, amount: Math.max(0, amount - (received.get(userId) ?? 0)) }));
 }
 
 /** What the pool hands back to the mint once `paid` is paid. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SqliteResolutionStore } from '../../db/sources-store.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
 import { verify } from '../../db/verify.ts';
 import { cancelledByCondition, conditionHeld } from '../../markets/cruxes/conditions.ts';
 import type { Market } from '../../markets/market.ts';
@@ -94,7 +94,7 @@ describe('conditional markets on the ledger', () => {
       fc.property(fc.array(trade, { minLength: 1, maxLength: 25 }), fc.array(settlementStep, { minLength: 1, maxLength: 8 }), (trades, steps) => {
         const refunds = moderatorRefunds(trades);
         const t = testApp();
-        const received = new SqliteResolutionStore(t.db);
+        const received = new SqliteStore(t.db);
         try {
           openAll(t);
           runTrades(t, trades);
@@ -130,4 +130,35 @@ describe('conditional markets on the ledger', () => {
       { numRuns: 40 },
     );
   });
+
+  it('pays a refund once: one its trader spent before the conditional was reinstated counts toward the next settlement', () => {
+    const t = testApp();
+    const { service, resolution } = t.app;
+    const received = new SqliteStore(t.db);
+    const netOf = (marketId: string, userId: string) => asMap(received.settlementReceived(marketId)).get(userId) ?? 0;
+    const balance = (userId: string) => t.app.views.portfolio('console', userId).balance;
+    ok(service.openMarket({ id: 'cond', question: 'Condition market?', criteria: 'x', closesAt: T0 + DAY }, moderator(T0)));
+    ok(service.openMarket({ id: 'other', question: 'Other market?', criteria: 'x', closesAt: T0 + DAY }, moderator(T0)));
+    ok(service.openMarket({ id: 'cx', question: 'Conditional market?', criteria: 'x', closesAt: T0 + DAY, condition: { market: 'cond', outcome: 'Yes' } }, moderator(T0)));
+    const stake = ok(service.buy({ marketId: 'cx', outcome: 'Yes', amount: creditsToMillis(100) }, as('ann'))).quote.cash;
+    ok(service.resolveMarket('cond', 'No', 'seen', moderator(T0 + 1)));
+    expect(netOf('cx', 'ann')).toBe(stake);
+    // Ann spends her refund elsewhere, so the reinstatement cannot take it back.
+    ok(service.buy({ marketId: 'other', outcome: 'Yes', amount: balance('ann') }, as('ann')));
+    ok(resolution.correctResolution('cond', { outcome: 'Yes' }, 'oops', moderator(T0 + 2)));
+    expect(t.app.views.market('console', 'cx').market.status).toBe('open');
+    expect(netOf('cx', 'ann')).toBe(stake);
+
+    // Cancelled again: she is owed her stake, which she has.
+    ok(resolution.correctResolution('cond', { outcome: 'No' }, 'oops again', moderator(T0 + 3)));
+    expect(netOf('cx', 'ann')).toBe(stake);
+    // Reinstated and resolved her way: she is owed her shares, and her refund counts toward them.
+    ok(resolution.correctResolution('cond', { outcome: 'Yes' }, 'it held after all', moderator(T0 + 4)));
+    const shares = t.app.views.holdings('cx').find((holding) => holding.userId === 'ann')?.shares ?? 0;
+    ok(service.resolveMarket('cx', 'Yes', 'https://example.org/cx', moderator(T0 + 5)));
+    expect(netOf('cx', 'ann')).toBe(Math.max(shares, stake));
+    t.assertVerified();
+    t.db.close();
+  });
 });
+
