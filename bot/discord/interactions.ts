@@ -313,15 +313,23 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
   };
 
   /**
-   * Whatever Discord refused to show, the member still gets an answer: a plain private note in place of the reply
-   * (or of the "thinking…" of a deferred one), never a spinner or "interaction failed".
+   * Whatever Discord refused to show, the member still gets an answer: a plain private note in place of the reply,
+   * never a spinner or "interaction failed". A deferred command's public "thinking…" is removed rather than edited
+   * into the note, which would show the whole channel a failure only the member needs to see.
    */
   async function answerPlainly(interaction: RepliableInteraction): Promise<void> {
-    const note = { content: PLAIN_FALLBACK, embeds: [], components: [], files: [], allowedMentions: NO_MENTIONS };
+    const note = { content: PLAIN_FALLBACK, embeds: [], components: [], files: [], allowedMentions: NO_MENTIONS, flags: MessageFlags.Ephemeral as const };
     const attempts = [
-      ...(interaction.deferred || interaction.replied ? [] : [() => interaction.reply({ ...note, flags: MessageFlags.Ephemeral })]),
-      ...(interaction.deferred ? [() => interaction.editReply(note)] : []),
-      () => interaction.followUp({ ...note, flags: MessageFlags.Ephemeral }),
+      ...(interaction.deferred || interaction.replied ? [] : [() => interaction.reply(note)]),
+      ...(interaction.deferred
+        ? [
+            async () => {
+              await interaction.deleteReply();
+              await interaction.followUp(note);
+            },
+          ]
+        : []),
+      () => interaction.followUp(note),
     ];
     for (const attempt of attempts) {
       try {

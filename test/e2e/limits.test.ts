@@ -86,7 +86,10 @@ describe("Discord's limits, end to end", () => {
     const marketId = await openWorstCaseMarket();
     bot.fake.refuseNextMessages(1);
     const shown = bot.fake.slashCommand({ name: 'market', subcommand: 'show', user: 'bob', channel: 'markets', options: [option.string('market', marketId)] });
-    expect((await settled(shown.id)).content).toMatch(/^⚠️ Discord refused to show Crux's answer/);
+    // A deferred command's public "thinking…" goes, and only the member sees why.
+    await bot.fake.waitUntil(() => bot.fake.followUps(shown.id).length > 0, { description: 'the private note follows' });
+    expect(bot.fake.followUps(shown.id)).toMatchObject([{ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/^⚠️ Discord refused to show Crux's answer/) }]);
+    expect(bot.fake.originalResponse(shown.id)).toBeUndefined();
 
     bot.fake.refuseNextMessages(1);
     const bet = bot.fake.slashCommand({ name: 'bet', user: 'bob', channel: 'markets', options: [option.string('market', marketId), option.string('outcome', OUTCOMES[3] ?? ''), option.integer('amount', 10)] });
