@@ -14,14 +14,21 @@ export function isMillis(value: number): boolean {
   return Number.isSafeInteger(value);
 }
 
-/** What a trader pays for a float cost in credits: rounded up. */
+/**
+ * How far a float cost or proceeds can be from the exact LMSR figure, relative to it: the closed forms (log1p, expm1,
+ * log-add-exp) lose a few units in the last place. Rounding starts past this margin, so an exact cost a hair above a
+ * whole milli-credit is never charged a milli-credit less because its float came out a hair below.
+ */
+const FLOAT_MARGIN = 16 * Number.EPSILON;
+
+/** What a trader pays for a float cost in credits: rounded up, past the float's margin. */
 export function chargeInMillis(costInCredits: number): Millis {
-  return Math.ceil(costInCredits * MILLIS_PER_CREDIT);
+  return Math.ceil(costInCredits * MILLIS_PER_CREDIT * (1 + FLOAT_MARGIN));
 }
 
-/** What a trader receives for float proceeds in credits: rounded down. */
+/** What a trader receives for float proceeds in credits: rounded down, past the float's margin. */
 export function proceedsInMillis(proceedsInCredits: number): Millis {
-  return Math.max(0, Math.floor(proceedsInCredits * MILLIS_PER_CREDIT));
+  return Math.max(0, Math.floor(proceedsInCredits * MILLIS_PER_CREDIT * (1 - FLOAT_MARGIN)));
 }
 
 /** Shares a trader receives for a float share count: rounded down to whole milli-shares. */

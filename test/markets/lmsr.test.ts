@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cost, costOfShares, logSumExp, openingShares, prices, sharesForAmount, worstCaseLoss } from '../../markets/lmsr.ts';
+import { testApp } from '../support/app.ts';
+import { DAY, ok, T0 } from '../support/engine.ts';
 
 describe('LMSR math', () => {
   it('buys the closed-form number of shares: b = 100 at 50/50, 100 credits of YES', () => {
@@ -58,5 +60,17 @@ describe('LMSR math', () => {
     expect(bought + sold).toBeCloseTo(0, 10);
     // small and large trades agree across the two numeric branches
     expect(costOfShares(q, 30, 2, 29.999)).toBeCloseTo(costOfShares(q, 30, 2, 30.001), 2);
+  });
+});
+
+describe('rounding a float cost to milli-credits', () => {
+  it('charges a cost just above a whole milli-credit the next one up, though its float came out just below', () => {
+    const { app, db } = testApp();
+    const moderator = { realm: 'console', actor: { userId: 'mod', isModerator: true }, now: T0 };
+    ok(app.service.openMarket({ id: 'edge', question: 'Will the float land short?', criteria: 'x', liquidity: 10.00509010856496, closesAt: T0 + DAY }, moderator));
+    // Exactly, 601 Yes shares cost 601000 + 1000·b·ln(1 + e^(−601/b)) − 1000·b·ln 2 = 594065.000000000000426 milli-credits
+    // (computed to 60 digits); the float is 594065.0, which rounded up alone would charge one milli-credit less.
+    expect(ok(app.service.quoteBuy({ marketId: 'edge', outcome: 'Yes', shares: 601_000 }, moderator)).cash).toBe(594_066);
+    db.close();
   });
 });
