@@ -118,8 +118,31 @@ export function pruneBackups(folder: string, keep: number): string[] {
   return expired.map((backup) => backup.path);
 }
 
+/** The same file under either name (a link to it too), not merely the same path. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [first, second] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
+}
+
 function refusal(backupPath: string, reason: string, cause?: unknown): RestoreRefusedError {
   return new RestoreRefusedError(`Refusing to restore ${backupPath}: ${reason}`, { cause });
+}
+
+/**
+ * Why the copy is no Crux database, or undefined if it is one. SQLite opens an empty file, or any other database, as
+ * a database, and the migrations would then make an empty Crux of it: restored, that would replace every market and
+ * balance with none. So a backup must carry Crux's schema already, at some version.
+ */
+function notCrux(copyPath: string): string | undefined {
+  const db = new Database(copyPath, { readonly: true, fileMustExist: true });
+  try {
+    if (Number(db.pragma('user_version', { simple: true })) === 0) return 'it is not a Crux database (it has no Crux schema).';
+    const ledger = db.prepare<[], { found: number }>("SELECT 1 AS found FROM sqlite_schema WHERE type = 'table' AND name = 'ledger'").get();
+    return ledger === undefined ? 'it is not a Crux database (it has no ledger).' : undefined;
+  } finally {
+    db.close();
+  }
 }
 
 /**
@@ -128,6 +151,13 @@ function refusal(backupPath: string, reason: string, cause?: unknown): RestoreRe
  */
 function checkCopy(backupPath: string, copyPath: string): VerifyReport {
   let report: VerifyReport;
+  let foreign: string | undefined;
+  try {
+    foreign = notCrux(copyPath);
+  } catch (error) {
+    throw refusal(backupPath, errorMessage(error), error);
+  }
+  if (foreign !== undefined) throw refusal(backupPath, foreign);
   try {
     const db = openDatabase(copyPath);
     try {
@@ -154,7 +184,7 @@ function checkCopy(backupPath: string, copyPath: string): VerifyReport {
  */
 export function restoreDatabase(backupPath: string, targetPath: string): VerifyReport {
   if (!existsSync(backupPath)) throw refusal(backupPath, 'there is no such file.');
-  if (resolve(backupPath) === resolve(targetPath)) throw refusal(backupPath, 'it is the database it would replace.');
+  if (sameFile(backupPath, targetPath)) throw refusal(backupPath, 'it is the database it would replace.');
   mkdirSync(dirname(targetPath), { recursive: true });
   const incoming = scratchPath(targetPath, 'restoring');
   try {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { backupDatabase, listBackups, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
@@ -248,5 +248,34 @@ describe('restoreDatabase', () => {
     expect(() => restoreDatabase(garbage, databasePath)).toThrow(RestoreRefusedError);
     expect(() => restoreDatabase(databasePath, databasePath)).toThrow(/is the database it would replace/);
     expect(() => restoreDatabase(join(backupFolder, 'missing.sqlite'), databasePath)).toThrow(/no such file/);
+  });
+
+  it('refuses an empty file, a database that is not Crux and a link to the live database, leaving the live books alone', () => {
+    const engine = liveEngine();
+    engine.db.close();
+    const entriesNow = () => {
+      const db = openDatabase(databasePath);
+      try {
+        return verify(db).entries;
+      } finally {
+        db.close();
+      }
+    };
+    const before = entriesNow();
+    expect(before).toBeGreaterThan(0);
+    // SQLite opens both as databases, which the migrations would make an empty Crux of.
+    mkdirSync(backupFolder, { recursive: true });
+    const empty = join(backupFolder, 'empty.sqlite');
+    writeFileSync(empty, '');
+    expect(() => restoreDatabase(empty, databasePath)).toThrow(/Refusing to restore .*not a Crux database/);
+    const other = join(backupFolder, 'notes.sqlite');
+    const notes = new Database(other);
+    notes.exec('CREATE TABLE notes (x TEXT)');
+    notes.close();
+    expect(() => restoreDatabase(other, databasePath)).toThrow(/Refusing to restore .*not a Crux database/);
+    const link = join(backupFolder, 'link.sqlite');
+    symlinkSync(databasePath, link);
+    expect(() => restoreDatabase(link, databasePath)).toThrow(/is the database it would replace/);
+    expect(entriesNow()).toBe(before);
   });
 });
