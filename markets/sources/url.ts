@@ -89,9 +89,23 @@ function childOf(value: unknown, key: string): { readonly found: true; readonly 
   return { found: false };
 }
 
+/**
+ * A page's title is in its head, so only this much of a page is searched for it. Each search below is one pass: a
+ * lazy `<title>(.*?)</title>` over the whole body ran again from every `<title` it met, which a hostile page of them
+ * made take minutes of the event loop.
+ */
+const TITLE_SEARCH_LENGTH = 64 * 1024;
+
 function pageTitle(html: string): string | undefined {
-  const match = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html);
-  const title = match?.[1] === undefined ? '' : decodeEntities(match[1]).replace(/\s+/g, ' ').trim();
+  const head = html.slice(0, TITLE_SEARCH_LENGTH);
+  // An attribute runs to the next `<` or `>` at the most, so a failed attempt never scans past the next tag.
+  const opening = /<title\b[^<>]*>/gi;
+  if (opening.exec(head) === null) return undefined;
+  const closing = /<\/title>/gi;
+  closing.lastIndex = opening.lastIndex;
+  const end = closing.exec(head);
+  const raw = end === null ? undefined : head.slice(opening.lastIndex, end.index);
+  const title = raw === undefined ? '' : decodeEntities(raw).replace(/\s+/g, ' ').trim();
   if (title === '') return undefined;
   return title.length > MAX_TITLE_LENGTH ? `${title.slice(0, MAX_TITLE_LENGTH)}…` : title;
 }
