@@ -88,9 +88,11 @@ export class SqliteSettlementStore implements SettlementStore {
       markApplied: db.prepare<[number, string | null, number]>(
         `UPDATE settlements SET status = 'applied', applied_at = ?, upheld_by = ? WHERE id = ? AND status = 'pending'`,
       ),
-      dueToApply: db.prepare<[number]>(
-        `SELECT * FROM settlements s WHERE s.status = 'pending' AND s.window_ends_at <= ? AND (s.needs_second = 0 OR s.seconded_by IS NOT NULL)
+      // With an id, whether that one settlement is due still (the job asks again inside the transaction that applies it).
+      dueToApply: db.prepare<{ now: number; id: number | null }>(
+        `SELECT * FROM settlements s WHERE s.status = 'pending' AND s.window_ends_at <= @now AND (s.needs_second = 0 OR s.seconded_by IS NOT NULL)
            AND NOT EXISTS (SELECT 1 FROM disputes d WHERE d.settlement_id = s.id AND d.status = 'open')
+           AND (@id IS NULL OR s.id = @id)
          ORDER BY s.window_ends_at, s.id`,
       ),
       unannounced: db.prepare(`SELECT * FROM settlements WHERE status = 'applied' AND announced_at IS NULL ORDER BY id`),
@@ -148,7 +150,11 @@ export class SqliteSettlementStore implements SettlementStore {
   }
 
   dueToApply(now: number): SettlementRecord[] {
-    return this.statements.dueToApply.all(now).map((row) => parseRow(settlementRow, 'settlements', row));
+    return this.statements.dueToApply.all({ now, id: null }).map((row) => parseRow(settlementRow, 'settlements', row));
+  }
+
+  isDueToApply(id: number, now: number): boolean {
+    return this.statements.dueToApply.all({ now, id }).length > 0;
   }
 
   unannounced(): SettlementRecord[] {

@@ -162,16 +162,16 @@ export class SettlementService {
   }
 
   /**
-   * The job: applies every settlement whose window ended with no open dispute, each in its own transaction. One that
-   * is no longer pending when its turn comes (a moderator upheld or replaced it meanwhile) is left alone.
+   * The job: applies every settlement whose window ended with no open dispute, each in its own transaction. Each is
+   * asked again inside its transaction, since the list was read before: one a moderator upheld or replaced meanwhile,
+   * or one a trader disputed meanwhile (from another shard, say), is left alone.
    */
   applyDue(now: number): { record: SettlementRecord; result: Result<Settlement | undefined> }[] {
     return this.records.dueToApply(now).map((due) => ({
       record: due,
       result: runUseCase(this.store, { now }, () => {
-        const record = this.requireRecord(due.id);
-        if (record.status !== 'pending') return undefined;
-        return this.apply(record, now, null, false);
+        if (!this.records.isDueToApply(due.id, now)) return undefined;
+        return this.apply(this.requireRecord(due.id), now, null, false);
       }),
     }));
   }

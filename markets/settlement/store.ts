@@ -19,6 +19,8 @@ export interface SettlementStore {
   markApplied(id: number, at: number, upheldBy: string | null): boolean;
   /** Pending settlements whose window ended by `now`, seconded where a second is needed, and that no open dispute holds back, oldest first. */
   dueToApply(now: number): SettlementRecord[];
+  /** Whether that settlement is one `dueToApply` would list now. */
+  isDueToApply(id: number, now: number): boolean;
   /** Applied settlements whose result has not been posted yet. */
   unannounced(): SettlementRecord[];
   markAnnounced(id: number, at: number): void;

@@ -5,6 +5,13 @@ import { creditsToMillis } from '../../markets/money.ts';
 import type { Context } from '../../markets/service.ts';
 import type { Reply } from '../../bot/reply.ts';
 import { testApp, type TestApp } from '../support/app.ts';
+import { SqliteConditionStore } from '../../db/cruxes-store.ts';
+import { SqliteSettlementStore } from '../../db/settlement-store.ts';
+import { SqliteStore } from '../../db/sqlite-store.ts';
+import { MarketService } from '../../markets/service.ts';
+import { SettlementService } from '../../markets/settlement/service.ts';
+import type { SettlementRecord } from '../../markets/settlement/types.ts';
+import { freshMemoryDatabase } from '../support/memory-db.ts';
 import { DAY, failure, ok, T0 } from '../support/engine.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -226,5 +233,40 @@ describe('a two-moderator quorum', () => {
     const small = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '0', CRUX_QUORUM_POOL: '100000' });
     const smallSlug = openWithBets(small);
     expect(ok(small.app.service.resolveMarket(smallSlug, 'Yes', 'https://example.org/replicated', moderator())).record).toMatchObject({ status: 'applied', needsSecond: false });
+  });
+});
+
+/** Lists the due settlements as the job reads them, then lets `meanwhile` commit before any is applied. */
+class DisputedMeanwhile extends SqliteSettlementStore {
+  meanwhile: () => void = () => undefined;
+
+  override dueToApply(now: number): SettlementRecord[] {
+    const due = super.dueToApply(now);
+    const meanwhile = this.meanwhile;
+    this.meanwhile = () => undefined;
+    meanwhile();
+    return due;
+  }
+}
+
+describe('the window-end job', () => {
+  it('leaves a settlement disputed after it listed the due ones (from another shard, say): no money moves, the dispute stays open', () => {
+    const db = freshMemoryDatabase();
+    const store = new SqliteStore(db);
+    const records = new DisputedMeanwhile(db);
+    const conditions = new SqliteConditionStore(db);
+    const settlements = new SettlementService(store, records, () => ({ windowMs: 24 * HOUR, recusalRequired: false, recusalMs: 0, quorumPool: 0 }), conditions);
+    const service = new MarketService(store, () => ({ startingGrant: creditsToMillis(1_000), dailyAllowance: 0, defaultLiability: 1_000 }), settlements, conditions);
+    const slug = ok(service.openMarket({ question: 'Will the ROME result replicate?', criteria: 'YES if it does.', closesAt: T0 + 30 * DAY }, moderator())).slug;
+    ok(service.buy({ marketId: slug, outcome: 'Yes', amount: creditsToMillis(100) }, as('alice')));
+    ok(service.buy({ marketId: slug, outcome: 'No', amount: creditsToMillis(80) }, as('bob')));
+    ok(service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator()));
+
+    records.meanwhile = () => ok(settlements.dispute(slug, 'It did not replicate', undefined, as('bob', T0 + 24 * HOUR - 1)));
+    expect(settlements.applyDue(T0 + 24 * HOUR).map(({ result }) => ok(result))).toEqual([undefined]);
+    expect(db.prepare('SELECT d.status, s.status AS settlement FROM disputes d JOIN settlements s ON s.id = d.settlement_id').all()).toEqual([
+      { status: 'open', settlement: 'pending' },
+    ]);
+    expect(count(db, 'payout')).toBe(0);
   });
 });
