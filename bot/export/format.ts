@@ -67,10 +67,18 @@ export function* csvChunks<Column extends string>(
   for (const row of rows) yield `${columns.map((column) => csvCell(row[column])).join(',')}\n`;
 }
 
+/**
+ * Text a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+1`, `-1`, or after a tab or return): a
+ * member's question or name is such text as easily as any other, and the export is opened in spreadsheets.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: Cell | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return String(value);
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const written = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // OWASP's advice for CSV: a leading apostrophe makes the cell text in every spreadsheet, and shows as nothing there.
+  const text = FORMULA_START.test(written) ? `'${written}` : written;
   return /[",\n\r]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

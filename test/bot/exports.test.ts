@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportChunks, type ExportKind } from '../../bot/export/exports.ts';
-import { type ExportFormat, isoTime } from '../../bot/export/format.ts';
+import { csvChunks, type ExportFormat, isoTime } from '../../bot/export/format.ts';
 import { LedgerExportSchema, replayLedgerExport } from '../../markets/exports.ts';
 import { toScoredMarket } from '../../markets/forecasts.ts';
 import { FORECAST_DEFINITION, SCORING_DEFINITIONS, scoreCrowd, summariseUsers } from '../../markets/scoring/index.ts';
@@ -165,6 +165,12 @@ describe('exports', () => {
     expect(ledger.rows[0]).toMatchObject({ entry_id: '1', guild_id: GUILD, reason: 'subsidy', market_id: 'rome', holder: '', prices_after: '[0.5,0.5]' });
     // A grant belongs to the server of the account it funds.
     expect(ledger.rows.find((row) => row['reason'] === 'grant' && row['to_account'] === `user:${OTHER_GUILD}:alice`)?.['guild_id']).toBe(OTHER_GUILD);
+  });
+
+  it('writes text a spreadsheet would run as a formula with a leading apostrophe, so it stays text', () => {
+    const rows = [{ q: '=HYPERLINK("http://evil","x")' }, { q: '@SUM(1)' }, { q: '+1' }, { q: '-1 or so' }, { q: 'fine = fine' }];
+    const written = [...csvChunks({ name: 'test', generatedAt: T0 }, ['q'], rows)].join('').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(written).toEqual(['q', `"'=HYPERLINK(""http://evil"",""x"")"`, "'@SUM(1)", "'+1", "'-1 or so", 'fine = fine']);
   });
 
   it('writes JSON as one document with the definitions and a row array per section', () => {
