@@ -33,13 +33,15 @@ async function backUp(environment: Config): Promise<void> {
   // Opened as it is, read-only: a backup copies pages whatever the schema, and migrating the live database
   // under a running bot is the bot's business, not this command's.
   const db = new Database(environment.CRUX_DATABASE, { readonly: true, fileMustExist: true });
+  let taken: string;
   try {
     const backup = await backupDatabase(db, environment.CRUX_BACKUP_DIR, Date.now());
+    taken = backup.path;
     console.log(`Backed up ${environment.CRUX_DATABASE} to ${backup.path} (${formatBytes(backup.bytes)}, ${backup.bytes} bytes)`);
   } finally {
     db.close();
   }
-  const pruned = pruneBackups(environment.CRUX_BACKUP_DIR, environment.CRUX_BACKUP_KEEP);
+  const pruned = pruneBackups(environment.CRUX_BACKUP_DIR, environment.CRUX_BACKUP_KEEP, taken);
   if (pruned.length > 0) console.log(`Deleted ${pruned.length} older backup(s), keeping the newest ${environment.CRUX_BACKUP_KEEP}`);
 }
 

@@ -16,7 +16,7 @@ export async function takeScheduledBackup(
 ): Promise<BackupFile | undefined> {
   try {
     const backup = await backupDatabase(db, config.CRUX_BACKUP_DIR, now);
-    const pruned = pruneBackups(config.CRUX_BACKUP_DIR, config.CRUX_BACKUP_KEEP);
+    const pruned = pruneBackups(config.CRUX_BACKUP_DIR, config.CRUX_BACKUP_KEEP, backup.path);
     log('backed up the database', { path: backup.path, bytes: backup.bytes, pruned: pruned.length });
     return backup;
   } catch (error) {

@@ -108,12 +108,18 @@ export function listBackups(folder: string): StoredBackup[] {
     .sort((a, b) => b.takenAt - a.takenAt);
 }
 
-/** Deletes all but the newest `keep` backups in `folder` and returns the paths deleted; other files are left alone. */
-export function pruneBackups(folder: string, keep: number): string[] {
+/**
+ * Deletes all but the newest `keep` backups in `folder` and returns the paths deleted; other files are left alone.
+ * `taken`, the backup just made, is always one of those kept: a backup named for a later moment (left by a clock that
+ * ran fast, or copied from another host) would otherwise rank above it, and every new backup be deleted as it is made.
+ */
+export function pruneBackups(folder: string, keep: number, taken?: string): string[] {
   if (!Number.isInteger(keep) || keep < 1) {
     throw new RangeError(`Keep at least one backup: ${keep} would delete the one just taken.`);
   }
-  const expired = listBackups(folder).slice(keep);
+  const backups = listBackups(folder);
+  const isTaken = (backup: { path: string }) => taken !== undefined && resolve(backup.path) === resolve(taken);
+  const expired = backups.filter((backup) => !isTaken(backup)).slice(backups.some(isTaken) ? keep - 1 : keep);
   for (const backup of expired) rmSync(backup.path);
   return expired.map((backup) => backup.path);
 }

@@ -164,6 +164,17 @@ describe('pruneBackups', () => {
     expect(pruneBackups(backupFolder, 3)).toEqual([]);
   });
 
+  it('always keeps the backup just taken, even beside one named for a later time', async () => {
+    const engine = testEngine();
+    opened.push(engine.db);
+    mkdirSync(backupFolder, { recursive: true });
+    const future = join(backupFolder, 'crux-2099-01-01T00-00-00Z.sqlite');
+    writeFileSync(future, 'left by a clock that ran fast');
+    const { path } = await backupDatabase(engine.db, backupFolder, T0);
+    expect(pruneBackups(backupFolder, 1, path)).toEqual([future]);
+    expect(existsSync(path)).toBe(true);
+  });
+
   it('refuses to keep none, and treats a missing folder as empty', () => {
     expect(() => pruneBackups(backupFolder, 0)).toThrow(/at least one/);
     expect(pruneBackups(join(dir(), 'never-made'), 3)).toEqual([]);
