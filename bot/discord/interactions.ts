@@ -175,8 +175,11 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
       await interaction.update({ content: content ?? '', components: [], allowedMentions });
       if (embeds.length > 0 || files.length > 0) await interaction.followUp({ embeds, files, allowedMentions });
     } else if (reply.postTo !== undefined) {
+      // Acknowledged first, privately: the card's post can wait behind Discord's rate limits past the 3 s it gives an
+      // answer, and a redelivery of an interaction already answered stops here rather than posting a second card.
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       const posted = await postReply(client, realmOfGuild(interaction.guildId), reply.postTo, { ...reply, content: undefined });
-      await interaction.reply({ content: reply.content ?? '✅ Done.', flags: MessageFlags.Ephemeral, allowedMentions: message.allowedMentions });
+      await interaction.editReply({ content: reply.content ?? '✅ Done.', allowedMentions: message.allowedMentions });
       if (reply.postsMarket !== undefined) await cardPosted(reply.postsMarket, posted.channelId, posted.messageId);
     } else if (reply.postsMarket === undefined) {
       await interaction.reply(message);

@@ -207,7 +207,10 @@ describe('every server is its own realm', () => {
       channel: 'general',
       options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
     });
-    expect(privateText(await bot.fake.waitForCallback(fromGeneral.id))).toBe(`✅ Opened \`${SLUG}\`; its card is in <#${markets}>.`);
+    // Acknowledged privately at once, then told where the card went once it is posted.
+    expect(await bot.fake.waitForCallback(fromGeneral.id)).toMatchObject({ type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: MessageFlags.Ephemeral } });
+    await bot.fake.waitUntil(() => (bot.fake.originalResponse(fromGeneral.id)?.content ?? '') !== '', { description: 'the answer says where the card is' });
+    expect(privateText(bot.fake.originalResponse(fromGeneral.id) as APIMessage)).toBe(`✅ Opened \`${SLUG}\`; its card is in <#${markets}>.`);
     const storedCard = () => bot.db.prepare('SELECT channel_id, message_id FROM markets').get() as { channel_id: string; message_id: string | null };
     // The card is posted first and its message id stored after Discord answers: wait for both.
     await bot.fake.waitUntil(() => bot.fake.messagesIn('markets', 'Alpha').some((message) => message.embeds[0]?.title === QUESTION) && storedCard().message_id !== null);
@@ -244,6 +247,28 @@ describe('every server is its own realm', () => {
     await bot.fake.waitForCallback(opened.id);
     await bot.fake.waitUntil(() => bot.logs.some((line) => line.includes(`channel ${alphaMarkets} is not in server ${beta}`)), { description: 'the post is refused' });
     expect(bot.fake.messagesIn('markets', 'Alpha').filter((message) => message.embeds[0]?.title === question)).toEqual([]);
+  });
+
+  it('posts one card in the market channel for a /market open that Discord delivers again after a restart', async () => {
+    const markets = bot.fake.guildByName('Alpha').channel('markets').id;
+    await run('alpha-mod', 'Alpha', 'mod', 'settings', [option.string('market_channel', `<#${markets}>`)]);
+    const open = bot.fake.slashCommand({
+      name: 'market',
+      subcommand: 'open',
+      user: 'alice',
+      guild: 'Alpha',
+      channel: 'general',
+      options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
+    });
+    const cards = () => bot.fake.messagesIn('markets', 'Alpha').filter((message) => message.embeds[0]?.title === QUESTION);
+    await bot.fake.waitUntil(() => cards().length === 1 && (bot.fake.originalResponse(open.id)?.content ?? '') !== '', { description: 'the card and the answer' });
+    await bot.restart();
+    const refusedBefore = bot.logs.filter((line) => line.includes('could not answer an interaction')).length;
+    bot.fake.redeliver(open);
+    // The replayed open finds the interaction answered already and stops before posting anything.
+    await bot.fake.waitUntil(() => bot.logs.filter((line) => line.includes('could not answer an interaction')).length > refusedBefore, { description: 'the redelivery is refused' });
+    expect(cards()).toHaveLength(1);
+    expect(marketRows().filter((row) => row.slug === SLUG)).toHaveLength(1);
   });
 
   it('moderates in a server whose data the bot never cached, from the permissions Discord sends', async () => {
