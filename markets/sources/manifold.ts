@@ -31,8 +31,10 @@ const manifoldMarketSchema = z.object({
   isResolved: z.boolean(),
   // "YES" | "NO" | "MKT" | "CANCEL", an answer id (multiple choice, one winner) or "CHOOSE_MULTIPLE" (split).
   resolution: z.string().nullish(),
-  resolutionProbability: z.number().nullish(),
-  probability: z.number().optional(),
+  resolutionProbability: z.number().min(0).max(1).nullish(),
+  // Where a numeric market stood on its scale when it resolved (its resolutionProbability is that place, no chance).
+  resolutionValue: z.number().nullish(),
+  probability: z.number().min(0).max(1).optional(),
   closeTime: z.number().optional(),
   answers: z
     .array(
@@ -107,9 +109,14 @@ function judgeMarket(market: ManifoldMarket, now: number): SourceCheck {
 
 /**
  * A binary MKT resolution carries the probability it paid out at. A multiple-choice market whose answers were resolved
- * one by one also ends as MKT, but its resolutionProbability is just the last answer's, so it must not be reported.
+ * one by one also ends as MKT, but its resolutionProbability is just the last answer's, so it must not be reported; nor
+ * a numeric one's, which is the resolved value's place on its scale, not a chance of anything.
  */
 function judgeMarketResolution(market: ManifoldMarket, name: string): SourceCheck {
+  if (market.outcomeType !== 'BINARY' && market.outcomeType !== 'MULTIPLE_CHOICE') {
+    const value = market.resolutionValue === undefined || market.resolutionValue === null ? '' : ` at ${market.resolutionValue}`;
+    return { kind: 'manual', detail: `${name} is a ${market.outcomeType.toLowerCase()} market, resolved${value}: a moderator decides what that means here.` };
+  }
   if (market.outcomeType === 'MULTIPLE_CHOICE') {
     const answers = (market.answers ?? [])
       .filter((answer) => answer.resolution)
@@ -148,7 +155,7 @@ function describeOpenMarket(market: ManifoldMarket, now: number): string {
     market.closeTime !== undefined && market.closeTime <= now
       ? `trading closed ${formatDate(market.closeTime)}, awaiting resolution`
       : 'open';
-  if (market.probability !== undefined) return `${trading}; ${formatProbability(market.probability)} YES.`;
+  if (market.outcomeType === 'BINARY' && market.probability !== undefined) return `${trading}; ${formatProbability(market.probability)} YES.`;
   const leader = (market.answers ?? []).reduce<ManifoldAnswer | undefined>(
     (best, answer) => ((answer.probability ?? 0) > (best?.probability ?? -1) ? answer : best),
     undefined,

@@ -84,6 +84,23 @@ describe('Manifold source', () => {
     });
   });
 
+  it('leaves a numeric market resolved at a value to moderators: its resolutionProbability is a place on its scale', async () => {
+    const numeric = { outcomeType: 'PSEUDO_NUMERIC', min: 0, max: 10_000 };
+    const check = await checkAgainst(manifoldResolvedBinary('YES', { ...numeric, resolution: 'MKT', resolutionProbability: 0.42, resolutionValue: 4_200, probability: 0.42 }));
+    expect(check).toEqual({
+      kind: 'manual',
+      detail: 'Manifold "Will debate-based scalable oversight beat the RLHF baseline by 2026?" is a pseudo_numeric market, resolved at 4200: a moderator decides what that means here.',
+    });
+    const open = await checkAgainst(manifoldBinaryMarket({ ...numeric, probability: 0.42 }));
+    expect(open).toMatchObject({ kind: 'pending' });
+    expect(open.kind === 'pending' && open.detail).not.toContain('YES');
+  });
+
+  it('refuses a probability outside 0 to 1 as a reply it does not understand', async () => {
+    const check = await checkAgainst(manifoldResolvedBinary('YES', { resolution: 'MKT', resolutionProbability: 1.3 }));
+    expect(check).toMatchObject({ kind: 'error', reason: 'reply not understood' });
+  });
+
   it('does not trust isResolved alone: a resolution value on an unresolved market is still pending', async () => {
     const check = await checkAgainst(manifoldBinaryMarket({ isResolved: false, resolution: 'YES' }));
     expect(check.kind).toBe('pending');
