@@ -101,9 +101,17 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * A variable set to nothing (`CRUX_RATE_LIMIT_PER_MINUTE=` in a .env) is not set, and gets its default: read as a
+ * number, the empty text would be 0, which turns a limit off or a grant to nothing without a word.
+ */
+function withoutBlanks(env: ConfigInput): ConfigInput {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => !(typeof value === 'string' && value.trim() === '')));
+}
+
 /** Parses the environment (or a host's object under the same names); a bad value becomes one clear line naming the variable (never echoing a secret). */
 export function loadConfig(env: ConfigInput): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutBlanks(env));
   if (parsed.success) {
     if (parsed.data.DISCORD_TOKEN !== undefined && parsed.data.DISCORD_APPLICATION_ID === undefined) {
       throw new ConfigError('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set (the application id from the developer portal)');

@@ -18,6 +18,15 @@ describe('configuration', () => {
     expect(() => loadConfig(example)).not.toThrow();
   });
 
+  it('gives a variable set to nothing its default, never the 0 that empty text would be as a number', () => {
+    const blank = loadConfig({ CRUX_RATE_LIMIT_PER_MINUTE: '', CRUX_MAX_OPEN_MARKETS_PER_USER: ' ', CRUX_STARTING_GRANT: '', CRUX_DISPUTE_WINDOW_HOURS: ' ', CRUX_BACKUP_KEEP: '' });
+    const defaults = loadConfig({});
+    for (const name of ['CRUX_RATE_LIMIT_PER_MINUTE', 'CRUX_MAX_OPEN_MARKETS_PER_USER', 'CRUX_STARTING_GRANT', 'CRUX_DISPUTE_WINDOW_HOURS', 'CRUX_BACKUP_KEEP'] as const) {
+      expect(blank[name]).toBe(defaults[name]);
+      expect(defaults[name]).not.toBe(0);
+    }
+  });
+
   it('names the variable in one line when a value is bad', () => {
     expect(() => loadConfig({ CRUX_BACKUP_KEEP: '0' })).toThrow(new ConfigError('CRUX_BACKUP_KEEP: must keep at least 1 backup'));
     expect(() => loadConfig({ CRUX_DURABILITY: 'SOMETIMES' })).toThrow(/^CRUX_DURABILITY: /);
