@@ -68,6 +68,12 @@ export interface CommandModule {
    * it with Confirm and Cancel buttons and runs the command only on Confirm. Undefined when nothing needs confirming.
    */
   confirmation?(invocation: Invocation, app: App): Card | undefined;
+  /**
+   * What the confirmation showed that the command must still find when Confirm is pressed, kept with the held
+   * invocation as options of its own: a command that acts on whatever is there then (another moderator's new
+   * decision, a dispute filed meanwhile) would do what the presser never saw.
+   */
+  pin?(invocation: Invocation, app: App): Record<string, OptionValue>;
 }
 
 export type Subcommands = Record<string, (invocation: Invocation, app: App) => Reply | Promise<Reply>>;

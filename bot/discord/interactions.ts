@@ -279,7 +279,8 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
         const invocation = invocationIn(interaction, command.data.name, interaction.options.data);
         const confirmation = command.confirmation?.(invocation, app);
         if (confirmation) {
-          await send(interaction, askToConfirm(invocation, confirmation));
+          const held = { ...invocation, options: { ...invocation.options, ...command.pin?.(invocation, app) } };
+          await send(interaction, askToConfirm(held, confirmation));
           return;
         }
         const deferred = command.defer?.(invocation) ?? false;

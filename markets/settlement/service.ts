@@ -147,13 +147,23 @@ export class SettlementService {
     });
   }
 
-  /** A moderator ends the window of a market's pending settlement now: its disputes are overruled and the money moves. */
-  uphold(slug: string, context: Context): Result<Settlement> {
+  /**
+   * A moderator ends the window of a market's pending settlement now: its disputes are overruled and the money moves.
+   * `shown`, what the moderator was shown before confirming, must still be so: the same decision, as many disputes.
+   */
+  uphold(slug: string, context: Context, shown?: { settlementId: number; openDisputes: number }): Result<Settlement> {
     return runUseCase(this.store, context, () => {
       requireModerator(context.actor, 'uphold a resolution');
       const market = requireMarket(this.store, context.realm, slug);
       const pending = this.records.pendingFor(market.id);
       if (!pending) throw new CruxError('invalid_input', `Market \`${market.slug}\` has no resolution waiting out a dispute window.`);
+      const openDisputes = this.records.disputesOf(pending.id).filter((dispute) => dispute.status === 'open').length;
+      if (shown !== undefined && (shown.settlementId !== pending.id || shown.openDisputes !== openDisputes)) {
+        throw new CruxError(
+          'invalid_input',
+          `The resolution of \`${market.slug}\` waiting out its window changed after you asked (a new decision, or a new dispute): nothing was paid. Run /mod uphold again to see it as it is now.`,
+        );
+      }
       if (awaitsSecond(pending)) {
         throw new CruxError('quorum_required', `This resolution of \`${market.slug}\` awaits a second moderator: another moderator confirms it by resolving it the same way first.`);
       }

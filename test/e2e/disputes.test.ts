@@ -307,3 +307,26 @@ it('a moderator who traded the market within the recusal days counts as holding 
   );
   expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
 });
+
+it('an uphold confirmed after the decision it showed was replaced pays nothing, and says why', async () => {
+  const { slug } = await marketWithTraders();
+  const resolve = (outcome: string) =>
+    command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', outcome), option.string('evidence', `https://example.org/${outcome}`)]);
+  await bot.confirm((await resolve('Yes')).interaction, 'moderator');
+  const uphold = await command('admin', 'mod', 'uphold', [option.string('market', slug)]);
+  expect(uphold.message.embeds?.[0]?.title).toBe(`Uphold ${slug} resolved Yes and pay it out now?`);
+  // Before the admin confirms, the moderator replaces the decision.
+  await bot.confirm((await resolve('No')).interaction, 'moderator');
+  const balances = () => [bot.balance('alice'), bot.balance('bob')];
+  const before = balances();
+
+  const row = 'data' in uphold.callback && uphold.callback.data && 'components' in uphold.callback.data ? uphold.callback.data.components?.[0] : undefined;
+  const confirm = row && 'components' in row ? row.components[0] : undefined;
+  if (!confirm || !('custom_id' in confirm)) throw new Error('the uphold asked for no confirmation');
+  bot.fake.buttonPress({ customId: confirm.custom_id, user: 'admin', channel: uphold.interaction.channel_id, messageId: bot.fake.originalResponse(uphold.interaction.id)?.id ?? '' });
+  await bot.fake.waitUntil(() => (bot.fake.originalResponse(uphold.interaction.id)?.content ?? '').includes('changed after you asked'), {
+    description: 'the confirmation says the decision changed',
+  });
+  expect(balances()).toEqual(before);
+  expect(bot.db.prepare("SELECT status, outcome FROM settlements WHERE status <> 'superseded'").all()).toEqual([{ status: 'pending', outcome: 1 }]);
+});

@@ -7,7 +7,7 @@ import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, resolveMar
 import { linkSource } from './link.ts';
 import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
-import { upholdResolution } from './uphold.ts';
+import { pinUphold, upholdResolution } from './uphold.ts';
 
 const SUBCOMMANDS: Subcommands = {
   close: closeMarket,
@@ -110,6 +110,7 @@ export const mod: CommandModule = {
     }),
 
   confirmation: settlementConfirmation,
+  pin: (invocation, app) => (invocation.subcommand === 'uphold' ? pinUphold(invocation, app) : {}),
 
   // Linking may ask the platform which of its questions a link means, which can take longer than Discord waits; a
   // member is refused at once, privately, so only a moderator's link is deferred.
