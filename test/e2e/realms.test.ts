@@ -71,6 +71,18 @@ async function openIn(guild: string, user: string): Promise<void> {
   expect(marketKeyOnCard(messageOfAnswer(opened).embeds?.[0])).toBe(SLUG);
 }
 
+/** Alice opens the market from Alpha's #general, so a market channel set elsewhere gets its card. */
+function openFromGeneral() {
+  return bot.fake.slashCommand({
+    name: 'market',
+    subcommand: 'open',
+    user: 'alice',
+    guild: 'Alpha',
+    channel: 'general',
+    options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
+  });
+}
+
 function marketRows(): { realm: string; slug: string; status: string }[] {
   return bot.db.prepare('SELECT realm, slug, status FROM markets ORDER BY realm').all() as { realm: string; slug: string; status: string }[];
 }
@@ -199,14 +211,7 @@ describe('every server is its own realm', () => {
     const markets = alpha.channel('markets').id;
     await run('alpha-mod', 'Alpha', 'mod', 'settings', [option.string('moderator_role', `<@&${forecasters}>`), option.string('market_channel', `<#${markets}>`)]);
 
-    const fromGeneral = bot.fake.slashCommand({
-      name: 'market',
-      subcommand: 'open',
-      user: 'alice',
-      guild: 'Alpha',
-      channel: 'general',
-      options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
-    });
+    const fromGeneral = openFromGeneral();
     // Acknowledged privately at once, then told where the card went once it is posted.
     expect(await bot.fake.waitForCallback(fromGeneral.id)).toMatchObject({ type: InteractionResponseType.DeferredChannelMessageWithSource, data: { flags: MessageFlags.Ephemeral } });
     await bot.fake.waitUntil(() => (bot.fake.originalResponse(fromGeneral.id)?.content ?? '') !== '', { description: 'the answer says where the card is' });
@@ -252,14 +257,7 @@ describe('every server is its own realm', () => {
   it('posts one card in the market channel for a /market open that Discord delivers again after a restart', async () => {
     const markets = bot.fake.guildByName('Alpha').channel('markets').id;
     await run('alpha-mod', 'Alpha', 'mod', 'settings', [option.string('market_channel', `<#${markets}>`)]);
-    const open = bot.fake.slashCommand({
-      name: 'market',
-      subcommand: 'open',
-      user: 'alice',
-      guild: 'Alpha',
-      channel: 'general',
-      options: [option.string('question', QUESTION), option.string('criteria', 'As the logs show.'), option.string('closes', '2027-12-31')],
-    });
+    const open = openFromGeneral();
     const cards = () => bot.fake.messagesIn('markets', 'Alpha').filter((message) => message.embeds[0]?.title === QUESTION);
     await bot.fake.waitUntil(() => cards().length === 1 && (bot.fake.originalResponse(open.id)?.content ?? '') !== '', { description: 'the card and the answer' });
     await bot.restart();
