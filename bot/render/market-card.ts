@@ -9,6 +9,7 @@ import { discordTime, percent, plain, priceBar, truncate } from './format.ts';
 import { DISCORD_LIMITS, fieldsOfLines, shorten } from './limits.ts';
 import { describeVerdict, sameVerdict } from '../../markets/settlement/distribution.ts';
 import { deciderLine, deciderName, pendingFields } from './settlement-card.ts';
+import { openDisputeCount } from '../../markets/settlement/window.ts';
 
 const STATUS_COLORS = { open: 0x3b82f6, closed: 0xf59e0b, resolved: 0x22c55e, cancelled: 0x6b7280 } as const;
 
@@ -45,7 +46,7 @@ export function marketCard(view: MarketView, sources?: readonly string[]): Card 
   }
   if (conversation?.threadId) fields.push({ name: 'Discussion', value: `<#${conversation.threadId}>`, inline: true });
   const latest = view.settlement;
-  if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, latest.disputes.filter((d) => d.status === 'open').length));
+  if (latest?.settlement.status === 'pending') fields.push(...pendingFields(market, latest.settlement, openDisputeCount(latest.disputes)));
   if (market.resolution) {
     const verdict =
       market.resolution.outcome === null

@@ -13,7 +13,7 @@ import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
-import { disputeRefusal } from './window.ts';
+import { disputeRefusal, openDisputeCount } from './window.ts';
 
 export interface SettlementRules {
   /** The dispute window in milliseconds; 0 pays at once. */
@@ -157,7 +157,7 @@ export class SettlementService {
       const market = requireMarket(this.store, context.realm, slug);
       const pending = this.records.pendingFor(market.id);
       if (!pending) throw new CruxError('invalid_input', `Market \`${market.slug}\` has no resolution waiting out a dispute window.`);
-      const openDisputes = this.records.disputesOf(pending.id).filter((dispute) => dispute.status === 'open').length;
+      const openDisputes = openDisputeCount(this.records.disputesOf(pending.id));
       if (shown !== undefined && (shown.settlementId !== pending.id || shown.openDisputes !== openDisputes)) {
         throw new CruxError(
           'invalid_input',

@@ -3,6 +3,11 @@ import type { Dispute, SettlementRecord } from './types.ts';
 
 export const MAX_DISPUTE_REASON = 1000;
 
+/** How many of a settlement's disputes are still open: each one holds its money back until a moderator answers it. */
+export function openDisputeCount(disputes: readonly Dispute[]): number {
+  return disputes.filter((dispute) => dispute.status === 'open').length;
+}
+
 /** Why a member may not dispute a market's settlement now, in words; undefined when they may. */
 export function disputeRefusal(facts: {
   market: Pick<Market, 'slug' | 'status'>;

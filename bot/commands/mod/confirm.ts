@@ -12,6 +12,7 @@ import { verdictOf } from '../../render/settlement-card.ts';
 import type { Card, Invocation } from '../../reply.ts';
 import { type App, marketOption, parseOptions } from '../command.ts';
 import { CANCEL_CHOICE, cancelOptions, type VerdictOptions, verdictOptions } from './moderate.ts';
+import { openDisputeCount } from '../../../markets/settlement/window.ts';
 
 /** What a resolve (to an outcome, or split to a probability) names. */
 function resolvedOf(market: Market, options: VerdictOptions): ResolvedTo {
@@ -60,7 +61,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     const pending = latest?.settlement.status === 'pending' ? latest.settlement : undefined;
     if (invocation.subcommand === 'uphold') {
       if (pending === undefined) return undefined;
-      const open = latest?.disputes.filter((d) => d.status === 'open').length ?? 0;
+      const open = openDisputeCount(latest?.disputes ?? []);
       return {
         title: truncate(`Uphold ${market.slug} ${verdictOf(market, pending)} and pay it out now?`, 256),
         description: truncate(

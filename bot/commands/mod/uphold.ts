@@ -4,6 +4,7 @@ import { settlementReply, verdictOf } from '../../render/settlement-card.ts';
 import type { Invocation, OptionValue, Reply } from '../../reply.ts';
 import { type App, marketOption, parseOptions, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { openDisputeCount } from '../../../markets/settlement/window.ts';
 
 /** The options `pinUphold` keeps with a held /mod uphold: the decision it showed, and how many disputes it overrules. */
 const SHOWN_SETTLEMENT = 'shown_settlement';
@@ -14,7 +15,7 @@ export function pinUphold(invocation: Invocation, app: App): Record<string, Opti
   const { market } = parseOptions(z.object({ market: marketOption }), invocation);
   const latest = app.views.market(invocation.realm, market).settlement;
   if (latest?.settlement.status !== 'pending') return {};
-  return { [SHOWN_SETTLEMENT]: latest.settlement.id, [SHOWN_DISPUTES]: latest.disputes.filter((dispute) => dispute.status === 'open').length };
+  return { [SHOWN_SETTLEMENT]: latest.settlement.id, [SHOWN_DISPUTES]: openDisputeCount(latest.disputes) };
 }
 
 const upholdOptions = z.object({
