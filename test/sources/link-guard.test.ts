@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../bot/config.ts';
+import { configuredSourceHttp } from '../../bot/source-checker.ts';
 import { addressKind } from '../../markets/sources/address.ts';
 import { checkSource, type SourceRef } from '../../markets/sources/index.ts';
 import { internalAddressRefusal, type LinkGuard } from '../../markets/sources/link-guard.ts';
@@ -156,5 +158,65 @@ describe('fetching a plain URL source', () => {
     const check_ = await check({ '/loop': redirect('/loop') }, '/loop', LOOPBACK_TEST_GUARD);
     expect(check_).toMatchObject({ kind: 'error', message: expect.stringMatching(/redirects more than 5 times; not followed\.$/) });
     expect(server?.requests).toHaveLength(6);
+  });
+});
+
+describe('a member link connects only to the address that was checked', () => {
+  /** Answers each name from `answers` in turn (the last one again once they run out), recording every question. */
+  function changingDns(answers: Readonly<Record<string, readonly (readonly string[] | 'hang')[]>>, allowLoopback = false): LinkGuard & { asked: string[] } {
+    const asked: string[] = [];
+    return {
+      asked,
+      allowLoopback,
+      resolve: (hostname) => {
+        const turns = answers[hostname] ?? [];
+        const answer = turns[Math.min(asked.filter((name) => name === hostname).length, turns.length - 1)];
+        asked.push(hostname);
+        if (answer === 'hang') return new Promise(() => undefined);
+        return fakeResolver(answer === undefined ? {} : { [hostname]: answer })(hostname);
+      },
+    };
+  }
+
+  /** The member-link context exactly as the bot wires it, on `guard`. */
+  async function checkAsTheBot(routes: Record<string, Route>, link: (port: string) => string, guard: LinkGuard, env: Record<string, string> = {}) {
+    server = await startServer(routes);
+    const port = new URL(server.baseUrl).port;
+    const http = configuredSourceHttp(loadConfig({ CRUX_DATABASE: ':memory:', ...env }), guard).url;
+    return { port, check: await checkSource({ kind: 'url', url: link(port) }, http, { now: NOW }) };
+  }
+
+  it('refuses a host that answers the check with a public address and the connection with 127.0.0.1, and sends it nothing', async () => {
+    const guard = changingDns({ localhost: [[PUBLIC_V4], ['127.0.0.1']] });
+    const { port, check: check_ } = await checkAsTheBot({ '/': text('<title>Internal admin</title>') }, (port_) => `http://localhost:${port_}/`, guard);
+    expect(check_).toEqual({
+      kind: 'error',
+      message: `Refused to fetch http://localhost:${port}/: localhost resolves to an internal address (loopback), and Crux only fetches links on the public internet.`,
+      reason: 'link refused',
+    });
+    expect(server?.requests).toEqual([]);
+    expect(guard.asked).toEqual(['localhost', 'localhost']);
+  });
+
+  it('still reaches an allowed address by name, and asks again for every redirect', async () => {
+    const guard = changingDns({ localhost: [['127.0.0.1']], 'loopback-alias.test': [['127.0.0.1']] }, true);
+    const routes: Record<string, Route> = {
+      '/start': (request, response) => {
+        response.writeHead(302, { location: `http://loopback-alias.test:${new URL(`http://${request.headers.host ?? ''}`).port}/final` });
+        response.end();
+      },
+      '/final': text('<title>Final</title>'),
+    };
+    const { check: check_ } = await checkAsTheBot(routes, (port) => `http://localhost:${port}/start`, guard);
+    expect(check_).toMatchObject({ kind: 'evidence', status: 200, title: 'Final' });
+    expect(server?.requests.map((request) => request.path)).toEqual(['/start', '/final']);
+    expect(guard.asked).toEqual(['localhost', 'localhost', 'loopback-alias.test', 'loopback-alias.test']);
+  });
+
+  it('times out when DNS stops answering between the check and the connection', async () => {
+    const guard = changingDns({ localhost: [['127.0.0.1'], 'hang'] }, true);
+    const { check: check_ } = await checkAsTheBot({ '/': text('hello') }, (port) => `http://localhost:${port}/`, guard, { CRUX_SOURCE_TIMEOUT_MS: '200' });
+    expect(check_).toEqual({ kind: 'error', message: expect.stringContaining('did not answer within 200 ms'), reason: 'timed out' });
+    expect(server?.requests).toEqual([]);
   });
 });
