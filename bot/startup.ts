@@ -124,7 +124,7 @@ export function loadClaims(app: App, path: string, guildId: string | null, now: 
   try {
     pack = parseClaimPack(readFileSync(path, 'utf8'));
   } catch (error) {
-    // Refused as a refusal to open its claims is: one line, and the bot serves on without the pack.
+    // One line, as when opening its claims is refused: the bot serves on without the pack.
     if (!isCruxError(error)) throw error;
     return `Could not load ${path}: ${error.message}`;
   }
