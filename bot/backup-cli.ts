@@ -6,13 +6,11 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { backupDatabase, pruneBackups, restoreDatabase, RestoreRefusedError } from '../db/backup.ts';
+import { backupDatabase, pruneBackups, restoreDatabase } from '../db/backup.ts';
 import type { Config } from './config.ts';
 import { configFromEnvironment } from './environment.ts';
 import { errorMessage } from '../markets/errors.ts';
-
-/** Something the operator can fix, reported as one line instead of a stack trace. */
-class UsageError extends Error {}
+import { runTool, UsageError } from './operator-errors.ts';
 
 function readArguments(): { restore?: string } {
   try {
@@ -50,16 +48,6 @@ function restore(backupPath: string, environment: Config): void {
   console.log(`Restored ${backupPath} to ${environment.CRUX_DATABASE}: ${report.entries} ledger entries, ${report.accounts} accounts, verified`);
 }
 
-/** Errors that describe the operator's situation (a bad value, a missing or refused file), not a bug. */
-function isOperatorError(error: unknown): error is Error {
-  return (
-    error instanceof UsageError ||
-    error instanceof RestoreRefusedError ||
-    error instanceof Database.SqliteError ||
-    (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string')
-  );
-}
-
 async function main(): Promise<void> {
   const environment = configFromEnvironment();
   const { restore: backupPath } = readArguments();
@@ -67,8 +55,4 @@ async function main(): Promise<void> {
   else restore(backupPath, environment);
 }
 
-main().catch((error: unknown) => {
-  if (!isOperatorError(error)) throw error;
-  console.error(`crux backup: ${error.message}`);
-  process.exitCode = 1;
-});
+runTool('backup', main);

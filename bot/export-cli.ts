@@ -2,13 +2,12 @@
  * `npm run export -- calibration|forecasts|ledger|markets [--format csv|json] [--guild ID] [--out FILE]` writes one
  * export of the database named by CRUX_DATABASE to FILE, or to standard output.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { SchemaError } from '../db/migrate.ts';
-import { openDatabase } from '../db/open.ts';
+import { type Db, openDatabase } from '../db/open.ts';
 import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
 import { SqliteStore } from '../db/sqlite-store.ts';
@@ -17,6 +16,8 @@ import { EXPORT_KINDS, exportChunks } from './export/exports.ts';
 import { EXPORT_FORMATS } from './export/format.ts';
 import { configFromEnvironment } from './environment.ts';
 import { errorMessage } from '../markets/errors.ts';
+import { openProblem } from './database-problems.ts';
+import { runTool, UsageError } from './operator-errors.ts';
 
 const USAGE = `usage: npm run export -- ${EXPORT_KINDS.join('|')} [--format ${EXPORT_FORMATS.join('|')}] [--guild ID] [--out FILE]`;
 
@@ -26,9 +27,6 @@ const exportArguments = z.object({
   guild: z.string().regex(/^(\d{1,25}|console)$/, '--guild is a Discord server id (digits), or console').optional(),
   out: z.string().min(1, '--out names a file').optional(),
 });
-
-/** Something the operator can fix, reported as one line instead of a stack trace. */
-class UsageError extends Error {}
 
 function readArguments(argv: string[]): z.output<typeof exportArguments> {
   let parsed;
@@ -51,52 +49,91 @@ function readArguments(argv: string[]): z.output<typeof exportArguments> {
 /** Chunks are gathered into writes of about this size: fewer system calls, and memory stays flat. */
 const WRITE_BATCH_CHARS = 1 << 16;
 
-async function writeAll(chunks: Iterable<string>, output: Writable): Promise<void> {
+type Write = (batch: string) => void | Promise<void>;
+
+async function writeAll(chunks: Iterable<string>, write: Write): Promise<void> {
   let batch = '';
   for (const chunk of chunks) {
     batch += chunk;
     if (batch.length >= WRITE_BATCH_CHARS) {
-      // Waiting for 'drain' is what keeps a slow disk or pipe from filling memory with the whole export.
-      if (!output.write(batch)) await once(output, 'drain');
+      await write(batch);
       batch = '';
     }
   }
-  if (batch !== '') output.write(batch);
+  if (batch !== '') await write(batch);
+}
+
+const toStdout: Write = async (batch) => {
+  // Waiting for 'drain' is what keeps a slow pipe from filling memory with the whole export.
+  if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
+};
+
+/** Refuses an --out the export could not be written to, before the database is read. */
+function checkOutput(path: string): void {
+  if (!existsSync(dirname(path))) throw new UsageError(`There is no folder ${dirname(path)} to write ${path} in; create it, or name another --out.`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a folder; name a file, such as ${path.replace(/\/+$/, '')}/export.csv.`);
+}
+
+/**
+ * Fills a file beside `path` and renames it onto `path` once whole: a failed export leaves no half-written file
+ * (and an earlier export at `path` stays as it was).
+ */
+async function writeFile(path: string, fill: (write: Write) => Promise<void>): Promise<void> {
+  const partial = `${path}.partial`;
+  const fd = openSync(partial, 'w');
+  try {
+    try {
+      await fill((batch) => writeFileSync(fd, batch));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(partial, path);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+function openExported(path: string): Db {
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new UsageError(`There is no database at ${path}; set CRUX_DATABASE to the bot's database file.`);
+  }
+  try {
+    // Read-only, so an export can never change (or migrate) the database the bot is running on.
+    return openDatabase(path, { readonly: true });
+  } catch (error) {
+    const problem = openProblem(path, error);
+    if (problem === undefined) throw error;
+    throw new UsageError(problem);
+  }
 }
 
 async function main(): Promise<void> {
   const args = readArguments(process.argv.slice(2));
   const config = configFromEnvironment();
-  if (config.CRUX_DATABASE !== ':memory:' && !existsSync(config.CRUX_DATABASE)) {
-    throw new UsageError(`There is no database at ${config.CRUX_DATABASE}; set CRUX_DATABASE to the bot's database file.`);
-  }
-  // Read-only, so an export can never change (or migrate) the database the bot is running on.
-  const db = openDatabase(config.CRUX_DATABASE, { readonly: true });
+  if (args.out !== undefined) checkOutput(args.out);
+  const db = openExported(config.CRUX_DATABASE);
   try {
+    // One read transaction around the whole export: its streams (markets, forecasts, ledger entries) then describe
+    // one moment, however long writing them takes and whatever the bot commits meanwhile.
+    db.exec('BEGIN');
     const scoring = new ScoringStore(new SqliteStore(db));
+    // A server id with no markets is most likely mistyped: a file of headers alone would pass for an empty server.
+    if (args.guild !== undefined && !scoring.realms().includes(args.guild)) {
+      throw new UsageError(`no markets in server ${args.guild}; nothing exported (check the id, or leave out --guild for every server).`);
+    }
     const chunks = exportChunks(
       args.kind,
       { scoring, forecasts: new ForecastService(scoring, new ScoreStore(db, scoring)) },
       { format: args.format, guildId: args.guild ?? null, generatedAt: Date.now() },
     );
-    const output = args.out === undefined ? process.stdout : createWriteStream(args.out);
-    // One read transaction around the whole export: its streams (markets, forecasts, ledger entries) then describe
-    // one moment, however long writing them takes and whatever the bot commits meanwhile.
-    db.exec('BEGIN');
-    await writeAll(chunks, output);
+    if (args.out === undefined) await writeAll(chunks, toStdout);
+    else await writeFile(args.out, (write) => writeAll(chunks, write));
     db.exec('COMMIT');
-    if (output !== process.stdout) {
-      output.end();
-      await once(output, 'finish');
-      process.stderr.write(`Wrote the ${args.kind} export (${args.format}) to ${args.out}\n`);
-    }
+    if (args.out !== undefined) process.stderr.write(`Wrote the ${args.kind} export (${args.format}) to ${args.out}\n`);
   } finally {
     db.close();
   }
 }
 
-main().catch((error: unknown) => {
-  if (!(error instanceof UsageError || error instanceof SchemaError)) throw error;
-  process.stderr.write(`crux export: ${error.message}\n`);
-  process.exitCode = 1;
-});
+runTool('export', main);

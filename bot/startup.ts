@@ -11,7 +11,7 @@ import { parseClaimPack } from '../markets/claims.ts';
 import type { App } from './commands/command.ts';
 import type { Config } from './config.ts';
 import { damagedFile, fileProblem, openProblem, READ_ONLY_WAY_ROUND } from './database-problems.ts';
-import { errorMessage } from '../markets/errors.ts';
+import { errorMessage, isCruxError } from '../markets/errors.ts';
 
 /**
  * Opens the database at `path` read-write, creating its folder if need be, as durable as configured, for a process
@@ -120,7 +120,14 @@ export function loginProblem(error: unknown, apiBase: string): string {
 
 /** Opens the markets of a claim pack that are not open yet, as the system moderator. */
 export function loadClaims(app: App, path: string, guildId: string | null, now: number): string {
-  const pack = parseClaimPack(readFileSync(path, 'utf8'));
+  let pack;
+  try {
+    pack = parseClaimPack(readFileSync(path, 'utf8'));
+  } catch (error) {
+    // One line, as when opening its claims is refused: the bot serves on without the pack.
+    if (!isCruxError(error)) throw error;
+    return `Could not load ${path}: ${error.message}`;
+  }
   const result = app.service.openClaims(
     pack,
     { guildId, channelId: null },

@@ -1,4 +1,4 @@
-import { type ClaimPack, claimToMarketInput } from './claims.ts';
+import { type ClaimPack, claimName, claimToMarketInput } from './claims.ts';
 import { assertConditionAllowed, assertConditionHeld } from './cruxes/conditions.ts';
 import type { ConditionStore } from './cruxes/store.ts';
 import { CruxError, type Result } from './errors.ts';
@@ -275,13 +275,13 @@ export class MarketService {
       requireModerator(context.actor, 'load a claim pack');
       const opened: string[] = [];
       const skipped: string[] = [];
-      for (const claim of pack.claims) {
+      for (const [index, claim] of pack.claims.entries()) {
         if (this.store.slugTaken(context.realm, claim.slug) || Date.parse(claim.closes) <= context.now) {
           skipped.push(claim.slug);
           continue;
         }
         const result = this.openMarket(claimToMarketInput(claim, place), { realm: context.realm, actor: context.actor, now: context.now });
-        if (!result.ok) throw result.error;
+        if (!result.ok) throw new CruxError(result.error.code, `${claimName(index, claim.slug)}: ${result.error.message}`);
         opened.push(result.value.slug);
       }
       return { opened, skipped };

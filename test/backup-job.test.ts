@@ -74,4 +74,11 @@ describe('npm run backup', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe('Configuration error — CRUX_BACKUP_KEEP: must be a whole number');
   });
+
+  it('says in one line that CRUX_DATABASE is not a database', async () => {
+    const notDatabase = join(dir(), 'notes.txt');
+    writeFileSync(notDatabase, 'not a database\n');
+    const refused = await run([], { CRUX_DATABASE: notDatabase, CRUX_BACKUP_DIR: join(dir(), 'backups') });
+    expect(refused).toMatchObject({ code: 1, stderr: 'crux backup: file is not a database\n' });
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -203,6 +203,66 @@ describe('exports', () => {
     const bad = await run(['everything', '--format', 'xml']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^crux export: the first argument names the export: one of calibration, forecasts, ledger, markets; usage: /);
+  });
+
+  it('npm run export says in one line what the operator must fix, and writes no file', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    e.db.close();
+    engine = undefined;
+    const notDatabase = join(folder, 'notes.txt');
+    writeFileSync(notDatabase, 'not a database\n');
+    const out = join(folder, 'out', 'markets.csv');
+    mkdirSync(join(folder, 'out'));
+    const refusals = [
+      { env: database, args: ['markets', '--out', join(folder, 'missing', 'markets.csv')], says: `There is no folder ${join(folder, 'missing')} to write` },
+      { env: database, args: ['markets', '--out', join(folder, 'out')], says: `--out ${join(folder, 'out')} is a folder` },
+      { env: notDatabase, args: ['markets', '--out', out], says: `${notDatabase} is not a SQLite database` },
+      { env: database, args: ['markets', '--guild', '999', '--out', out], says: 'no markets in server 999; nothing exported' },
+    ];
+    for (const { env, args, says } of refusals) {
+      const refused = await runScript('bot/export-cli.ts', args, { CRUX_DATABASE: env });
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/^crux export: [^\n]+\n$/);
+      expect(refused.stderr).toContain(says);
+    }
+    expect(readdirSync(join(folder, 'out'))).toEqual([]);
+    expect(existsSync(join(folder, 'missing'))).toBe(false);
+  });
+
+  it('npm run export to stdout for a server with no markets prints nothing and fails', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    e.db.close();
+    engine = undefined;
+    const unknown = await runScript('bot/export-cli.ts', ['calibration', '--guild', '12345'], { CRUX_DATABASE: database });
+    expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'crux export: no markets in server 12345; nothing exported (check the id, or leave out --guild for every server).\n' });
+    const known = await runScript('bot/export-cli.ts', ['markets', '--guild', OTHER_GUILD], { CRUX_DATABASE: database });
+    expect(known.code).toBe(0);
+    expect(parseCsv(known.stdout).rows.length).toBeGreaterThan(0);
+  });
+
+  it('npm run export leaves no half-written file when reading fails part way', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    // Markets enough (about 100 kB) that the file is being written before the ledger entries are read.
+    e.db.transaction(() => {
+      for (let i = 0; i < 300; i++) {
+        ok(e.service.openMarket({ id: `filler-${i}`, question: `Filler ${i}: ${'will this be answered? '.repeat(10)}`, criteria: 'x', closesAt: T0 + 100 * HOUR, guildId: GUILD }, { ...e.member('mod'), realm: GUILD }));
+      }
+    })();
+    e.db.exec('DROP TRIGGER ledger_refuses_updates');
+    e.db.prepare(`UPDATE ledger SET prices_after = '["damaged"]' WHERE id = (SELECT max(id) FROM ledger WHERE prices_after IS NOT NULL)`).run();
+    e.db.close();
+    engine = undefined;
+    const out = join(folder, 'ledger.json');
+    const failed = await runScript('bot/export-cli.ts', ['ledger', '--format', 'json', '--out', out], { CRUX_DATABASE: database });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('Non-numbers in ledger row');
+    expect(readdirSync(folder).filter((name) => name.startsWith('ledger'))).toEqual([]);
   });
 
   it('npm run export describes one moment, even when the bot trades while it writes', async () => {
