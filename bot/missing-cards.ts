@@ -7,10 +7,12 @@ import type { JobHooks } from './jobs.ts';
 /**
  * How old a market without a card must be before the job posts one. `/market open` commits the market, then posts
  * its card and stores the message id, possibly in another shard's process; a market whose id is still missing may be
- * one whose post is merely on its way (discord.js retries a request for about a minute, and waits out rate limits
- * first). Waiting far longer than that before posting is what keeps the job from posting a second card beside the
- * open's own, without a claim the open path would have to take and release: only a market whose opener died (or
- * whose post Discord refused) is that old and still has no card.
+ * one whose post is merely on its way (discord.js gives a request 15 s and tries it four times, after waiting out
+ * any rate limit). Waiting far longer than that is what keeps the job from posting a second card beside the open's
+ * own, with nothing for the open path to claim or release: only a market whose opener died, or whose post Discord
+ * refused, is that old and still has no card. The one window left is a post Discord took whose message id was not
+ * stored yet (microseconds, against the minutes above); it would leave a second card, never none.
+ * The index on (status, closes_at) keeps the query to the open markets, so running it every minute is cheap.
  */
 export const MISSING_CARD_GRACE_MS = 10 * 60_000;
 
