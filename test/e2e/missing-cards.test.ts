@@ -1,6 +1,7 @@
 import { type APIMessage, ComponentType, InteractionResponseType, PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { CardDestinations, MISSING_CARD_GRACE_MS, postMissingCards } from '../../bot/missing-cards.ts';
+import { loadClaims } from '../../bot/startup.ts';
 import { option, type GuildSpec } from '../fake-discord/index.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
 import { cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord } from '../support/discord.ts';
@@ -169,5 +170,19 @@ describe('a market whose card was never posted', () => {
     expect((await runRecovery(first + 49 * 60 * MINUTE, destinations)).map((market) => market.id)).toEqual([lost.id]);
     expect(keysIn('Beta')).toEqual([lost.id]);
     expect(keysIn('Alpha')).toEqual([]);
+  });
+
+  it("gets the cards of a claim pack loaded into a server, in that server's market channel only", async () => {
+    const alpha = bot.fake.guildByName('Alpha');
+    setMarketChannel('Alpha', 'alpha-mod', alpha.channel('markets').id);
+    setMarketChannel('Beta', 'beta-mod', bot.fake.guildByName('Beta').channel('markets').id);
+    // --load-claims opens the pack's markets with no card: they are posted by the job, nowhere else.
+    expect(loadClaims(bot.crux.app, 'claims/starter.json', alpha.id, Date.now())).toContain('opened 5 market(s)');
+    const claims = (bot.db.prepare('SELECT id FROM markets WHERE realm = ? ORDER BY created_at, id').all(alpha.id) as { id: string }[]).map((row) => row.id);
+    expect(claims).toHaveLength(5);
+    const recovered = await runRecovery(Date.now() + MISSING_CARD_GRACE_MS + 1, new CardDestinations());
+    expect(recovered.map((market) => market.id)).toEqual(claims);
+    expect(keysIn('Alpha')).toEqual(claims);
+    expect(keysIn('Beta')).toEqual([]);
   });
 });
