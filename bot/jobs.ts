@@ -14,9 +14,12 @@ import type { Reply } from './reply.ts';
 import type { SourceChecker } from './source-checker.ts';
 import { errorMessage } from '../markets/errors.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
+import { CardDestinations, postMissingCards } from './missing-cards.ts';
 
 /** Once a day, at an odd minute so it does not start together with jobs set on the hour. */
 const PRUNE_REQUESTS_CRON = '17 4 * * *';
+/** Every minute: a card that was never posted is looked for often, since the query is cheap and failures back off. */
+const MISSING_CARDS_CRON = '* * * * *';
 
 export interface PostedMessage {
   channelId: string;
@@ -26,6 +29,11 @@ export interface PostedMessage {
 export interface JobHooks {
   /** Tells a market's channel that it has closed. */
   announceClosed(market: Market): Promise<void>;
+  /**
+   * Posts a market's card in `channelId` and records it, as `/market open` does; false, posting nothing, when the
+   * market is gone or has a card by now.
+   */
+  postCard(marketId: string, channelId: string): Promise<boolean>;
   /** Redraws a market's posted card, e.g. with outside odds just read. */
   redrawMarket(marketId: string): Promise<void>;
   /** Posts to the moderators' channel (or the market's own); undefined when there is nowhere to post. */
@@ -56,6 +64,7 @@ export interface JobHooks {
 export function quietJobHooks(own: Pick<JobHooks, 'now' | 'checkSource'> & Partial<JobHooks>): JobHooks {
   return {
     announceClosed: async () => undefined,
+    postCard: async () => false,
     redrawMarket: async () => undefined,
     postToModerators: async () => undefined,
     backUp: async () => undefined,
@@ -272,6 +281,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
     }
   };
   const { config } = app;
+  const cardDestinations = new CardDestinations();
   const tasks: ScheduledTask[] = [
     schedule('CRUX_CLOSE_CRON', config.CRUX_CLOSE_CRON, 'close-due-markets', () => closeDueMarkets(app, hooks)),
     schedule('CRUX_SOURCE_POLL_CRON', config.CRUX_SOURCE_POLL_CRON, 'poll-sources', async () => {
@@ -281,6 +291,7 @@ export function scheduleJobs(app: App, hooks: JobHooks): Jobs {
     schedule('CRUX_SETTLEMENT_CRON', config.CRUX_SETTLEMENT_CRON, 'end-dispute-windows', () => endDisputeWindows(app, hooks)),
     schedule('CRUX_NUDGE_CRON', config.CRUX_NUDGE_CRON, 'nudge-moderators', () => nudgeModerators(app, hooks)),
     schedule('the built-in schedule', PRUNE_REQUESTS_CRON, 'prune-requests', async () => pruneRequests(app, hooks)),
+    schedule('the built-in schedule', MISSING_CARDS_CRON, 'post-missing-cards', () => postMissingCards(app, hooks, cardDestinations)),
     schedule('CRUX_BACKUP_CRON', config.CRUX_BACKUP_CRON, 'back-up', () => hooks.backUp()),
     schedule('CRUX_VERIFY_CRON', config.CRUX_VERIFY_CRON, 'verify-ledger', () => hooks.verifyLedger()),
     schedule('CRUX_NOTIFY_CRON', config.CRUX_NOTIFY_CRON, 'deliver-conversation', () => deliverConversation(app, hooks)),

@@ -12,7 +12,7 @@ import { leaveCheckpointsToMaintenance, startMaintenance } from '../db/maintenan
 import { type JobHooks, scheduleJobs } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { DirectMessages } from './discord/dm.ts';
-import { MarketCardRedraws, redrawMarketCard } from './discord/market-message.ts';
+import { MarketCardRedraws, postMarketCard, redrawMarketCard } from './discord/market-message.ts';
 import { postAlso, postReply } from './discord/post.ts';
 import { MarketThreads } from './discord/threads.ts';
 import { replyWith } from './reply.ts';
@@ -118,6 +118,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   const jobHooks: JobHooks = {
     now,
     announceClosed,
+    postCard: (marketId, channelId) => postMarketCard(client, app, threads, marketId, channelId),
     redrawMarket: (marketId) => redrawMarketCard(client, app, marketId),
     checkSource: configuredSourceChecker(config, app.linkGuard),
     backUp: () => takeScheduledBackup(db, config, now(), log),

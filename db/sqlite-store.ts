@@ -144,6 +144,10 @@ export class SqliteStore implements Store {
         `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
          WHERE m.status = 'open' AND m.closes_at <= @now AND (@realm IS NULL OR m.realm = @realm) ORDER BY m.closes_at`,
       ),
+      withoutCard: db.prepare<{ openedBefore: number; now: number }>(
+        `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
+         WHERE m.status = 'open' AND m.closes_at > @now AND m.message_id IS NULL AND m.created_at <= @openedBefore ORDER BY m.created_at, m.id`,
+      ),
       marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM markets WHERE id = ?'),
       addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),
       links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
@@ -444,6 +448,10 @@ export class SqliteStore implements Store {
 
   marketsDueToClose(now: number, realm?: RealmId): Market[] {
     return this.statements.dueToClose.all({ now, realm: realm ?? null }).map(toMarket);
+  }
+
+  marketsWithoutCard(openedBefore: number, now: number): Market[] {
+    return this.statements.withoutCard.all({ openedBefore, now }).map(toMarket);
   }
 
   marketStats(id: string): MarketStats {

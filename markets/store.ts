@@ -115,6 +115,8 @@ export interface Store {
   /** Open markets whose close time has passed. */
   /** Open markets past their close time: in `realm` only where one is given, else in every realm. */
   marketsDueToClose(now: number, realm?: RealmId): Market[];
+  /** Markets still trading at `now`, opened at or before `openedBefore`, whose card was never posted; oldest first. */
+  marketsWithoutCard(openedBefore: number, now: number): Market[];
   marketStats(id: string): MarketStats;
   addLink(marketId: string, link: MarketLink): void;
   links(marketId: string): MarketLink[];

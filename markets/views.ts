@@ -137,6 +137,11 @@ export class MarketViews {
     return this.store.listMarkets(filter).map((market) => this.view(market));
   }
 
+  /** Every realm's markets still trading whose card was never posted, opened at or before `openedBefore`; oldest first. */
+  withoutCard(openedBefore: number, now: number): Market[] {
+    return this.store.marketsWithoutCard(openedBefore, now);
+  }
+
   /** How many of the realm's markets `userId` opened that are still open (for the per-member limit); open markets are few. */
   openMarketsCreatedBy(realm: RealmId, userId: string): number {
     return this.store.listMarkets({ realm, status: 'open', limit: OPEN_MARKETS_SCANNED }).filter((market) => market.createdBy === userId).length;

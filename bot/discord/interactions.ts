@@ -11,7 +11,7 @@ import {
   type StringSelectMenuInteraction,
 } from 'discord.js';
 import type { DirectMessages } from './dm.ts';
-import type { MarketCardRedraws } from './market-message.ts';
+import { type MarketCardRedraws, recordPostedCard } from './market-message.ts';
 import type { MarketThreads } from './threads.ts';
 import { type App, runHandler } from '../commands/command.ts';
 import { findCommand } from '../commands/index.ts';
@@ -102,11 +102,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
   const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
 
-  /** Remembers where a card was posted, so price moves can edit it, and opens its thread. */
-  async function cardPosted(marketId: string, channelId: string, messageId: string): Promise<void> {
-    app.service.recordMarketMessage(marketId, channelId, messageId);
-    await threads.cardPosted(marketId, channelId, messageId);
-  }
+  const cardPosted = (marketId: string, channelId: string, messageId: string) => recordPostedCard(app, threads, marketId, channelId, messageId);
 
   /** Holds an irreversible command and shows the asker what it will do, with Confirm and Cancel. */
   function askToConfirm(invocation: Invocation, card: Card): Reply {

@@ -1,8 +1,29 @@
 import { type Client, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
 import { marketActions, marketCard } from '../render/market-card.ts';
+import { replyWith } from '../reply.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { NO_MENTIONS, toMessage } from './payload.ts';
+import { postReply } from './post.ts';
+import type { MarketThreads } from './threads.ts';
+
+/** Remembers where a market's card was posted, so price moves can edit it, and opens its thread. */
+export async function recordPostedCard(app: App, threads: MarketThreads, marketId: string, channelId: string, messageId: string): Promise<void> {
+  app.service.recordMarketMessage(marketId, channelId, messageId);
+  await threads.cardPosted(marketId, channelId, messageId);
+}
+
+/**
+ * Posts a market's card, with its bet buttons, as a new message of `channelId` (a channel of the market's own server,
+ * which postReply checks) and records it. False, posting nothing, when the market is gone or has a card by now.
+ */
+export async function postMarketCard(client: Client, app: App, threads: MarketThreads, marketId: string, channelId: string): Promise<boolean> {
+  const view = app.views.marketByKey(marketId);
+  if (!view || view.market.messageId !== null) return false;
+  const posted = await postReply(client, view.market.realm, channelId, replyWith({ cards: [marketCard(view)], actions: marketActions(view) }));
+  await recordPostedCard(app, threads, marketId, posted.channelId, posted.messageId);
+  return true;
+}
 
 /** Redraws a market's posted card with its current prices and status (and drops its buttons once it stops trading). */
 export async function redrawMarketCard(client: Client, app: App, marketId: string): Promise<void> {

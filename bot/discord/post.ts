@@ -8,12 +8,13 @@ import { NO_MENTIONS, toMessage } from './payload.ts';
  * Whether `channelId` is a channel of `realm`'s server. A setting or a stored market can name any channel id, and the
  * bot can post in every server it is in, so each post checks that it goes to the server it speaks for. Asked through
  * discord.js's channel manager, which asks Discord only for a channel it has not cached: the process that runs the
- * jobs posts for other shards' servers too.
+ * jobs posts for other shards' servers too. Their guilds are not in this client's cache, and without
+ * `allowUnknownGuild` discord.js answers null for a channel of such a guild, which refused every such post.
  */
 async function isChannelOf(client: Client, channelId: string, realm: RealmId): Promise<boolean> {
   const guildId = guildOfRealm(realm);
   if (guildId === null) return false;
-  const channel = await client.channels.fetch(channelId);
+  const channel = await client.channels.fetch(channelId, { allowUnknownGuild: true });
   return channel !== null && 'guildId' in channel && channel.guildId === guildId;
 }
 

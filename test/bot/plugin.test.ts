@@ -5,10 +5,12 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import cron from 'node-cron';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ConfigError } from '../../bot/config.ts';
-import { installCrux } from '../../bot/plugin.ts';
+import { CardDestinations, MISSING_CARD_GRACE_MS, postMissingCards } from '../../bot/missing-cards.ts';
+import { type CruxPlugin, installCrux } from '../../bot/plugin.ts';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
-import { startFakeDiscord } from '../fake-discord/index.ts';
+import { type FakeDiscord, startFakeDiscord } from '../fake-discord/index.ts';
+import { marketKeyOnCard } from '../support/cards.ts';
 import { betThroughDiscord, messageOf, openMarketThroughDiscord, openTestMarket } from '../reliability/trading.ts';
 import { CRUX_GUILD, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { folderForEachTest } from '../support/folder.ts';
@@ -74,12 +76,16 @@ it('in a host that shards itself, runs the jobs where shard 0 is, or where the h
   expect(closeJobsRunning()).toBe(0);
 });
 
-it("answers each guild from the install on that guild's shard, two shards of one host on one database file", async () => {
+/**
+ * Two shards of one host, each with Crux installed on its own connection to one database file (as two processes would
+ * have), logged in to a fake Discord whose guild Alpha is on shard 0 and Beta on shard 1; `use` gets shard 0's install
+ * (the one running the jobs). Everything is stopped afterwards; returns the database path.
+ */
+async function onTwoShards(use: (fake: FakeDiscord, first: CruxPlugin) => Promise<void>): Promise<string> {
   const fake = await startFakeDiscord({ guilds: [{ ...CRUX_GUILD, name: 'Alpha' }, { ...CRUX_GUILD, name: 'Beta' }], shards: 2 });
   const path = join(dir(), 'crux.sqlite');
   const shards = [0, 1].map((shard) => new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: fake.apiBase }, shards: [shard], shardCount: 2 }));
   const config = { DISCORD_TOKEN: fake.botToken, DISCORD_APPLICATION_ID: fake.applicationId, CRUX_RATE_LIMIT_PER_MINUTE: '0' };
-  // Each shard its own connection to the file, as two processes would have.
   const installs = shards.map((shard) => installCrux(shard, { db: path, config }));
   try {
     await Promise.all(shards.map(async (shard) => {
@@ -90,6 +96,17 @@ it("answers each guild from the install on that guild's shard, two shards of one
     expect(closeJobsRunning()).toBe(1);
     const [first] = installs;
     if (!first) throw new Error('no install');
+    await use(fake, first);
+  } finally {
+    for (const crux of installs) await crux.stop();
+    await Promise.all(shards.map((shard) => shard.destroy()));
+    await fake.close();
+  }
+  return path;
+}
+
+it("answers each guild from the install on that guild's shard, two shards of one host on one database file", async () => {
+  const path = await onTwoShards(async (fake, first) => {
     const bets = ['Alpha', 'Beta'].flatMap((guild) => {
       const market = openTestMarket(first.app.service, `${guild.toLowerCase()}-market`, fake.guildByName(guild).id);
       return ['alice', 'bob'].map((user) => betThroughDiscord(fake, user, market, 10, 'Yes', guild));
@@ -102,15 +119,27 @@ it("answers each guild from the install on that guild's shard, two shards of one
       'bob bought',
     ]);
     expect(bets.map((bet) => fake.shardsReached(bet.id))).toEqual([[0], [0], [1], [1]]);
-  } finally {
-    for (const crux of installs) await crux.stop();
-    await Promise.all(shards.map((shard) => shard.destroy()));
-    await fake.close();
-  }
+  });
   const db = openDatabase(path);
   expect(verify(db).problems).toEqual([]);
   expect(db.prepare("SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'").get()).toEqual({ n: 4 });
   db.close();
+});
+
+it("posts from shard 0's jobs the missing card of a market of shard 1's server, in that server's market channel", async () => {
+  await onTwoShards(async (fake, first) => {
+    const beta = fake.guildByName('Beta');
+    // Opened through the use case and never posted: what a shard killed between the commit and the post leaves.
+    const market = openTestMarket(first.app.service, 'beta-market', beta.id);
+    const moderator = { userId: 'setup-moderator', isModerator: true };
+    expect(first.app.realms.update({ market_channel: beta.channel('markets').id }, { realm: beta.id, actor: moderator, now: Date.now() }).ok).toBe(true);
+    const posted = await postMissingCards(first.app, { ...first.jobHooks, now: () => Date.now() + MISSING_CARD_GRACE_MS + 1 }, new CardDestinations());
+    expect(posted.map((card) => card.id)).toEqual([market]);
+    const cards = fake.messagesIn('markets', 'Beta').filter((message) => marketKeyOnCard(message.embeds[0]) === market);
+    expect(cards).toHaveLength(1);
+    expect(first.app.views.marketByKey(market)?.market.messageId).toBe(cards[0]?.id);
+    expect(fake.messagesIn('markets', 'Alpha').filter((message) => message.embeds.length > 0)).toEqual([]);
+  });
 });
 
 it('answers a bet before its card is redrawn, and stop() still waits for the redraw', async () => {
