@@ -1,4 +1,4 @@
-import type { Market } from '../markets/market.ts';
+import type { CardlessMarket } from '../markets/store.ts';
 import { guildOfRealm } from '../markets/realms/realm.ts';
 import { errorMessage } from '../markets/errors.ts';
 import type { App } from './commands/command.ts';
@@ -50,16 +50,18 @@ export class CardDestinations {
 
 /**
  * Posts the card of every market still trading that never got one (its opener died between the commit and the post,
- * or Discord refused the post), in its own server's market channel; servers without one are left alone. A channel
- * that fails is logged once and backs off (see CardDestinations).
+ * or Discord refused the post): in its server's market channel, or where it was opened in a server without one; a
+ * market with neither (a claim pack's, before the server names a market channel) is left alone. A channel that fails is logged once and backs off
+ * (see CardDestinations).
  */
-export async function postMissingCards(app: App, hooks: JobHooks, destinations: CardDestinations): Promise<Market[]> {
+export async function postMissingCards(app: App, hooks: JobHooks, destinations: CardDestinations): Promise<CardlessMarket[]> {
   const now = hooks.now();
-  const posted: Market[] = [];
+  const posted: CardlessMarket[] = [];
   for (const market of app.views.withoutCard(now - MISSING_CARD_GRACE_MS, now)) {
     if (posted.length === CARDS_PER_RUN) break;
     if ((hooks.realm !== undefined && market.realm !== hooks.realm) || guildOfRealm(market.realm) === null) continue;
-    const channelId = app.realms.values(market.realm).marketChannel;
+    // The server's market channel as it is now: one it named since (say, in place of a channel it cannot post in) wins.
+    const channelId = app.realms.values(market.realm).marketChannel ?? market.channelId;
     if (channelId === null) continue;
     const destination = `${market.realm}:${channelId}`;
     if (!destinations.isDue(destination, now)) continue;

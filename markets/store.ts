@@ -17,6 +17,14 @@ export interface MarketLink {
   addedAt: number;
 }
 
+/** What the job that posts missing cards needs of a market before it decides to post one. */
+export interface CardlessMarket {
+  id: string;
+  realm: RealmId;
+  /** Where it was opened (or its server's market channel then); null for a market opened outside any channel. */
+  channelId: string | null;
+}
+
 export interface MarketStats {
   /** Total millis that changed hands in buys and sells. */
   volume: Millis;
@@ -115,8 +123,11 @@ export interface Store {
   /** Open markets whose close time has passed. */
   /** Open markets past their close time: in `realm` only where one is given, else in every realm. */
   marketsDueToClose(now: number, realm?: RealmId): Market[];
-  /** Markets still trading at `now`, opened at or before `openedBefore`, whose card was never posted; oldest first. */
-  marketsWithoutCard(openedBefore: number, now: number): Market[];
+  /**
+   * Markets still trading at `now`, opened at or before `openedBefore`, whose card was never posted; oldest first. Read
+   * through the index of open markets, so the cost follows how many are open, not the history.
+   */
+  marketsWithoutCard(openedBefore: number, now: number): CardlessMarket[];
   marketStats(id: string): MarketStats;
   addLink(marketId: string, link: MarketLink): void;
   links(marketId: string): MarketLink[];

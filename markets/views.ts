@@ -8,7 +8,7 @@ import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
 import { unknownMarket } from './service.ts';
 import type { Dispute, SettlementRecord } from './settlement/types.ts';
-import type { MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
+import type { CardlessMarket, MarketFilter, MarketLink, MarketStats, Position, ProfitRow, Store } from './store.ts';
 
 /** A bound on the scan behind `openMarketsCreatedBy`, far above any live community's open markets. */
 const OPEN_MARKETS_SCANNED = 100_000;
@@ -138,7 +138,7 @@ export class MarketViews {
   }
 
   /** Every realm's markets still trading whose card was never posted, opened at or before `openedBefore`; oldest first. */
-  withoutCard(openedBefore: number, now: number): Market[] {
+  withoutCard(openedBefore: number, now: number): CardlessMarket[] {
     return this.store.marketsWithoutCard(openedBefore, now);
   }
 

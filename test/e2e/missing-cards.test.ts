@@ -172,6 +172,24 @@ describe('a market whose card was never posted', () => {
     expect(keysIn('Alpha')).toEqual([]);
   });
 
+  it('in a server without a market channel, gets its card where it was opened', async () => {
+    const beta = bot.fake.guildByName('Beta');
+    const general = beta.channel('general').id;
+    // Committed, and the process gone before its answer (the card) reached Discord.
+    const opened = bot.crux.app.resolution.openMarket(
+      { question: 'Will the Beta lab ship a model card?', criteria: 'As reported.', closesAt: Date.now() + 30 * 24 * 60 * MINUTE, guildId: beta.id, channelId: general },
+      undefined,
+      { realm: beta.id, actor: { userId: bot.fake.user('carol').id, isModerator: false }, now: Date.now() },
+    );
+    if (!opened.ok) throw new Error(opened.error.message);
+    const recovered = await runRecovery(Date.now() + MISSING_CARD_GRACE_MS + 1, new CardDestinations());
+    expect(recovered.map((market) => market.id)).toEqual([opened.value.id]);
+    const cards = bot.fake.messagesIn('general', 'Beta').filter((message) => message.embeds.length > 0);
+    expect(cards.map((message) => marketKeyOnCard(message.embeds[0]))).toEqual([opened.value.id]);
+    expect(storedCard('Beta', 'Will the Beta lab ship a model card?')).toMatchObject({ channel_id: general, message_id: cards[0]?.id });
+    expect(keysIn('Alpha')).toEqual([]);
+  });
+
   it("gets the cards of a claim pack loaded into a server, in that server's market channel only", async () => {
     const alpha = bot.fake.guildByName('Alpha');
     setMarketChannel('Alpha', 'alpha-mod', alpha.channel('markets').id);
