@@ -61,13 +61,24 @@ function holdsFirstShard(client: Client): boolean {
 }
 
 /**
+ * Clients Crux is installed on. A card's buttons and forms are Crux's by their `crux:` prefix, whatever the command
+ * prefix, so a second install on the same client would answer them too: one of the two answers, and the other
+ * tells the member Discord refused the answer, or that a confirmation expired.
+ */
+const installedOn = new WeakSet<Client>();
+
+/**
  * Installs Crux into an existing discord.js Client: its interaction handler and, once the client is ready,
- * its scheduled jobs. The standalone bot is exactly this call plus a Client.
+ * its scheduled jobs. The standalone bot is exactly this call plus a Client. One install per client: it serves every
+ * server the client is in.
  */
 export function installCrux(client: Client, options: CruxPluginOptions = {}): CruxPlugin {
   const now = options.now ?? Date.now;
   const config = loadConfig(options.config ?? process.env);
   const names = commandNames(options.commandPrefix);
+  if (installedOn.has(client)) {
+    throw new Error('Crux is already installed on this client, and one install serves all its servers; stop() it before installing Crux again.');
+  }
   const ownsDb = typeof options.db !== 'object';
   const db = typeof options.db === 'object' ? options.db : openDatabaseFile(options.db ?? config.CRUX_DATABASE, config);
   const log = options.log ?? createLogger([config.DISCORD_TOKEN]);
@@ -75,8 +86,6 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
   // Every job writes (closing, proposals, nudges); a database served read-only runs none of them. The process that
   // runs them keeps the database's maintenance process too (one per file); the others leave checkpoints to it.
   const runsJobs = (options.jobs ?? holdsFirstShard(client)) && !db.readonly;
-  const maintenance = runsJobs ? startMaintenance(db, (code) => log('the database maintenance process stopped; the bot checkpoints by itself', { code })) : undefined;
-  if (!runsJobs) leaveCheckpointsToMaintenance(db);
   const inFlight = new Set<Promise<void>>();
   const cards = new MarketCardRedraws(client, app);
   const dms = new DirectMessages(client, app, now);
@@ -138,11 +147,15 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     },
   };
 
-  // Built now, started once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot logs in.
+  // Built now, started once the client is ready: a schedule that cannot run throws here (a ConfigError), before the bot
+  // logs in and before the maintenance process is forked.
   const jobs = runsJobs ? scheduleJobs(app, jobHooks) : undefined;
+  const maintenance = runsJobs ? startMaintenance(db, (code) => log('the database maintenance process stopped; the bot checkpoints by itself', { code })) : undefined;
+  if (!runsJobs) leaveCheckpointsToMaintenance(db);
   const onReady = () => jobs?.start();
 
   client.on(Events.InteractionCreate, onInteraction);
+  installedOn.add(client);
   if (client.isReady()) onReady();
   else client.once(Events.ClientReady, onReady);
 
@@ -154,6 +167,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     async stop() {
       accepting = false;
       client.off(Events.InteractionCreate, onInteraction);
+      installedOn.delete(client);
       client.off(Events.ClientReady, onReady);
       await jobs?.stop();
       // A handler still answering hands on its after-reply work as it finishes, so wait until nothing is left.

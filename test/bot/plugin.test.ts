@@ -28,24 +28,35 @@ afterEach(async () => {
 const closeJobsRunning = () => [...cron.getTasks().values()].filter((task) => task.name === 'close-due-markets' && task.getStatus() !== 'stopped').length;
 
 it('starts the scheduled jobs when the client is ready, unless the host says jobs: false', async () => {
+  const other = new Client({ intents: [] });
   const withJobs = installCrux(client, { db: ':memory:', config: {} });
-  const withoutJobs = installCrux(client, { db: ':memory:', config: {}, jobs: false });
+  const withoutJobs = installCrux(other, { db: ':memory:', config: {}, jobs: false });
   expect(closeJobsRunning()).toBe(0);
   client.emit(Events.ClientReady, client as Client<true>);
+  other.emit(Events.ClientReady, other as Client<true>);
   expect(closeJobsRunning()).toBe(1);
   await withJobs.stop();
   await withoutJobs.stop();
+  await other.destroy();
   expect(closeJobsRunning()).toBe(0);
+});
+
+it('refuses a second install on the same client, whose buttons both would answer, until the first is stopped', async () => {
+  const first = installCrux(client, { db: ':memory:', config: {} });
+  expect(() => installCrux(client, { db: ':memory:', config: {}, commandPrefix: 'two-' })).toThrow(/already installed on this client/);
+  await first.stop();
+  const again = installCrux(client, { db: ':memory:', config: {} });
+  await again.stop();
 });
 
 it('closes on stop() a database it opened from a path, and leaves open a handle it was given', async () => {
   const path = join(dir(), 'nested', 'crux.sqlite');
   const fromPath = installCrux(client, { db: path, config: {} });
   expect(existsSync(path)).toBe(true);
+  await fromPath.stop();
   const handle = openDatabase(':memory:');
   const fromHandle = installCrux(client, { db: handle, config: {} });
   expect(fromHandle.db).toBe(handle);
-  await fromPath.stop();
   await fromHandle.stop();
   expect(fromPath.db.open).toBe(false);
   expect(handle.open).toBe(true);
