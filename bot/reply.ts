@@ -11,6 +11,8 @@ export interface Invocation {
   command: string;
   subcommand: string | null;
   options: Record<string, OptionValue | undefined>;
+  /** The names of the members that user options name, by id, as Discord sent them (absent in the console). */
+  userNames?: Record<string, string>;
   actor: Actor;
   /** The server (or the console) the member acts in; every market, balance and setting is looked up in it. */
   realm: RealmId;

@@ -39,7 +39,7 @@ export const calibration: CommandModule = {
     const input = parseOptions(options, invocation);
     const userId = input.user ?? invocation.actor.userId;
     const scored = app.forecasts.scoredUser(userId, invocation.realm, input.tag);
-    const name = userId === invocation.actor.userId ? (invocation.actor.displayName ?? userId) : (scored?.displayName ?? userId);
+    const name = userId === invocation.actor.userId ? (invocation.actor.displayName ?? userId) : (invocation.userNames?.[userId] ?? scored?.displayName ?? userId);
     if (!scored) {
       return replyWith({
         ephemeral: true,

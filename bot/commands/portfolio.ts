@@ -29,7 +29,7 @@ export const portfolio: CommandModule = {
       ephemeral: own,
       cards: [
         {
-          title: `Portfolio of ${own ? plain(invocation.actor.displayName ?? userId) : `<@${userId}>`}`,
+          title: `Portfolio of ${plain((own ? invocation.actor.displayName : invocation.userNames?.[userId]) ?? userId)}`,
           color: 0x8b5cf6,
           description: lines.length > 0 ? truncate(lines.join('\n'), 4000) : 'No open positions.',
           fields: [

@@ -250,7 +250,7 @@ describe('a market in chat, end to end', () => {
     expect(embedsOf(own.callback)[0]?.fields?.[0]?.value).toBe('900 credits');
     const other = await command('alice', 'portfolio', undefined, [option.user('user', 'bob')]);
     expect(flagsOf(other.callback) & MessageFlags.Ephemeral).toBe(0);
-    expect(embedsOf(other.callback)[0]?.title).toBe(`Portfolio of <@${bot.userId('bob')}>`);
+    expect(embedsOf(other.callback)[0]?.title).toBe('Portfolio of bob');
     const asked = await command('moderator', 'mod', 'resolve', [option.string('market', marketId), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org')]);
     await bot.confirm(asked.interaction, 'moderator');
     const board = await command('alice', 'leaderboard', undefined, []);
