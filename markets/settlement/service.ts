@@ -193,7 +193,8 @@ export class SettlementService {
   unannounced(): Settlement[] {
     return this.records.unannounced().map((record) => {
       const market = requireMarketByKey(this.store, record.marketId);
-      return { market, ...this.records.paidOut(market.id), record, cancelledConditionals: [] };
+      if (record.appliedAt === null) throw new Error(`settlement ${record.id} is listed as applied but has no applied time`);
+      return { market, ...this.records.paidOut(market.id, record.appliedAt), record, cancelledConditionals: [] };
     });
   }
 
