@@ -74,6 +74,16 @@ export function settlementReply(settlement: Settlement, headline: string, cited:
   });
 }
 
+/**
+ * A conditional its condition's settlement cancelled, as the job posts it once the condition's window ended: to the
+ * moderators, and to its holders in its own channel.
+ */
+export function conditionalReply(settlement: Settlement): Reply {
+  const reply = settlementReply(settlement, conditionalHeadline(settlement.market));
+  const { channelId } = settlement.market;
+  return channelId === null ? reply : { ...reply, alsoPost: [...(reply.alsoPost ?? []), { channelId, cards: reply.cards }] };
+}
+
 /** How a conditional its condition's settlement cancelled is announced. */
 export function conditionalHeadline(market: Pick<Market, 'slug'>): string {
   return `↩️ ${market.slug} cancelled — its condition did not hold`;
