@@ -13,7 +13,7 @@ import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
-import { disputeRefusal, openDisputeCount } from './window.ts';
+import { awaitsSecond, disputeRefusal, openDisputeCount } from './window.ts';
 
 export interface SettlementRules {
   /** The dispute window in milliseconds; 0 pays at once. */
@@ -132,6 +132,7 @@ export class SettlementService {
         earlier: settlement && this.records.disputeBy(settlement.id, userId),
         reason,
         now: context.now,
+        windowMs: this.rulesOf(market.realm).windowMs,
       });
       if (refusal !== undefined || settlement === undefined) throw new CruxError('invalid_input', refusal ?? 'Nothing to dispute.');
       const id = this.records.insertDispute({
@@ -300,10 +301,7 @@ export class SettlementService {
   }
 }
 
-/** A decision over the quorum that no second moderator has confirmed yet. */
-export function awaitsSecond(record: SettlementRecord): boolean {
-  return record.needsSecond && record.secondedBy === null;
-}
+export { awaitsSecond } from './window.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
