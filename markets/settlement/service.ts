@@ -12,6 +12,7 @@ import { type Context, requireModerator, runUseCase } from '../use-case.ts';
 import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
+import type { Payment } from './payouts.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
 import { awaitsSecond, disputeRefusal, openDisputeCount } from './window.ts';
 
@@ -108,6 +109,11 @@ export class SettlementService {
     const record = this.requireRecord(pending.id);
     if (windowMs === 0) return this.apply(record, decision.decidedAt, null, true);
     return this.hold(market, record, decision.decidedAt);
+  }
+
+  /** What settling `market` as `verdict` would pay each trader now, less what earlier settlements paid them (see owedFor). */
+  owed(market: Market, verdict: Pick<SettlementDecision, 'outcome' | 'probabilities'>): Payment[] {
+    return owedFor(this.store, market, verdict).filter((payment) => payment.amount > 0);
   }
 
   /** Stops trading and shows what the settlement will pay, without paying it. */
