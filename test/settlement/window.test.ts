@@ -4,6 +4,7 @@ import type { Db } from '../../db/open.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import type { Context } from '../../markets/service.ts';
 import type { Reply } from '../../bot/reply.ts';
+import { disputeMessage } from '../../bot/render/settlement-card.ts';
 import { driveConsole, testApp, type TestApp } from '../support/app.ts';
 import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { SqliteSettlementStore } from '../../db/settlement-store.ts';
@@ -228,6 +229,9 @@ describe('a two-moderator quorum', () => {
     expect(said).toContain('Nothing is paid while it is open, even once a second moderator confirms it (it awaits one).');
     const filed = t.app.settlements.latest(t.app.views.market('console', slug).market.id);
     expect(filed?.disputes.map((dispute) => dispute.status)).toEqual(['open']);
+    const [notice] = t.app.settlements.unnotifiedDisputes();
+    if (notice === undefined) throw new Error('the moderators have no dispute to be told of');
+    expect(disputeMessage(notice).cards[0]?.fields?.find((field) => field.name === 'What next')?.value).toContain('even once a second moderator confirms it (it awaits one)');
     const second = ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0 + 31 * HOUR, 'mod-b')));
     expect(second.record).toMatchObject({ id: filed?.settlement.id, secondedBy: 'mod-b', windowEndsAt: T0 + 55 * HOUR });
     // The open dispute holds the money past the window the second started, until a moderator answers it.

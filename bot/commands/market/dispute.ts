@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { awaitsSecond, MAX_DISPUTE_REASON } from '../../../markets/settlement/window.ts';
-import { discordTime, plain } from '../../render/format.ts';
-import { verdictOf } from '../../render/settlement-card.ts';
+import { MAX_DISPUTE_REASON } from '../../../markets/settlement/window.ts';
+import { plain } from '../../render/format.ts';
+import { disputeHolds, verdictOf } from '../../render/settlement-card.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
@@ -19,10 +19,9 @@ const options = z.object({
 export function disputeResolution(invocation: Invocation, app: App): Reply {
   const input = parseOptions(options, invocation);
   const { market, settlement } = unwrap(app.settlements.dispute(input.market, input.reason, input.evidence, contextOf(invocation)));
-  const until = awaitsSecond(settlement) ? 'even once a second moderator confirms it (it awaits one)' : `even after ${discordTime(settlement.windowEndsAt, 'f')}`;
   return replyWith({
     ephemeral: true,
-    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement))} is recorded and goes to the moderators. Nothing is paid while it is open, ${until}.`,
+    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement))} is recorded and goes to the moderators. Nothing is paid while it is open, ${disputeHolds(settlement)}.`,
     refreshMarkets: [market.id],
   });
 }
