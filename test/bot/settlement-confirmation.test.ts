@@ -36,6 +36,7 @@ describe('the confirmation of a moderator decision', () => {
     const corrected = ok(t.app.resolution.correctResolution('vote', { outcome: 'cancel' }, 'recount', moderator()));
     expect(corrected.market.status).toBe('resolved');
     expect(confirmationOf(t, 'correct', { market: 'plain', outcome: 'cancel', evidence: 'void' })?.title).toBe('Correct plain to cancelled (refunds)?');
+    t.assertVerified();
   });
 
   it('of a resolution shows what it pays: a refund its trader kept from an earlier settlement counts toward it', () => {

@@ -359,6 +359,7 @@ it("a conditional its condition's settlement cancels when the window ends is pos
   expect(told).toHaveLength(1);
   expect(told[0]?.embeds[0]?.fields?.find((field) => field.name === 'Refunds')?.value).toBe(`<@${bot.userId('carol')}> 40`);
   expect(titlesIn('general').filter((title) => title === headline)).toHaveLength(1);
+  expect(verify(bot.db).problems).toEqual([]);
 });
 
 it('without a moderator channel, that conditional is posted once, in its own channel', async () => {
@@ -380,4 +381,5 @@ it('without a moderator channel, that conditional is posted once, in its own cha
   const settled = `⚖️ ${slug} resolved Yes: the dispute window ended and the money moved`;
   await bot.fake.waitUntil(() => titlesIn('markets').includes(headline) && titlesIn('markets').includes(settled));
   expect(titlesIn('markets').filter((title) => title === headline)).toHaveLength(1);
+  expect(verify(bot.db).problems).toEqual([]);
 });
