@@ -6,7 +6,7 @@ import type { DueSource, Proposal } from '../markets/resolution/store.ts';
 import type { App } from './commands/command.ts';
 import { ConfigError } from './config.ts';
 import type { Settlement } from '../markets/settlement/types.ts';
-import { conditionalHeadline, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
+import { conditionalReply, disputeMessage, settlementReply, verdictOf } from './render/settlement-card.ts';
 import { evidenceBehind } from './components/proposals.ts';
 import { nudgeMessage, proposalMessage } from './render/proposal-card.ts';
 import { sourceFailureMessage } from './render/source-status.ts';
@@ -202,12 +202,12 @@ export async function endDisputeWindows(app: App, hooks: JobHooks): Promise<Sett
   const announced: Settlement[] = [];
   for (const settlement of app.settlements.unannounced()) {
     try {
-      // A conditional cancelled by its condition's settlement is posted on its own, saying so.
-      const headline =
+      // A conditional cancelled by its condition's settlement is posted on its own, saying so, where its holders are too.
+      const reply =
         settlement.record.decidedBy === CONDITION_RESOLVER
-          ? conditionalHeadline(settlement.market)
-          : `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record)}: the dispute window ended and the money moved`;
-      await hooks.postToModerators(settlementReply(settlement, headline), settlement.market);
+          ? conditionalReply(settlement)
+          : settlementReply(settlement, `⚖️ ${settlement.market.slug} ${verdictOf(settlement.market, settlement.record)}: the dispute window ended and the money moved`);
+      await hooks.postToModerators(reply, settlement.market);
       app.settlements.markAnnounced(settlement.record.id, hooks.now());
       announced.push(settlement);
     } catch (error) {

@@ -139,7 +139,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
       // The conditionals' holders are told in their markets' channels wherever the moderators are.
-      await postAlso(client, market.realm, reply, log);
+      await postAlso(client, market.realm, reply, log, channelId);
       if (channelId === null) return undefined;
       const posted = await postReply(client, market.realm, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);

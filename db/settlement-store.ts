@@ -97,11 +97,14 @@ export class SqliteSettlementStore implements SettlementStore {
       ),
       unannounced: db.prepare(`SELECT * FROM settlements WHERE status = 'applied' AND announced_at IS NULL ORDER BY id`),
       markAnnounced: db.prepare<[number, number]>('UPDATE settlements SET announced_at = ? WHERE id = ? AND announced_at IS NULL'),
-      paid: db.prepare<[string]>(
+      // A settlement's rows all carry the moment it was applied; a correction or reinstatement of the market moves money at its own moment.
+      paid: db.prepare<[string, number]>(
         `SELECT a.user_id, SUM(l.amount) AS amount FROM ledger l JOIN accounts a ON a.id = l.to_account
-         WHERE l.market_id = ? AND l.reason IN ('payout', 'refund') GROUP BY a.user_id ORDER BY MIN(l.id)`,
+         WHERE l.market_id = ? AND l.at = ? AND l.reason IN ('payout', 'refund') GROUP BY a.user_id ORDER BY MIN(l.id)`,
       ),
-      returned: db.prepare<[string], { amount: number }>(`SELECT COALESCE(SUM(amount), 0) AS amount FROM ledger WHERE market_id = ? AND reason = 'settle'`),
+      returned: db.prepare<[string, number], { amount: number }>(
+        `SELECT COALESCE(SUM(amount), 0) AS amount FROM ledger WHERE market_id = ? AND at = ? AND reason = 'settle'`,
+      ),
       lastTradeAt: db.prepare<[string, string], { at: number | null }>(
         `SELECT MAX(at) AS at FROM ledger WHERE market_id = ? AND holder = ? AND reason IN ('buy', 'sell')`,
       ),
@@ -165,12 +168,12 @@ export class SqliteSettlementStore implements SettlementStore {
     this.statements.markAnnounced.run(at, id);
   }
 
-  paidOut(marketId: string): { paid: Payment[]; returned: number } {
-    const paid = this.statements.paid.all(marketId).map((row) => {
+  paidOut(marketId: string, appliedAt: number): { paid: Payment[]; returned: number } {
+    const paid = this.statements.paid.all(marketId, appliedAt).map((row) => {
       const parsed = parseRow(paidRow, 'ledger', row);
       return { userId: parsed.user_id, amount: parsed.amount };
     });
-    return { paid, returned: this.statements.returned.get(marketId)?.amount ?? 0 };
+    return { paid, returned: this.statements.returned.get(marketId, appliedAt)?.amount ?? 0 };
   }
 
   lastTradeAt(marketId: string, userId: string): number | undefined {

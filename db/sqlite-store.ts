@@ -212,6 +212,11 @@ export class SqliteStore implements Store {
              WHERE l.market_id = ? AND l.reason = 'clawback')
          GROUP BY holder ORDER BY holder`,
       ),
+      // Through the partial indexes of settlement rows (migration 016): the sell path asks this of every sale.
+      receivedBy: db.prepare<{ market: string; account: string }, { received: number }>(
+        `SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE market_id = @market AND to_account = @account AND reason IN ('payout', 'refund'))
+              - (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE market_id = @market AND from_account = @account AND reason = 'clawback') AS received`,
+      ),
       netPaid: db.prepare<[string], { holder: string; paid: number }>(
         `SELECT holder, SUM(CASE reason WHEN 'buy' THEN amount ELSE -amount END) AS paid
          FROM ledger WHERE market_id = ? AND reason IN ('buy', 'sell') GROUP BY holder ORDER BY holder`,
@@ -495,6 +500,10 @@ export class SqliteStore implements Store {
 
   settlementReceived(marketId: string): { userId: string; amount: Millis }[] {
     return this.statements.settlementReceived.all(marketId, marketId).map((row) => ({ userId: row.holder, amount: row.received }));
+  }
+
+  settlementReceivedBy(marketId: string, accountId: string): Millis {
+    return this.statements.receivedBy.get({ market: marketId, account: accountId })?.received ?? 0;
   }
 
   netPaid(marketId: string): { userId: string; paid: number }[] {

@@ -75,6 +75,8 @@ export interface TradeResult {
   quote: Quote;
   balance: Millis;
   position: Millis;
+  /** Of a sale's proceeds, what went to pay back a settlement's credits the seller had spent (see repaySpentReceipts). */
+  repaid: Millis;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -152,10 +154,11 @@ export class MarketService {
    * before it was trimmed, are remade the same way.
    */
   private readonly tradeReplay: ReplayRecord<TradeResult, TradeRecord> = {
-    record: ({ market, quote, ...rest }) => ({ marketId: market.id, quote: quoteBasis(quote), ...rest }),
-    rebuild: ({ marketId, quote, ...rest }) => {
+    // Nearly every trade repays nothing: kept only when it did, so a trade's request row stays as small as it was.
+    record: ({ market, quote, repaid, ...rest }) => ({ marketId: market.id, quote: quoteBasis(quote), ...rest, ...(repaid > 0 ? { repaid } : {}) }),
+    rebuild: ({ marketId, quote, repaid, ...rest }) => {
       const market = requireMarketByKey(this.store, marketId);
-      return { market, quote: remakeQuote(market, quote), ...rest };
+      return { market, quote: remakeQuote(market, quote), ...rest, repaid: repaid ?? 0 };
     },
   };
 
@@ -349,8 +352,22 @@ export class MarketService {
       }
       const quote = quoteSell(market, outcome, command.shares ?? held, held);
       assertWithinLimit(quote, command.minPrice);
-      return this.commitTrade(market, quote, account, context);
+      const sold = this.commitTrade(market, quote, account, context);
+      const repaid = this.repaySpentReceipts(market, account.id, quote.cash, context.now);
+      return { ...sold, balance: sold.balance - repaid, repaid };
     });
+  }
+
+  /**
+   * A conditional reinstated after its condition was corrected takes its refunds back, but not what a trader had
+   * already spent: the mint refilled the pool instead, and the refund is still the trader's. Settling again nets it
+   * (owedFor); a sale would pay the stake a second time, so it first pays that refund back to the mint, as a clawback
+   * of the market, out of its proceeds. Whatever the proceeds do not cover stays owed the same way.
+   */
+  private repaySpentReceipts(market: Market, account: string, proceeds: Millis, at: number): Millis {
+    const repaid = Math.min(Math.max(0, this.store.settlementReceivedBy(market.id, account)), proceeds);
+    if (repaid > 0) this.store.append(blankEntry({ at, from: account, to: MINT_ACCOUNT, amount: repaid, reason: 'clawback', marketId: market.id }));
+    return repaid;
   }
 
   private heldShares(marketId: string, userId: string, outcome: number): Millis {
@@ -385,6 +402,7 @@ export class MarketService {
       quote,
       balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
       position: this.heldShares(market.id, context.actor.userId, quote.outcome),
+      repaid: 0,
     };
   }
 

@@ -145,6 +145,8 @@ export interface Store {
   netPaid(marketId: string): { userId: string; paid: Millis }[];
   /** Per trader of a market, what its settlements paid them net: payouts and refunds minus clawbacks. */
   settlementReceived(marketId: string): { userId: string; amount: Millis }[];
+  /** What a market's settlements paid one account net; on a market trading again, what its trader still owes back. */
+  settlementReceivedBy(marketId: string, accountId: string): Millis;
   /** Members ranked by profit from one realm's markets (every realm's, summed per member, for null). */
   profits(realm: RealmId | null, limit: number): ProfitRow[];
 

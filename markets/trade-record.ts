@@ -19,6 +19,8 @@ export const tradeRecord = z.object({
   }),
   balance: millis,
   position: millis.nonnegative(),
+  // Kept only for a sale that paid back spent settlement credits (see MarketService.repaySpentReceipts).
+  repaid: millis.nonnegative().optional(),
 });
 
 export type TradeRecord = z.infer<typeof tradeRecord>;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type APIMessage, type Client, MessageFlags, Routes } from 'discord.js';
 import { guildOfRealm, type RealmId } from '../../markets/realms/realm.ts';
 import type { PostedMessage } from '../jobs.ts';
@@ -41,10 +42,19 @@ export async function postReply(client: Client, realm: RealmId, channelId: strin
 
 /**
  * Posts a reply's `alsoPost` cards (about markets of `realm`), each in its channel; one that cannot be posted is logged
- * and the rest still go.
+ * and the rest still go. `postedIn`: where the reply itself went, if it did; the reply's own cards are not posted
+ * there a second time (a market's record meant for its channel as well as the moderators', on a server without a
+ * moderator channel).
  */
-export async function postAlso(client: Client, realm: RealmId, reply: Reply, log: (message: string, context?: Record<string, unknown>) => void): Promise<void> {
+export async function postAlso(
+  client: Client,
+  realm: RealmId,
+  reply: Reply,
+  log: (message: string, context?: Record<string, unknown>) => void,
+  postedIn: string | null = null,
+): Promise<void> {
   for (const { channelId, cards } of reply.alsoPost ?? []) {
+    if (channelId === postedIn && isDeepStrictEqual(cards, reply.cards)) continue;
     await postReply(client, realm, channelId, { ephemeral: false, cards, actions: [], files: [] }).catch((error: unknown) =>
       log('could not post to a market channel', { channelId, error: String(error) }),
     );

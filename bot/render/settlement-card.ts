@@ -34,6 +34,11 @@ function whenPaid(record: SettlementRecord): string {
   return `Money moves ${discordTime(record.windowEndsAt, 'f')} (${discordTime(record.windowEndsAt, 'R')}) unless a trader disputes it with \`/market dispute\`; trading has stopped.`;
 }
 
+/** How long an open dispute holds a pending settlement's money, in words: past its window, or past its second's confirmation. */
+export function disputeHolds(record: SettlementRecord): string {
+  return awaitsSecond(record) ? 'even once a second moderator confirms it (it awaits one)' : `even after ${discordTime(record.windowEndsAt, 'f')}`;
+}
+
 /** The fields a market card shows for its settlement waiting out its window. */
 export function pendingFields(market: Market, record: SettlementRecord, disputes: number): CardField[] {
   const seconded = record.secondedBy === null ? '' : `, confirmed by <@${record.secondedBy}>`;
@@ -72,6 +77,16 @@ export function settlementReply(settlement: Settlement, headline: string, cited:
         : [{ channelId: conditional.market.channelId, cards: [settlementCard(conditional, conditionalHeadline(conditional.market))] }],
     ),
   });
+}
+
+/**
+ * A conditional its condition's settlement cancelled, as the job posts it once the condition's window ended: to the
+ * moderators, and to its holders in its own channel.
+ */
+export function conditionalReply(settlement: Settlement): Reply {
+  const reply = settlementReply(settlement, conditionalHeadline(settlement.market));
+  const { channelId } = settlement.market;
+  return channelId === null ? reply : { ...reply, alsoPost: [...(reply.alsoPost ?? []), { channelId, cards: reply.cards }] };
 }
 
 /** How a conditional its condition's settlement cancelled is announced. */
@@ -121,7 +136,7 @@ export function disputeMessage(notice: DisputeNotice): Reply {
           { name: 'The resolution', value: truncate(`${deciderLine(settlement)}\nEvidence: ${plain(settlement.evidence)}`, 1024) },
           {
             name: 'What next',
-            value: `Money stays put while a dispute is open, even after ${discordTime(settlement.windowEndsAt, 'f')}. A moderator upholds it (\`/mod uphold\`: money moves now), resolves it again to another outcome (a new window), or cancels the market.`,
+            value: `Money stays put while a dispute is open, ${disputeHolds(settlement)}. A moderator upholds it (\`/mod uphold\`: money moves now), resolves it again to another outcome (a new window), or cancels the market.`,
           },
         ],
         footer: `${market.slug} · settlement #${settlement.id}`,

@@ -23,6 +23,9 @@ export function tradeCard(result: TradeResult, traderName: string): Card {
       },
       { name: 'Holding', value: `${formatShares(result.position)} ${outcome}`, inline: true },
       { name: 'Balance', value: `${formatCredits(result.balance)} credits`, inline: true },
+      ...(result.repaid > 0
+        ? [{ name: 'Refund paid back', value: `${formatCredits(result.repaid)} credits of this sale repay the refund you had spent when this market was cancelled and then reinstated` }]
+        : []),
     ],
     footer: `${market.slug} · ${money === 'for' ? 'shares pay 1 credit each if this outcome wins' : 'sold back to the market maker'}`,
   };

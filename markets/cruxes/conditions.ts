@@ -1,5 +1,6 @@
 import { CruxError } from '../errors.ts';
 import type { Market } from '../market.ts';
+import { describeVerdict } from '../settlement/distribution.ts';
 
 /** A market that trades on the assumption that another market of its realm resolves to one outcome. */
 export interface Condition {
@@ -83,6 +84,6 @@ export function conditionFailedReason(condition: Pick<Market, 'slug' | 'outcomes
   const settled =
     condition.status === 'cancelled' || condition.resolution?.outcome == null
       ? 'was cancelled'
-      : `resolved ${condition.outcomes[condition.resolution.outcome] ?? '?'}`;
+      : `resolved ${describeVerdict(condition.outcomes, { outcome: condition.resolution.outcome, probabilities: condition.resolution.probabilities })}`;
   return `Its condition \`${condition.slug}\` ${settled}, not ${condition.outcomes[assumed] ?? '?'}: every trade is refunded.`;
 }

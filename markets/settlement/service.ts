@@ -12,8 +12,9 @@ import { type Context, requireModerator, runUseCase } from '../use-case.ts';
 import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
+import type { Payment } from './payouts.ts';
 import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
-import { disputeRefusal, openDisputeCount } from './window.ts';
+import { awaitsSecond, disputeRefusal, openDisputeCount } from './window.ts';
 
 export interface SettlementRules {
   /** The dispute window in milliseconds; 0 pays at once. */
@@ -110,6 +111,11 @@ export class SettlementService {
     return this.hold(market, record, decision.decidedAt);
   }
 
+  /** What settling `market` as `verdict` would pay each trader now, less what earlier settlements paid them (see owedFor). */
+  owed(market: Market, verdict: Pick<SettlementDecision, 'outcome' | 'probabilities'>): Payment[] {
+    return owedFor(this.store, market, verdict).filter((payment) => payment.amount > 0);
+  }
+
   /** Stops trading and shows what the settlement will pay, without paying it. */
   private hold(market: Market, record: SettlementRecord, at: number): Settlement {
     if (market.status === 'open') this.store.saveMarketState(market.id, { ...market, status: 'closed', closedAt: Math.min(market.closesAt, at) });
@@ -132,6 +138,7 @@ export class SettlementService {
         earlier: settlement && this.records.disputeBy(settlement.id, userId),
         reason,
         now: context.now,
+        windowMs: this.rulesOf(market.realm).windowMs,
       });
       if (refusal !== undefined || settlement === undefined) throw new CruxError('invalid_input', refusal ?? 'Nothing to dispute.');
       const id = this.records.insertDispute({
@@ -193,7 +200,8 @@ export class SettlementService {
   unannounced(): Settlement[] {
     return this.records.unannounced().map((record) => {
       const market = requireMarketByKey(this.store, record.marketId);
-      return { market, ...this.records.paidOut(market.id), record, cancelledConditionals: [] };
+      if (record.appliedAt === null) throw new Error(`settlement ${record.id} is listed as applied but has no applied time`);
+      return { market, ...this.records.paidOut(market.id, record.appliedAt), record, cancelledConditionals: [] };
     });
   }
 
@@ -299,10 +307,7 @@ export class SettlementService {
   }
 }
 
-/** A decision over the quorum that no second moderator has confirmed yet. */
-export function awaitsSecond(record: SettlementRecord): boolean {
-  return record.needsSecond && record.secondedBy === null;
-}
+export { awaitsSecond } from './window.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

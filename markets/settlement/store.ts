@@ -26,8 +26,12 @@ export interface SettlementStore {
   markAnnounced(id: number, at: number): void;
   /** When `userId` last bought or sold in the market, if ever. */
   lastTradeAt(marketId: string, userId: string): number | undefined;
-  /** What a market's settlement paid each trader, and what it handed back to the mint, from the ledger. */
-  paidOut(marketId: string): { paid: Payment[]; returned: Millis };
+  /**
+   * What the settlement of a market applied at `appliedAt` paid each trader, and what it handed back to the mint, from
+   * the ledger: only that settlement's rows, since a reinstated conditional also has the refunds, clawbacks and
+   * returns of the settlements before it.
+   */
+  paidOut(marketId: string, appliedAt: number): { paid: Payment[]; returned: Millis };
 
   insertDispute(dispute: Omit<Dispute, 'id'>): number;
   findDispute(id: number): Dispute | undefined;

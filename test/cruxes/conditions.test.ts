@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exportChunks } from '../../bot/export/exports.ts';
 import { ScoreStore } from '../../db/score-store.ts';
 import { ScoringStore } from '../../db/scoring-store.ts';
-import { assertConditionAllowed, type Condition, conditionalAction, CONDITION_RESOLVER, MAX_CONDITION_DEPTH } from '../../markets/cruxes/conditions.ts';
+import { assertConditionAllowed, type Condition, conditionalAction, conditionFailedReason, CONDITION_RESOLVER, MAX_CONDITION_DEPTH } from '../../markets/cruxes/conditions.ts';
 import { ForecastService } from '../../markets/forecasts.ts';
 import type { Market } from '../../markets/market.ts';
 import { creditsToMillis } from '../../markets/money.ts';
@@ -52,6 +52,13 @@ describe('conditions', () => {
     const partly = { status: 'resolved' as const, resolution: { outcome: 0, probabilities: [70, 30], decidedBy: 'mod', evidence: 'e', at: T0 } };
     expect(conditionalAction(partly, 0, state('open'))).toBe('cancel');
     expect(conditionalAction(partly, 1, state('closed'))).toBe('cancel');
+    // Its holders are told what it resolved to, not that it resolved the outcome they assumed.
+    expect(conditionFailedReason({ slug: 'cond', outcomes: ['Yes', 'No'], ...partly }, 0)).toBe(
+      'Its condition `cond` resolved to Yes 70% · No 30%, not Yes: every trade is refunded.',
+    );
+    expect(conditionFailedReason({ slug: 'cond', outcomes: ['Yes', 'No'], ...state('resolved', 1) }, 0)).toBe(
+      'Its condition `cond` resolved No, not Yes: every trade is refunded.',
+    );
   });
 
   it('opens a conditional only on an unsettled market of the same realm, by one of its outcomes', () => {

@@ -330,3 +330,56 @@ it('an uphold confirmed after the decision it showed was replaced pays nothing, 
   expect(balances()).toEqual(before);
   expect(bot.db.prepare("SELECT status, outcome FROM settlements WHERE status <> 'superseded'").all()).toEqual([{ status: 'pending', outcome: 1 }]);
 });
+
+it("a conditional its condition's settlement cancels when the window ends is posted to the moderators and told to its holders in its own channel", async () => {
+  const general = bot.fake.guild.channel('general').id;
+  const set = await command('admin', 'mod', 'settings', [option.string('moderator_channel', `<#${general}>`)]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const { slug } = await marketWithTraders();
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
+    option.string('criteria', 'YES if a second lab announces it.'),
+    option.string('closes', '2027-12-31'),
+    option.string('if', `${slug}=No`),
+  ]);
+  const conditional = marketKeyOnCard(opened.message.embeds?.[0]);
+  await command('carol', 'bet', undefined, [option.string('market', conditional), option.string('outcome', 'Yes'), option.integer('amount', 40)]);
+  await bot.confirm(
+    (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
+    'moderator',
+  );
+
+  const applied = await runJobAt(24);
+  expect(applied.map((settlement) => settlement.market.slug).sort()).toEqual([conditional, slug].sort());
+  const headline = `↩️ ${conditional} cancelled — its condition did not hold`;
+  await bot.fake.waitUntil(() => titlesIn('general').includes(headline) && titlesIn('markets').includes(headline), {
+    description: "the cancelled conditional is posted to the moderators and in its own channel",
+  });
+  const told = bot.fake.messagesIn('markets').filter((message) => message.embeds[0]?.title === headline);
+  expect(told).toHaveLength(1);
+  expect(told[0]?.embeds[0]?.fields?.find((field) => field.name === 'Refunds')?.value).toBe(`<@${bot.userId('carol')}> 40`);
+  expect(titlesIn('general').filter((title) => title === headline)).toHaveLength(1);
+  expect(verify(bot.db).problems).toEqual([]);
+});
+
+it('without a moderator channel, that conditional is posted once, in its own channel', async () => {
+  const { slug } = await marketWithTraders();
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
+    option.string('criteria', 'YES if a second lab announces it.'),
+    option.string('closes', '2027-12-31'),
+    option.string('if', `${slug}=No`),
+  ]);
+  const conditional = marketKeyOnCard(opened.message.embeds?.[0]);
+  await command('carol', 'bet', undefined, [option.string('market', conditional), option.string('outcome', 'Yes'), option.integer('amount', 40)]);
+  await bot.confirm(
+    (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
+    'moderator',
+  );
+  await runJobAt(24);
+  const headline = `↩️ ${conditional} cancelled — its condition did not hold`;
+  const settled = `⚖️ ${slug} resolved Yes: the dispute window ended and the money moved`;
+  await bot.fake.waitUntil(() => titlesIn('markets').includes(headline) && titlesIn('markets').includes(settled));
+  expect(titlesIn('markets').filter((title) => title === headline)).toHaveLength(1);
+  expect(verify(bot.db).problems).toEqual([]);
+});

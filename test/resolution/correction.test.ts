@@ -213,8 +213,15 @@ describe('migration 002', () => {
     expect(() => t.db.prepare('UPDATE ledger SET amount = 0').run()).toThrow('append-only');
     expect(() => t.db.prepare('DELETE FROM ledger').run()).toThrow('append-only');
     const indexes = t.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger' ORDER BY name`).all();
-    // Migration 004 later drops ledger_by_holder, which no query used; 006 adds the partial indexes of rows without a market.
-    expect(indexes).toEqual([{ name: 'ledger_by_market' }, { name: 'ledger_unmarketed_from' }, { name: 'ledger_unmarketed_to' }]);
+    // Migration 004 later drops ledger_by_holder, which no query used; 006 adds the partial indexes of rows without a
+    // market, 016 those of settlement receipts and clawbacks.
+    expect(indexes).toEqual([
+      { name: 'ledger_by_market' },
+      { name: 'ledger_clawbacks' },
+      { name: 'ledger_settlement_receipts' },
+      { name: 'ledger_unmarketed_from' },
+      { name: 'ledger_unmarketed_to' },
+    ]);
     expect(() =>
       t.db.prepare(`INSERT INTO ledger (at, from_account, to_account, amount, reason) VALUES (0, 'mint', 'user:alice', 1, 'gift')`).run(),
     ).toThrow('unknown ledger reason');

@@ -4,7 +4,8 @@ import type { Db } from '../../db/open.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 import type { Context } from '../../markets/service.ts';
 import type { Reply } from '../../bot/reply.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import { disputeMessage } from '../../bot/render/settlement-card.ts';
+import { driveConsole, testApp, type TestApp } from '../support/app.ts';
 import { SqliteConditionStore } from '../../db/cruxes-store.ts';
 import { SqliteSettlementStore } from '../../db/settlement-store.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
@@ -217,6 +218,36 @@ describe('a two-moderator quorum', () => {
     expect(applied?.record.status).toBe('applied');
     expect(count(t.db, 'payout')).toBe(1);
     t.assertVerified();
+  });
+
+  it('a decision awaiting its second can be disputed however long it waited: its window has not started', async () => {
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_QUORUM_POOL: '100' });
+    const slug = openWithBets(t);
+    ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0, 'mod-a')));
+    // A day and more after the first decision, which is when its window would have ended had it started then.
+    const said = await driveConsole(t, ['/as bob', `/market dispute market:${slug} reason:The replication used another benchmark`], T0 + 30 * HOUR);
+    expect(said).toContain('Nothing is paid while it is open, even once a second moderator confirms it (it awaits one).');
+    const filed = t.app.settlements.latest(t.app.views.market('console', slug).market.id);
+    expect(filed?.disputes.map((dispute) => dispute.status)).toEqual(['open']);
+    const [notice] = t.app.settlements.unnotifiedDisputes();
+    if (notice === undefined) throw new Error('the moderators have no dispute to be told of');
+    expect(disputeMessage(notice).cards[0]?.fields?.find((field) => field.name === 'What next')?.value).toContain('even once a second moderator confirms it (it awaits one)');
+    const second = ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0 + 31 * HOUR, 'mod-b')));
+    expect(second.record).toMatchObject({ id: filed?.settlement.id, secondedBy: 'mod-b', windowEndsAt: T0 + 55 * HOUR });
+    // The open dispute holds the money past the window the second started, until a moderator answers it.
+    expect(t.app.settlements.applyDue(T0 + 60 * HOUR)).toEqual([]);
+    expect(count(t.db, 'payout')).toBe(0);
+    ok(t.app.settlements.uphold(slug, moderator(T0 + 60 * HOUR, 'mod-a')));
+    expect(count(t.db, 'payout')).toBe(1);
+    t.assertVerified();
+
+    // Without a window, it pays as soon as it is confirmed: the refusal says it awaits a second moderator.
+    const atOnce = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '0', CRUX_QUORUM_POOL: '100' });
+    const other = openWithBets(atOnce);
+    ok(atOnce.app.service.resolveMarket(other, 'Yes', 'https://example.org/replicated', moderator(T0, 'mod-a')));
+    expect(failure(atOnce.app.settlements.dispute(other, 'Wrong', undefined, as('bob', T0 + HOUR))).message).toBe(
+      `The resolution of \`${other}\` awaits a second moderator, and this server has no dispute window: it pays once confirmed.`,
+    );
   });
 
   it('another verdict by the second moderator replaces the first and needs its own second; small markets need one moderator', () => {

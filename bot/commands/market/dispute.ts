@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_DISPUTE_REASON } from '../../../markets/settlement/window.ts';
-import { discordTime, plain } from '../../render/format.ts';
-import { verdictOf } from '../../render/settlement-card.ts';
+import { plain } from '../../render/format.ts';
+import { disputeHolds, verdictOf } from '../../render/settlement-card.ts';
 import { type Invocation, type Reply, replyWith } from '../../reply.ts';
 import { type App, marketOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
@@ -21,7 +21,7 @@ export function disputeResolution(invocation: Invocation, app: App): Reply {
   const { market, settlement } = unwrap(app.settlements.dispute(input.market, input.reason, input.evidence, contextOf(invocation)));
   return replyWith({
     ephemeral: true,
-    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement))} is recorded and goes to the moderators. Nothing is paid while it is open, even after ${discordTime(settlement.windowEndsAt, 'f')}.`,
+    content: `⚖️ Your dispute of \`${market.slug}\` ${plain(verdictOf(market, settlement))} is recorded and goes to the moderators. Nothing is paid while it is open, ${disputeHolds(settlement)}.`,
     refreshMarkets: [market.id],
   });
 }

@@ -3,7 +3,6 @@ import { isCruxError } from '../../../markets/errors.ts';
 import { type Market, outcomeIndex } from '../../../markets/market.ts';
 import type { Millis } from '../../../markets/money.ts';
 import { describeVerdict, type ResolvedTo, resolvedFromSplit, sameVerdict } from '../../../markets/settlement/distribution.ts';
-import { payoutsFor } from '../../../markets/settlement/payouts.ts';
 import { awaitsSecond, describePosition } from '../../../markets/settlement/service.ts';
 import type { SettlementRecord } from '../../../markets/settlement/types.ts';
 import { formatCredits } from '../../../markets/money.ts';
@@ -11,7 +10,7 @@ import { plain, truncate } from '../../render/format.ts';
 import { verdictOf } from '../../render/settlement-card.ts';
 import type { Card, Invocation } from '../../reply.ts';
 import { type App, marketOption, parseOptions } from '../command.ts';
-import { CANCEL_CHOICE, cancelOptions, type VerdictOptions, verdictOptions } from './moderate.ts';
+import { cancelOptions, correctsToCancel, type VerdictOptions, verdictOptions } from './moderate.ts';
 import { openDisputeCount } from '../../../markets/settlement/window.ts';
 
 /** What a resolve (to an outcome, or split to a probability) names. */
@@ -46,7 +45,7 @@ export function settlementConfirmation(invocation: Invocation, app: App): Card |
     if (invocation.subcommand === 'correct') {
       if (!settled) return undefined;
       const options = parseOptions(verdictOptions, invocation);
-      const to = options.outcome.toLowerCase() === CANCEL_CHOICE ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, options));
+      const to = correctsToCancel(market, options.outcome) ? 'cancelled (refunds)' : describeVerdict(market.outcomes, resolvedOf(market, options));
       return {
         title: truncate(`Correct ${market.slug} to ${to}?`, 256),
         description: truncate(
@@ -89,7 +88,7 @@ The dispute window ends now${open > 0 ? ` and ${open} open dispute(s) are overru
     ].filter((line) => line !== '').join(' ');
     const holdings = app.views.holdings(market.id);
     if (verdict !== undefined && resolved !== undefined) {
-      const owed = payoutsFor(holdings, resolved);
+      const owed = app.settlements.owed(market, resolved);
       const total = owed.reduce((sum, payment) => sum + payment.amount, 0);
       const to = resolved.probabilities === undefined ? `holder(s) of ${plain(market.outcomes[resolved.outcome] ?? '')}` : 'holder(s)';
       return {

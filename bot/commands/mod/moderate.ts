@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { citedItems, type EvidenceItem } from '../../../markets/evidence/evidence.ts';
-import type { Resolution } from '../../../markets/market.ts';
+import type { Market, Resolution } from '../../../markets/market.ts';
 import { formatCredits } from '../../../markets/money.ts';
 import type { Transfer } from '../../../markets/resolution/correction.ts';
 import type { Correction, ResettledConditional } from '../../../markets/resolution/service.ts';
@@ -50,13 +50,18 @@ export function cancelMarket(invocation: Invocation, app: App): Reply {
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
-/** The outcome option of /market correct also takes this word, to correct a resolution into a cancellation. */
+/** The outcome option of /mod correct also takes this word, to correct a resolution into a cancellation. */
 export const CANCEL_CHOICE = 'cancel';
+
+/** Whether /mod correct's outcome means cancelling: the word, unless the market has an outcome of that name. */
+export function correctsToCancel(market: Pick<Market, 'outcomes'>, outcome: string): boolean {
+  return outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
+}
 
 export function correctResolution(invocation: Invocation, app: App): Reply {
   const input = parseOptions(verdictOptions, invocation);
   const market = app.views.market(invocation.realm, input.market).market;
-  const cancelling = input.outcome.toLowerCase() === CANCEL_CHOICE && !market.outcomes.some((name) => name.toLowerCase() === CANCEL_CHOICE);
+  const cancelling = correctsToCancel(market, input.outcome);
   const target = cancelling ? { cancel: true as const } : { outcome: input.outcome, split: { probability: input.probability, probabilities: input.probabilities } };
   return correctionReply(unwrap(app.resolution.correctResolution(input.market, target, input.evidence, contextOf(invocation))));
 }
