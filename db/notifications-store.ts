@@ -64,7 +64,7 @@ export class SqliteNotificationStore implements NotificationStore {
       threadMarkets: db.prepare<[], { market_id: string }>(
         `SELECT DISTINCT market_id FROM outbox WHERE target = 'thread' AND state = 'pending' ORDER BY market_id`,
       ),
-      dueDms: db.prepare<[number, number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT ?`),
+      nextDueDm: db.prepare<[number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT 1`),
       mark: db.prepare('UPDATE outbox SET state = ?, sent_at = ? WHERE id = ?'),
       disabled: db.prepare<[string, string]>('SELECT kind FROM notification_settings WHERE realm = ? AND user_id = ? AND enabled = 0'),
       setSwitch: db.prepare(
@@ -132,8 +132,9 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.statements.threadMarkets.all().map((row) => row.market_id);
   }
 
-  dueDms(now: number, limit: number): OutboxEntry[] {
-    return this.statements.dueDms.all(now, limit).map((row) => parseRow(outboxRow, 'outbox', row));
+  nextDueDm(now: number): OutboxEntry | undefined {
+    const row = this.statements.nextDueDm.get(now);
+    return row === undefined ? undefined : parseRow(outboxRow, 'outbox', row);
   }
 
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void {

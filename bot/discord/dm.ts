@@ -23,14 +23,22 @@ export class DirectMessages {
     this.lanes = new CoalescingLanes((_, error) => app.log('could not send direct messages', { error: String(error) }));
   }
 
-  /** Sends every DM due now; resolves when a pass that started after this call is done. Never rejects. */
+  /**
+   * Sends every DM due now, claiming each just before it goes, so a crash loses only the one in flight; resolves when
+   * a pass that started after this call is done. Never rejects.
+   */
   sendDue(): Promise<void> {
     return this.lanes.run('due', async () => {
-      const claimed = this.app.notifications.claimDueDms(this.now());
-      // The claim reaches the disk before any DM goes, so none goes twice, even after a power cut.
-      await this.app.durable();
-      for (const entry of claimed) await this.send(entry);
+      for (let entry = this.claimNext(); entry !== undefined; entry = this.claimNext()) {
+        // The claim reaches the disk before the DM goes, so none goes twice, even after a power cut.
+        await this.app.durable();
+        await this.send(entry);
+      }
     });
+  }
+
+  private claimNext(): OutboxEntry | undefined {
+    return this.app.notifications.claimNextDm(this.now());
   }
 
   private async send(entry: OutboxEntry): Promise<void> {

@@ -20,7 +20,6 @@ const DAY_MS = 24 * HOUR_MS;
 /** "Closes soon" and "moved a lot" are judged over these. */
 export const CLOSING_NOTICE_MS = DAY_MS;
 export const MOVE_WINDOW_MS = 6 * HOUR_MS;
-const DUE_DMS_PER_RUN = 100;
 
 /** The per-server settings the conversation acts on. */
 export interface ConversationSettings {
@@ -273,15 +272,14 @@ export class NotificationService {
     return this.notes.marketsWithPendingThreadEntries();
   }
 
-  /** Claims the DMs due now: once claimed, a DM is never sent again, even if the process dies before it is sent. */
-  claimDueDms(now: number): OutboxEntry[] {
+  /**
+   * Claims the next DM due now, right before it is sent: once claimed, a DM is never sent again, so a process that
+   * dies loses at most the one it was sending, and the others stay waiting.
+   */
+  claimNextDm(now: number): OutboxEntry | undefined {
     return this.store.atomically(() => {
-      const due = this.notes.dueDms(now, DUE_DMS_PER_RUN);
-      this.notes.mark(
-        due.map((entry) => entry.id),
-        'sending',
-        now,
-      );
+      const due = this.notes.nextDueDm(now);
+      if (due !== undefined) this.notes.mark([due.id], 'sending', now);
       return due;
     });
   }

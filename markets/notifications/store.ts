@@ -38,8 +38,8 @@ export interface NotificationStore {
   pendingThreadEntries(marketId: string): OutboxEntry[];
   /** Markets with thread entries waiting. */
   marketsWithPendingThreadEntries(): string[];
-  /** Pending DMs due by `now`, oldest first. */
-  dueDms(now: number, limit: number): OutboxEntry[];
+  /** The pending DM due first, if one is due by `now`. */
+  nextDueDm(now: number): OutboxEntry | undefined;
   /** Marks entries as being sent (or sent, or dropped); a sender claims before it talks to Discord. */
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void;
 

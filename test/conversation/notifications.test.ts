@@ -107,12 +107,12 @@ describe('who is told what', () => {
     ok(app.edits.edit({ marketId: 'rome', criteria: 'Two teams.', reason: 'clarity' }, as('mod', T0, true)));
     ok(app.edits.edit({ marketId: 'rome', addTag: 'evals', reason: 'tidy' }, as('mod', T0 + 60_000, true)));
     expect(outbox(harness, 'bob')).toEqual([{ kinds: ['edit', 'edit'], dueAt: T0 }]);
-    const [claimed] = app.notifications.claimDueDms(T0 + 120_000);
+    const claimed = app.notifications.claimNextDm(T0 + 120_000);
     app.notifications.finish([claimed?.id ?? 0], true, T0 + 120_000);
     ok(app.edits.edit({ marketId: 'rome', question: 'Will ROME replicate soon?', reason: 'scope' }, as('mod', T0 + 180_000, true)));
     expect(outbox(harness, 'bob').at(-1)).toEqual({ kinds: ['edit'], dueAt: T0 + 120_000 + HOUR });
-    expect(app.notifications.claimDueDms(T0 + HOUR)).toEqual([]);
-    expect(app.notifications.claimDueDms(T0 + 120_000 + HOUR)).toHaveLength(1);
+    expect(app.notifications.claimNextDm(T0 + HOUR)).toBeUndefined();
+    expect(app.notifications.claimNextDm(T0 + 120_000 + HOUR)?.userId).toBe('bob');
   });
 
   it('decides each reminder once per period: closing within a day, a big move within 6 hours, a stale market to its creator', () => {

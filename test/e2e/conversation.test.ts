@@ -3,7 +3,7 @@ import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { deliverConversation } from '../../bot/jobs.ts';
 import { formatCredits } from '../../markets/money.ts';
-import { option, type RecordedCallback } from '../fake-discord/index.ts';
+import { option, type RecordedCallback, type RequestMatch } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
 
@@ -214,5 +214,44 @@ describe('a market posted before threads were on', () => {
     const thread = bot.fake.threadOf(cardId);
     expect(thread).toBeDefined();
     await bot.fake.waitUntil(() => threadText(thread?.id ?? '').includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the new thread' });
+  });
+});
+
+/** Holders of one market who bet `amount` each, so resolving it owes each of them a DM at the same moment. */
+async function heldByThree(slug: string) {
+  for (const [user, outcome] of [['alice', 'Yes'], ['bob', 'Yes'], ['carol', 'No']] as const) {
+    await command(user, 'bet', undefined, [option.string('market', slug), option.string('outcome', outcome), option.integer('amount', 5)]);
+  }
+}
+
+async function resolveYes(slug: string) {
+  const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
+  await bot.confirm(resolve.interaction, 'moderator');
+}
+
+/** Sends to these members' DM channels. */
+const dmSends = (...users: string[]): RequestMatch => ({
+  method: 'POST',
+  path: new RegExp(`/channels/(${users.map((user) => bot.fake.directMessageChannelOf(user)).join('|')})/messages`),
+});
+
+const dmStates = () =>
+  Object.fromEntries((bot.db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE target = 'dm' GROUP BY state`).all() as { state: string; n: number }[]).map((row) => [row.state, row.n]));
+
+describe('a DM pass cut short', () => {
+  it('claims each DM just before sending it, so a crash mid-pass loses at most the one in flight', async () => {
+    const { slug } = await openWithThread();
+    await heldByThree(slug);
+    const held = bot.fake.holdRequests(dmSends('alice', 'bob', 'carol'));
+    await resolveYes(slug);
+    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM is on its way' });
+    try {
+      // What a crash at this moment leaves on disk: the DM in flight claimed, the two others still waiting to be sent.
+      expect(dmStates()).toEqual({ sending: 1, pending: 2 });
+    } finally {
+      held.release();
+    }
+    await bot.fake.waitUntil(() => ['alice', 'bob', 'carol'].every((user) => bot.fake.directMessagesTo(user).length === 1), { description: 'each holder is told once' });
+    expect(dmStates()).toEqual({ sent: 3 });
   });
 });
