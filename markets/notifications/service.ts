@@ -171,6 +171,23 @@ export class NotificationService {
     else this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'dm', userId, notices: [notice], createdAt: at, dueAt: plan.dueAt });
   }
 
+  /**
+   * What of a waiting DM its member is still to be told, by the rules it was queued by: a switch turned off, or a
+   * market unfollowed (or sold out of) while the DM waited, takes those notices out. The stale reminder is the
+   * creator's, whoever holds the market.
+   */
+  private stillTold(entry: OutboxEntry): Notice[] {
+    const market = this.store.findMarket(entry.marketId);
+    const userId = entry.userId;
+    if (market === undefined || userId === null) return [];
+    const off = this.notes.disabledKinds(market.realm, userId);
+    const inAudience = this.audience(market).includes(userId);
+    return entry.notices.filter((notice) => {
+      const kind = switchOf(notice);
+      return kind !== undefined && !off.has(kind) && (notice.kind === 'stale' ? market.createdBy === userId : inAudience);
+    });
+  }
+
   /* Reasons for big moves. */
 
   /** Whether a trade moved a price enough, in its realm, to ask its trader why. */
@@ -273,14 +290,18 @@ export class NotificationService {
   }
 
   /**
-   * Claims the next DM due now, right before it is sent: once claimed, a DM is never sent again, so a process that
-   * dies loses at most the one it was sending, and the others stay waiting.
+   * Claims the next DM due now, right before it is sent, holding only what its member is still to be told (a DM left
+   * with nothing is dropped, and the next one tried). Once claimed, a DM is never sent again, so a process that dies
+   * loses at most the one it was sending, and the others stay waiting.
    */
   claimNextDm(now: number): OutboxEntry | undefined {
     return this.store.atomically(() => {
-      const due = this.notes.nextDueDm(now);
-      if (due !== undefined) this.notes.mark([due.id], 'sending', now);
-      return due;
+      for (let due = this.notes.nextDueDm(now); due !== undefined; due = this.notes.nextDueDm(now)) {
+        const notices = this.stillTold(due);
+        this.notes.mark([due.id], notices.length === 0 ? 'dropped' : 'sending', now);
+        if (notices.length > 0) return { ...due, notices };
+      }
+      return undefined;
     });
   }
 

@@ -133,6 +133,28 @@ describe('who is told what', () => {
   });
 });
 
+describe('a DM waiting to be sent', () => {
+  it('leaves out what its member turned off or stopped following meanwhile, and is dropped when nothing is left', () => {
+    const harness = withMarket();
+    const { app } = harness;
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 60_000 }, as('bob', T0 + 29 * DAY)));
+    ok(app.notifications.follow('rome', true, as('dave', T0 + 29 * DAY)));
+    const now = T0 + 29 * DAY + HOUR;
+    ok(app.notifications.remindMoves(now));
+    ok(app.notifications.remindClosing(now));
+    expect(outbox(harness, 'bob')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
+    expect(outbox(harness, 'dave')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
+
+    ok(app.notifications.setSwitches({ moves: false }, as('bob', now)));
+    ok(app.notifications.follow('rome', false, as('dave', now)));
+    const claimed = app.notifications.claimNextDm(now);
+    expect(claimed?.userId).toBe('bob');
+    expect(claimed?.notices.map((notice) => notice.kind)).toEqual(['closing']);
+    expect(app.notifications.claimNextDm(now)).toBeUndefined();
+    expect(harness.db.prepare(`SELECT state FROM outbox WHERE target = 'dm' AND user_id = 'dave'`).all()).toEqual([{ state: 'dropped' }]);
+  });
+});
+
 describe('reasons for big moves, through the service', () => {
   it('finds the move by the request that made it, answers only its trader, and says when that request is a day gone', () => {
     const harness = withMarket();
