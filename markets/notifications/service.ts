@@ -1,7 +1,7 @@
 import { CruxError, type Result } from '../errors.ts';
 import type { MarketEvent } from '../events.ts';
 import type { Market } from '../market.ts';
-import type { RealmId } from '../realms/realm.ts';
+import { guildOfRealm, type RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
 import { describeVerdict } from '../settlement/distribution.ts';
 import { awaitsSecond } from '../settlement/service.ts';
@@ -51,6 +51,11 @@ function moveOn(market: Market, request: RememberedRequest): { userId: string | 
   if (record === undefined || record.marketId !== market.id) return undefined;
   const { pricesBefore, pricesAfter } = remakeQuote(market, record.quote);
   return { userId: request.userId, pricesBefore, pricesAfter };
+}
+
+/** DMs go to members of a Discord server: the console's names (`bob`) are nobody on Discord. */
+function takesDms(realm: RealmId): boolean {
+  return guildOfRealm(realm) !== null;
 }
 
 /** A claimed batch of a market's thread lines, and the thread to post them in. */
@@ -162,10 +167,10 @@ export class NotificationService {
     return [...new Set([...holders, ...this.notes.followers(market.id)])].sort();
   }
 
-  /** Queues one DM notice for one member, unless they turned its switch off; joins the DM waiting for them. */
+  /** Queues one DM notice for one member of a server, unless they turned its switch off; joins the DM waiting for them. */
   private tell(market: Market, userId: string, notice: Notice, at: number): void {
     const kind = switchOf(notice);
-    if (kind === undefined || this.notes.disabledKinds(market.realm, userId).has(kind)) return;
+    if (!takesDms(market.realm) || kind === undefined || this.notes.disabledKinds(market.realm, userId).has(kind)) return;
     const plan = planDm(this.notes.recipientHistory(userId, market.id), at);
     if (plan.kind === 'join') this.notes.appendNotices(plan.outboxId, [notice]);
     else this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'dm', userId, notices: [notice], createdAt: at, dueAt: plan.dueAt });
@@ -179,7 +184,7 @@ export class NotificationService {
   private stillTold(entry: OutboxEntry): Notice[] {
     const market = this.store.findMarket(entry.marketId);
     const userId = entry.userId;
-    if (market === undefined || userId === null) return [];
+    if (market === undefined || userId === null || !takesDms(market.realm)) return [];
     const off = this.notes.disabledKinds(market.realm, userId);
     const inAudience = this.audience(market).includes(userId);
     return entry.notices.filter((notice) => {

@@ -155,6 +155,26 @@ describe('a DM waiting to be sent', () => {
   });
 });
 
+describe('console markets', () => {
+  it('queue no DMs, and one queued before is dropped rather than sent: console names are nobody on Discord', () => {
+    const harness = testApp();
+    const { app } = harness;
+    const inConsole = (userId: string, isModerator = false): Context => ({ ...as(userId, T0, isModerator), realm: 'console' });
+    ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: null, channelId: null }, inConsole('alice')));
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, inConsole('bob')));
+    ok(app.notifications.follow('rome', true, inConsole('dave')));
+    ok(app.service.resolveMarket('rome', 'Yes', 'https://example.org', inConsole('mod', true)));
+    expect(harness.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE target = 'dm'`).get()).toEqual({ n: 0 });
+
+    // As the bot queued them before console markets were kept out of DMs.
+    harness.db
+      .prepare(`INSERT INTO outbox (realm, market_id, target, user_id, notices, created_at, due_at) VALUES ('console', 'rome', 'dm', 'bob', ?, ?, ?)`)
+      .run(JSON.stringify([{ kind: 'closing', closesAt: T0 + 30 * DAY }]), T0, T0);
+    expect(app.notifications.claimNextDm(T0)).toBeUndefined();
+    expect(harness.db.prepare(`SELECT state FROM outbox WHERE target = 'dm'`).all()).toEqual([{ state: 'dropped' }]);
+  });
+});
+
 describe('reasons for big moves, through the service', () => {
   it('finds the move by the request that made it, answers only its trader, and says when that request is a day gone', () => {
     const harness = withMarket();
