@@ -18,6 +18,7 @@ const outboxRow = z
     notices: storedNotices,
     created_at: z.number().int(),
     due_at: z.number().int(),
+    attempts: z.number().int(),
   })
   .transform(
     (row): OutboxEntry => ({
@@ -29,6 +30,7 @@ const outboxRow = z
       notices: row.notices,
       createdAt: row.created_at,
       dueAt: row.due_at,
+      attempts: row.attempts,
     }),
   );
 
@@ -66,6 +68,7 @@ export class SqliteNotificationStore implements NotificationStore {
       ),
       nextDueDm: db.prepare<[number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT 1`),
       mark: db.prepare('UPDATE outbox SET state = ?, sent_at = ? WHERE id = ?'),
+      retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = attempts + 1 WHERE id = ?`),
       disabled: db.prepare<[string, string]>('SELECT kind FROM notification_settings WHERE realm = ? AND user_id = ? AND enabled = 0'),
       setSwitch: db.prepare(
         `INSERT INTO notification_settings (realm, user_id, kind, enabled) VALUES (?, ?, ?, ?)
@@ -139,6 +142,10 @@ export class SqliteNotificationStore implements NotificationStore {
 
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void {
     for (const id of ids) this.statements.mark.run(state, at, id);
+  }
+
+  retry(id: number, dueAt: number): void {
+    this.statements.retry.run(dueAt, id);
   }
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind> {

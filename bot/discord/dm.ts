@@ -4,11 +4,12 @@ import { dmText } from '../render/conversation.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { textBody } from './payload.ts';
-import { isRefusal } from './refusal.ts';
+import { isRefusal, isTransient } from './refusal.ts';
 
 /**
  * Sends the DMs the outbox holds once they are due. Each is claimed before it is sent, so none goes twice, even across
- * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing.
+ * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing, and a DM Discord left unanswered
+ * (a 5xx, a timeout) is tried again later, a few times.
  */
 export class DirectMessages {
   private readonly lanes: CoalescingLanes;
@@ -53,6 +54,11 @@ export class DirectMessages {
       await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(dmText(market, entry.notices, previews), previews) });
       this.app.notifications.finish([entry.id], true, this.now());
     } catch (error) {
+      if (isTransient(error)) {
+        const gaveUp = this.app.notifications.retryLater([entry], this.now()).length > 0;
+        if (gaveUp) this.app.log('a direct message went unanswered too often and was dropped', { outbox: entry.id, error: String(error) });
+        return;
+      }
       this.app.notifications.finish([entry.id], false, this.now());
       if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
     }

@@ -3,9 +3,10 @@ import type { App } from '../commands/command.ts';
 import { noticeLine, packLines } from '../render/conversation.ts';
 import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
 import type { Market } from '../../markets/market.ts';
+import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { textBody } from './payload.ts';
-import { isRefusal } from './refusal.ts';
+import { isRefusal, isTransient } from './refusal.ts';
 
 /** A week: the longest a thread stays open without messages before Discord archives it. */
 const AUTO_ARCHIVE_MINUTES = 10_080;
@@ -88,18 +89,43 @@ export class MarketThreads {
     if (batch === undefined) return;
     const realm = batch.entries[0]?.realm;
     const previews = realm !== undefined && this.app.realms.values(realm).linkPreviews;
-    const lines = batch.entries.flatMap((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));
-    const ids = batch.entries.map((entry) => entry.id);
+    const lines = batch.entries.map((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));
+    let posted = 0;
     try {
-      for (const content of packLines(lines)) {
-        await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(content, previews) });
+      for (const message of packLines(lines.flat())) {
+        await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(message.content, previews) });
+        posted += message.lines;
       }
     } catch (error) {
-      // Claimed lines are never posted twice: a failed post leaves them said or lost, and a lost thread loses them.
-      this.app.notifications.finish(ids, false, this.hooks.now());
-      if (isRefusal(error)) return;
-      throw error;
+      this.afterFailedPost(marketId, batch.entries, entriesSaid(lines, posted), error);
+      return;
     }
-    this.app.notifications.finish(ids, true, this.hooks.now());
+    this.app.notifications.finish(ids(batch.entries), true, this.hooks.now());
   }
+
+  /**
+   * Claimed lines are never posted twice: those already posted are said; the rest wait to be tried again when Discord
+   * left the post unanswered, and are lost when it refused it (a lost thread loses them).
+   */
+  private afterFailedPost(marketId: string, entries: readonly OutboxEntry[], said: number, error: unknown): void {
+    const now = this.hooks.now();
+    const rest = entries.slice(said);
+    this.app.notifications.finish(ids(entries.slice(0, said)), true, now);
+    if (isTransient(error)) {
+      const gaveUp = this.app.notifications.retryLater(rest, now);
+      if (gaveUp.length > 0) this.app.log('thread lines went unanswered too often and were dropped', { marketId, outbox: gaveUp, error: String(error) });
+      return;
+    }
+    this.app.notifications.finish(ids(rest), false, now);
+    if (!isRefusal(error)) throw error;
+  }
+}
+
+const ids = (entries: readonly OutboxEntry[]) => entries.map((entry) => entry.id);
+
+/** How many of the entries (each its lines, in order) had a line among the first `posted`: said, if only in part. */
+function entriesSaid(lines: readonly (readonly string[])[], posted: number): number {
+  let said = 0;
+  for (let start = 0; said < lines.length && start < posted; said += 1) start += lines[said]?.length ?? 0;
+  return said;
 }

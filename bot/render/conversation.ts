@@ -71,18 +71,24 @@ export function dmText(market: Pick<Market, 'slug' | 'question'>, notices: reado
   return `${shorten(text, DISCORD_LIMITS.content - off.length)}${off}`;
 }
 
-/** Thread lines packed into as few messages as Discord's 2000 characters allow. */
-export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): string[] {
-  const messages: string[] = [];
-  let current = '';
+/** One message of packed lines, and how many of the lines it carries. */
+export interface PackedMessage {
+  content: string;
+  lines: number;
+}
+
+/** Thread lines packed, in order, into as few messages as Discord's 2000 characters allow. */
+export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): PackedMessage[] {
+  const messages: PackedMessage[] = [];
+  let current: PackedMessage = { content: '', lines: 0 };
   for (const line of lines.map((l) => shorten(l, limit))) {
-    if (current !== '' && current.length + 1 + line.length > limit) {
+    if (current.lines > 0 && current.content.length + 1 + line.length > limit) {
       messages.push(current);
-      current = '';
+      current = { content: '', lines: 0 };
     }
-    current = current === '' ? line : `${current}\n${line}`;
+    current = { content: current.lines === 0 ? line : `${current.content}\n${line}`, lines: current.lines + 1 };
   }
-  if (current !== '') messages.push(current);
+  if (current.lines > 0) messages.push(current);
   return messages;
 }
 

@@ -12,6 +12,7 @@ import { type Context, runUseCase } from '../use-case.ts';
 import { planDm } from './coalesce.ts';
 import { checkEvidenceUrl } from '../evidence/url.ts';
 import { isBigMove, largestMove, moveWithin } from './moves.ts';
+import { retryAt } from './retry.ts';
 import { type Notice, NOTIFICATION_KINDS, type NotificationKind, switchOf } from './notice.ts';
 import type { NotificationStore, OutboxEntry } from './store.ts';
 
@@ -273,13 +274,14 @@ export class NotificationService {
 
   /**
    * Claims a market's waiting thread lines to post. Lines of a market whose thread could not be opened are dropped;
-   * those of a market whose card is not posted yet wait for it.
+   * those of a market whose card is not posted yet wait for it, and all of a market's lines wait while some wait to
+   * be tried again (see `retryLater`), so the thread keeps their order.
    */
   claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
     return this.store.bookkeeping(() => {
       const entries = this.notes.pendingThreadEntries(marketId);
       const thread = this.notes.thread(marketId);
-      if (entries.length === 0 || thread === undefined) return undefined;
+      if (entries.length === 0 || thread === undefined || entries.some((entry) => entry.dueAt > now)) return undefined;
       const ids = entries.map((entry) => entry.id);
       if (thread.threadId === null) {
         this.notes.mark(ids, 'dropped', now);
@@ -313,6 +315,24 @@ export class NotificationService {
   /** After the send: delivered, or dropped (DMs closed, thread gone). */
   finish(ids: readonly number[], delivered: boolean, now: number): void {
     this.store.bookkeeping(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
+  }
+
+  /**
+   * After a send Discord left unanswered (a 5xx, a timeout, a connection reset): each entry waits to be tried again,
+   * later each time, and is dropped after MAX_SEND_ATTEMPTS. Returns the ids given up on.
+   */
+  retryLater(entries: readonly OutboxEntry[], now: number): number[] {
+    return this.store.bookkeeping(() =>
+      entries.flatMap((entry) => {
+        const dueAt = retryAt(entry.attempts + 1, now);
+        if (dueAt !== undefined) {
+          this.notes.retry(entry.id, dueAt);
+          return [];
+        }
+        this.notes.mark([entry.id], 'dropped', now);
+        return [entry.id];
+      }),
+    );
   }
 
   /* Scheduled reminders: each decided once per its period, in the transaction that queues it. */

@@ -15,9 +15,11 @@ export interface OutboxEntry {
   notices: Notice[];
   createdAt: number;
   dueAt: number;
+  /** Unanswered sends after which the entry was put back to wait (see retry.ts). */
+  attempts: number;
 }
 
-export type NewOutboxEntry = Omit<OutboxEntry, 'id'>;
+export type NewOutboxEntry = Omit<OutboxEntry, 'id' | 'attempts'>;
 
 /** Where a market's thread is: absent until the card was posted; null thread id when it could not be opened. */
 export interface MarketThread {
@@ -42,6 +44,8 @@ export interface NotificationStore {
   nextDueDm(now: number): OutboxEntry | undefined;
   /** Marks entries as being sent (or sent, or dropped); a sender claims before it talks to Discord. */
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void;
+  /** Puts a claimed entry back to wait until `dueAt`, counting one more unanswered send. */
+  retry(id: number, dueAt: number): void;
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind>;
   setSwitch(realm: RealmId, userId: string, kind: NotificationKind, enabled: boolean): void;

@@ -224,16 +224,16 @@ async function heldByThree(slug: string) {
   }
 }
 
-async function resolveYes(slug: string) {
-  const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')]);
-  await bot.confirm(resolve.interaction, 'moderator');
+async function resolveYes(slug: string, on: CruxOnFakeDiscord = bot) {
+  const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')], on);
+  await on.confirm(resolve.interaction, 'moderator');
 }
 
+/** Posts to these channels. */
+const postsTo = (...channelIds: string[]): RequestMatch => ({ method: 'POST', path: new RegExp(`/channels/(${channelIds.join('|')})/messages`) });
+
 /** Sends to these members' DM channels. */
-const dmSends = (...users: string[]): RequestMatch => ({
-  method: 'POST',
-  path: new RegExp(`/channels/(${users.map((user) => bot.fake.directMessageChannelOf(user)).join('|')})/messages`),
-});
+const dmSends = (...users: string[]): RequestMatch => postsTo(...users.map((user) => bot.fake.directMessageChannelOf(user)));
 
 const dmStates = () =>
   Object.fromEntries((bot.db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE target = 'dm' GROUP BY state`).all() as { state: string; n: number }[]).map((row) => [row.state, row.n]));
@@ -253,5 +253,78 @@ describe('a DM pass cut short', () => {
     }
     await bot.fake.waitUntil(() => ['alice', 'bob', 'carol'].every((user) => bot.fake.directMessagesTo(user).length === 1), { description: 'each holder is told once' });
     expect(dmStates()).toEqual({ sent: 3 });
+  });
+});
+
+/** The outbox's DM to a member and the market's settlement line, as the senders left them. */
+function settlementEntries(on: CruxOnFakeDiscord, userId: string) {
+  return on.db
+    .prepare(
+      `SELECT target, state, attempts, due_at AS dueAt FROM outbox WHERE (target = 'dm' AND user_id = ?) OR (target = 'thread' AND notices LIKE '%"settled"%') ORDER BY target`,
+    )
+    .all(userId) as { target: string; state: string; attempts: number; dueAt: number }[];
+}
+
+describe('a send Discord leaves unanswered', () => {
+  /** Crux on a clock the test moves, with a market held by bob (whose trade is in the thread). */
+  async function timedMarket() {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    const { threadId, slug } = await openWithThread(timed);
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 20)], timed);
+    await timed.fake.waitUntil(() => threadText(threadId, timed).includes('💱'), { description: 'the trade in the thread' });
+    const failing = postsTo(timed.fake.directMessageChannelOf('bob'), threadId);
+    return { timed, clock, threadId, slug, failing };
+  }
+
+  it('puts the DM and the thread line back to wait after a 500, and sends each once when Discord answers again', async () => {
+    const { timed, clock, threadId, slug, failing } = await timedMarket();
+    try {
+      const lift = timed.fake.failRequests(failing, { status: 500 });
+      await resolveYes(slug, timed);
+      const bob = timed.userId('bob');
+      await timed.fake.waitUntil(() => settlementEntries(timed, bob).every((entry) => entry.attempts === 1), { description: 'both sends fail once' });
+      expect(settlementEntries(timed, bob)).toEqual([
+        { target: 'dm', state: 'pending', attempts: 1, dueAt: clock.now + 60_000 },
+        { target: 'thread', state: 'pending', attempts: 1, dueAt: clock.now + 60_000 },
+      ]);
+      expect(timed.fake.directMessagesTo('bob')).toEqual([]);
+      expect(timed.logs).toEqual([]);
+
+      lift();
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(timed.fake.directMessagesTo('bob')).toEqual([]);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(timed.fake.directMessagesTo('bob').map((dm) => dm.content)).toEqual([expect.stringContaining('✅ Resolved **Yes**')]);
+      expect(threadText(threadId, timed).match(/✅ Resolved/g)).toHaveLength(1);
+      expect(settlementEntries(timed, bob).map((entry) => entry.state)).toEqual(['sent', 'sent']);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('gives up after five unanswered sends, with one log line each for the DM and the thread line', async () => {
+    const { timed, clock, slug, failing } = await timedMarket();
+    try {
+      timed.fake.failRequests(failing, { status: 503 });
+      await resolveYes(slug, timed);
+      const bob = timed.userId('bob');
+      await timed.fake.waitUntil(() => settlementEntries(timed, bob).every((entry) => entry.attempts === 1), { description: 'both sends fail once' });
+      for (let attempt = 2; attempt <= 5; attempt += 1) {
+        clock.now += 60 * 60_000;
+        await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      }
+      expect(settlementEntries(timed, bob).map((entry) => [entry.state, entry.attempts])).toEqual([
+        ['dropped', 4],
+        ['dropped', 4],
+      ]);
+      expect(timed.logs.map((line) => JSON.parse(line).message)).toEqual([
+        'thread lines went unanswered too often and were dropped',
+        'a direct message went unanswered too often and was dropped',
+      ]);
+    } finally {
+      await timed.close();
+    }
   });
 });

@@ -51,6 +51,8 @@ export interface CruxOnFakeDiscord {
 export async function startCruxOnFakeDiscord(
   env: Record<string, string> = {},
   guild: GuildSpec | GuildSpec[] = CRUX_GUILD,
+  /** Crux's clock (`installCrux`'s `now`), for a test that moves time on; the real one by default. */
+  { now }: { now?: () => number } = {},
 ): Promise<CruxOnFakeDiscord> {
   const fake = await startFakeDiscord({ ...(Array.isArray(guild) ? { guilds: guild } : { guild }), heartbeatIntervalMs: 1_000 });
   const config = loadConfig({
@@ -76,7 +78,7 @@ export async function startCruxOnFakeDiscord(
       // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
       ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
     });
-    const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
+    const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })), ...(now ? { now } : {}) });
     const ready = once(client, Events.ClientReady);
     await client.login(fake.botToken);
     await ready;
