@@ -8,6 +8,14 @@ export function isRefusal(error: unknown): error is DiscordAPIError {
   return error instanceof DiscordAPIError && (error.status === 403 || error.status === 404);
 }
 
+/**
+ * Whether Discord turned a request down in a way asking again will not change: any 4xx but a rate limit (which
+ * discord.js waits out itself). Wider than `isRefusal`, for a request whose every failure of that kind means "no".
+ */
+export function refusesOutright(error: unknown): error is DiscordAPIError {
+  return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
 /** Node's and undici's codes for a connection that failed or broke (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET, …). */
 const CONNECTION_FAILURE = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/;
 

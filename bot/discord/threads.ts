@@ -1,4 +1,4 @@
-import { type APIThreadChannel, type Client, Routes } from 'discord.js';
+import { type APIThreadChannel, type Client, DiscordAPIError, RESTJSONErrorCodes, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
 import { noticeLine, packLines } from '../render/conversation.ts';
 import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
@@ -6,7 +6,7 @@ import type { Market } from '../../markets/market.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { textBody } from './payload.ts';
-import { isRefusal, isTransient } from './refusal.ts';
+import { isRefusal, isTransient, refusesOutright } from './refusal.ts';
 
 /** A week: the longest a thread stays open without messages before Discord archives it. */
 const AUTO_ARCHIVE_MINUTES = 10_080;
@@ -36,28 +36,57 @@ export class MarketThreads {
     });
   }
 
-  /** Opens the thread on a card just posted, where the server keeps threads; without the permission, says so once. */
+  /**
+   * Opens the thread on a card just posted, where the server keeps threads; where Discord will not open one (no
+   * permission, a card in a thread or a forum), says so once and carries on without. Never rejects: the reply that
+   * posted the card has its answer already, and a thread Discord left unanswered is tried again by `flushAll`.
+   */
   async cardPosted(marketId: string, channelId: string, messageId: string): Promise<void> {
+    try {
+      await this.openThread(marketId, channelId, messageId);
+    } catch (error) {
+      this.app.log('could not open a market thread', { marketId, error: String(error) });
+    }
+  }
+
+  private async openThread(marketId: string, channelId: string, messageId: string): Promise<void> {
     const view = this.app.views.marketByKey(marketId);
     if (!view || !this.app.realms.values(view.market.realm).threadMode || this.app.notifications.thread(marketId) !== undefined) return;
     let threadId: string | null = null;
+    let refusal: DiscordAPIError | undefined;
     try {
-      const thread = (await this.client.rest.post(Routes.threads(channelId, messageId), {
-        body: { name: shorten(view.market.question, DISCORD_LIMITS.threadName), auto_archive_duration: AUTO_ARCHIVE_MINUTES },
-      })) as APIThreadChannel;
-      threadId = thread.id;
+      threadId = await this.startThread(channelId, messageId, view.market.question);
     } catch (error) {
-      if (!isRefusal(error)) throw error;
+      if (!refusesOutright(error)) throw error;
+      refusal = error;
     }
     const { tellModerators } = this.app.notifications.recordThread(marketId, threadId, this.hooks.now());
-    if (tellModerators) {
+    if (tellModerators && refusal !== undefined) {
+      const why = refusal.status === 403 ? 'it needs the Create Public Threads and Send Messages in Threads permissions' : `Discord said “${refusal.message}”`;
       await this.hooks.tellModerators(
-        `ℹ️ Crux could not open a thread on the card of \`${view.market.slug}\`: it needs the Create Public Threads and Send Messages in Threads permissions. Markets carry on without threads; this is said once.`,
+        `ℹ️ Crux could not open a thread on the card of \`${view.market.slug}\`: ${why}. Markets carry on without threads; this is said once.`,
         view.market,
       );
     }
     if (threadId !== null) await this.hooks.redraw(marketId);
     await this.flush(marketId);
+  }
+
+  /**
+   * Starts the thread on a card. One started before a crash kept it from being recorded is found instead: Discord
+   * refuses a second (160004), and a message's thread has the message's id.
+   */
+  private async startThread(channelId: string, messageId: string, question: string): Promise<string> {
+    try {
+      const thread = (await this.client.rest.post(Routes.threads(channelId, messageId), {
+        body: { name: shorten(question, DISCORD_LIMITS.threadName), auto_archive_duration: AUTO_ARCHIVE_MINUTES },
+      })) as APIThreadChannel;
+      return thread.id;
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage)) throw error;
+      const thread = (await this.client.rest.get(Routes.channel(messageId))) as APIThreadChannel;
+      return thread.id;
+    }
   }
 
   /** Posts the market's waiting lines; resolves once a post that started after this call is done. Never rejects. */
@@ -74,9 +103,7 @@ export class MarketThreads {
       this.app.notifications.marketsWithThreadLines().map(async (marketId) => {
         const market = this.app.views.marketByKey(marketId)?.market;
         if (market?.channelId && market.messageId && this.app.notifications.thread(marketId) === undefined) {
-          await this.cardPosted(marketId, market.channelId, market.messageId).catch((error: unknown) =>
-            this.app.log('could not open a market thread', { marketId, error: String(error) }),
-          );
+          await this.cardPosted(marketId, market.channelId, market.messageId);
           return;
         }
         await this.flush(marketId);

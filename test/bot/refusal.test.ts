@@ -1,6 +1,6 @@
 import { DiscordAPIError, HTTPError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { isRefusal, isTransient } from '../../bot/discord/refusal.ts';
+import { isRefusal, isTransient, refusesOutright } from '../../bot/discord/refusal.ts';
 
 const answered = (status: number, code: number) => new DiscordAPIError({ message: 'refused', code }, code, status, 'POST', '/channels/1/messages', {});
 const withCode = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
@@ -19,5 +19,12 @@ describe('telling a refusal from a send that went unanswered', () => {
       [new TypeError("Cannot read properties of undefined (reading 'id')"), { refusal: false, transient: false }],
     ];
     for (const [error, expected] of cases) expect({ refusal: isRefusal(error), transient: isTransient(error) }, String(error)).toEqual(expected);
+  });
+});
+
+describe('a request Discord will not do however often asked', () => {
+  it('is any 4xx but a rate limit', () => {
+    expect([400, 403, 404, 429, 500].map((status) => refusesOutright(answered(status, 0)))).toEqual([true, true, true, false, false]);
+    expect(refusesOutright(new HTTPError(500, 'Internal Server Error', 'POST', '/channels/1/messages/2/threads', {}))).toBe(false);
   });
 });

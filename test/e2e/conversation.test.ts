@@ -328,3 +328,39 @@ describe('a send Discord leaves unanswered', () => {
     }
   });
 });
+
+describe('a thread Discord will not open', () => {
+  const threadStarts = () => bot.fake.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages\/\d+\/threads$/.test(r.path));
+
+  it('takes any 4xx as a refusal: the card is answered, moderators are told once, and nothing is asked again', async () => {
+    bot.fake.failRequests({ method: 'POST', path: /\/channels\/\d+\/messages\/\d+\/threads/ }, { status: 400, code: 50024, message: 'Cannot execute action on this channel type' });
+    const opened = await command('alice', 'market', 'open', [option.string('question', 'Will D happen by 2027?'), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')]);
+    expect(dataOf(opened.callback).embeds?.[0]?.title).toBe('Will D happen by 2027?');
+    const key = marketKeyOnCard(dataOf(opened.callback).embeds?.[0]);
+    await bot.fake.waitUntil(() => bot.crux.app.notifications.thread(key) === null, { description: 'the refusal is recorded' });
+    const told = bot.fake.messagesIn('markets').filter((m) => m.content.includes('could not open a thread'));
+    expect(told.map((m) => m.content)).toEqual([expect.stringContaining('Cannot execute action on this channel type')]);
+
+    await command('bob', 'bet', undefined, [option.string('market', key), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(threadStarts()).toHaveLength(1);
+    expect(bot.db.prepare(`SELECT state FROM outbox WHERE target = 'thread' AND state <> 'dropped'`).all()).toEqual([]);
+    expect(bot.fake.followUps(opened.interaction.id)).toEqual([]);
+    expect(bot.logs).toEqual([]);
+  });
+
+  it('finds the thread a crash kept from being recorded (160004) and posts there', async () => {
+    const { cardId, threadId, slug } = await openWithThread();
+    await bot.fake.waitUntil(() => bot.crux.app.notifications.thread(slug) === threadId, { description: 'the thread is recorded' });
+    // What a crash between opening the thread and recording it leaves: a thread on Discord, none in the database.
+    bot.db.prepare('DELETE FROM market_threads').run();
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(bot.fake.threadOf(cardId)?.id).toBe(threadId);
+    expect(bot.crux.app.notifications.thread(slug)).toBe(threadId);
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the thread it had' });
+    expect(threadStarts()).toHaveLength(2);
+    expect(bot.logs).toEqual([]);
+  });
+});
