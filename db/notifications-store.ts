@@ -68,7 +68,7 @@ export class SqliteNotificationStore implements NotificationStore {
       ),
       nextDueDm: db.prepare<[number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT 1`),
       mark: db.prepare('UPDATE outbox SET state = ?, sent_at = ? WHERE id = ?'),
-      retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, attempts = attempts + 1 WHERE id = ?`),
+      retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, notices = ?, attempts = attempts + 1 WHERE id = ?`),
       disabled: db.prepare<[string, string]>('SELECT kind FROM notification_settings WHERE realm = ? AND user_id = ? AND enabled = 0'),
       setSwitch: db.prepare(
         `INSERT INTO notification_settings (realm, user_id, kind, enabled) VALUES (?, ?, ?, ?)
@@ -144,8 +144,8 @@ export class SqliteNotificationStore implements NotificationStore {
     for (const id of ids) this.statements.mark.run(state, at, id);
   }
 
-  retry(id: number, dueAt: number): void {
-    this.statements.retry.run(dueAt, id);
+  retry(id: number, dueAt: number, notices: readonly Notice[]): void {
+    this.statements.retry.run(dueAt, JSON.stringify(notices), id);
   }
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind> {

@@ -1,6 +1,6 @@
 import { type APIDMChannel, type Client, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
-import { dmText } from '../render/conversation.ts';
+import { dmMessages } from '../render/conversation.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { textBody } from './payload.ts';
@@ -49,19 +49,31 @@ export class DirectMessages {
       return;
     }
     const previews = this.app.realms.values(entry.realm).linkPreviews;
+    let told = 0;
     try {
       const channelId = await this.channelOf(entry.userId);
-      await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(dmText(market, entry.notices, previews), previews) });
+      for (const message of dmMessages(market, entry.notices, previews)) {
+        await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(message.content, previews) });
+        told += message.notices;
+      }
       this.app.notifications.finish([entry.id], true, this.now());
     } catch (error) {
-      if (isTransient(error)) {
-        const gaveUp = this.app.notifications.retryLater([entry], this.now()).length > 0;
-        if (gaveUp) this.app.log('a direct message went unanswered too often and was dropped', { outbox: entry.id, error: String(error) });
-        return;
-      }
-      this.app.notifications.finish([entry.id], false, this.now());
-      if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
+      this.afterFailedSend(entry, told, error);
     }
+  }
+
+  /**
+   * What the member was told stays told: an unanswered send is tried again later with only the notices not yet sent,
+   * and a refusal drops those (the entry counts as sent if any part of it went).
+   */
+  private afterFailedSend(entry: OutboxEntry, told: number, error: unknown): void {
+    if (isTransient(error)) {
+      const gaveUp = this.app.notifications.retryLater([{ ...entry, notices: entry.notices.slice(told) }], this.now()).length > 0;
+      if (gaveUp) this.app.log('a direct message went unanswered too often and was dropped', { outbox: entry.id, error: String(error) });
+      return;
+    }
+    this.app.notifications.finish([entry.id], told > 0, this.now());
+    if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
   }
 
   private async channelOf(userId: string): Promise<string> {

@@ -63,12 +63,24 @@ function dmLine(notice: Notice, previews: boolean): string {
   return `${verdict} · ${paid} · evidence: ${plain(truncate(notice.evidence, 300))}`;
 }
 
-/** A DM about one market: its notices, and how to stop them. */
-export function dmText(market: Pick<Market, 'slug' | 'question'>, notices: readonly Notice[], previews: boolean): string {
-  const lines = notices.map((notice) => dmLine(notice, previews));
-  const text = `**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)\n${lines.join('\n')}`;
+/** One message of a DM, and how many of its notices it carries. */
+export interface DmMessage {
+  content: string;
+  notices: number;
+}
+
+/**
+ * A DM about one market: the market, its notices in order, and how to stop them. Notices that do not fit one message
+ * go on in the next, so none is lost (the settlement, with the payout, often comes last); the last says how to stop.
+ */
+export function dmMessages(market: Pick<Market, 'slug' | 'question'>, notices: readonly Notice[], previews: boolean): DmMessage[] {
+  const header = `**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)`;
   const off = `\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`;
-  return `${shorten(text, DISCORD_LIMITS.content - off.length)}${off}`;
+  const packed = packLines([header, ...notices.map((notice) => dmLine(notice, previews))], DISCORD_LIMITS.content - off.length);
+  return packed.map((message, index) => ({
+    content: index === packed.length - 1 ? `${message.content}${off}` : message.content,
+    notices: index === 0 ? message.lines - 1 : message.lines,
+  }));
 }
 
 /** One message of packed lines, and how many of the lines it carries. */

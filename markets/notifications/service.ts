@@ -318,15 +318,16 @@ export class NotificationService {
   }
 
   /**
-   * After a send Discord left unanswered (a 5xx, a timeout, a connection reset): each entry waits to be tried again,
-   * later each time, and is dropped after MAX_SEND_ATTEMPTS. Returns the ids given up on.
+   * After a send Discord left unanswered (a 5xx, a timeout, a connection reset): each entry waits to be tried again
+   * with the notices it holds now (those not yet sent), later each time, and is dropped after MAX_SEND_ATTEMPTS.
+   * Returns the ids given up on.
    */
   retryLater(entries: readonly OutboxEntry[], now: number): number[] {
     return this.store.bookkeeping(() =>
       entries.flatMap((entry) => {
         const dueAt = retryAt(entry.attempts + 1, now);
         if (dueAt !== undefined) {
-          this.notes.retry(entry.id, dueAt);
+          this.notes.retry(entry.id, dueAt, entry.notices);
           return [];
         }
         this.notes.mark([entry.id], 'dropped', now);

@@ -44,8 +44,8 @@ export interface NotificationStore {
   nextDueDm(now: number): OutboxEntry | undefined;
   /** Marks entries as being sent (or sent, or dropped); a sender claims before it talks to Discord. */
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void;
-  /** Puts a claimed entry back to wait until `dueAt`, counting one more unanswered send. */
-  retry(id: number, dueAt: number): void;
+  /** Puts a claimed entry back to wait until `dueAt` with the notices still to send, counting one more unanswered send. */
+  retry(id: number, dueAt: number, notices: readonly Notice[]): void;
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind>;
   setSwitch(realm: RealmId, userId: string, kind: NotificationKind, enabled: boolean): void;

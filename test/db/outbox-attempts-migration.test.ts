@@ -27,7 +27,7 @@ describe(`migrating a schema-${previous} database to counting unanswered sends`,
     expect(store.pendingThreadEntries('rome')).toEqual([expect.objectContaining({ id: line, attempts: 0 })]);
     expect(store.nextDueDm(T0)).toEqual(expect.objectContaining({ id: dm, userId: 'bob', attempts: 0 }));
     store.mark([dm], 'sending', T0);
-    store.retry(dm, T0 + 60_000);
+    store.retry(dm, T0 + 60_000, []);
     expect(store.nextDueDm(T0 + 59_999)).toBeUndefined();
     expect(store.nextDueDm(T0 + 60_000)).toEqual(expect.objectContaining({ id: dm, attempts: 1 }));
     expect(verify(db).ok).toBe(true);

@@ -364,3 +364,64 @@ describe('a thread Discord will not open', () => {
     expect(bot.logs).toEqual([]);
   });
 });
+
+describe('a DM holding more than one message takes', () => {
+  /** Bob holds a market, is told of a first edit at once, and of four more (and the settlement) an hour later. */
+  async function groupedDm() {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    const { slug } = await openWithThread(timed);
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 20)], timed);
+    for (let edit = 1; edit <= 5; edit += 1) {
+      const criteria = `Edit ${edit}: YES if ${'an independent team publishes a replication '.repeat(8)}`;
+      await command('moderator', 'market', 'edit', [option.string('market', slug), option.string('criteria', criteria), option.string('reason', `clarity ${edit}`)], timed);
+      if (edit === 1) await timed.fake.waitUntil(() => timed.fake.directMessagesTo('bob').length === 1, { description: 'bob is told of the first edit' });
+    }
+    await resolveYes(slug, timed);
+    return { timed, clock };
+  }
+
+  const dmLines = (on: CruxOnFakeDiscord) => on.fake.directMessagesTo('bob').flatMap((dm) => dm.content.split('\n'));
+
+  it('is sent as several messages, losing no line: the payout comes last', async () => {
+    const { timed, clock } = await groupedDm();
+    try {
+      clock.now += 60 * 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      const dms = timed.fake.directMessagesTo('bob');
+      expect(dms.length).toBeGreaterThan(2);
+      expect(dms.every((dm) => dm.content.length <= 2000)).toBe(true);
+      const lines = dmLines(timed);
+      expect([1, 2, 3, 4, 5].map((edit) => lines.filter((line) => line.includes(`(clarity ${edit})`)).length)).toEqual([1, 1, 1, 1, 1]);
+      expect(lines.filter((line) => line.includes('you were paid'))).toHaveLength(1);
+      expect(dms.at(-1)?.content).toMatch(/you were paid .*\n-# Turn these off/);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('after a 500 partway, sends only what had not gone, once Discord answers again', async () => {
+    const { timed, clock } = await groupedDm();
+    try {
+      const dmChannel = postsTo(timed.fake.directMessageChannelOf('bob'));
+      const held = timed.fake.holdRequests(dmChannel);
+      clock.now += 60 * 60_000;
+      const delivered = deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      await timed.fake.waitUntil(() => held.waiting === 1, { description: 'the grouped DM’s first message is on its way' });
+      // The first message goes through; the next is answered 500 (discord.js tries it 4 times in all).
+      timed.fake.failRequests(dmChannel, { status: 500 }, 4);
+      held.release();
+      await delivered;
+      expect(timed.fake.directMessagesTo('bob')).toHaveLength(2);
+      expect(dmLines(timed).filter((line) => line.includes('you were paid'))).toEqual([]);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      const lines = dmLines(timed);
+      expect([1, 2, 3, 4, 5].map((edit) => lines.filter((line) => line.includes(`(clarity ${edit})`)).length)).toEqual([1, 1, 1, 1, 1]);
+      expect(lines.filter((line) => line.includes('you were paid'))).toHaveLength(1);
+      expect(timed.logs).toEqual([]);
+    } finally {
+      await timed.close();
+    }
+  });
+});

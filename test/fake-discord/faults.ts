@@ -66,17 +66,20 @@ export class RequestFaults {
     };
   }
 
-  /** Waits out any hold on the call, then says how to answer it if a failure applies; undefined: route it as usual. */
+  /**
+   * Says how to answer a call if a failure applies (decided as it arrives, so a failure injected while a call is held
+   * is for the calls after it), once any hold on it is released; undefined: route it as usual.
+   */
   async apply(method: string, path: string): Promise<RouteResponse | undefined> {
+    const failure = this.#failures.find((candidate) => candidate.remaining > 0 && matches(candidate.match, method, path));
+    if (failure !== undefined) failure.remaining -= 1;
     const hold = this.#holds.find((candidate) => matches(candidate.match, method, path));
     if (hold !== undefined) {
       hold.waiting += 1;
       await hold.released;
       hold.waiting -= 1;
     }
-    const failure = this.#failures.find((candidate) => candidate.remaining > 0 && matches(candidate.match, method, path));
     if (failure === undefined) return undefined;
-    failure.remaining -= 1;
     const { status, code = 0, message = `${status}: injected failure` } = failure.answer;
     return { status, json: { message, code } };
   }
