@@ -3,7 +3,7 @@ import type { App } from '../commands/command.ts';
 import { dmMessages } from '../render/conversation.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
-import { textBody } from './payload.ts';
+import { defuseCrowdPings, textBody } from './payload.ts';
 import { isRefusal, isTransient } from './refusal.ts';
 
 /**
@@ -52,7 +52,7 @@ export class DirectMessages {
     let told = 0;
     try {
       const channelId = await this.channelOf(entry.userId);
-      for (const message of dmMessages(market, entry.notices, previews)) {
+      for (const message of dmMessages(market, entry.notices, previews, defuseCrowdPings)) {
         await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(message.content, previews) });
         told += message.notices;
       }

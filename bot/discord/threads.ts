@@ -5,7 +5,7 @@ import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
 import type { Market } from '../../markets/market.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
-import { textBody } from './payload.ts';
+import { defuseCrowdPings, textBody } from './payload.ts';
 import { isRefusal, isTransient, refusesOutright } from './refusal.ts';
 
 /** A week: the longest a thread stays open without messages before Discord archives it. */
@@ -119,7 +119,7 @@ export class MarketThreads {
     const lines = batch.entries.map((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));
     let posted = 0;
     try {
-      for (const message of packLines(lines.flat())) {
+      for (const message of packLines(lines.flat().map(defuseCrowdPings))) {
         await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(message.content, previews) });
         posted += message.lines;
       }

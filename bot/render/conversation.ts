@@ -73,10 +73,16 @@ export interface DmMessage {
  * A DM about one market: the market, its notices in order, and how to stop them. Notices that do not fit one message
  * go on in the next, so none is lost (the settlement, with the payout, often comes last); the last says how to stop.
  */
-export function dmMessages(market: Pick<Market, 'slug' | 'question'>, notices: readonly Notice[], previews: boolean): DmMessage[] {
-  const header = `**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)`;
-  const off = `\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`;
-  const packed = packLines([header, ...notices.map((notice) => dmLine(notice, previews))], DISCORD_LIMITS.content - off.length);
+export function dmMessages(
+  market: Pick<Market, 'slug' | 'question'>,
+  notices: readonly Notice[],
+  previews: boolean,
+  /** What text becomes on its way to Discord (defused), so the packing measures what is sent. */
+  sendable: (text: string) => string,
+): DmMessage[] {
+  const header = sendable(`**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)`);
+  const off = sendable(`\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`);
+  const packed = packLines([header, ...notices.map((notice) => sendable(dmLine(notice, previews)))], DISCORD_LIMITS.content - off.length);
   return packed.map((message, index) => ({
     content: index === packed.length - 1 ? `${message.content}${off}` : message.content,
     notices: index === 0 ? message.lines - 1 : message.lines,
@@ -89,7 +95,10 @@ export interface PackedMessage {
   lines: number;
 }
 
-/** Thread lines packed, in order, into as few messages as Discord's 2000 characters allow. */
+/**
+ * Lines packed, in order, into as few messages as Discord's 2000 characters allow. Give them as they will be sent
+ * (defused): the limit holds for the text measured, and a message cut on its way would lose lines counted as sent.
+ */
 export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): PackedMessage[] {
   const messages: PackedMessage[] = [];
   let current: PackedMessage = { content: '', lines: 0 };
