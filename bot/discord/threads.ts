@@ -114,6 +114,8 @@ export class MarketThreads {
   private async post(marketId: string): Promise<void> {
     const batch = this.app.notifications.claimThreadBatch(marketId, this.hooks.now());
     if (batch === undefined) return;
+    // The claim reaches the disk before the lines go, so none is posted twice, even after a power cut.
+    await this.app.durable();
     const realm = batch.entries[0]?.realm;
     const previews = realm !== undefined && this.app.realms.values(realm).linkPreviews;
     const lines = batch.entries.map((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { formatCredits } from '../../markets/money.ts';
 import { option, type RecordedCallback, type RequestMatch } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started));
@@ -451,5 +453,41 @@ describe('thread lines quoting crowd pings', () => {
     expect(posts.every((post) => post.length <= 2000)).toBe(true);
     expect(members.map((_, index) => posts.join('\n').includes(`end-${index + 1}`))).toEqual(members.map(() => true));
     expect(posts.join('\n')).not.toMatch(/@here/);
+  });
+});
+
+describe('a claim of thread lines', () => {
+  const dir = folderForEachTest('crux-thread-claims-');
+
+  it('reaches the disk before the lines are posted, so a power cut cannot post them twice', async () => {
+    // Group commit's syncs of the WAL, held by hand once `holding` is set.
+    const sync = { holding: false, waiting: [] as (() => void)[] };
+    const synced = await startCruxOnFakeDiscord({ CRUX_DATABASE: join(dir(), 'crux.sqlite') }, CRUX_GUILD, {
+      syncWal: () => (sync.holding ? new Promise<void>((resolve) => sync.waiting.push(resolve)) : Promise.resolve()),
+    });
+    try {
+      const { threadId, slug } = await openWithThread(synced);
+      const posts = () => synced.fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages`).length;
+      const held = synced.fake.holdRequests(postsTo(threadId));
+      await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)], synced);
+      await synced.fake.waitUntil(() => held.waiting === 1, { description: 'the first line is on its way' });
+      await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 5)], synced);
+      const waitingLine = () => synced.db.prepare(`SELECT state FROM outbox WHERE target = 'thread' ORDER BY id DESC LIMIT 1`).get() as { state: string };
+      await synced.fake.waitUntil(() => waitingLine().state === 'pending', { description: 'the second line waits' });
+
+      sync.holding = true;
+      held.release();
+      await synced.fake.waitUntil(() => waitingLine().state !== 'pending', { description: 'the second line is claimed' });
+      await synced.fake.waitUntil(() => sync.waiting.length > 0 || posts() === 2, { description: 'a sync of the claim, or the post' });
+      expect(posts()).toBe(1);
+
+      sync.holding = false;
+      for (const resolve of sync.waiting.splice(0)) resolve();
+      await synced.fake.waitUntil(() => threadText(threadId, synced).includes(`💱 <@${synced.userId('carol')}>`), { description: 'the second line, once on disk' });
+    } finally {
+      sync.holding = false;
+      for (const resolve of sync.waiting.splice(0)) resolve();
+      await synced.close();
+    }
   });
 });
