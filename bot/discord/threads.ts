@@ -118,28 +118,27 @@ export class MarketThreads {
     await this.app.durable();
     const realm = batch.entries[0]?.realm;
     const previews = realm !== undefined && this.app.realms.values(realm).linkPreviews;
-    const lines = batch.entries.map((entry) => entry.notices.map((notice) => noticeLine(notice, previews)));
+    const lines = batch.entries.flatMap((entry) => entry.notices.map((notice) => defuseCrowdPings(noticeLine(notice, previews))));
     let posted = 0;
     try {
-      for (const message of packLines(lines.flat().map(defuseCrowdPings))) {
+      for (const message of packLines(lines)) {
         await this.client.rest.post(Routes.channelMessages(batch.threadId), { body: textBody(message.content, previews) });
         posted += message.lines;
       }
     } catch (error) {
-      this.afterFailedPost(marketId, batch.entries, entriesSaid(lines, posted), error);
+      this.afterFailedPost(marketId, splitAt(batch.entries, posted), error);
       return;
     }
     this.app.notifications.finish(ids(batch.entries), true, this.hooks.now());
   }
 
   /**
-   * Claimed lines are never posted twice: those already posted are said; the rest wait to be tried again when Discord
-   * left the post unanswered, and are lost when it refused it (a lost thread loses them).
+   * Claimed lines are never posted twice: those posted are said; the rest wait to be tried again when Discord left
+   * the post unanswered, and are lost when it refused it (a lost thread loses them).
    */
-  private afterFailedPost(marketId: string, entries: readonly OutboxEntry[], said: number, error: unknown): void {
+  private afterFailedPost(marketId: string, { said, rest }: { said: OutboxEntry[]; rest: OutboxEntry[] }, error: unknown): void {
     const now = this.hooks.now();
-    const rest = entries.slice(said);
-    this.app.notifications.finish(ids(entries.slice(0, said)), true, now);
+    this.app.notifications.finish(ids(said), true, now);
     if (isTransient(error)) {
       const gaveUp = this.app.notifications.retryLater(rest, now);
       if (gaveUp.length > 0) this.app.log('thread lines went unanswered too often and were dropped', { marketId, outbox: gaveUp, error: String(error) });
@@ -152,9 +151,19 @@ export class MarketThreads {
 
 const ids = (entries: readonly OutboxEntry[]) => entries.map((entry) => entry.id);
 
-/** How many of the entries (each its lines, in order) had a line among the first `posted`: said, if only in part. */
-function entriesSaid(lines: readonly (readonly string[])[], posted: number): number {
-  let said = 0;
-  for (let start = 0; said < lines.length && start < posted; said += 1) start += lines[said]?.length ?? 0;
-  return said;
+/**
+ * A batch split after its first `posted` lines (one per notice): the entries posted whole, and the rest, where an
+ * entry posted in part keeps only its notices not yet posted.
+ */
+function splitAt(entries: readonly OutboxEntry[], posted: number): { said: OutboxEntry[]; rest: OutboxEntry[] } {
+  const said: OutboxEntry[] = [];
+  const rest: OutboxEntry[] = [];
+  let start = 0;
+  for (const entry of entries) {
+    const sent = Math.min(Math.max(posted - start, 0), entry.notices.length);
+    start += entry.notices.length;
+    if (sent === entry.notices.length) said.push(entry);
+    else rest.push({ ...entry, notices: entry.notices.slice(sent) });
+  }
+  return { said, rest };
 }

@@ -281,7 +281,8 @@ export class NotificationService {
     return this.store.bookkeeping(() => {
       const entries = this.notes.pendingThreadEntries(marketId);
       const thread = this.notes.thread(marketId);
-      if (entries.length === 0 || thread === undefined || entries.some((entry) => entry.dueAt > now)) return undefined;
+      const retrying = entries.some((entry) => entry.attempts > 0 && entry.dueAt > now);
+      if (entries.length === 0 || thread === undefined || retrying) return undefined;
       const ids = entries.map((entry) => entry.id);
       if (thread.threadId === null) {
         this.notes.mark(ids, 'dropped', now);

@@ -4,7 +4,7 @@ import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { deliverConversation } from '../../bot/jobs.ts';
 import { formatCredits } from '../../markets/money.ts';
-import { option, type RecordedCallback, type RequestMatch } from '../fake-discord/index.ts';
+import { type HeldRequests, option, type RecordedCallback, type RequestMatch } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
 import { folderForEachTest } from '../support/folder.ts';
@@ -429,30 +429,69 @@ describe('a DM holding more than one message takes', () => {
   });
 });
 
+const EVIDENCE_BY = ['alice', 'bob', 'carol', 'moderator', 'admin', 'owner'];
+
+/**
+ * Six long evidence lines (their links quote @here), the first held on its way so the other five wait and go together
+ * in the next post, which takes several messages. Returns the hold on the thread's posts, to release.
+ */
+async function queueLongLines(on: CruxOnFakeDiscord, threadId: string, slug: string): Promise<HeldRequests> {
+  const held = on.fake.holdRequests(postsTo(threadId));
+  for (const [index, user] of EVIDENCE_BY.entries()) {
+    await command(user, 'evidence', 'add', [
+      option.string('market', slug),
+      // Notes are shown defused already; a link is shown as given, so its crowd pings are defused on the way out.
+      option.string('url', `https://example.org/${'@here/'.repeat(70)}${index + 1}`),
+      option.string('stance', 'for'),
+      option.string('note', `${'x'.repeat(120)} end-${index + 1}`),
+    ], on);
+    if (index === 0) await on.fake.waitUntil(() => held.waiting === 1, { description: 'the first line is on its way' });
+  }
+  const waiting = () => (on.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE target = 'thread' AND state = 'pending'`).get() as { n: number }).n;
+  await on.fake.waitUntil(() => waiting() === EVIDENCE_BY.length - 1, { description: 'the other lines wait' });
+  return held;
+}
+
+/** How many times each evidence line's end is in the thread. */
+const linesPosted = (on: CruxOnFakeDiscord, threadId: string) =>
+  EVIDENCE_BY.map((_, index) => threadText(threadId, on).split(`end-${index + 1}`).length - 1);
+
 describe('thread lines quoting crowd pings', () => {
   it('are packed as they are sent, defused, so no line is cut from a post', async () => {
     const { threadId, slug } = await openWithThread();
-    const held = bot.fake.holdRequests(postsTo(threadId));
-    const members = ['alice', 'bob', 'carol', 'moderator', 'admin', 'owner'];
-    for (const [index, user] of members.entries()) {
-      await command(user, 'evidence', 'add', [
-        option.string('market', slug),
-        // Notes are shown defused already; a link is shown as given, so its crowd pings are defused on the way out.
-        option.string('url', `https://example.org/${'@here/'.repeat(70)}${index + 1}`),
-        option.string('stance', 'for'),
-        option.string('note', `${'x'.repeat(120)} end-${index + 1}`),
-      ]);
-      // The first line's post is held, so the others wait and go together in the next post.
-      if (index === 0) await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first line is on its way' });
-    }
-    const waiting = () => (bot.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE target = 'thread' AND state = 'pending'`).get() as { n: number }).n;
-    await bot.fake.waitUntil(() => waiting() === members.length - 1, { description: 'the other lines wait' });
+    const held = await queueLongLines(bot, threadId, slug);
     held.release();
-    await bot.fake.waitUntil(() => threadText(threadId).includes(`📎 #${members.length}`), { description: 'every line in the thread' });
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`📎 #${EVIDENCE_BY.length}`), { description: 'every line in the thread' });
     const posts = bot.fake.messagesIn(threadId).map((m) => m.content);
     expect(posts.every((post) => post.length <= 2000)).toBe(true);
-    expect(members.map((_, index) => posts.join('\n').includes(`end-${index + 1}`))).toEqual(members.map(() => true));
+    expect(linesPosted(bot, threadId)).toEqual(EVIDENCE_BY.map(() => 1));
     expect(posts.join('\n')).not.toMatch(/@here/);
+  });
+
+  it('after a 500 partway through a post, posts only the lines not yet posted, once Discord answers again', async () => {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    try {
+      const { threadId, slug } = await openWithThread(timed);
+      const first = await queueLongLines(timed, threadId, slug);
+      const batch = timed.fake.holdRequests(postsTo(threadId));
+      first.release();
+      await timed.fake.waitUntil(() => batch.waiting === 1, { description: 'the batch’s first message is on its way' });
+      // The batch's first message goes through; its second is answered 500 (discord.js tries it 4 times in all).
+      timed.fake.failRequests(postsTo(threadId), { status: 500 }, 4);
+      batch.release();
+      await timed.fake.waitUntil(() => (timed.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE attempts = 1`).get() as { n: number }).n > 0, {
+        description: 'the lines not posted wait to be tried again',
+      });
+      const before = linesPosted(timed, threadId);
+      expect(before.filter((count) => count === 0).length).toBeGreaterThan(0);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(linesPosted(timed, threadId)).toEqual(EVIDENCE_BY.map(() => 1));
+      expect(timed.logs).toEqual([]);
+    } finally {
+      await timed.close();
+    }
   });
 });
 
