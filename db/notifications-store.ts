@@ -18,6 +18,7 @@ const outboxRow = z
     notices: storedNotices,
     created_at: z.number().int(),
     due_at: z.number().int(),
+    attempts: z.number().int(),
   })
   .transform(
     (row): OutboxEntry => ({
@@ -29,6 +30,7 @@ const outboxRow = z
       notices: row.notices,
       createdAt: row.created_at,
       dueAt: row.due_at,
+      attempts: row.attempts,
     }),
   );
 
@@ -64,8 +66,9 @@ export class SqliteNotificationStore implements NotificationStore {
       threadMarkets: db.prepare<[], { market_id: string }>(
         `SELECT DISTINCT market_id FROM outbox WHERE target = 'thread' AND state = 'pending' ORDER BY market_id`,
       ),
-      dueDms: db.prepare<[number, number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT ?`),
+      nextDueDm: db.prepare<[number]>(`SELECT * FROM outbox WHERE state = 'pending' AND target = 'dm' AND due_at <= ? ORDER BY due_at, id LIMIT 1`),
       mark: db.prepare('UPDATE outbox SET state = ?, sent_at = ? WHERE id = ?'),
+      retry: db.prepare(`UPDATE outbox SET state = 'pending', due_at = ?, notices = ?, attempts = attempts + 1 WHERE id = ?`),
       disabled: db.prepare<[string, string]>('SELECT kind FROM notification_settings WHERE realm = ? AND user_id = ? AND enabled = 0'),
       setSwitch: db.prepare(
         `INSERT INTO notification_settings (realm, user_id, kind, enabled) VALUES (?, ?, ?, ?)
@@ -132,12 +135,17 @@ export class SqliteNotificationStore implements NotificationStore {
     return this.statements.threadMarkets.all().map((row) => row.market_id);
   }
 
-  dueDms(now: number, limit: number): OutboxEntry[] {
-    return this.statements.dueDms.all(now, limit).map((row) => parseRow(outboxRow, 'outbox', row));
+  nextDueDm(now: number): OutboxEntry | undefined {
+    const row = this.statements.nextDueDm.get(now);
+    return row === undefined ? undefined : parseRow(outboxRow, 'outbox', row);
   }
 
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void {
     for (const id of ids) this.statements.mark.run(state, at, id);
+  }
+
+  retry(id: number, dueAt: number, notices: readonly Notice[]): void {
+    this.statements.retry.run(dueAt, JSON.stringify(notices), id);
   }
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind> {

@@ -1,14 +1,15 @@
 import { type APIDMChannel, type Client, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
-import { dmText } from '../render/conversation.ts';
+import { dmMessages } from '../render/conversation.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
-import { textBody } from './payload.ts';
-import { isRefusal } from './refusal.ts';
+import { defuseCrowdPings, textBody } from './payload.ts';
+import { isRefusal, isTransient } from './refusal.ts';
 
 /**
  * Sends the DMs the outbox holds once they are due. Each is claimed before it is sent, so none goes twice, even across
- * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing.
+ * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing, and a DM Discord left unanswered
+ * (a 5xx, a timeout) is tried again later, a few times.
  */
 export class DirectMessages {
   private readonly lanes: CoalescingLanes;
@@ -23,14 +24,22 @@ export class DirectMessages {
     this.lanes = new CoalescingLanes((_, error) => app.log('could not send direct messages', { error: String(error) }));
   }
 
-  /** Sends every DM due now; resolves when a pass that started after this call is done. Never rejects. */
+  /**
+   * Sends every DM due now, claiming each just before it goes, so a crash loses only the one in flight; resolves when
+   * a pass that started after this call is done. Never rejects.
+   */
   sendDue(): Promise<void> {
     return this.lanes.run('due', async () => {
-      const claimed = this.app.notifications.claimDueDms(this.now());
-      // The claim reaches the disk before any DM goes, so none goes twice, even after a power cut.
-      await this.app.durable();
-      for (const entry of claimed) await this.send(entry);
+      for (let entry = this.claimNext(); entry !== undefined; entry = this.claimNext()) {
+        // The claim reaches the disk before the DM goes, so none goes twice, even after a power cut.
+        await this.app.durable();
+        await this.send(entry);
+      }
     });
+  }
+
+  private claimNext(): OutboxEntry | undefined {
+    return this.app.notifications.claimNextDm(this.now());
   }
 
   private async send(entry: OutboxEntry): Promise<void> {
@@ -40,14 +49,31 @@ export class DirectMessages {
       return;
     }
     const previews = this.app.realms.values(entry.realm).linkPreviews;
+    let told = 0;
     try {
       const channelId = await this.channelOf(entry.userId);
-      await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(dmText(market, entry.notices, previews), previews) });
+      for (const message of dmMessages(market, entry.notices, previews, defuseCrowdPings)) {
+        await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(message.content, previews) });
+        told += message.notices;
+      }
       this.app.notifications.finish([entry.id], true, this.now());
     } catch (error) {
-      this.app.notifications.finish([entry.id], false, this.now());
-      if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
+      this.afterFailedSend(entry, told, error);
     }
+  }
+
+  /**
+   * What the member was told stays told: an unanswered send is tried again later with only the notices not yet sent,
+   * and a refusal drops those (the entry counts as sent if any part of it went).
+   */
+  private afterFailedSend(entry: OutboxEntry, told: number, error: unknown): void {
+    if (isTransient(error)) {
+      const gaveUp = this.app.notifications.retryLater([{ ...entry, notices: entry.notices.slice(told) }], this.now()).length > 0;
+      if (gaveUp) this.app.log('a direct message went unanswered too often and was dropped', { outbox: entry.id, error: String(error) });
+      return;
+    }
+    this.app.notifications.finish([entry.id], told > 0, this.now());
+    if (!isRefusal(error)) this.app.log('a direct message could not be sent', { outbox: entry.id, error: String(error) });
   }
 
   private async channelOf(userId: string): Promise<string> {

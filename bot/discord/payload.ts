@@ -26,7 +26,8 @@ export const NO_MENTIONS = { parse: [] as [] };
 
 /**
  * allowed_mentions already stops every ping; this also keeps echoed text from *looking* like a crowd ping (and from
- * pinging if a member quotes it). A zero-width space after the @ leaves it readable and inert.
+ * pinging if a member quotes it). A zero-width space after the @ leaves it readable and inert. Defusing twice
+ * changes nothing, so text defused to be measured (packed thread lines, DMs) passes `textBody` unchanged.
  */
 export function defuseCrowdPings(text: string): string {
   return text.replace(/@(everyone|here)/g, '@\u200b$1').replace(/<@&/g, '<@\u200b&');

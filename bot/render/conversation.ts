@@ -63,26 +63,53 @@ function dmLine(notice: Notice, previews: boolean): string {
   return `${verdict} · ${paid} · evidence: ${plain(truncate(notice.evidence, 300))}`;
 }
 
-/** A DM about one market: its notices, and how to stop them. */
-export function dmText(market: Pick<Market, 'slug' | 'question'>, notices: readonly Notice[], previews: boolean): string {
-  const lines = notices.map((notice) => dmLine(notice, previews));
-  const text = `**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)\n${lines.join('\n')}`;
-  const off = `\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`;
-  return `${shorten(text, DISCORD_LIMITS.content - off.length)}${off}`;
+/** One message of a DM, and how many of its notices it carries. */
+export interface DmMessage {
+  content: string;
+  notices: number;
 }
 
-/** Thread lines packed into as few messages as Discord's 2000 characters allow. */
-export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): string[] {
-  const messages: string[] = [];
-  let current = '';
+/**
+ * A DM about one market: the market, its notices in order, and how to stop them. Notices that do not fit one message
+ * go on in the next, so none is lost (the settlement, with the payout, often comes last); the last says how to stop.
+ */
+export function dmMessages(
+  market: Pick<Market, 'slug' | 'question'>,
+  notices: readonly Notice[],
+  previews: boolean,
+  /** What text becomes on its way to Discord (defused), so the packing measures what is sent. */
+  sendable: (text: string) => string,
+): DmMessage[] {
+  const header = sendable(`**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)`);
+  const off = sendable(`\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`);
+  const packed = packLines([header, ...notices.map((notice) => sendable(dmLine(notice, previews)))], DISCORD_LIMITS.content - off.length);
+  return packed.map((message, index) => ({
+    content: index === packed.length - 1 ? `${message.content}${off}` : message.content,
+    notices: index === 0 ? message.lines - 1 : message.lines,
+  }));
+}
+
+/** One message of packed lines, and how many of the lines it carries. */
+export interface PackedMessage {
+  content: string;
+  lines: number;
+}
+
+/**
+ * Lines packed, in order, into as few messages as Discord's 2000 characters allow. Give them as they will be sent
+ * (defused): the limit holds for the text measured, and a message cut on its way would lose lines counted as sent.
+ */
+export function packLines(lines: readonly string[], limit: number = DISCORD_LIMITS.content): PackedMessage[] {
+  const messages: PackedMessage[] = [];
+  let current: PackedMessage = { content: '', lines: 0 };
   for (const line of lines.map((l) => shorten(l, limit))) {
-    if (current !== '' && current.length + 1 + line.length > limit) {
+    if (current.lines > 0 && current.content.length + 1 + line.length > limit) {
       messages.push(current);
-      current = '';
+      current = { content: '', lines: 0 };
     }
-    current = current === '' ? line : `${current}\n${line}`;
+    current = { content: current.lines === 0 ? line : `${current.content}\n${line}`, lines: current.lines + 1 };
   }
-  if (current !== '') messages.push(current);
+  if (current.lines > 0) messages.push(current);
   return messages;
 }
 

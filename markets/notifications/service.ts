@@ -1,7 +1,7 @@
 import { CruxError, type Result } from '../errors.ts';
 import type { MarketEvent } from '../events.ts';
 import type { Market } from '../market.ts';
-import type { RealmId } from '../realms/realm.ts';
+import { guildOfRealm, type RealmId } from '../realms/realm.ts';
 import { requireMarket, requireMarketByKey } from '../service.ts';
 import { describeVerdict } from '../settlement/distribution.ts';
 import { awaitsSecond } from '../settlement/service.ts';
@@ -12,6 +12,7 @@ import { type Context, runUseCase } from '../use-case.ts';
 import { planDm } from './coalesce.ts';
 import { checkEvidenceUrl } from '../evidence/url.ts';
 import { isBigMove, largestMove, moveWithin } from './moves.ts';
+import { retryAt } from './retry.ts';
 import { type Notice, NOTIFICATION_KINDS, type NotificationKind, switchOf } from './notice.ts';
 import type { NotificationStore, OutboxEntry } from './store.ts';
 
@@ -20,7 +21,6 @@ const DAY_MS = 24 * HOUR_MS;
 /** "Closes soon" and "moved a lot" are judged over these. */
 export const CLOSING_NOTICE_MS = DAY_MS;
 export const MOVE_WINDOW_MS = 6 * HOUR_MS;
-const DUE_DMS_PER_RUN = 100;
 
 /** The per-server settings the conversation acts on. */
 export interface ConversationSettings {
@@ -52,6 +52,11 @@ function moveOn(market: Market, request: RememberedRequest): { userId: string | 
   if (record === undefined || record.marketId !== market.id) return undefined;
   const { pricesBefore, pricesAfter } = remakeQuote(market, record.quote);
   return { userId: request.userId, pricesBefore, pricesAfter };
+}
+
+/** DMs go to members of a Discord server: the console's names (`bob`) are nobody on Discord. */
+function takesDms(realm: RealmId): boolean {
+  return guildOfRealm(realm) !== null;
 }
 
 /** A claimed batch of a market's thread lines, and the thread to post them in. */
@@ -163,13 +168,30 @@ export class NotificationService {
     return [...new Set([...holders, ...this.notes.followers(market.id)])].sort();
   }
 
-  /** Queues one DM notice for one member, unless they turned its switch off; joins the DM waiting for them. */
+  /** Queues one DM notice for one member of a server, unless they turned its switch off; joins the DM waiting for them. */
   private tell(market: Market, userId: string, notice: Notice, at: number): void {
     const kind = switchOf(notice);
-    if (kind === undefined || this.notes.disabledKinds(market.realm, userId).has(kind)) return;
+    if (!takesDms(market.realm) || kind === undefined || this.notes.disabledKinds(market.realm, userId).has(kind)) return;
     const plan = planDm(this.notes.recipientHistory(userId, market.id), at);
     if (plan.kind === 'join') this.notes.appendNotices(plan.outboxId, [notice]);
     else this.notes.enqueue({ realm: market.realm, marketId: market.id, target: 'dm', userId, notices: [notice], createdAt: at, dueAt: plan.dueAt });
+  }
+
+  /**
+   * What of a waiting DM its member is still to be told, by the rules it was queued by: a switch turned off, or a
+   * market unfollowed (or sold out of) while the DM waited, takes those notices out. The stale reminder is the
+   * creator's, whoever holds the market.
+   */
+  private stillTold(entry: OutboxEntry): Notice[] {
+    const market = this.store.findMarket(entry.marketId);
+    const userId = entry.userId;
+    if (market === undefined || userId === null || !takesDms(market.realm)) return [];
+    const off = this.notes.disabledKinds(market.realm, userId);
+    const inAudience = this.audience(market).includes(userId);
+    return entry.notices.filter((notice) => {
+      const kind = switchOf(notice);
+      return kind !== undefined && !off.has(kind) && (notice.kind === 'stale' ? market.createdBy === userId : inAudience);
+    });
   }
 
   /* Reasons for big moves. */
@@ -252,13 +274,15 @@ export class NotificationService {
 
   /**
    * Claims a market's waiting thread lines to post. Lines of a market whose thread could not be opened are dropped;
-   * those of a market whose card is not posted yet wait for it.
+   * those of a market whose card is not posted yet wait for it, and all of a market's lines wait while some wait to
+   * be tried again (see `retryLater`), so the thread keeps their order.
    */
   claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
     return this.store.bookkeeping(() => {
       const entries = this.notes.pendingThreadEntries(marketId);
       const thread = this.notes.thread(marketId);
-      if (entries.length === 0 || thread === undefined) return undefined;
+      const retrying = entries.some((entry) => entry.attempts > 0 && entry.dueAt > now);
+      if (entries.length === 0 || thread === undefined || retrying) return undefined;
       const ids = entries.map((entry) => entry.id);
       if (thread.threadId === null) {
         this.notes.mark(ids, 'dropped', now);
@@ -273,22 +297,44 @@ export class NotificationService {
     return this.notes.marketsWithPendingThreadEntries();
   }
 
-  /** Claims the DMs due now: once claimed, a DM is never sent again, even if the process dies before it is sent. */
-  claimDueDms(now: number): OutboxEntry[] {
+  /**
+   * Claims the next DM due now, right before it is sent, holding only what its member is still to be told (a DM left
+   * with nothing is dropped, and the next one tried). Once claimed, a DM is never sent again, so a process that dies
+   * loses at most the one it was sending, and the others stay waiting.
+   */
+  claimNextDm(now: number): OutboxEntry | undefined {
     return this.store.atomically(() => {
-      const due = this.notes.dueDms(now, DUE_DMS_PER_RUN);
-      this.notes.mark(
-        due.map((entry) => entry.id),
-        'sending',
-        now,
-      );
-      return due;
+      for (let due = this.notes.nextDueDm(now); due !== undefined; due = this.notes.nextDueDm(now)) {
+        const notices = this.stillTold(due);
+        this.notes.mark([due.id], notices.length === 0 ? 'dropped' : 'sending', now);
+        if (notices.length > 0) return { ...due, notices };
+      }
+      return undefined;
     });
   }
 
   /** After the send: delivered, or dropped (DMs closed, thread gone). */
   finish(ids: readonly number[], delivered: boolean, now: number): void {
     this.store.bookkeeping(() => this.notes.mark(ids, delivered ? 'sent' : 'dropped', now));
+  }
+
+  /**
+   * After a send Discord left unanswered (a 5xx, a timeout, a connection reset): each entry waits to be tried again
+   * with the notices it holds now (those not yet sent), later each time, and is dropped after MAX_SEND_ATTEMPTS.
+   * Returns the ids given up on.
+   */
+  retryLater(entries: readonly OutboxEntry[], now: number): number[] {
+    return this.store.bookkeeping(() =>
+      entries.flatMap((entry) => {
+        const dueAt = retryAt(entry.attempts + 1, now);
+        if (dueAt !== undefined) {
+          this.notes.retry(entry.id, dueAt, entry.notices);
+          return [];
+        }
+        this.notes.mark([entry.id], 'dropped', now);
+        return [entry.id];
+      }),
+    );
   }
 
   /* Scheduled reminders: each decided once per its period, in the transaction that queues it. */

@@ -15,9 +15,11 @@ export interface OutboxEntry {
   notices: Notice[];
   createdAt: number;
   dueAt: number;
+  /** Unanswered sends after which the entry was put back to wait (see retry.ts). */
+  attempts: number;
 }
 
-export type NewOutboxEntry = Omit<OutboxEntry, 'id'>;
+export type NewOutboxEntry = Omit<OutboxEntry, 'id' | 'attempts'>;
 
 /** Where a market's thread is: absent until the card was posted; null thread id when it could not be opened. */
 export interface MarketThread {
@@ -38,10 +40,12 @@ export interface NotificationStore {
   pendingThreadEntries(marketId: string): OutboxEntry[];
   /** Markets with thread entries waiting. */
   marketsWithPendingThreadEntries(): string[];
-  /** Pending DMs due by `now`, oldest first. */
-  dueDms(now: number, limit: number): OutboxEntry[];
+  /** The pending DM due first, if one is due by `now`. */
+  nextDueDm(now: number): OutboxEntry | undefined;
   /** Marks entries as being sent (or sent, or dropped); a sender claims before it talks to Discord. */
   mark(ids: readonly number[], state: 'sending' | 'sent' | 'dropped', at: number): void;
+  /** Puts a claimed entry back to wait until `dueAt` with the notices still to send, counting one more unanswered send. */
+  retry(id: number, dueAt: number, notices: readonly Notice[]): void;
 
   disabledKinds(realm: RealmId, userId: string): Set<NotificationKind>;
   setSwitch(realm: RealmId, userId: string, kind: NotificationKind, enabled: boolean): void;

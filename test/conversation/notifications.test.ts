@@ -107,12 +107,12 @@ describe('who is told what', () => {
     ok(app.edits.edit({ marketId: 'rome', criteria: 'Two teams.', reason: 'clarity' }, as('mod', T0, true)));
     ok(app.edits.edit({ marketId: 'rome', addTag: 'evals', reason: 'tidy' }, as('mod', T0 + 60_000, true)));
     expect(outbox(harness, 'bob')).toEqual([{ kinds: ['edit', 'edit'], dueAt: T0 }]);
-    const [claimed] = app.notifications.claimDueDms(T0 + 120_000);
+    const claimed = app.notifications.claimNextDm(T0 + 120_000);
     app.notifications.finish([claimed?.id ?? 0], true, T0 + 120_000);
     ok(app.edits.edit({ marketId: 'rome', question: 'Will ROME replicate soon?', reason: 'scope' }, as('mod', T0 + 180_000, true)));
     expect(outbox(harness, 'bob').at(-1)).toEqual({ kinds: ['edit'], dueAt: T0 + 120_000 + HOUR });
-    expect(app.notifications.claimDueDms(T0 + HOUR)).toEqual([]);
-    expect(app.notifications.claimDueDms(T0 + 120_000 + HOUR)).toHaveLength(1);
+    expect(app.notifications.claimNextDm(T0 + HOUR)).toBeUndefined();
+    expect(app.notifications.claimNextDm(T0 + 120_000 + HOUR)?.userId).toBe('bob');
   });
 
   it('decides each reminder once per period: closing within a day, a big move within 6 hours, a stale market to its creator', () => {
@@ -130,6 +130,48 @@ describe('who is told what', () => {
     expect(ok(app.notifications.remindStale(T0 + 37 * DAY, 7))).toBe(1);
     expect(ok(app.notifications.remindStale(T0 + 38 * DAY, 7))).toBe(0);
     expect(outbox(harness, 'alice')).toEqual([{ kinds: ['stale'], dueAt: T0 + 37 * DAY }]);
+  });
+});
+
+describe('a DM waiting to be sent', () => {
+  it('leaves out what its member turned off or stopped following meanwhile, and is dropped when nothing is left', () => {
+    const harness = withMarket();
+    const { app } = harness;
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 60_000 }, as('bob', T0 + 29 * DAY)));
+    ok(app.notifications.follow('rome', true, as('dave', T0 + 29 * DAY)));
+    const now = T0 + 29 * DAY + HOUR;
+    ok(app.notifications.remindMoves(now));
+    ok(app.notifications.remindClosing(now));
+    expect(outbox(harness, 'bob')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
+    expect(outbox(harness, 'dave')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
+
+    ok(app.notifications.setSwitches({ moves: false }, as('bob', now)));
+    ok(app.notifications.follow('rome', false, as('dave', now)));
+    const claimed = app.notifications.claimNextDm(now);
+    expect(claimed?.userId).toBe('bob');
+    expect(claimed?.notices.map((notice) => notice.kind)).toEqual(['closing']);
+    expect(app.notifications.claimNextDm(now)).toBeUndefined();
+    expect(harness.db.prepare(`SELECT state FROM outbox WHERE target = 'dm' AND user_id = 'dave'`).all()).toEqual([{ state: 'dropped' }]);
+  });
+});
+
+describe('console markets', () => {
+  it('queue no DMs, and one queued before is dropped rather than sent: console names are nobody on Discord', () => {
+    const harness = testApp();
+    const { app } = harness;
+    const inConsole = (userId: string, isModerator = false): Context => ({ ...as(userId, T0, isModerator), realm: 'console' });
+    ok(app.service.openMarket({ id: 'rome', question: 'Will ROME replicate?', criteria: 'A second team.', closesAt: T0 + 30 * DAY, guildId: null, channelId: null }, inConsole('alice')));
+    ok(app.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 10_000 }, inConsole('bob')));
+    ok(app.notifications.follow('rome', true, inConsole('dave')));
+    ok(app.service.resolveMarket('rome', 'Yes', 'https://example.org', inConsole('mod', true)));
+    expect(harness.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE target = 'dm'`).get()).toEqual({ n: 0 });
+
+    // As the bot queued them before console markets were kept out of DMs.
+    harness.db
+      .prepare(`INSERT INTO outbox (realm, market_id, target, user_id, notices, created_at, due_at) VALUES ('console', 'rome', 'dm', 'bob', ?, ?, ?)`)
+      .run(JSON.stringify([{ kind: 'closing', closesAt: T0 + 30 * DAY }]), T0, T0);
+    expect(app.notifications.claimNextDm(T0)).toBeUndefined();
+    expect(harness.db.prepare(`SELECT state FROM outbox WHERE target = 'dm'`).all()).toEqual([{ state: 'dropped' }]);
   });
 });
 

@@ -53,7 +53,9 @@ describe(`migrating a schema-${previous} database to the conversation`, () => {
     notifications.recordThread('rome', '555', T0);
     ok(after.resolveMarket('rome', 'Yes', 'https://example.org/b', { ...alice, actor: { userId: 'mod', isModerator: true } }));
     expect(notifications.claimThreadBatch('rome', T0)?.entries.flatMap((e) => e.notices.map((n) => n.kind))).toEqual(['evidence', 'settled']);
-    expect(notifications.claimDueDms(T0).map((entry) => [entry.userId, entry.notices[0]?.kind])).toEqual([['bob', 'settled']]);
+    const dm = notifications.claimNextDm(T0);
+    expect([dm?.userId, dm?.notices[0]?.kind]).toEqual(['bob', 'settled']);
+    expect(notifications.claimNextDm(T0)).toBeUndefined();
     expect(verify(db).ok).toBe(true);
     db.close();
   });

@@ -34,8 +34,8 @@ describe(`migrating a schema-${previous} database to the lighter outbox indexes`
     const store = new SqliteNotificationStore(db);
     expect(store.pendingThreadEntries('rome').map((entry) => entry.id)).toEqual(waiting);
     expect(store.marketsWithPendingThreadEntries()).toEqual(['rome']);
-    expect(store.dueDms(T0 + 4, 10)).toEqual([]);
-    expect(store.dueDms(T0 + 5, 10).map((entry) => entry.id)).toEqual([dm]);
+    expect(store.nextDueDm(T0 + 4)).toBeUndefined();
+    expect(store.nextDueDm(T0 + 5)?.id).toBe(dm);
     // Posted lines and every thread line's state history stay in the table, out of both indexes.
     expect(entriesOf(db, 'outbox_waiting_lines')).toBe(2);
     expect(entriesOf(db, 'outbox_due_dms')).toBe(2);

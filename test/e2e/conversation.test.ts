@@ -1,11 +1,13 @@
+import { join } from 'node:path';
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { deliverConversation } from '../../bot/jobs.ts';
 import { formatCredits } from '../../markets/money.ts';
-import { option, type RecordedCallback } from '../fake-discord/index.ts';
+import { type HeldRequests, option, type RecordedCallback, type RequestMatch } from '../fake-discord/index.ts';
 import { CRUX_GUILD, cruxOnFakeDiscordPerTest, type CruxOnFakeDiscord, startCruxOnFakeDiscord } from '../support/discord.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
+import { folderForEachTest } from '../support/folder.ts';
 
 let bot: CruxOnFakeDiscord;
 cruxOnFakeDiscordPerTest((started) => (bot = started));
@@ -214,5 +216,317 @@ describe('a market posted before threads were on', () => {
     const thread = bot.fake.threadOf(cardId);
     expect(thread).toBeDefined();
     await bot.fake.waitUntil(() => threadText(thread?.id ?? '').includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the new thread' });
+  });
+});
+
+/** Holders of one market who bet `amount` each, so resolving it owes each of them a DM at the same moment. */
+async function heldByThree(slug: string) {
+  for (const [user, outcome] of [['alice', 'Yes'], ['bob', 'Yes'], ['carol', 'No']] as const) {
+    await command(user, 'bet', undefined, [option.string('market', slug), option.string('outcome', outcome), option.integer('amount', 5)]);
+  }
+}
+
+async function resolveYes(slug: string, on: CruxOnFakeDiscord = bot) {
+  const resolve = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/done')], on);
+  await on.confirm(resolve.interaction, 'moderator');
+}
+
+/** Posts to these channels. */
+const postsTo = (...channelIds: string[]): RequestMatch => ({ method: 'POST', path: new RegExp(`/channels/(${channelIds.join('|')})/messages`) });
+
+/** Sends to these members' DM channels. */
+const dmSends = (...users: string[]): RequestMatch => postsTo(...users.map((user) => bot.fake.directMessageChannelOf(user)));
+
+const dmStates = () =>
+  Object.fromEntries((bot.db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE target = 'dm' GROUP BY state`).all() as { state: string; n: number }[]).map((row) => [row.state, row.n]));
+
+describe('a DM pass cut short', () => {
+  it('claims each DM just before sending it, so a crash mid-pass loses at most the one in flight', async () => {
+    const { slug } = await openWithThread();
+    await heldByThree(slug);
+    const held = bot.fake.holdRequests(dmSends('alice', 'bob', 'carol'));
+    await resolveYes(slug);
+    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM is on its way' });
+    try {
+      // What a crash at this moment leaves on disk: the DM in flight claimed, the two others still waiting to be sent.
+      expect(dmStates()).toEqual({ sending: 1, pending: 2 });
+    } finally {
+      held.release();
+    }
+    await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
+    expect(['alice', 'bob', 'carol'].map((user) => bot.fake.directMessagesTo(user).length)).toEqual([1, 1, 1]);
+  });
+});
+
+/** The outbox's DM to a member and the market's settlement line, as the senders left them. */
+function settlementEntries(on: CruxOnFakeDiscord, userId: string) {
+  return on.db
+    .prepare(
+      `SELECT target, state, attempts, due_at AS dueAt FROM outbox WHERE (target = 'dm' AND user_id = ?) OR (target = 'thread' AND notices LIKE '%"settled"%') ORDER BY target`,
+    )
+    .all(userId) as { target: string; state: string; attempts: number; dueAt: number }[];
+}
+
+describe('a send Discord leaves unanswered', () => {
+  /** Crux on a clock the test moves, with a market held by bob (whose trade is in the thread). */
+  async function timedMarket() {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    const { threadId, slug } = await openWithThread(timed);
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 20)], timed);
+    await timed.fake.waitUntil(() => threadText(threadId, timed).includes('💱'), { description: 'the trade in the thread' });
+    const failing = postsTo(timed.fake.directMessageChannelOf('bob'), threadId);
+    return { timed, clock, threadId, slug, failing };
+  }
+
+  it('puts the DM and the thread line back to wait after a 500, and sends each once when Discord answers again', async () => {
+    const { timed, clock, threadId, slug, failing } = await timedMarket();
+    try {
+      const lift = timed.fake.failRequests(failing, { status: 500 });
+      await resolveYes(slug, timed);
+      const bob = timed.userId('bob');
+      await timed.fake.waitUntil(() => settlementEntries(timed, bob).every((entry) => entry.attempts === 1), { description: 'both sends fail once' });
+      expect(settlementEntries(timed, bob)).toEqual([
+        { target: 'dm', state: 'pending', attempts: 1, dueAt: clock.now + 60_000 },
+        { target: 'thread', state: 'pending', attempts: 1, dueAt: clock.now + 60_000 },
+      ]);
+      expect(timed.fake.directMessagesTo('bob')).toEqual([]);
+      expect(timed.logs).toEqual([]);
+
+      lift();
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(timed.fake.directMessagesTo('bob')).toEqual([]);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(timed.fake.directMessagesTo('bob').map((dm) => dm.content)).toEqual([expect.stringContaining('✅ Resolved **Yes**')]);
+      expect(threadText(threadId, timed).match(/✅ Resolved/g)).toHaveLength(1);
+      expect(settlementEntries(timed, bob).map((entry) => entry.state)).toEqual(['sent', 'sent']);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('gives up after five unanswered sends, with one log line each for the DM and the thread line', async () => {
+    const { timed, clock, slug, failing } = await timedMarket();
+    try {
+      timed.fake.failRequests(failing, { status: 503 });
+      await resolveYes(slug, timed);
+      const bob = timed.userId('bob');
+      await timed.fake.waitUntil(() => settlementEntries(timed, bob).every((entry) => entry.attempts === 1), { description: 'both sends fail once' });
+      for (let attempt = 2; attempt <= 5; attempt += 1) {
+        clock.now += 60 * 60_000;
+        await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      }
+      expect(settlementEntries(timed, bob).map((entry) => [entry.state, entry.attempts])).toEqual([
+        ['dropped', 4],
+        ['dropped', 4],
+      ]);
+      expect(timed.logs.map((line) => JSON.parse(line).message)).toEqual([
+        'thread lines went unanswered too often and were dropped',
+        'a direct message went unanswered too often and was dropped',
+      ]);
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
+describe('a thread Discord will not open', () => {
+  const threadStarts = () => bot.fake.requests.filter((r) => r.method === 'POST' && /^\/channels\/\d+\/messages\/\d+\/threads$/.test(r.path));
+
+  it('takes any 4xx as a refusal: the card is answered, moderators are told once, and nothing is asked again', async () => {
+    bot.fake.failRequests({ method: 'POST', path: /\/channels\/\d+\/messages\/\d+\/threads/ }, { status: 400, code: 50024, message: 'Cannot execute action on this channel type' });
+    const opened = await command('alice', 'market', 'open', [option.string('question', 'Will D happen by 2027?'), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')]);
+    expect(dataOf(opened.callback).embeds?.[0]?.title).toBe('Will D happen by 2027?');
+    const key = marketKeyOnCard(dataOf(opened.callback).embeds?.[0]);
+    const told = () => bot.fake.messagesIn('markets').filter((m) => m.content.includes('could not open a thread'));
+    await bot.fake.waitUntil(() => told().length > 0, { description: 'the moderators are told' });
+    expect(bot.crux.app.notifications.thread(key)).toBeNull();
+    expect(told().map((m) => m.content)).toEqual([expect.stringContaining('Cannot execute action on this channel type')]);
+
+    await command('bob', 'bet', undefined, [option.string('market', key), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(threadStarts()).toHaveLength(1);
+    expect(bot.db.prepare(`SELECT state FROM outbox WHERE target = 'thread' AND state <> 'dropped'`).all()).toEqual([]);
+    expect(bot.fake.followUps(opened.interaction.id)).toEqual([]);
+    expect(bot.logs).toEqual([]);
+  });
+
+  it('finds the thread a crash kept from being recorded (160004) and posts there', async () => {
+    const { cardId, threadId, slug } = await openWithThread();
+    await bot.fake.waitUntil(() => bot.crux.app.notifications.thread(slug) === threadId, { description: 'the thread is recorded' });
+    // What a crash between opening the thread and recording it leaves: a thread on Discord, none in the database.
+    bot.db.prepare('DELETE FROM market_threads').run();
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    expect(bot.fake.threadOf(cardId)?.id).toBe(threadId);
+    expect(bot.crux.app.notifications.thread(slug)).toBe(threadId);
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in the thread it had' });
+    expect(threadStarts()).toHaveLength(2);
+    expect(bot.logs).toEqual([]);
+  });
+});
+
+describe('a DM holding more than one message takes', () => {
+  /** Bob holds a market, is told of a first edit at once, and of four more (and the settlement) an hour later. */
+  async function groupedDm() {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    const { slug } = await openWithThread(timed);
+    await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 20)], timed);
+    for (let edit = 1; edit <= 5; edit += 1) {
+      const criteria = `Edit ${edit}: YES if ${'an independent team publishes a replication '.repeat(8)}`;
+      await command('moderator', 'market', 'edit', [option.string('market', slug), option.string('criteria', criteria), option.string('reason', `clarity ${edit}`)], timed);
+      if (edit === 1) await timed.fake.waitUntil(() => timed.fake.directMessagesTo('bob').length === 1, { description: 'bob is told of the first edit' });
+    }
+    await resolveYes(slug, timed);
+    return { timed, clock };
+  }
+
+  const dmLines = (on: CruxOnFakeDiscord) => on.fake.directMessagesTo('bob').flatMap((dm) => dm.content.split('\n'));
+
+  it('is sent as several messages, losing no line: the payout comes last', async () => {
+    const { timed, clock } = await groupedDm();
+    try {
+      clock.now += 60 * 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      const dms = timed.fake.directMessagesTo('bob');
+      expect(dms.length).toBeGreaterThan(2);
+      expect(dms.every((dm) => dm.content.length <= 2000)).toBe(true);
+      const lines = dmLines(timed);
+      expect([1, 2, 3, 4, 5].map((edit) => lines.filter((line) => line.includes(`(clarity ${edit})`)).length)).toEqual([1, 1, 1, 1, 1]);
+      expect(lines.filter((line) => line.includes('you were paid'))).toHaveLength(1);
+      expect(dms.at(-1)?.content).toMatch(/you were paid .*\n-# Turn these off/);
+    } finally {
+      await timed.close();
+    }
+  });
+
+  it('after a 500 partway, sends only what had not gone, once Discord answers again', async () => {
+    const { timed, clock } = await groupedDm();
+    try {
+      const dmChannel = postsTo(timed.fake.directMessageChannelOf('bob'));
+      const held = timed.fake.holdRequests(dmChannel);
+      clock.now += 60 * 60_000;
+      const delivered = deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      await timed.fake.waitUntil(() => held.waiting === 1, { description: 'the grouped DM’s first message is on its way' });
+      // The first message goes through; the next is answered 500 (discord.js tries it 4 times in all).
+      timed.fake.failRequests(dmChannel, { status: 500 }, 4);
+      held.release();
+      await delivered;
+      expect(timed.fake.directMessagesTo('bob')).toHaveLength(2);
+      expect(dmLines(timed).filter((line) => line.includes('you were paid'))).toEqual([]);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      const lines = dmLines(timed);
+      expect([1, 2, 3, 4, 5].map((edit) => lines.filter((line) => line.includes(`(clarity ${edit})`)).length)).toEqual([1, 1, 1, 1, 1]);
+      expect(lines.filter((line) => line.includes('you were paid'))).toHaveLength(1);
+      expect(timed.logs).toEqual([]);
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
+const EVIDENCE_BY = ['alice', 'bob', 'carol', 'moderator', 'admin', 'owner'];
+
+/**
+ * Six long evidence lines (their links quote @here), the first held on its way so the other five wait and go together
+ * in the next post, which takes several messages. Returns the hold on the thread's posts, to release.
+ */
+async function queueLongLines(on: CruxOnFakeDiscord, threadId: string, slug: string): Promise<HeldRequests> {
+  const held = on.fake.holdRequests(postsTo(threadId));
+  for (const [index, user] of EVIDENCE_BY.entries()) {
+    await command(user, 'evidence', 'add', [
+      option.string('market', slug),
+      // Notes are shown defused already; a link is shown as given, so its crowd pings are defused on the way out.
+      option.string('url', `https://example.org/${'@here/'.repeat(70)}${index + 1}`),
+      option.string('stance', 'for'),
+      option.string('note', `${'x'.repeat(120)} end-${index + 1}`),
+    ], on);
+    if (index === 0) await on.fake.waitUntil(() => held.waiting === 1, { description: 'the first line is on its way' });
+  }
+  const waiting = () => (on.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE target = 'thread' AND state = 'pending'`).get() as { n: number }).n;
+  await on.fake.waitUntil(() => waiting() === EVIDENCE_BY.length - 1, { description: 'the other lines wait' });
+  return held;
+}
+
+/** How many times each evidence line's end is in the thread. */
+const linesPosted = (on: CruxOnFakeDiscord, threadId: string) =>
+  EVIDENCE_BY.map((_, index) => threadText(threadId, on).split(`end-${index + 1}`).length - 1);
+
+describe('thread lines quoting crowd pings', () => {
+  it('are packed as they are sent, defused, so no line is cut from a post', async () => {
+    const { threadId, slug } = await openWithThread();
+    const held = await queueLongLines(bot, threadId, slug);
+    held.release();
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`📎 #${EVIDENCE_BY.length}`), { description: 'every line in the thread' });
+    const posts = bot.fake.messagesIn(threadId).map((m) => m.content);
+    expect(posts.every((post) => post.length <= 2000)).toBe(true);
+    expect(linesPosted(bot, threadId)).toEqual(EVIDENCE_BY.map(() => 1));
+    expect(posts.join('\n')).not.toMatch(/@here/);
+  });
+
+  it('after a 500 partway through a post, posts only the lines not yet posted, once Discord answers again', async () => {
+    const clock = { now: Date.now() };
+    const timed = await startCruxOnFakeDiscord({}, CRUX_GUILD, { now: () => clock.now });
+    try {
+      const { threadId, slug } = await openWithThread(timed);
+      const first = await queueLongLines(timed, threadId, slug);
+      const batch = timed.fake.holdRequests(postsTo(threadId));
+      first.release();
+      await timed.fake.waitUntil(() => batch.waiting === 1, { description: 'the batch’s first message is on its way' });
+      // The batch's first message goes through; its second is answered 500 (discord.js tries it 4 times in all).
+      timed.fake.failRequests(postsTo(threadId), { status: 500 }, 4);
+      batch.release();
+      await timed.fake.waitUntil(() => (timed.db.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE attempts = 1`).get() as { n: number }).n > 0, {
+        description: 'the lines not posted wait to be tried again',
+      });
+      const before = linesPosted(timed, threadId);
+      expect(before.filter((count) => count === 0).length).toBeGreaterThan(0);
+      clock.now += 60_000;
+      await deliverConversation(timed.crux.app, timed.crux.jobHooks);
+      expect(linesPosted(timed, threadId)).toEqual(EVIDENCE_BY.map(() => 1));
+      expect(timed.logs).toEqual([]);
+    } finally {
+      await timed.close();
+    }
+  });
+});
+
+describe('a claim of thread lines', () => {
+  const dir = folderForEachTest('crux-thread-claims-');
+
+  it('reaches the disk before the lines are posted, so a power cut cannot post them twice', async () => {
+    // Group commit's syncs of the WAL, held by hand once `holding` is set.
+    const sync = { holding: false, waiting: [] as (() => void)[] };
+    const synced = await startCruxOnFakeDiscord({ CRUX_DATABASE: join(dir(), 'crux.sqlite') }, CRUX_GUILD, {
+      syncWal: () => (sync.holding ? new Promise<void>((resolve) => sync.waiting.push(resolve)) : Promise.resolve()),
+    });
+    try {
+      const { threadId, slug } = await openWithThread(synced);
+      const posts = () => synced.fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${threadId}/messages`).length;
+      const held = synced.fake.holdRequests(postsTo(threadId));
+      await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 5)], synced);
+      await synced.fake.waitUntil(() => held.waiting === 1, { description: 'the first line is on its way' });
+      await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 5)], synced);
+      const waitingLine = () => synced.db.prepare(`SELECT state FROM outbox WHERE target = 'thread' ORDER BY id DESC LIMIT 1`).get() as { state: string };
+      await synced.fake.waitUntil(() => waitingLine().state === 'pending', { description: 'the second line waits' });
+
+      sync.holding = true;
+      held.release();
+      await synced.fake.waitUntil(() => waitingLine().state !== 'pending', { description: 'the second line is claimed' });
+      await synced.fake.waitUntil(() => sync.waiting.length > 0 || posts() === 2, { description: 'a sync of the claim, or the post' });
+      expect(posts()).toBe(1);
+
+      sync.holding = false;
+      for (const resolve of sync.waiting.splice(0)) resolve();
+      await synced.fake.waitUntil(() => threadText(threadId, synced).includes(`💱 <@${synced.userId('carol')}>`), { description: 'the second line, once on disk' });
+    } finally {
+      sync.holding = false;
+      for (const resolve of sync.waiting.splice(0)) resolve();
+      await synced.close();
+    }
   });
 });

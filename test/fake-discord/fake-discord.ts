@@ -26,6 +26,7 @@ import type {
   ModalSubmitInput,
   SlashCommandInput,
 } from './interactions.ts';
+import type { FailureAnswer, HeldRequests, RequestMatch } from './faults.ts';
 import type { HostedFile, MessageStore } from './message-store.ts';
 import type { FakeHttpServer, RecordedRequest } from './server.ts';
 import type { ThreadChannels } from './threads.ts';
@@ -213,7 +214,21 @@ export class FakeDiscord {
     this.#parts.messages.refuseNext(count);
   }
 
-    message(messageId: string): APIMessage | undefined {
+  /**
+   * Fault injection by route: matching REST calls (e.g. `{ method: 'POST', path: /\/channels\/\d+\/messages/ }`) are
+   * answered `answer` (say a 500, or a 400 with a JSON code), the next `count` of them or every one until the
+   * returned function is called.
+   */
+  failRequests(match: RequestMatch, answer: FailureAnswer, count?: number): () => void {
+    return this.#parts.http.faults.fail(match, answer, count);
+  }
+
+  /** Fault injection by route: matching REST calls wait unanswered until `release()`, as on a slow network. */
+  holdRequests(match: RequestMatch): HeldRequests {
+    return this.#parts.http.faults.hold(match);
+  }
+
+  message(messageId: string): APIMessage | undefined {
     return this.#parts.messages.get(messageId);
   }
 
@@ -224,7 +239,12 @@ export class FakeDiscord {
 
   /** What the bot sent `username` by DM, oldest first (none if it never opened a DM with them). */
   directMessagesTo(username: string): APIMessage[] {
-    return this.#parts.messages.inChannel(this.#parts.directMessages.open(this.user(username)).id);
+    return this.#parts.messages.inChannel(this.directMessageChannelOf(username));
+  }
+
+  /** The id of the bot's DM channel with `username` (one per user, as on Discord), e.g. to fail sends to it. */
+  directMessageChannelOf(username: string): string {
+    return this.#parts.directMessages.open(this.user(username)).id;
   }
 
   /** From now on the bot's DMs to `username` are refused with 50007, as when they close DMs from server members. */

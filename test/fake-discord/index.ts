@@ -111,6 +111,7 @@ export type {
 } from './interactions.ts';
 export type { RecordedCallback } from './interaction-callback.ts';
 export type { RegisteredCommand } from './commands.ts';
+export type { FailureAnswer, HeldRequests, RequestMatch } from './faults.ts';
 export type { HostedFile } from './message-store.ts';
 export type { UploadedFile } from './multipart.ts';
 export type { RecordedRequest } from './server.ts';

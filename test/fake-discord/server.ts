@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { buffer } from 'node:stream/consumers';
 import { DiscordApiError } from './errors.ts';
+import { RequestFaults } from './faults.ts';
 import { parseRequestBody } from './multipart.ts';
 import type { UploadedFile } from './multipart.ts';
 import { portOf } from './port.ts';
@@ -35,6 +36,8 @@ const API_PREFIX = '/api/v10';
 export class FakeHttpServer {
   readonly origin: string;
   readonly requests: RecordedRequest[] = [];
+  /** Failures and holds tests inject, which apply to API calls before their routes do. */
+  readonly faults = new RequestFaults();
   readonly #server: Server;
 
   private constructor(server: Server) {
@@ -89,7 +92,10 @@ export class FakeHttpServer {
       const { json, files } = await parseRequestBody(request.headers['content-type'], await buffer(request));
       recorded.body = json;
       recorded.files = files;
-      if (!route) {
+      const faulted = isApiCall ? await this.faults.apply(method, path) : undefined;
+      if (faulted !== undefined) {
+        reply = faulted;
+      } else if (!route) {
         console.warn(`[fake-discord] No route for ${method} ${pathname}; answering 404. Add it to test/fake-discord.`);
         reply = { status: 404, json: { message: '404: Not Found', code: 0 } };
       } else if (route.requiresBotToken && request.headers.authorization !== `Bot ${routing.botToken}`) {

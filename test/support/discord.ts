@@ -3,6 +3,7 @@ import { type Route, startServer, type TestServer } from '../sources/server.ts';
 import { once } from 'node:events';
 import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, beforeEach, expect } from 'vitest';
+import { GroupCommit } from '../../db/group-commit.ts';
 import type { Db } from '../../db/open.ts';
 import { openDatabaseFile } from '../../bot/startup.ts';
 import { verify } from '../../db/verify.ts';
@@ -51,6 +52,15 @@ export interface CruxOnFakeDiscord {
 export async function startCruxOnFakeDiscord(
   env: Record<string, string> = {},
   guild: GuildSpec | GuildSpec[] = CRUX_GUILD,
+  {
+    now,
+    syncWal,
+  }: {
+    /** Crux's clock (`installCrux`'s `now`), for a test that moves time on; the real one by default. */
+    now?: () => number;
+    /** For a database file (CRUX_DATABASE): how group commit syncs its WAL, for a test that holds syncs by hand. */
+    syncWal?: (path: string) => Promise<void>;
+  } = {},
 ): Promise<CruxOnFakeDiscord> {
   const fake = await startFakeDiscord({ ...(Array.isArray(guild) ? { guilds: guild } : { guild }), heartbeatIntervalMs: 1_000 });
   const config = loadConfig({
@@ -67,6 +77,7 @@ export async function startCruxOnFakeDiscord(
   });
   // In memory unless a test names a file (the benchmarks do, to pay for durable commits as production does), opened as `npm start` opens it.
   const db = openDatabaseFile(config.CRUX_DATABASE, config);
+  if (syncWal) GroupCommit.attach(db, syncWal);
   const logs: string[] = [];
   const connect = async () => {
     const client = new Client({
@@ -76,7 +87,7 @@ export async function startCruxOnFakeDiscord(
       // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
       ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
     });
-    const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })) });
+    const crux = installCrux(client, { config, db, log: (message, context) => logs.push(JSON.stringify({ message, ...context })), ...(now ? { now } : {}) });
     const ready = once(client, Events.ClientReady);
     await client.login(fake.botToken);
     await ready;
