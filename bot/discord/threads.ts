@@ -6,7 +6,7 @@ import type { Market } from '../../markets/market.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { defuseCrowdPings, textBody } from './payload.ts';
-import { isRefusal, isTransient, refusesOutright } from './refusal.ts';
+import { atThreadLimit, isRefusal, isTransient, refusesOutright } from './refusal.ts';
 
 /** A week: the longest a thread stays open without messages before Discord archives it. */
 const AUTO_ARCHIVE_MINUTES = 10_080;
@@ -45,7 +45,8 @@ export class MarketThreads {
     try {
       await this.openThread(marketId, channelId, messageId);
     } catch (error) {
-      this.app.log('could not open a market thread', { marketId, error: String(error) });
+      // At the server's thread limit the thread is asked for again at the next flush, as threads archive: no news.
+      if (!atThreadLimit(error)) this.app.log('could not open a market thread', { marketId, error: String(error) });
     }
   }
 

@@ -23,8 +23,10 @@ describe('telling a refusal from a send that went unanswered', () => {
 });
 
 describe('a request Discord will not do however often asked', () => {
-  it('is any 4xx but a rate limit', () => {
+  it('is any 4xx but a rate limit or a thread limit', () => {
     expect([400, 403, 404, 429, 500].map((status) => refusesOutright(answered(status, 0)))).toEqual([true, true, true, false, false]);
     expect(refusesOutright(new HTTPError(500, 'Internal Server Error', 'POST', '/channels/1/messages/2/threads', {}))).toBe(false);
+    // A server at its active-thread limit gets threads again as others archive.
+    expect([160006, 160007, 50024].map((code) => refusesOutright(answered(400, code)))).toEqual([false, false, true]);
   });
 });

@@ -353,6 +353,23 @@ describe('a thread Discord will not open', () => {
     expect(bot.logs).toEqual([]);
   });
 
+  it('asks again, without a word, while the server is at its active-thread limit (160006)', async () => {
+    bot.fake.failRequests({ method: 'POST', path: /\/channels\/\d+\/messages\/\d+\/threads/ }, { status: 400, code: 160006, message: 'Maximum number of active threads reached' }, 1);
+    const opened = await command('alice', 'market', 'open', [option.string('question', 'Will E happen by 2027?'), option.string('criteria', 'If it does.'), option.string('closes', '2027-12-31')]);
+    const key = marketKeyOnCard(dataOf(opened.callback).embeds?.[0]);
+    await bot.fake.waitUntil(() => threadStarts().length === 1, { description: 'the thread is asked for' });
+    expect(bot.crux.app.notifications.thread(key)).toBeUndefined();
+    // Threads archive, the limit clears: the next flush opens it and posts what waited.
+    await command('bob', 'bet', undefined, [option.string('market', key), option.string('outcome', 'Yes'), option.integer('amount', 5)]);
+    await deliverConversation(bot.crux.app, bot.crux.jobHooks);
+    const cardId = bot.fake.originalResponse(opened.interaction.id)?.id ?? '';
+    const threadId = bot.fake.threadOf(cardId)?.id ?? '';
+    expect(bot.crux.app.notifications.thread(key)).toBe(threadId);
+    await bot.fake.waitUntil(() => threadText(threadId).includes(`💱 <@${bot.userId('bob')}>`), { description: 'the trade in its thread' });
+    expect(bot.fake.messagesIn('markets').filter((m) => m.content.includes('could not open a thread'))).toEqual([]);
+    expect(bot.logs).toEqual([]);
+  });
+
   it('finds the thread a crash kept from being recorded (160004) and posts there', async () => {
     const { cardId, threadId, slug } = await openWithThread();
     await bot.fake.waitUntil(() => bot.crux.app.notifications.thread(slug) === threadId, { description: 'the thread is recorded' });
