@@ -2,11 +2,12 @@
  * `npm run export -- calibration|forecasts|ledger|markets [--format csv|json] [--guild ID] [--out FILE]` writes one
  * export of the database named by CRUX_DATABASE to FILE, or to standard output.
  */
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { replaceDurably, sameFile } from '../db/backup-files.ts';
 import { type Db, openDatabase } from '../db/open.ts';
 import { ScoreStore } from '../db/score-store.ts';
 import { ScoringStore } from '../db/scoring-store.ts';
@@ -68,26 +69,47 @@ const toStdout: Write = async (batch) => {
   if (!process.stdout.write(batch)) await once(process.stdout, 'drain');
 };
 
-/** Refuses an --out the export could not be written to, before the database is read. */
-function checkOutput(path: string): void {
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0');
+
+/** Whether `path` is a SQLite database, by its first bytes: a database is never what an export replaces. */
+function isDatabaseFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const start = Buffer.alloc(SQLITE_HEADER.length);
+    return readSync(fd, start, 0, start.length, 0) === start.length && start.equals(SQLITE_HEADER);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Refuses an --out the export could not be written to, or must not replace, before the database is read. */
+function checkOutput(path: string, database: string): void {
   if (!existsSync(dirname(path))) throw new UsageError(`There is no folder ${dirname(path)} to write ${path} in; create it, or name another --out.`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a folder; name a file, such as ${path.replace(/\/+$/, '')}/export.csv.`);
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a folder; name a file, such as ${path.replace(/\/+$/, '')}/export.csv.`);
+  if (['', '-wal', '-shm'].some((suffix) => sameFile(path, `${database}${suffix}`))) {
+    throw new UsageError(`--out ${path} is Crux's database (CRUX_DATABASE) or one of its files; name another file.`);
+  }
+  if (isDatabaseFile(path)) throw new UsageError(`--out ${path} is a SQLite database, which an export never replaces; name another file.`);
 }
 
 /**
- * Fills a file beside `path` and renames it onto `path` once whole: a failed export leaves no half-written file
- * (and an earlier export at `path` stays as it was).
+ * Fills a file of its own beside `path` and moves it onto `path` once whole and on disk: a failed export leaves no
+ * half-written file (an earlier export at `path` stays as it was), two at once never write into one file, and a file
+ * replaced keeps its permissions, which an operator may have narrowed for a ledger of members.
  */
 async function writeFile(path: string, fill: (write: Write) => Promise<void>): Promise<void> {
-  const partial = `${path}.partial`;
-  const fd = openSync(partial, 'w');
+  const partial = `${path}.${process.pid}.partial`;
+  const earlier = statSync(path, { throwIfNoEntry: false });
+  const fd = openSync(partial, 'wx');
   try {
     try {
+      if (earlier !== undefined) fchmodSync(fd, earlier.mode & 0o777);
       await fill((batch) => writeFileSync(fd, batch));
     } finally {
       closeSync(fd);
     }
-    renameSync(partial, path);
+    replaceDurably(partial, path);
   } catch (error) {
     rmSync(partial, { force: true });
     throw error;
@@ -111,7 +133,7 @@ function openExported(path: string): Db {
 async function main(): Promise<void> {
   const args = readArguments(process.argv.slice(2));
   const config = configFromEnvironment();
-  if (args.out !== undefined) checkOutput(args.out);
+  if (args.out !== undefined) checkOutput(args.out, config.CRUX_DATABASE);
   const db = openExported(config.CRUX_DATABASE);
   try {
     // One read transaction around the whole export: its streams (markets, forecasts, ledger entries) then describe

@@ -1,5 +1,12 @@
-import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, renameSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** The same file under either name (a link to it too), not merely the same path. */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const [first, second] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
+}
 
 function fsyncPath(path: string, flags: 'r' | 'r+'): void {
   const fd = openSync(path, flags);

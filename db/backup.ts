@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { replaceDurably } from './backup-files.ts';
+import { replaceDurably, sameFile } from './backup-files.ts';
 import { backupFileName, backupTakenAt, isPartialBackupName } from './backup-names.ts';
 import { quickCheck } from './health.ts';
 import { openDatabase, type Db } from './open.ts';
@@ -122,13 +122,6 @@ export function pruneBackups(folder: string, keep: number, taken?: string): stri
   const expired = backups.filter((backup) => !isTaken(backup)).slice(backups.some(isTaken) ? keep - 1 : keep);
   for (const backup of expired) rmSync(backup.path);
   return expired.map((backup) => backup.path);
-}
-
-/** The same file under either name (a link to it too), not merely the same path. */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  const [first, second] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
-  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }
 
 function refusal(backupPath: string, reason: string, cause?: unknown): RestoreRefusedError {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,6 +12,7 @@ import { ok, T0, type TestEngine, testEngine } from '../support/engine.ts';
 import { GUILD, HOUR, OTHER_GUILD, playScoringFixture, scoringOf } from '../support/scoring-fixture.ts';
 import { runScript, spawnScript } from '../support/process.ts';
 import { verify } from '../../db/verify.ts';
+import { openDatabase } from '../../db/open.ts';
 import { creditsToMillis } from '../../markets/money.ts';
 
 let engine: TestEngine | undefined;
@@ -215,7 +216,11 @@ describe('exports', () => {
     writeFileSync(notDatabase, 'not a database\n');
     const out = join(folder, 'out', 'markets.csv');
     mkdirSync(join(folder, 'out'));
+    const otherDatabase = join(folder, 'copy.sqlite');
+    copyFileSync(database, otherDatabase);
     const refusals = [
+      { env: database, args: ['markets', '--out', database], says: `--out ${database} is Crux's database` },
+      { env: database, args: ['markets', '--out', otherDatabase], says: `--out ${otherDatabase} is a SQLite database` },
       { env: database, args: ['markets', '--out', join(folder, 'missing', 'markets.csv')], says: `There is no folder ${join(folder, 'missing')} to write` },
       { env: database, args: ['markets', '--out', join(folder, 'out')], says: `--out ${join(folder, 'out')} is a folder` },
       { env: notDatabase, args: ['markets', '--out', out], says: `${notDatabase} is not a SQLite database` },
@@ -229,6 +234,26 @@ describe('exports', () => {
     }
     expect(readdirSync(join(folder, 'out'))).toEqual([]);
     expect(existsSync(join(folder, 'missing'))).toBe(false);
+    expect(readFileSync(otherDatabase)).toEqual(readFileSync(database));
+    const reopened = openDatabase(database, { readonly: true });
+    expect(verify(reopened).ok).toBe(true);
+    reopened.close();
+  });
+
+  it('npm run export replaces an earlier export keeping its permissions', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
+    const database = join(folder, 'crux.sqlite');
+    const { e } = played(database);
+    e.db.close();
+    engine = undefined;
+    const out = join(folder, 'ledger.csv');
+    writeFileSync(out, 'an earlier export\n');
+    chmodSync(out, 0o600);
+    const written = await runScript('bot/export-cli.ts', ['ledger', '--out', out], { CRUX_DATABASE: database });
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# Crux ledger export/);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readdirSync(folder).filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 
   it('npm run export to stdout for a server with no markets prints nothing and fails', async () => {
