@@ -138,10 +138,11 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
       await app.durable();
       // Each server's own moderator channel; the market's channel where the server has none.
       const channelId = app.realms.values(market.realm).moderatorChannel ?? market.channelId;
+      // The moderators first: a job whose post failed posts it all again at its next run, and the holders' posts, which
+      // only log a failure, would then be repeated every run for as long as the moderators' channel refuses.
+      const posted = channelId === null ? undefined : await postReply(client, market.realm, channelId, reply);
       // The conditionals' holders are told in their markets' channels wherever the moderators are.
       await postAlso(client, market.realm, reply, log, channelId);
-      if (channelId === null) return undefined;
-      const posted = await postReply(client, market.realm, channelId, reply);
       for (const marketId of reply.refreshMarkets ?? []) await redrawMarketCard(client, app, marketId);
       return posted;
     },

@@ -383,3 +383,30 @@ it('without a moderator channel, that conditional is posted once, in its own cha
   expect(titlesIn('markets').filter((title) => title === headline)).toHaveLength(1);
   expect(verify(bot.db).problems).toEqual([]);
 });
+
+it("while the moderators' channel refuses posts, the conditional's holders are not told again at every run", async () => {
+  const general = bot.fake.guild.channel('general').id;
+  await command('admin', 'mod', 'settings', [option.string('moderator_channel', `<#${general}>`)]);
+  const { slug } = await marketWithTraders();
+  const opened = await command('alice', 'market', 'open', [
+    option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
+    option.string('criteria', 'YES if a second lab announces it.'),
+    option.string('closes', '2027-12-31'),
+    option.string('if', `${slug}=No`),
+  ]);
+  const conditional = marketKeyOnCard(opened.message.embeds?.[0]);
+  await command('carol', 'bet', undefined, [option.string('market', conditional), option.string('outcome', 'Yes'), option.integer('amount', 40)]);
+  await bot.confirm(
+    (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
+    'moderator',
+  );
+  const lift = bot.fake.failRequests({ method: 'POST', path: new RegExp(`^/channels/${general}/messages$`) }, { status: 403, code: 50013, message: 'Missing Permissions' });
+  for (const hours of [24, 25, 26]) await runJobAt(hours);
+  const headline = `↩️ ${conditional} cancelled — its condition did not hold`;
+  expect(titlesIn('markets').filter((title) => title === headline)).toEqual([]);
+  lift();
+  await runJobAt(27);
+  await bot.fake.waitUntil(() => titlesIn('markets').includes(headline) && titlesIn('general').includes(headline), { description: 'both told once the channel works' });
+  expect(titlesIn('markets').filter((title) => title === headline)).toHaveLength(1);
+  expect(titlesIn('general').filter((title) => title === headline)).toHaveLength(1);
+});
