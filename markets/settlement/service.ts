@@ -107,7 +107,9 @@ export class SettlementService {
     }
     this.records.second(pending.id, decision.decidedBy, decision.decidedAt + windowMs);
     const record = this.requireRecord(pending.id);
-    if (windowMs === 0) return this.apply(record, decision.decidedAt, null, true);
+    // A dispute filed while it waited holds the money until a moderator upholds the decision, as it was told, even
+    // where the server has since done away with its window.
+    if (windowMs === 0 && openDisputeCount(this.records.disputesOf(pending.id)) === 0) return this.apply(record, decision.decidedAt, null, true);
     return this.hold(market, record, decision.decidedAt);
   }
 

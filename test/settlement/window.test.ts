@@ -250,6 +250,21 @@ describe('a two-moderator quorum', () => {
     );
   });
 
+  it('a dispute filed while a decision awaited its second holds the money even if the window is set to 0 meanwhile', () => {
+    const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '24', CRUX_QUORUM_POOL: '100' });
+    const slug = openWithBets(t);
+    ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0, 'mod-a')));
+    ok(t.app.settlements.dispute(slug, 'The replication used another benchmark', undefined, as('bob', T0 + HOUR)));
+    ok(t.app.realms.update({ dispute_window_hours: 0 }, moderator(T0 + 2 * HOUR, 'mod-a')));
+    const second = ok(t.app.service.resolveMarket(slug, 'Yes', 'https://example.org/replicated', moderator(T0 + 3 * HOUR, 'mod-b')));
+    expect(second.record).toMatchObject({ status: 'pending', secondedBy: 'mod-b' });
+    expect(count(t.db, 'payout')).toBe(0);
+    expect(t.app.settlements.latest(second.market.id)?.disputes.map((dispute) => dispute.status)).toEqual(['open']);
+    ok(t.app.settlements.uphold(slug, moderator(T0 + 4 * HOUR, 'mod-a')));
+    expect(count(t.db, 'payout')).toBe(1);
+    t.assertVerified();
+  });
+
   it('another verdict by the second moderator replaces the first and needs its own second; small markets need one moderator', () => {
     const t = testApp({ CRUX_DISPUTE_WINDOW_HOURS: '0', CRUX_QUORUM_POOL: '100' });
     const slug = openWithBets(t);
