@@ -7,6 +7,12 @@ import { defuseCrowdPings, textBody } from './payload.ts';
 import { isRefusal, isTransient } from './refusal.ts';
 
 /**
+ * DMs sent per pass at most: a market settled with thousands of holders would otherwise hold the jobs behind it (they
+ * run one after another) and a stopping process for minutes. The next pass, a minute later at most, goes on.
+ */
+export const DMS_PER_PASS = 100;
+
+/**
  * Sends the DMs the outbox holds once they are due. Each is claimed before it is sent, so none goes twice, even across
  * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing, and a DM Discord left unanswered
  * (a 5xx, a timeout) is tried again later, a few times.
@@ -30,7 +36,9 @@ export class DirectMessages {
    */
   sendDue(): Promise<void> {
     return this.lanes.run('due', async () => {
-      for (let entry = this.claimNext(); entry !== undefined; entry = this.claimNext()) {
+      for (let sent = 0; sent < DMS_PER_PASS; sent++) {
+        const entry = this.claimNext();
+        if (entry === undefined) return;
         // The claim reaches the disk before the DM goes, so none goes twice, even after a power cut.
         await this.app.durable();
         await this.send(entry);
