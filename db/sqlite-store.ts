@@ -139,7 +139,7 @@ export class SqliteStore implements Store {
          WHERE id = @id`,
       ),
       setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
-      setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ?'),
+      setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ? AND message_id IS NULL'),
       // The realm only filters the due markets that markets_by_status finds: it is given by the console alone.
       dueToClose: db.prepare<{ now: number; realm: string | null }>(
         `SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM}
@@ -429,8 +429,8 @@ export class SqliteStore implements Store {
     this.statements.setOutstanding.run(JSON.stringify(outstanding), id);
   }
 
-  setMarketMessage(id: string, channelId: string, messageId: string): void {
-    this.statements.setMessage.run(channelId, messageId, id);
+  setMarketMessage(id: string, channelId: string, messageId: string): boolean {
+    return this.statements.setMessage.run(channelId, messageId, id).changes > 0;
   }
 
   listMarkets(filter: MarketFilter): Market[] {

@@ -489,8 +489,8 @@ export class MarketService {
   }
 
   /** Remembers where the market's card was posted; not a money movement, so no ledger entry. */
-  recordMarketMessage(marketId: string, channelId: string, messageId: string): void {
-    this.store.atomically(() => this.store.setMarketMessage(marketId, channelId, messageId));
+  recordMarketMessage(marketId: string, channelId: string, messageId: string): boolean {
+    return this.store.atomically(() => this.store.setMarketMessage(marketId, channelId, messageId));
   }
 
 }

@@ -108,7 +108,8 @@ export interface Store {
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   insertMarket(market: NewMarket): void;
   /** Remembers where a market's card was posted, so price moves can edit it. */
-  setMarketMessage(id: string, channelId: string, messageId: string): void;
+  /** Records a market's card; false, recording nothing, when it has one already (only the first card counts). */
+  setMarketMessage(id: string, channelId: string, messageId: string): boolean;
   saveMarketState(id: string, state: MarketState): void;
   /** What a trade changes: rewriting the whole state would rewrite the market's index entries in every trade's commit. */
   setOutstanding(id: string, outstanding: Millis[]): void;

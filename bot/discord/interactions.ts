@@ -102,7 +102,7 @@ export function createInteractionHandler({ app, client, now, names, cards, threa
   const limiter = new RateLimiter(now);
   const pending = new PendingConfirmations();
 
-  const cardPosted = (marketId: string, channelId: string, messageId: string) => recordPostedCard(app, threads, marketId, channelId, messageId);
+  const cardPosted = (marketId: string, channelId: string, messageId: string) => recordPostedCard({ client, app, threads }, marketId, channelId, messageId);
 
   /** Holds an irreversible command and shows the asker what it will do, with Confirm and Cancel. */
   function askToConfirm(invocation: Invocation, card: Card): Reply {

@@ -7,22 +7,35 @@ import { NO_MENTIONS, toMessage } from './payload.ts';
 import { postReply } from './post.ts';
 import type { MarketThreads } from './threads.ts';
 
-/** Remembers where a market's card was posted, so price moves can edit it, and opens its thread. */
-export async function recordPostedCard(app: App, threads: MarketThreads, marketId: string, channelId: string, messageId: string): Promise<void> {
-  app.service.recordMarketMessage(marketId, channelId, messageId);
+/**
+ * Remembers where a market's card was posted, so price moves can edit it, and opens its thread. A market has one card:
+ * one posted while another post of it was on its way (the job that posts missing cards beside a slow open, or two
+ * processes running that job) is taken down again, since it would never be redrawn yet keep its live bet buttons.
+ */
+export async function recordPostedCard(
+  { client, app, threads }: { client: Client; app: App; threads: MarketThreads },
+  marketId: string,
+  channelId: string,
+  messageId: string,
+): Promise<boolean> {
+  if (!app.service.recordMarketMessage(marketId, channelId, messageId)) {
+    await client.rest.delete(Routes.channelMessage(channelId, messageId));
+    return false;
+  }
   await threads.cardPosted(marketId, channelId, messageId);
+  return true;
 }
 
 /**
  * Posts a market's card, with its bet buttons, as a new message of `channelId` (a channel of the market's own server,
- * which postReply checks) and records it. False, posting nothing, when the market is gone or has a card by now.
+ * which postReply checks) and records it. False when the market is gone or has a card by now (one that appeared while
+ * this one was posted is kept, and this one taken down).
  */
 export async function postMarketCard(client: Client, app: App, threads: MarketThreads, marketId: string, channelId: string): Promise<boolean> {
   const view = app.views.marketByKey(marketId);
   if (!view || view.market.messageId !== null) return false;
   const posted = await postReply(client, view.market.realm, channelId, replyWith({ cards: [marketCard(view)], actions: marketActions(view) }));
-  await recordPostedCard(app, threads, marketId, posted.channelId, posted.messageId);
-  return true;
+  return recordPostedCard({ client, app, threads }, marketId, posted.channelId, posted.messageId);
 }
 
 /** Redraws a market's posted card with its current prices and status (and drops its buttons once it stops trading). */

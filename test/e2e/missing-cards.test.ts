@@ -172,6 +172,16 @@ describe('a market whose card was never posted', () => {
     expect(keysIn('Alpha')).toEqual([]);
   });
 
+  it('keeps one card when two runs of the job post it at once (processes overlapping in a restart)', async () => {
+    setMarketChannel('Alpha', 'alpha-mod', bot.fake.guildByName('Alpha').channel('markets').id);
+    const lost = await openFromGeneral('Alpha', 'alice', 'Will the Alpha lab publish its evals?', true);
+    const at = Date.now() + MISSING_CARD_GRACE_MS + 1;
+    const runs = await Promise.all([runRecovery(at, new CardDestinations()), runRecovery(at, new CardDestinations())]);
+    expect(runs.flat().map((market) => market.id)).toEqual([lost.id]);
+    expect(keysIn('Alpha')).toEqual([lost.id]);
+    expect(storedCard('Alpha', 'Will the Alpha lab publish its evals?').message_id).toBe(cardsIn('Alpha')[0]?.id);
+  });
+
   it('in a server without a market channel, gets its card where it was opened', async () => {
     const beta = bot.fake.guildByName('Beta');
     const general = beta.channel('general').id;
