@@ -157,6 +157,7 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
 
   client.on(Events.InteractionCreate, onInteraction);
   installedOn.add(client);
+  let stopping: Promise<void> | undefined;
   if (client.isReady()) onReady();
   else client.once(Events.ClientReady, onReady);
 
@@ -165,17 +166,22 @@ export function installCrux(client: Client, options: CruxPluginOptions = {}): Cr
     db,
     commands: names.definitions(),
     jobHooks,
-    async stop() {
-      accepting = false;
-      client.off(Events.InteractionCreate, onInteraction);
-      installedOn.delete(client);
-      client.off(Events.ClientReady, onReady);
-      await jobs?.stop();
-      // A handler still answering hands on its after-reply work as it finishes, so wait until nothing is left.
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      // Before the close, so the connection that closes last is this one, which checkpoints the WAL into the file.
-      await maintenance?.stop();
-      if (ownsDb) db.close();
+    stop() {
+      // Once: a host's second call (a shutdown hook, say) waits for the first, and never frees the client of a later install.
+      stopping ??= (async () => {
+        accepting = false;
+        client.off(Events.InteractionCreate, onInteraction);
+        client.off(Events.ClientReady, onReady);
+        await jobs?.stop();
+        // A handler still answering hands on its after-reply work as it finishes, so wait until nothing is left.
+        while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        // Before the close, so the connection that closes last is this one, which checkpoints the WAL into the file.
+        await maintenance?.stop();
+        if (ownsDb) db.close();
+        // Only now may another install take the client: until here this one's jobs and work in flight still run.
+        installedOn.delete(client);
+      })();
+      return stopping;
     },
   };
 }

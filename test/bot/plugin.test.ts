@@ -44,8 +44,14 @@ it('starts the scheduled jobs when the client is ready, unless the host says job
 it('refuses a second install on the same client, whose buttons both would answer, until the first is stopped', async () => {
   const first = installCrux(client, { db: ':memory:', config: {} });
   expect(() => installCrux(client, { db: ':memory:', config: {}, commandPrefix: 'two-' })).toThrow(/already installed on this client/);
-  await first.stop();
+  const stopped = first.stop();
+  // Until its jobs and the work in flight are done, the first still serves.
+  expect(() => installCrux(client, { db: ':memory:', config: {} })).toThrow(/already installed on this client/);
+  await stopped;
   const again = installCrux(client, { db: ':memory:', config: {} });
+  // A second stop() of the first (a host's shutdown hook, say) leaves the install now on the client alone.
+  await first.stop();
+  expect(() => installCrux(client, { db: ':memory:', config: {}, commandPrefix: 'two-' })).toThrow(/already installed on this client/);
   await again.stop();
 });
 
