@@ -331,10 +331,11 @@ it('an uphold confirmed after the decision it showed was replaced pays nothing, 
   expect(bot.db.prepare("SELECT status, outcome FROM settlements WHERE status <> 'superseded'").all()).toEqual([{ status: 'pending', outcome: 1 }]);
 });
 
-it("a conditional its condition's settlement cancels when the window ends is posted to the moderators and told to its holders in its own channel", async () => {
-  const general = bot.fake.guild.channel('general').id;
-  const set = await command('admin', 'mod', 'settings', [option.string('moderator_channel', `<#${general}>`)]);
-  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+/**
+ * A conditional on `No` of a market with traders, bought by carol for 40, and its condition resolved Yes: the
+ * conditional is cancelled when the condition's window ends.
+ */
+async function conditionalOfResolvedCondition(): Promise<{ slug: string; conditional: string }> {
   const { slug } = await marketWithTraders();
   const opened = await command('alice', 'market', 'open', [
     option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
@@ -348,6 +349,14 @@ it("a conditional its condition's settlement cancels when the window ends is pos
     (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
     'moderator',
   );
+  return { slug, conditional };
+}
+
+it("a conditional its condition's settlement cancels when the window ends is posted to the moderators and told to its holders in its own channel", async () => {
+  const general = bot.fake.guild.channel('general').id;
+  const set = await command('admin', 'mod', 'settings', [option.string('moderator_channel', `<#${general}>`)]);
+  expect(set.message.content).toBe('✅ Changed 1 setting; in force now.');
+  const { slug, conditional } = await conditionalOfResolvedCondition();
 
   const applied = await runJobAt(24);
   expect(applied.map((settlement) => settlement.market.slug).sort()).toEqual([conditional, slug].sort());
@@ -363,19 +372,7 @@ it("a conditional its condition's settlement cancels when the window ends is pos
 });
 
 it('without a moderator channel, that conditional is posted once, in its own channel', async () => {
-  const { slug } = await marketWithTraders();
-  const opened = await command('alice', 'market', 'open', [
-    option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
-    option.string('criteria', 'YES if a second lab announces it.'),
-    option.string('closes', '2027-12-31'),
-    option.string('if', `${slug}=No`),
-  ]);
-  const conditional = marketKeyOnCard(opened.message.embeds?.[0]);
-  await command('carol', 'bet', undefined, [option.string('market', conditional), option.string('outcome', 'Yes'), option.integer('amount', 40)]);
-  await bot.confirm(
-    (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
-    'moderator',
-  );
+  const { slug, conditional } = await conditionalOfResolvedCondition();
   await runJobAt(24);
   const headline = `↩️ ${conditional} cancelled — its condition did not hold`;
   const settled = `⚖️ ${slug} resolved Yes: the dispute window ended and the money moved`;
@@ -387,19 +384,7 @@ it('without a moderator channel, that conditional is posted once, in its own cha
 it("while the moderators' channel refuses posts, the conditional's holders are not told again at every run", async () => {
   const general = bot.fake.guild.channel('general').id;
   await command('admin', 'mod', 'settings', [option.string('moderator_channel', `<#${general}>`)]);
-  const { slug } = await marketWithTraders();
-  const opened = await command('alice', 'market', 'open', [
-    option.string('question', 'If ROME replicates, will a second lab adopt it by 2027?'),
-    option.string('criteria', 'YES if a second lab announces it.'),
-    option.string('closes', '2027-12-31'),
-    option.string('if', `${slug}=No`),
-  ]);
-  const conditional = marketKeyOnCard(opened.message.embeds?.[0]);
-  await command('carol', 'bet', undefined, [option.string('market', conditional), option.string('outcome', 'Yes'), option.integer('amount', 40)]);
-  await bot.confirm(
-    (await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/replicated')])).interaction,
-    'moderator',
-  );
+  const { conditional } = await conditionalOfResolvedCondition();
   const lift = bot.fake.failRequests({ method: 'POST', path: new RegExp(`^/channels/${general}/messages$`) }, { status: 403, code: 50013, message: 'Missing Permissions' });
   for (const hours of [24, 25, 26]) await runJobAt(hours);
   const headline = `↩️ ${conditional} cancelled — its condition did not hold`;
