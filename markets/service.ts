@@ -7,7 +7,7 @@ import { type Account, blankEntry, marketAccount, MINT_ACCOUNT, userAccount } fr
 import { type ProbabilitySplit, resolvedFromSplit } from './settlement/distribution.ts';
 import { holderAccount } from './settlement/pay.ts';
 import type { SettlementService } from './settlement/service.ts';
-import type { Settlement } from './settlement/types.ts';
+import type { Settlement, ShownPending } from './settlement/types.ts';
 import { openingShares, prices, worstCaseLoss } from './lmsr.ts';
 import {
   assertClosable,
@@ -429,8 +429,11 @@ export class MarketService {
     );
   }
 
-  /** Resolves to an outcome, or with `split` to a probability (see ProbabilitySplit); it may wait out a dispute window. */
-  resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context, split: ProbabilitySplit = {}): Result<Settlement> {
+  /**
+   * Resolves to an outcome, or with `split` to a probability (see ProbabilitySplit); it may wait out a dispute window.
+   * `shown`: the pending decision the moderator confirmed this against (see ShownPending).
+   */
+  resolveMarket(marketId: string, outcome: OutcomeRef, evidence: string, context: Context, split: ProbabilitySplit = {}, shown?: ShownPending): Result<Settlement> {
     return this.run(context, () => {
       requireModerator(context.actor, 'resolve a market');
       const market = requireMarket(this.store, context.realm, marketId);
@@ -439,7 +442,7 @@ export class MarketService {
       this.assertMayResolve(market);
       const citation = evidence.trim();
       if (citation === '') throw new CruxError('invalid_input', 'A resolution needs evidence: a URL or a short citation.');
-      return this.settlements.decide(market, { ...resolved, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now });
+      return this.settlements.decide(market, { ...resolved, decidedBy: context.actor.userId, evidence: citation, decidedAt: context.now }, shown);
     });
   }
 
@@ -448,14 +451,14 @@ export class MarketService {
    * A trader who took out more than they paid keeps the difference (balances never go below zero), so if
    * the pool cannot cover every refund, refunds are paid pro rata, rounded down.
    */
-  cancelMarket(marketId: string, reason: string, context: Context): Result<Settlement> {
+  cancelMarket(marketId: string, reason: string, context: Context, shown?: ShownPending): Result<Settlement> {
     return this.run(context, () => {
       requireModerator(context.actor, 'cancel a market');
       const market = requireMarket(this.store, context.realm, marketId);
       assertSettleable(market);
       const why = reason.trim();
       if (why === '') throw new CruxError('invalid_input', 'Say why the market is cancelled.');
-      return this.settlements.decide(market, { outcome: null, decidedBy: context.actor.userId, evidence: why, decidedAt: context.now });
+      return this.settlements.decide(market, { outcome: null, decidedBy: context.actor.userId, evidence: why, decidedAt: context.now }, shown);
     });
   }
 

@@ -13,7 +13,7 @@ import { sameVerdict } from './distribution.ts';
 import { owedFor, paySettlement, remainderOf } from './pay.ts';
 import type { SettlementStore } from './store.ts';
 import type { Payment } from './payouts.ts';
-import type { Dispute, Settlement, SettlementDecision, SettlementRecord } from './types.ts';
+import type { Dispute, Settlement, SettlementDecision, SettlementRecord, ShownPending } from './types.ts';
 import { awaitsSecond, disputeRefusal, openDisputeCount } from './window.ts';
 
 export interface SettlementRules {
@@ -61,8 +61,15 @@ export class SettlementService {
    * Records a decision about `market` inside the deciding use case's transaction. A decision already waiting is
    * superseded (a changed outcome starts a new window). Without a window the money moves now.
    */
-  decide(market: Market, decision: SettlementDecision): Settlement {
+  decide(market: Market, decision: SettlementDecision, shown?: ShownPending): Settlement {
     const { windowMs, recusalRequired, quorumPool } = this.rulesOf(market.realm);
+    const previous = this.records.pendingFor(market.id);
+    if (shown !== undefined && (previous?.id ?? null) !== shown.pendingId) {
+      throw new CruxError(
+        'invalid_input',
+        `Another moderator decided \`${market.slug}\` after you asked, so yours would replace a decision you were not shown: nothing was changed. Ask again to see the decision now pending.`,
+      );
+    }
     const position = this.positionOf(market, decision.decidedBy, decision.decidedAt);
     const deciderHeldPosition = position !== null;
     if (position !== null && recusalRequired) {
@@ -72,7 +79,6 @@ export class SettlementService {
         `${describePosition(`\`${market.slug}\``, position)}, and this server requires a moderator without a position to resolve or cancel a market: ask another moderator (or ${way}).`,
       );
     }
-    const previous = this.records.pendingFor(market.id);
     if (previous && awaitsSecond(previous) && sameVerdict(previous, decision)) return this.second(market, previous, decision, windowMs);
     if (previous) this.records.supersede(previous.id);
     const needsSecond = quorumPool > 0 && market.pool >= quorumPool;

@@ -12,6 +12,14 @@ export interface SettlementDecision {
   decidedAt: number;
 }
 
+/**
+ * The pending decision a moderator was shown when asked to confirm theirs (null: none was pending). Another one in
+ * its place by the time they confirm means theirs would replace a decision they never saw, so nothing is decided.
+ */
+export interface ShownPending {
+  pendingId: number | null;
+}
+
 export type SettlementStatus = 'pending' | 'applied' | 'superseded';
 
 /** A recorded decision: pending while its dispute window runs, applied once the money has moved. */

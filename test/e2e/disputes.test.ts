@@ -308,6 +308,15 @@ it('a moderator who traded the market within the recusal days counts as holding 
   expect(bot.db.prepare('SELECT COUNT(*) AS n FROM settlements').get()).toEqual({ n: 0 });
 });
 
+/** Presses Confirm on a command's confirmation, without waiting for what it posts (which may be a refusal). */
+function pressConfirm(asked: Awaited<ReturnType<typeof command>>, user: string): void {
+  const { callback, interaction } = asked;
+  const row = 'data' in callback && callback.data && 'components' in callback.data ? callback.data.components?.[0] : undefined;
+  const confirm = row && 'components' in row ? row.components[0] : undefined;
+  if (!confirm || !('custom_id' in confirm)) throw new Error(`/${interaction.data.name} asked for no confirmation`);
+  bot.fake.buttonPress({ customId: confirm.custom_id, user, channel: interaction.channel_id, messageId: bot.fake.originalResponse(interaction.id)?.id ?? '' });
+}
+
 it('an uphold confirmed after the decision it showed was replaced pays nothing, and says why', async () => {
   const { slug } = await marketWithTraders();
   const resolve = (outcome: string) =>
@@ -320,14 +329,23 @@ it('an uphold confirmed after the decision it showed was replaced pays nothing, 
   const balances = () => [bot.balance('alice'), bot.balance('bob')];
   const before = balances();
 
-  const row = 'data' in uphold.callback && uphold.callback.data && 'components' in uphold.callback.data ? uphold.callback.data.components?.[0] : undefined;
-  const confirm = row && 'components' in row ? row.components[0] : undefined;
-  if (!confirm || !('custom_id' in confirm)) throw new Error('the uphold asked for no confirmation');
-  bot.fake.buttonPress({ customId: confirm.custom_id, user: 'admin', channel: uphold.interaction.channel_id, messageId: bot.fake.originalResponse(uphold.interaction.id)?.id ?? '' });
+  pressConfirm(uphold, 'admin');
   await bot.fake.waitUntil(() => (bot.fake.originalResponse(uphold.interaction.id)?.content ?? '').includes('changed after you asked'), {
     description: 'the confirmation says the decision changed',
   });
   expect(balances()).toEqual(before);
+  expect(bot.db.prepare("SELECT status, outcome FROM settlements WHERE status <> 'superseded'").all()).toEqual([{ status: 'pending', outcome: 1 }]);
+});
+
+it('a resolution confirmed after another moderator filed a decision it did not show replaces nothing, and says why', async () => {
+  const { slug } = await marketWithTraders();
+  const asked = await command('moderator', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'Yes'), option.string('evidence', 'https://example.org/Yes')]);
+  // While the first moderator's confirmation is open, another files a decision of their own.
+  await bot.confirm((await command('admin', 'mod', 'resolve', [option.string('market', slug), option.string('outcome', 'No'), option.string('evidence', 'https://example.org/No')])).interaction, 'admin');
+  pressConfirm(asked, 'moderator');
+  await bot.fake.waitUntil(() => (bot.fake.originalResponse(asked.interaction.id)?.content ?? '').includes('Another moderator decided'), {
+    description: 'the confirmation says another decision came first',
+  });
   expect(bot.db.prepare("SELECT status, outcome FROM settlements WHERE status <> 'superseded'").all()).toEqual([{ status: 'pending', outcome: 1 }]);
 });
 

@@ -3,7 +3,7 @@ import { SETTINGS, SETTING_KEYS } from '../../../markets/realms/settings.ts';
 import { type CommandModule, marketChoices, outcomeChoices, runSubcommand, type Subcommands } from '../command.ts';
 import { configureAutoResolve } from './autoresolve.ts';
 import { settlementConfirmation } from './confirm.ts';
-import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, resolveMarket } from './moderate.ts';
+import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, pinPending, resolveMarket } from './moderate.ts';
 import { linkSource } from './link.ts';
 import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
@@ -110,7 +110,10 @@ export const mod: CommandModule = {
     }),
 
   confirmation: settlementConfirmation,
-  pin: (invocation, app) => (invocation.subcommand === 'uphold' ? pinUphold(invocation, app) : {}),
+  pin: (invocation, app) => {
+    if (invocation.subcommand === 'uphold') return pinUphold(invocation, app);
+    return invocation.subcommand === 'resolve' || invocation.subcommand === 'cancel' ? pinPending(invocation, app) : {};
+  },
 
   // Linking may ask the platform which of its questions a link means, which can take longer than Discord waits; a
   // member is refused at once, privately, so only a moderator's link is deferred.
