@@ -146,9 +146,12 @@ export class SqliteStore implements Store {
          WHERE m.status = 'open' AND m.closes_at <= @now AND (@realm IS NULL OR m.realm = @realm) ORDER BY m.closes_at`,
       ),
       // Three columns, not the whole market: the job reads these every minute, and most of them it then leaves alone.
+      // A crux's conditionals (those with a claim) have no cards of their own: the crux's card shows them.
       withoutCard: db.prepare<{ openedBefore: number; now: number }, { id: string; realm: string; channel_id: string | null }>(
-        `SELECT id, realm, channel_id FROM markets
-         WHERE status = 'open' AND closes_at > @now AND message_id IS NULL AND created_at <= @openedBefore ORDER BY created_at, id`,
+        `SELECT id, realm, channel_id FROM markets m
+         WHERE status = 'open' AND closes_at > @now AND message_id IS NULL AND created_at <= @openedBefore
+           AND NOT EXISTS (SELECT 1 FROM market_conditions c WHERE c.market_id = m.id AND c.claim_id IS NOT NULL)
+         ORDER BY created_at, id`,
       ),
       marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM markets WHERE id = ?'),
       addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),

@@ -125,7 +125,8 @@ export interface Store {
   /** Open markets past their close time: in `realm` only where one is given, else in every realm. */
   marketsDueToClose(now: number, realm?: RealmId): Market[];
   /**
-   * Markets still trading at `now`, opened at or before `openedBefore`, whose card was never posted; oldest first. Read
+   * Markets still trading at `now`, opened at or before `openedBefore`, whose card was never posted, but for a crux's
+   * conditionals (the crux's card shows those); oldest first. Read
    * through the index of open markets, so the cost follows how many are open, not the history.
    */
   marketsWithoutCard(openedBefore: number, now: number): CardlessMarket[];

@@ -200,6 +200,28 @@ describe('a market whose card was never posted', () => {
     expect(keysIn('Alpha')).toEqual([]);
   });
 
+  it("leaves a crux's conditionals without cards of their own: the crux's card shows them", async () => {
+    const beta = bot.fake.guildByName('Beta');
+    const general = beta.channel('general').id;
+    const context = { realm: beta.id, actor: { userId: bot.fake.user('beta-mod').id, isModerator: true }, now: Date.now() };
+    const open = (question: string) => {
+      const opened = bot.crux.app.resolution.openMarket(
+        { question, criteria: 'As reported.', closesAt: Date.now() + 30 * 24 * 60 * MINUTE, guildId: beta.id, channelId: general },
+        undefined,
+        context,
+      );
+      if (!opened.ok) throw new Error(opened.error.message);
+      return opened.value;
+    };
+    const [claim, condition] = [open('Do RL agents seek power?'), open('Is ROME replicated?')];
+    const crux = bot.crux.app.cruxes.openCrux(claim.slug, condition.slug, { guildId: beta.id, channelId: general }, context);
+    if (!crux.ok) throw new Error(crux.error.message);
+    const recovered = await runRecovery(Date.now() + MISSING_CARD_GRACE_MS + 1, new CardDestinations());
+    expect(recovered.map((market) => market.id)).toEqual([claim.id, condition.id]);
+    expect(crux.value.branches).toHaveLength(2);
+    for (const branch of crux.value.branches) expect(bot.db.prepare('SELECT message_id FROM markets WHERE id = ?').get(branch.conditional.id)).toEqual({ message_id: null });
+  });
+
   it("gets the cards of a claim pack loaded into a server, in that server's market channel only", async () => {
     const alpha = bot.fake.guildByName('Alpha');
     setMarketChannel('Alpha', 'alpha-mod', alpha.channel('markets').id);
