@@ -75,6 +75,7 @@ export class SqliteNotificationStore implements NotificationStore {
          ON CONFLICT (realm, user_id, kind) DO UPDATE SET enabled = excluded.enabled`,
       ),
       followers: db.prepare<[string], { user_id: string }>('SELECT user_id FROM market_followers WHERE market_id = ? ORDER BY user_id'),
+      follows: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM market_followers WHERE market_id = ? AND user_id = ?'),
       follow: db.prepare('INSERT OR IGNORE INTO market_followers (market_id, user_id, followed_at) VALUES (?, ?, ?)'),
       unfollow: db.prepare('DELETE FROM market_followers WHERE market_id = ? AND user_id = ?'),
       reminderAt: db.prepare<[string, string], { at: number }>('SELECT at FROM market_reminders WHERE market_id = ? AND kind = ?'),
@@ -158,6 +159,10 @@ export class SqliteNotificationStore implements NotificationStore {
 
   followers(marketId: string): string[] {
     return this.statements.followers.all(marketId).map((row) => row.user_id);
+  }
+
+  follows(marketId: string, userId: string): boolean {
+    return this.statements.follows.get(marketId, userId) !== undefined;
   }
 
   follow(marketId: string, userId: string, at: number): boolean {

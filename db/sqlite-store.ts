@@ -184,6 +184,7 @@ export class SqliteStore implements Store {
       positions: db.prepare<[string], { market_id: string; user_id: string; outcome: number; shares: number }>(
         'SELECT market_id, user_id, outcome, shares FROM positions WHERE market_id = ? AND shares > 0 ORDER BY user_id, outcome',
       ),
+      holds: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM positions WHERE market_id = ? AND user_id = ? AND shares > 0 LIMIT 1'),
       position: db.prepare<[string, string, number], { shares: number }>(
         'SELECT shares FROM positions WHERE market_id = ? AND user_id = ? AND outcome = ?',
       ),
@@ -491,6 +492,10 @@ export class SqliteStore implements Store {
 
   positions(marketId: string): Position[] {
     return this.statements.positions.all(marketId).map(toPosition);
+  }
+
+  holds(marketId: string, userId: string): boolean {
+    return this.statements.holds.get(marketId, userId) !== undefined;
   }
 
   position(marketId: string, userId: string, outcome: number): number {

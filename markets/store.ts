@@ -141,6 +141,8 @@ export interface Store {
   positions(marketId: string): Position[];
   /** Milli-shares one user holds of one outcome (0 when none). */
   position(marketId: string, userId: string, outcome: number): Millis;
+  /** Whether one user holds shares of any outcome of a market. */
+  holds(marketId: string, userId: string): boolean;
   /** A member's positions in one realm's live (open or closed) markets. */
   livePositionsOf(realm: RealmId, userId: string): Position[];
   /** Per trader of a market: what they paid in buys minus what they got from sells. */

@@ -168,6 +168,11 @@ export class NotificationService {
     return [...new Set([...holders, ...this.notes.followers(market.id)])].sort();
   }
 
+  /** Whether one member is of a market's audience (see `audience`), without reading the whole of it. */
+  private inAudience(market: Market, userId: string): boolean {
+    return this.store.holds(market.id, userId) || this.notes.follows(market.id, userId);
+  }
+
   /** Queues one DM notice for one member of a server, unless they turned its switch off; joins the DM waiting for them. */
   private tell(market: Market, userId: string, notice: Notice, at: number): void {
     const kind = switchOf(notice);
@@ -187,7 +192,7 @@ export class NotificationService {
     const userId = entry.userId;
     if (market === undefined || userId === null || !takesDms(market.realm)) return [];
     const off = this.notes.disabledKinds(market.realm, userId);
-    const inAudience = this.audience(market).includes(userId);
+    const inAudience = this.inAudience(market, userId);
     return entry.notices.filter((notice) => {
       const kind = switchOf(notice);
       return kind !== undefined && !off.has(kind) && (notice.kind === 'stale' ? market.createdBy === userId : inAudience);

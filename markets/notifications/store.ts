@@ -51,6 +51,7 @@ export interface NotificationStore {
   setSwitch(realm: RealmId, userId: string, kind: NotificationKind, enabled: boolean): void;
 
   followers(marketId: string): string[];
+  follows(marketId: string, userId: string): boolean;
   follow(marketId: string, userId: string, at: number): boolean;
   unfollow(marketId: string, userId: string): boolean;
 
