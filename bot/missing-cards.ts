@@ -1,3 +1,4 @@
+import { backoffDelay } from '../markets/backoff.ts';
 import type { CardlessMarket } from '../markets/store.ts';
 import { guildOfRealm } from '../markets/realms/realm.ts';
 import { errorMessage } from '../markets/errors.ts';
@@ -37,7 +38,7 @@ export class CardDestinations {
   /** Records a failed post; says when the next try is and whether this is the first failure (the one to log). */
   failed(destination: string, now: number): { first: boolean; retryAt: number } {
     const failures = (this.#failing.get(destination)?.failures ?? 0) + 1;
-    const retryAt = now + Math.min(FIRST_RETRY_MS * 2 ** (failures - 1), LONGEST_RETRY_MS);
+    const retryAt = now + backoffDelay(failures - 1, FIRST_RETRY_MS, LONGEST_RETRY_MS);
     this.#failing.set(destination, { failures, retryAt });
     return { first: failures === 1, retryAt };
   }

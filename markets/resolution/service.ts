@@ -17,7 +17,8 @@ import {
   type Settlement,
 } from '../service.ts';
 import { mapOdds, type OutsideReading } from '../sources/odds.ts';
-import { isTerminalCheck, nextPollDelay, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
+import { backoffDelay } from '../backoff.ts';
+import { isTerminalCheck, parseSourceUrl, type SourceCheck, type SourceRef } from '../sources/index.ts';
 import type { RealmId } from '../realms/realm.ts';
 import type { Store } from '../store.ts';
 import { CONDITION_RESOLVER, conditionFailedReason, conditionalAction } from '../cruxes/conditions.ts';
@@ -164,7 +165,7 @@ export class ResolutionService {
   private nextPoll(previous: PollState | null, check: SourceCheck, now: number): PollState {
     const consecutiveErrors = check.kind === 'error' ? (previous?.consecutiveErrors ?? 0) + 1 : 0;
     const { pollIntervalMs, maxPollIntervalMs } = this.settings;
-    const delay = isTerminalCheck(check) ? maxPollIntervalMs : nextPollDelay(consecutiveErrors, pollIntervalMs, maxPollIntervalMs);
+    const delay = isTerminalCheck(check) ? maxPollIntervalMs : backoffDelay(consecutiveErrors, pollIntervalMs, maxPollIntervalMs);
     return {
       // An error says nothing about the source, so the last real answer is kept.
       lastCheck: check.kind === 'error' ? (previous?.lastCheck ?? null) : check,

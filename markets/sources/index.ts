@@ -15,7 +15,6 @@ import type {
 import { urlRefFromLink, urlSource } from './url.ts';
 import { errorMessage } from '../errors.ts';
 
-export { nextPollDelay } from './backoff.ts';
 export { MANIFOLD_DEFAULT_BASE_URL } from './manifold.ts';
 export { METACULUS_DEFAULT_BASE_URL } from './metaculus.ts';
 export { isTerminalCheck, mapToMarketOutcome, type MarketOutcomeMapping } from './outcome.ts';

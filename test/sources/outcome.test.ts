@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isTerminalCheck, mapToMarketOutcome, nextPollDelay, type SourceCheck } from '../../markets/sources/index.ts';
+import { backoffDelay } from '../../markets/backoff.ts';
+import { isTerminalCheck, mapToMarketOutcome, type SourceCheck } from '../../markets/sources/index.ts';
 
 const BINARY = ['Yes', 'No'];
 const LABS = ['Anthropic', 'OpenAI', 'Google DeepMind', 'Other'];
@@ -84,21 +85,21 @@ describe('isTerminalCheck', () => {
   });
 });
 
-describe('nextPollDelay', () => {
+describe('backoffDelay', () => {
   it('polls at the base rate while all is well and doubles with each consecutive error', () => {
-    expect([0, 1, 2, 3, 4].map((errors) => nextPollDelay(errors, 60_000, 3_600_000))).toEqual([
+    expect([0, 1, 2, 3, 4].map((errors) => backoffDelay(errors, 60_000, 3_600_000))).toEqual([
       60_000, 120_000, 240_000, 480_000, 960_000,
     ]);
   });
 
   it('never waits longer than the cap, however many errors', () => {
-    expect(nextPollDelay(6, 60_000, 3_600_000)).toBe(3_600_000);
-    expect(nextPollDelay(5, 60_000, 3_600_000)).toBe(1_920_000);
-    expect(nextPollDelay(10_000, 60_000, 3_600_000)).toBe(3_600_000);
+    expect(backoffDelay(6, 60_000, 3_600_000)).toBe(3_600_000);
+    expect(backoffDelay(5, 60_000, 3_600_000)).toBe(1_920_000);
+    expect(backoffDelay(10_000, 60_000, 3_600_000)).toBe(3_600_000);
   });
 
   it('treats a cap equal to the base as a fixed interval', () => {
-    expect(nextPollDelay(3, 1000, 1000)).toBe(1000);
+    expect(backoffDelay(3, 1000, 1000)).toBe(1000);
   });
 
   it.each([
@@ -109,7 +110,7 @@ describe('nextPollDelay', () => {
     [0, -10, 5000],
     [0, 1000, 999],
     [0, Number.NaN, 5000],
-  ])('refuses nextPollDelay(%d, %d, %d)', (errors, baseMs, maxMs) => {
-    expect(() => nextPollDelay(errors, baseMs, maxMs)).toThrow(RangeError);
+  ])('refuses backoffDelay(%d, %d, %d)', (errors, baseMs, maxMs) => {
+    expect(() => backoffDelay(errors, baseMs, maxMs)).toThrow(RangeError);
   });
 });

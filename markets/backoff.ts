@@ -1,8 +1,9 @@
 /**
- * How long to wait before the next check: `baseMs` while all is well, doubling with each consecutive error, never
- * more than `maxMs`. Deterministic, so the poller (which owns the clock) can add jitter if it wants.
+ * How long to wait before trying again (a source's next check, a post Discord left unanswered): `baseMs` while all
+ * is well, doubling with each consecutive error, never more than `maxMs`. Deterministic, so the caller (which owns the
+ * clock) can add jitter if it wants.
  */
-export function nextPollDelay(consecutiveErrors: number, baseMs: number, maxMs: number): number {
+export function backoffDelay(consecutiveErrors: number, baseMs: number, maxMs: number): number {
   if (!Number.isInteger(consecutiveErrors) || consecutiveErrors < 0) {
     throw new RangeError(`consecutiveErrors must be a whole number ≥ 0, got ${consecutiveErrors}`);
   }
