@@ -3,11 +3,12 @@ import { SETTINGS, SETTING_KEYS } from '../../../markets/realms/settings.ts';
 import { type CommandModule, marketChoices, outcomeChoices, runSubcommand, type Subcommands } from '../command.ts';
 import { configureAutoResolve } from './autoresolve.ts';
 import { settlementConfirmation } from './confirm.ts';
-import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, pinPending, resolveMarket } from './moderate.ts';
+import { CANCEL_CHOICE, cancelMarket, closeMarket, correctResolution, resolveMarket } from './moderate.ts';
 import { linkSource } from './link.ts';
 import { hideEvidence } from './evidence.ts';
 import { showOrChangeSettings } from './settings.ts';
-import { pinUphold, upholdResolution } from './uphold.ts';
+import { pinShown } from './shown.ts';
+import { upholdResolution } from './uphold.ts';
 
 const SUBCOMMANDS: Subcommands = {
   close: closeMarket,
@@ -110,10 +111,7 @@ export const mod: CommandModule = {
     }),
 
   confirmation: settlementConfirmation,
-  pin: (invocation, app) => {
-    if (invocation.subcommand === 'uphold') return pinUphold(invocation, app);
-    return invocation.subcommand === 'resolve' || invocation.subcommand === 'cancel' ? pinPending(invocation, app) : {};
-  },
+  pin: (invocation, app) => (['resolve', 'cancel', 'uphold'].includes(invocation.subcommand ?? '') ? pinShown(invocation, app) : {}),
 
   // Linking may ask the platform which of its questions a link means, which can take longer than Discord waits; a
   // member is refused at once, privately, so only a moderator's link is deferred.

@@ -7,10 +7,9 @@ import type { Correction, ResettledConditional } from '../../../markets/resoluti
 import { plain, truncate } from '../../render/format.ts';
 import { settlementReply, verdictOf } from '../../render/settlement-card.ts';
 import { type Card, type Invocation, type Reply, replyWith } from '../../reply.ts';
-import type { ShownPending } from '../../../markets/settlement/types.ts';
-import type { OptionValue } from '../../reply.ts';
 import { type App, marketOption, outcomeOption, parseOptions, requiredText, unwrap } from '../command.ts';
 import { contextOf } from '../trading.ts';
+import { shownOptions, shownPending } from './shown.ts';
 
 /** The evidence items a moderator's citation names ("#2"), checked before anything is settled. */
 function citedEvidence(app: App, invocation: Invocation, slug: string, citation: string): EvidenceItem[] {
@@ -30,21 +29,6 @@ const splitOptions = {
   probabilities: z.string().trim().max(1000, 'probabilities must be at most 1000 characters').optional(),
 };
 
-/** The option `pinPending` keeps with a held /mod resolve or /mod cancel: the pending decision shown, 0 for none. */
-const SHOWN_PENDING = 'shown_pending';
-const shownPending = { [SHOWN_PENDING]: z.number().int().nonnegative().optional() };
-
-/** What the confirmation of /mod resolve or /mod cancel showed pending (see Command.pin). */
-export function pinPending(invocation: Invocation, app: App): Record<string, OptionValue> {
-  const { market } = parseOptions(z.object({ market: marketOption }), invocation);
-  const latest = app.views.market(invocation.realm, market).settlement;
-  return { [SHOWN_PENDING]: latest?.settlement.status === 'pending' ? latest.settlement.id : 0 };
-}
-
-function shownOf(pinned: number | undefined): ShownPending | undefined {
-  return pinned === undefined ? undefined : { pendingId: pinned === 0 ? null : pinned };
-}
-
 /** What /mod resolve and /mod correct take; their confirmation (confirm.ts) reads the same. */
 export const verdictOptions = z.object({ market: marketOption, outcome: outcomeOption, evidence: requiredText('evidence (a URL or a short citation)', 1000), ...splitOptions });
 export type VerdictOptions = z.output<typeof verdictOptions>;
@@ -53,17 +37,17 @@ export type VerdictOptions = z.output<typeof verdictOptions>;
 export const cancelOptions = z.object({ market: marketOption, reason: requiredText('reason', 1000) });
 
 export function resolveMarket(invocation: Invocation, app: App): Reply {
-  const input = parseOptions(verdictOptions.extend(shownPending), invocation);
+  const input = parseOptions(verdictOptions.extend(shownOptions), invocation);
   const cited = citedEvidence(app, invocation, input.market, input.evidence);
   const split = { probability: input.probability, probabilities: input.probabilities };
-  const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation), split, shownOf(input[SHOWN_PENDING])));
+  const settlement = unwrap(app.service.resolveMarket(input.market, input.outcome, input.evidence, contextOf(invocation), split, shownPending(input)));
   return settlementReply(settlement, `✅ ${settlement.market.slug} ${plain(verdictOf(settlement.market, settlement.record))}`, cited);
 }
 
 export function cancelMarket(invocation: Invocation, app: App): Reply {
-  const input = parseOptions(cancelOptions.extend(shownPending), invocation);
+  const input = parseOptions(cancelOptions.extend(shownOptions), invocation);
   const cited = citedEvidence(app, invocation, input.market, input.reason);
-  const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation), shownOf(input[SHOWN_PENDING])));
+  const settlement = unwrap(app.service.cancelMarket(input.market, input.reason, contextOf(invocation), shownPending(input)));
   return settlementReply(settlement, `↩️ ${settlement.market.slug} cancelled — trades refunded`, cited);
 }
 
