@@ -3,17 +3,14 @@ import { latestVersion, migrate } from '../../db/migrate.ts';
 import { SqliteNotificationStore } from '../../db/notifications-store.ts';
 import { verify } from '../../db/verify.ts';
 import { T0 } from '../support/engine.ts';
-import { databaseAt, versionBefore } from '../support/schema.ts';
+import { databaseAt, insertRome, versionBefore } from '../support/schema.ts';
 
 const previous = versionBefore('_outbox_attempts.sql');
 
 describe(`migrating a schema-${previous} database to counting unanswered sends`, () => {
   it('keeps every waiting DM and line, none tried yet, and counts each one put back to wait', () => {
     const db = databaseAt(previous);
-    db.prepare(
-      `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
-       VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,
-    ).run(T0, T0 + 1_000_000);
+    insertRome(db, T0, T0 + 1_000_000);
     const queue = db.prepare(`INSERT INTO outbox (realm, market_id, target, user_id, notices, created_at, due_at, state) VALUES ('g1', 'rome', ?, ?, '[]', ?, ?, ?)`);
     const line = Number(queue.run('thread', null, T0, T0, 'pending').lastInsertRowid);
     const dm = Number(queue.run('dm', 'bob', T0, T0, 'pending').lastInsertRowid);

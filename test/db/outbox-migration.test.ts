@@ -4,7 +4,7 @@ import { latestVersion, migrate } from '../../db/migrate.ts';
 import { SqliteNotificationStore } from '../../db/notifications-store.ts';
 import { verify } from '../../db/verify.ts';
 import { T0 } from '../support/engine.ts';
-import { databaseAt, versionBefore } from '../support/schema.ts';
+import { databaseAt, insertRome, versionBefore } from '../support/schema.ts';
 
 const previous = versionBefore('_lighter_outbox.sql');
 
@@ -15,10 +15,7 @@ const entriesOf = (db: Database.Database, index: string) =>
 describe(`migrating a schema-${previous} database to the lighter outbox indexes`, () => {
   it('keeps every waiting line and DM, and each index holds only the rows looked up by it', () => {
     const db = databaseAt(previous);
-    db.prepare(
-      `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
-       VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,
-    ).run(T0, T0 + 1_000_000);
+    insertRome(db, T0, T0 + 1_000_000);
     const queue = db.prepare(
       `INSERT INTO outbox (realm, market_id, target, user_id, notices, created_at, due_at, state) VALUES ('g1', 'rome', ?, ?, '[]', ?, ?, ?)`,
     );

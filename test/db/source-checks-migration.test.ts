@@ -4,17 +4,14 @@ import { SqliteResolutionStore } from '../../db/sources-store.ts';
 import { verify } from '../../db/verify.ts';
 import { nextSourceStatus } from '../../markets/resolution/source-status.ts';
 import { DAY, T0 } from '../support/engine.ts';
-import { databaseAt, versionBefore } from '../support/schema.ts';
+import { databaseAt, insertRome, versionBefore } from '../support/schema.ts';
 
 const previous = versionBefore('_source_checks.sql');
 
 describe(`migrating a schema-${previous} database to the source checks`, () => {
   it('keeps its links and their polls, and the new table records checks and failure reports for them', () => {
     const db = databaseAt(previous);
-    db.prepare(
-      `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
-       VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,
-    ).run(T0, T0 + 30 * DAY);
+    insertRome(db, T0, T0 + 30 * DAY);
     const link = db.prepare(`INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES ('rome', 'https://manifold.markets/a/rome', 'manifold', 'mod', ?)`).run(T0);
     const linkId = Number(link.lastInsertRowid);
     db.prepare('INSERT INTO source_polls (link_id, consecutive_errors, next_poll_at) VALUES (?, 3, ?)').run(linkId, T0);

@@ -28,6 +28,14 @@ export function databaseAt(version: number): Database.Database {
   return db;
 }
 
+/** An open binary market `rome` of server `g1`, written as the schemas since realms (migration 005) store one. */
+export function insertRome(db: Database.Database, createdAt: number, closesAt: number): void {
+  db.prepare(
+    `INSERT INTO markets (id, realm, slug, guild_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy, status, created_by, created_at, closes_at)
+     VALUES ('rome', 'g1', 'rome', 'g1', 'Will ROME replicate?', 'A second team.', '["Yes","No"]', 100, '[0,0]', '[0,0]', 0, 'open', 'alice', ?, ?)`,
+  ).run(createdAt, closesAt);
+}
+
 function names(db: Database.Database, type: 'table' | 'index'): Set<string> {
   const rows = db.prepare<[string], { name: string }>(`SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%'`).all(type);
   return new Set(rows.map((row) => row.name));
