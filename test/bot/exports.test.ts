@@ -33,6 +33,16 @@ function played(path = ':memory:') {
   return { e, scoring, forecasts, text };
 }
 
+/** The played fixture in a database file of its own folder (removed after the test), closed for a CLI to read. */
+function playedFile(): { folder: string; database: string } {
+  const made = mkdtempSync(join(tmpdir(), 'crux-export-'));
+  folder = made;
+  const database = join(made, 'crux.sqlite');
+  played(database).e.db.close();
+  engine = undefined;
+  return { folder: made, database };
+}
+
 /** RFC 4180: quoted fields may hold commas, doubled quotes and newlines. */
 function parseCsv(text: string): { comments: string[]; header: string[]; rows: Record<string, string>[] } {
   const lines = text.split('\n');
@@ -187,11 +197,7 @@ describe('exports', () => {
   });
 
   it('npm run export writes a file from the database named by CRUX_DATABASE, and explains bad arguments', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
-    const database = join(folder, 'crux.sqlite');
-    const { e } = played(database);
-    e.db.close();
-    engine = undefined;
+    const { folder, database } = playedFile();
     const out = join(folder, 'ledger.json');
     const run = (args: string[]) => runScript('bot/export-cli.ts', args, { CRUX_DATABASE: database });
     const written = await run(['ledger', '--format', 'json', '--guild', GUILD, '--out', out]);
@@ -207,11 +213,7 @@ describe('exports', () => {
   });
 
   it('npm run export says in one line what the operator must fix, and writes no file', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
-    const database = join(folder, 'crux.sqlite');
-    const { e } = played(database);
-    e.db.close();
-    engine = undefined;
+    const { folder, database } = playedFile();
     const notDatabase = join(folder, 'notes.txt');
     writeFileSync(notDatabase, 'not a database\n');
     const out = join(folder, 'out', 'markets.csv');
@@ -241,11 +243,7 @@ describe('exports', () => {
   });
 
   it('npm run export replaces an earlier export keeping its permissions', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
-    const database = join(folder, 'crux.sqlite');
-    const { e } = played(database);
-    e.db.close();
-    engine = undefined;
+    const { folder, database } = playedFile();
     const out = join(folder, 'ledger.csv');
     writeFileSync(out, 'an earlier export\n');
     chmodSync(out, 0o600);
@@ -257,11 +255,7 @@ describe('exports', () => {
   });
 
   it('npm run export to stdout for a server with no markets prints nothing and fails', async () => {
-    folder = mkdtempSync(join(tmpdir(), 'crux-export-'));
-    const database = join(folder, 'crux.sqlite');
-    const { e } = played(database);
-    e.db.close();
-    engine = undefined;
+    const { folder, database } = playedFile();
     const unknown = await runScript('bot/export-cli.ts', ['calibration', '--guild', '12345'], { CRUX_DATABASE: database });
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'crux export: no markets in server 12345; nothing exported (check the id, or leave out --guild for every server).\n' });
     const known = await runScript('bot/export-cli.ts', ['markets', '--guild', OTHER_GUILD], { CRUX_DATABASE: database });
