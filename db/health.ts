@@ -7,7 +7,7 @@ import type { Db } from './open.ts';
  * server and an old one; the ledger rows written since the last checkpoint are read at start all the same, and a
  * damaged page among them stops the start like any other problem.
  */
-const HISTORY_TABLES: ReadonlySet<string> = new Set(['ledger', 'positions', 'forecasts', 'member_market_scores', 'requests', 'outbox']);
+const HISTORY_TABLES: ReadonlySet<string> = new Set(['ledger', 'positions', 'forecasts', 'member_market_scores', 'requests', 'interaction_requests', 'outbox']);
 
 /** Its findings can span lines ("*** in database main ***\nPage 5: …"); each is kept to one, for one-line reports. */
 function findings(db: Db, argument: string, limit: number): string[] {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { CruxError } from '../markets/errors.ts';
-import type { Account, LedgerEntry } from '../markets/ledger.ts';
+import type { Account, LedgerEntry, TradeEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 import type { Millis } from '../markets/money.ts';
@@ -67,6 +67,24 @@ function isBusy(error: unknown): boolean {
 }
 
 /** The Store the engine runs on: prepared statements over one better-sqlite3 connection. */
+interface RequestRow {
+  result: string;
+  user_id: string | null;
+  fingerprint: string | null;
+}
+
+const LARGEST_ROWID = 9_223_372_036_854_775_807n;
+
+/**
+ * A request id that is a snowflake (a Discord interaction's id), as the integer that keys it among
+ * `interaction_requests` (migration 017); undefined for any other id, kept in `requests` by its text.
+ */
+function snowflakeKey(requestId: string): bigint | undefined {
+  if (!/^[1-9]\d{0,18}$/.test(requestId)) return undefined;
+  const key = BigInt(requestId);
+  return key <= LARGEST_ROWID ? key : undefined;
+}
+
 export class SqliteStore implements Store {
   private readonly statements;
   /** Made once: better-sqlite3 builds a transaction function's wrappers on every `db.transaction` call. */
@@ -93,12 +111,13 @@ export class SqliteStore implements Store {
     this.onFilesLost = options.onFilesLost ?? (() => undefined);
     this.transaction = db.transaction((work: () => unknown) => work());
     this.statements = {
-      recallRequest: db.prepare<[string], { result: string; user_id: string | null; fingerprint: string | null }>(
-        'SELECT result, user_id, fingerprint FROM requests WHERE id = ?',
-      ),
+      recallRequest: db.prepare<[string], RequestRow>('SELECT result, user_id, fingerprint FROM requests WHERE id = ?'),
       rememberRequest: db.prepare('INSERT INTO requests (id, result, at, user_id, fingerprint) VALUES (?, ?, ?, ?, ?)'),
-      // No index on `at`: this runs once a day over a day's rows, while an index would cost every trade's commit a page.
+      recallInteraction: db.prepare<[bigint], RequestRow>('SELECT result, user_id, fingerprint FROM interaction_requests WHERE id = ?'),
+      rememberInteraction: db.prepare('INSERT INTO interaction_requests (id, result, at, user_id, fingerprint) VALUES (?, ?, ?, ?, ?)'),
+      // No index on `at`: these run once a day over a day's rows, while an index would cost every trade's commit a page.
       forgetRequests: db.prepare('DELETE FROM requests WHERE at < ?'),
+      forgetInteractions: db.prepare('DELETE FROM interaction_requests WHERE at < ?'),
       findAccount: db.prepare('SELECT * FROM accounts WHERE id = ?'),
       createAccount: db.prepare(
         `INSERT INTO accounts (id, kind, realm, user_id, display_name, balance, created_at)
@@ -115,14 +134,17 @@ export class SqliteStore implements Store {
       credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
       offMarket: db.prepare('UPDATE accounts SET off_market_net = off_market_net + ? WHERE id = ?'),
       holdsAny: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM positions WHERE market_id = ? AND user_id = ? LIMIT 1'),
-      // The market's row is rewritten by the same trade (its outstanding shares), so this adds no page to the commit.
-      countTrade: db.prepare('UPDATE markets SET volume = volume + ?, traders = traders + ? WHERE id = ?'),
-      addShares: db.prepare(
+      // Only what a trade changes: rewriting the whole state would rewrite the market's index entries in every commit.
+      tradeMarket: db.prepare('UPDATE markets SET outstanding = ?, volume = volume + ?, traders = traders + ? WHERE id = ?'),
+      addShares: db.prepare<[string, string, number, number], { shares: number }>(
         `INSERT INTO positions (market_id, user_id, outcome, shares) VALUES (?, ?, ?, ?)
-         ON CONFLICT (market_id, user_id, outcome) DO UPDATE SET shares = shares + excluded.shares`,
+         ON CONFLICT (market_id, user_id, outcome) DO UPDATE SET shares = shares + excluded.shares
+         RETURNING shares`,
       ),
       // SQLite checks an upsert's candidate row before resolving the conflict, so removals must be updates.
-      removeShares: db.prepare('UPDATE positions SET shares = shares - ? WHERE market_id = ? AND user_id = ? AND outcome = ?'),
+      removeShares: db.prepare<[number, string, string, number], { shares: number }>(
+        'UPDATE positions SET shares = shares - ? WHERE market_id = ? AND user_id = ? AND outcome = ? RETURNING shares',
+      ),
       keyTaken: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM markets WHERE id = ?'),
       slugTaken: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM markets WHERE realm = ? AND slug = ?'),
       findMarket: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.id = ?`),
@@ -138,7 +160,6 @@ export class SqliteStore implements Store {
            resolved_outcome = @resolvedOutcome, resolved_probabilities = @resolvedProbabilities, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
          WHERE id = @id`,
       ),
-      setOutstanding: db.prepare('UPDATE markets SET outstanding = ? WHERE id = ?'),
       setMessage: db.prepare('UPDATE markets SET channel_id = ?, message_id = ? WHERE id = ? AND message_id IS NULL'),
       // The realm only filters the due markets that markets_by_status finds: it is given by the console alone.
       dueToClose: db.prepare<{ now: number; realm: string | null }>(
@@ -328,16 +349,19 @@ export class SqliteStore implements Store {
   }
 
   recallRequest(requestId: string): RememberedRequest | undefined {
-    const row = this.statements.recallRequest.get(requestId);
+    const key = snowflakeKey(requestId);
+    const row = key === undefined ? this.statements.recallRequest.get(requestId) : this.statements.recallInteraction.get(key);
     return row && { result: row.result, userId: row.user_id, fingerprint: row.fingerprint };
   }
 
   rememberRequest(requestId: string, request: RememberedRequest, at: number): void {
-    this.statements.rememberRequest.run(requestId, request.result, at, request.userId, request.fingerprint);
+    const key = snowflakeKey(requestId);
+    const remember = key === undefined ? this.statements.rememberRequest : this.statements.rememberInteraction;
+    remember.run(key ?? requestId, request.result, at, request.userId, request.fingerprint);
   }
 
   forgetRequestsBefore(before: number): number {
-    return this.statements.forgetRequests.run(before).changes;
+    return this.statements.forgetRequests.run(before).changes + this.statements.forgetInteractions.run(before).changes;
   }
 
   findAccount(id: string): Account | undefined {
@@ -355,6 +379,29 @@ export class SqliteStore implements Store {
   }
 
   append(entry: LedgerEntry): number {
+    if (entry.holder !== null || entry.shares !== null) throw new Error(`a ${entry.reason} entry that moves shares must be appended as a trade`);
+    const id = this.appendRow(entry);
+    if (entry.marketId === null) {
+      this.statements.offMarket.run(-entry.amount, entry.from);
+      this.statements.offMarket.run(entry.amount, entry.to);
+    }
+    return id;
+  }
+
+  appendTrade(entry: TradeEntry, outstandingAfter: readonly Millis[]): Millis {
+    this.appendRow(entry);
+    const newTrader = this.statements.holdsAny.get(entry.marketId, entry.holder) === undefined;
+    this.statements.tradeMarket.run(JSON.stringify(outstandingAfter), entry.amount, newTrader ? 1 : 0, entry.marketId);
+    const position =
+      entry.shares >= 0
+        ? this.statements.addShares.get(entry.marketId, entry.holder, entry.outcome, entry.shares)
+        : this.statements.removeShares.get(-entry.shares, entry.marketId, entry.holder, entry.outcome);
+    if (position === undefined) throw new Error(`no position ${entry.marketId}/${entry.holder}/#${entry.outcome} to remove shares from`);
+    return position.shares;
+  }
+
+  /** The entry's row, and its amount moved from one balance to the other. */
+  private appendRow(entry: LedgerEntry): number {
     const { lastInsertRowid } = this.statements.appendLedger.run(
       entry.at,
       entry.from,
@@ -370,19 +417,6 @@ export class SqliteStore implements Store {
     );
     this.statements.debit.run(entry.amount, entry.from);
     this.statements.credit.run(entry.amount, entry.to);
-    if (entry.marketId === null) {
-      this.statements.offMarket.run(-entry.amount, entry.from);
-      this.statements.offMarket.run(entry.amount, entry.to);
-    }
-    if (entry.marketId !== null && entry.holder !== null && entry.outcome !== null && entry.shares !== null) {
-      const newTrader = this.statements.holdsAny.get(entry.marketId, entry.holder) === undefined;
-      this.statements.countTrade.run(entry.amount, newTrader ? 1 : 0, entry.marketId);
-      if (entry.shares >= 0) {
-        this.statements.addShares.run(entry.marketId, entry.holder, entry.outcome, entry.shares);
-      } else if (this.statements.removeShares.run(-entry.shares, entry.marketId, entry.holder, entry.outcome).changes !== 1) {
-        throw new Error(`no position ${entry.marketId}/${entry.holder}/#${entry.outcome} to remove shares from`);
-      }
-    }
     return Number(lastInsertRowid);
   }
 
@@ -427,10 +461,6 @@ export class SqliteStore implements Store {
       evidence: state.resolution?.evidence ?? null,
       resolvedAt: state.resolution?.at ?? null,
     });
-  }
-
-  setOutstanding(id: string, outstanding: Millis[]): void {
-    this.statements.setOutstanding.run(JSON.stringify(outstanding), id);
   }
 
   setMarketMessage(id: string, channelId: string, messageId: string): boolean {

@@ -27,6 +27,9 @@ export interface LedgerEntry {
   requestId: string | null;
 }
 
+/** A buy or a sell: the one kind of entry that changes a holder's shares. */
+export type TradeEntry = LedgerEntry & { marketId: string; holder: string; outcome: number; shares: Millis };
+
 export interface RecordedLedgerEntry extends LedgerEntry {
   id: number;
 }

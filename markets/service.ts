@@ -378,22 +378,18 @@ export class MarketService {
     const trader = account.id;
     const pool = marketAccount(market.id);
     const buying = quote.side === 'buy';
-    this.store.append(
-      blankEntry({
-        at: context.now,
-        from: buying ? trader : pool,
-        to: buying ? pool : trader,
-        amount: quote.cash,
-        reason: quote.side,
+    const position = this.store.appendTrade(
+      {
+        ...blankEntry({ at: context.now, from: buying ? trader : pool, to: buying ? pool : trader, amount: quote.cash, reason: quote.side }),
         marketId: market.id,
         holder: context.actor.userId,
         outcome: quote.outcome,
         shares: buying ? quote.shares : -quote.shares,
         pricesAfter: quote.pricesAfter,
         requestId: context.requestId ?? null,
-      }),
+      },
+      quote.outstandingAfter,
     );
-    this.store.setOutstanding(market.id, quote.outstandingAfter);
     // The trade's own numbers are the market's and the trader's new state: no need to read them back.
     const traded = { ...market, outstanding: quote.outstandingAfter, pool: quote.poolAfter };
     this.events({ kind: 'trade', market: traded, userId: context.actor.userId, quote, at: context.now });
@@ -401,7 +397,7 @@ export class MarketService {
       market: traded,
       quote,
       balance: buying ? account.balance - quote.cash : account.balance + quote.cash,
-      position: this.heldShares(market.id, context.actor.userId, quote.outcome),
+      position,
       repaid: 0,
     };
   }

@@ -1,4 +1,4 @@
-import type { Account, AccountKind, LedgerEntry } from './ledger.ts';
+import type { Account, AccountKind, LedgerEntry, TradeEntry } from './ledger.ts';
 import type { Market, MarketStatus, Resolution } from './market.ts';
 import type { Millis } from './money.ts';
 import type { RealmId } from './realms/realm.ts';
@@ -95,8 +95,13 @@ export interface Store {
   createAccount(account: NewAccount): void;
   updateAccountProfile(id: string, changes: { displayName?: string; allowanceDay?: string }): void;
 
-  /** Appends one entry and applies it to both balances and, for trades, to the holder's position. */
+  /** Appends one entry that moves no shares (any but a trade's) and applies it to both balances. */
   append(entry: LedgerEntry): number;
+  /**
+   * Appends a trade's entry and applies all of it: both balances, the holder's position, and the market's outstanding
+   * shares (`outstandingAfter`), volume and count of traders. Returns the holder's shares of the outcome after it.
+   */
+  appendTrade(entry: TradeEntry, outstandingAfter: readonly Millis[]): Millis;
 
   /** Whether a realm already has a market of this slug. */
   slugTaken(realm: RealmId, slug: string): boolean;
@@ -107,12 +112,9 @@ export interface Store {
   /** The market a member of the realm names by slug; other realms' markets are never found. */
   findMarketBySlug(realm: RealmId, slug: string): Market | undefined;
   insertMarket(market: NewMarket): void;
-  /** Remembers where a market's card was posted, so price moves can edit it. */
   /** Records a market's card; false, recording nothing, when it has one already (only the first card counts). */
   setMarketMessage(id: string, channelId: string, messageId: string): boolean;
   saveMarketState(id: string, state: MarketState): void;
-  /** What a trade changes: rewriting the whole state would rewrite the market's index entries in every trade's commit. */
-  setOutstanding(id: string, outstanding: Millis[]): void;
   /** Live markets first (open, then closed), then settled ones; each by close time, then slug. */
   listMarkets(filter: MarketFilter): Market[];
   /**
@@ -121,7 +123,6 @@ export interface Store {
    * question, so the read stays bounded however many markets the realm has settled.
    */
   searchMarkets(realm: RealmId, text: string, onlyOpen: boolean, limit: number): Market[];
-  /** Open markets whose close time has passed. */
   /** Open markets past their close time: in `realm` only where one is given, else in every realm. */
   marketsDueToClose(now: number, realm?: RealmId): Market[];
   /**

@@ -37,6 +37,9 @@ function openMarkets(service: MarketService): OpenMarket[] {
   return MARKET_SHAPES.map((outcomes, i) => ({ id: openBenchMarket(service, `bench-${i}`, outcomes, maker).id, outcomes }));
 }
 
+/** A snowflake of 2026, where the bench's interaction ids start. */
+const FIRST_INTERACTION_ID = 1_440_000_000_000_000_000n;
+
 /**
  * A stream of trades the way the bot makes them: each a separate use case (own transaction, own request
  * id), random traders on random markets, mostly buys of 1–50 credits and now and then selling half a holding.
@@ -59,8 +62,8 @@ class TradeStream {
     const context: Context = { realm: 'console',
       actor: { userId: trader, displayName: trader, isModerator: false },
       now: T0 + index,
-      // Discord interaction ids are snowflakes, which only grow, so the ids here grow too (in text order).
-      requestId: `bench-${String(index).padStart(12, '0')}`,
+      // Discord interaction ids are snowflakes, integers that only grow: the ids here are too.
+      requestId: String(FIRST_INTERACTION_ID + BigInt(index)),
     };
     const holding = `${trader}/${market.id}/${outcome}`;
     const held = this.holdings.get(holding) ?? 0;

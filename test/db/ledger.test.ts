@@ -225,15 +225,32 @@ describe('requests', () => {
     db.close();
   });
 
-  it('forgets request ids older than the cut-off, and only those', () => {
+  it("keeps a Discord interaction's request by its snowflake as an integer, any other id by its text, and replays both", () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const ids = ['1440000000000000001', '9223372036854775807', '9223372036854775808', '01440000000000000001', 'console:7'];
+    const first = ids.map((requestId) => ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, { ...engine.member('bob'), requestId })));
+    const byInteger = engine.db.prepare<[], { id: bigint }>('SELECT id FROM interaction_requests ORDER BY id').safeIntegers(true).all();
+    expect(byInteger.map((row) => String(row.id))).toEqual(['1440000000000000001', '9223372036854775807']);
+    // One past SQLite's largest integer, or with a leading zero, an id is not a snowflake's integer: kept as text.
+    const byText = engine.db.prepare<[], { id: string }>('SELECT id FROM requests ORDER BY id').all();
+    expect(byText.map((row) => row.id)).toEqual(['01440000000000000001', '9223372036854775808', 'console:7']);
+    const again = ids.map((requestId) => ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, { ...engine.member('bob'), requestId })));
+    // A replay reads the market again (see the test above): the rest is each first trade's own result.
+    expect(again).toEqual(first.map((result) => ({ ...result, market: engine.store.findMarket('rome') })));
+    expect(engine.db.prepare(`SELECT COUNT(*) AS n FROM ledger WHERE reason = 'buy'`).get()).toEqual({ n: ids.length });
+  });
+
+  it('forgets request ids older than the cut-off, and only those, snowflakes and others alike', () => {
     engine = testEngine();
     ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
     const at = (now: number, requestId: string) => ({ ...engine.member('bob'), now, requestId });
-    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, at(T0, 'old')));
-    ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, at(T0 + DAY, 'recent')));
-    expect(engine.service.forgetRequestsBefore(T0 + DAY)).toBe(1);
-    const kept = engine.db.prepare<[], { id: string }>('SELECT id FROM requests').all();
-    expect(kept).toEqual([{ id: 'recent' }]);
+    for (const [now, requestId] of [[T0, 'old'], [T0, '1440000000000000001'], [T0 + DAY, 'recent'], [T0 + DAY, '1440000000000000002']] as const) {
+      ok(engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1_000 }, at(now, requestId)));
+    }
+    expect(engine.service.forgetRequestsBefore(T0 + DAY)).toBe(2);
+    expect(engine.db.prepare<[], { id: string }>('SELECT id FROM requests').all()).toEqual([{ id: 'recent' }]);
+    expect(engine.db.prepare('SELECT CAST(id AS TEXT) AS id FROM interaction_requests').all()).toEqual([{ id: '1440000000000000002' }]);
   });
 });
 

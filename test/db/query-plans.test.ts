@@ -10,7 +10,7 @@ import { driveConsole, testApp, type TestApp } from '../support/app.ts';
  * The tables that grow with a server's age (its markets, members and history). A reply that scans one of them whole
  * costs more every day: every interactive read must reach them through an index (a SEARCH), never a SCAN of the table.
  */
-const HISTORY = ['markets', 'accounts', 'ledger', 'forecasts', 'member_market_scores', 'requests', 'outbox', 'positions', 'settlements', 'evidence'];
+const HISTORY = ['markets', 'accounts', 'ledger', 'forecasts', 'member_market_scores', 'requests', 'interaction_requests', 'outbox', 'positions', 'settlements', 'evidence'];
 const SCAN = /^SCAN (\w+)(?! USING (COVERING )?INDEX)/;
 const NOT_ALIASES = new Set(['where', 'on', 'join', 'left', 'inner', 'cross', 'group', 'order', 'limit', 'using', 'union', 'natural', 'as', 'set', 'values']);
 
