@@ -12,21 +12,51 @@ export class CorruptRowError extends Error {
   override readonly name = 'CorruptRowError';
 }
 
+type Issues = { addIssue(issue: { code: 'custom'; message: string }): void };
+
+/** A JSON text checked against `schema`; undefined, with the issue added, when it is not JSON or does not fit. */
+function parseJsonText<S extends z.ZodType>(schema: S, text: string, ctx: Issues): { value: z.output<S> } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    return undefined;
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'unexpected JSON' });
+    return undefined;
+  }
+  return { value: parsed.data };
+}
+
 export function json<S extends z.ZodType>(schema: S) {
   return z.string().transform((text, ctx): z.output<S> => {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'unexpected JSON' });
-      return z.NEVER;
-    }
-    return parsed.data;
+    const parsed = parseJsonText(schema, text, ctx);
+    return parsed === undefined ? z.NEVER : parsed.value;
+  });
+}
+
+/** How many texts a `repeatedJson` column remembers before it starts afresh. */
+const REMEMBERED_TEXTS = 1_000;
+
+/**
+ * `json` for a column whose texts repeat from row to row and never change in place (a market's outcomes, opening
+ * shares and tags, read again by every trade): each text is parsed and checked once, and its value, frozen so no
+ * reader can change it under another, is shared by every row that holds it.
+ */
+export function repeatedJson<S extends z.ZodType>(schema: S) {
+  const known = new Map<string, z.output<S>>();
+  return z.string().transform((text, ctx): z.output<S> => {
+    const seen = known.get(text);
+    if (seen !== undefined) return seen;
+    const parsed = parseJsonText(schema, text, ctx);
+    if (parsed === undefined) return z.NEVER;
+    if (known.size >= REMEMBERED_TEXTS) known.clear();
+    Object.freeze(parsed.value);
+    known.set(text, parsed.value);
+    return parsed.value;
   });
 }
 
@@ -46,9 +76,9 @@ export const marketRow = z
     message_id: z.string().nullable(),
     question: z.string(),
     criteria: z.string(),
-    outcomes: json(z.array(z.string()).min(2)),
+    outcomes: repeatedJson(z.array(z.string()).min(2)),
     liquidity: z.number().positive(),
-    opening_shares: json(z.array(z.number())),
+    opening_shares: repeatedJson(z.array(z.number())),
     outstanding: json(z.array(millis.nonnegative())),
     subsidy: millis.nonnegative(),
     pool: millis,
@@ -62,7 +92,7 @@ export const marketRow = z
     resolved_by: z.string().nullable(),
     resolution_evidence: z.string().nullable(),
     resolved_at: epoch.nullable(),
-    tags: json(z.array(z.string())),
+    tags: repeatedJson(z.array(z.string())),
   })
   .refine((row) => row.opening_shares.length === row.outcomes.length && row.outstanding.length === row.outcomes.length, {
     message: 'outcome vectors differ in length',

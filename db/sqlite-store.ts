@@ -133,9 +133,13 @@ export class SqliteStore implements Store {
       debit: db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?'),
       credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
       offMarket: db.prepare('UPDATE accounts SET off_market_net = off_market_net + ? WHERE id = ?'),
-      holdsAny: db.prepare<[string, string], { found: number }>('SELECT 1 AS found FROM positions WHERE market_id = ? AND user_id = ? LIMIT 1'),
       // Only what a trade changes: rewriting the whole state would rewrite the market's index entries in every commit.
-      tradeMarket: db.prepare('UPDATE markets SET outstanding = ?, volume = volume + ?, traders = traders + ? WHERE id = ?'),
+      // Run before the trader's position is written: a trader is new to the market while they hold no position in it.
+      tradeMarket: db.prepare(
+        `UPDATE markets SET outstanding = ?, volume = volume + ?,
+           traders = traders + NOT EXISTS (SELECT 1 FROM positions WHERE market_id = markets.id AND user_id = ?)
+         WHERE id = ?`,
+      ),
       addShares: db.prepare<[string, string, number, number], { shares: number }>(
         `INSERT INTO positions (market_id, user_id, outcome, shares) VALUES (?, ?, ?, ?)
          ON CONFLICT (market_id, user_id, outcome) DO UPDATE SET shares = shares + excluded.shares
@@ -390,8 +394,7 @@ export class SqliteStore implements Store {
 
   appendTrade(entry: TradeEntry, outstandingAfter: readonly Millis[]): Millis {
     this.appendRow(entry);
-    const newTrader = this.statements.holdsAny.get(entry.marketId, entry.holder) === undefined;
-    this.statements.tradeMarket.run(JSON.stringify(outstandingAfter), entry.amount, newTrader ? 1 : 0, entry.marketId);
+    this.statements.tradeMarket.run(JSON.stringify(outstandingAfter), entry.amount, entry.holder, entry.marketId);
     const position =
       entry.shares >= 0
         ? this.statements.addShares.get(entry.marketId, entry.holder, entry.outcome, entry.shares)

@@ -305,6 +305,18 @@ describe('the ledger', () => {
     expect(verify(engine.db).problems.join('\n')).toMatch(/Corrupt row in markets/);
     engine.db.prepare(`UPDATE markets SET outstanding = '[0,0]' WHERE id = 'rome'`).run();
   });
+
+  it("parses a market's outcomes once for all its reads, frozen, and still names them corrupt when they are", () => {
+    engine = testEngine();
+    ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
+    const outcomes = engine.store.findMarket('rome')?.outcomes;
+    expect(engine.store.findMarket('rome')?.outcomes).toBe(outcomes);
+    expect(Object.isFrozen(outcomes)).toBe(true);
+    engine.db.prepare(`UPDATE markets SET outcomes = '["Yes"]' WHERE id = 'rome'`).run();
+    expect(() => engine.store.findMarket('rome')).toThrow(/Corrupt row in markets \(id rome\): outcomes/);
+    engine.db.prepare(`UPDATE markets SET outcomes = '["Yes","No"]' WHERE id = 'rome'`).run();
+    expect(engine.store.findMarket('rome')?.outcomes).toEqual(['Yes', 'No']);
+  });
 });
 
 describe('migrations', () => {

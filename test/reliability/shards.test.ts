@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
@@ -20,6 +21,7 @@ import { betThroughDiscord, messageOf, openTestMarket, requestsAppliedTwice, tim
 const TRADERS = ['alice', 'bob', 'carol'];
 const BETS_DURING_KILL = 120;
 const KILL_AFTER_ACKS = 5;
+const STREAM_GAP_MS = 2;
 const WAIT = { timeoutMs: 45_000 };
 
 let fake: FakeDiscord;
@@ -114,13 +116,21 @@ describe('two shards in two processes on one database', () => {
     // Shard 1 is killed in the middle of a stream of bets in Beta; Alpha's shard goes on answering meanwhile.
     const [victim] = first.get(1) ?? [];
     if (victim === undefined) throw new Error('no process for shard 1');
-    const stream = Array.from({ length: BETS_DURING_KILL }, (_, i) => bet('Beta', i));
     // Killed from the fake's own callback handler: polling would land too late on a fast machine, after the stream.
-    const streamIds = new Set(stream.map((interaction) => interaction.id));
+    const streamIds = new Set<string>();
     let streamAcks = 0;
     fake.onCallback((id) => {
       if (streamIds.has(id) && ++streamAcks === KILL_AFTER_ACKS) process.kill(victim, 'SIGKILL');
     });
+    // The bets arrive a couple of milliseconds apart: sent all at once, a fast shard answered every one of them before
+    // the fake had read its fifth answer.
+    const stream: FakeInteraction[] = [];
+    for (let i = 0; i < BETS_DURING_KILL; i++) {
+      const interaction = bet('Beta', i);
+      streamIds.add(interaction.id);
+      stream.push(interaction);
+      await delay(STREAM_GAP_MS);
+    }
     await fake.waitUntil(() => !alive(victim), { ...WAIT, description: 'shard 1 is killed while trading' });
     const duringOutage = [bet('Beta', 100), ...Array.from({ length: 6 }, (_, i) => bet('Alpha', 100 + i))];
     const [lateBeta, ...alphaMeanwhile] = duringOutage;
