@@ -42,7 +42,10 @@ export class SqliteNotificationStore implements NotificationStore {
 
   constructor(db: Db) {
     this.statements = {
-      thread: db.prepare<[string], { thread_id: string | null }>('SELECT thread_id FROM market_threads WHERE market_id = ?'),
+      thread: db.prepare<[string], { thread_id: string | null; posting_since: number | null }>(
+        'SELECT thread_id, posting_since FROM market_threads WHERE market_id = ?',
+      ),
+      setPostingSince: db.prepare('UPDATE market_threads SET posting_since = ? WHERE market_id = ?'),
       setThread: db.prepare(
         `INSERT INTO market_threads (market_id, thread_id, created_at) VALUES (?, ?, ?)
          ON CONFLICT (market_id) DO UPDATE SET thread_id = excluded.thread_id`,
@@ -99,7 +102,11 @@ export class SqliteNotificationStore implements NotificationStore {
 
   thread(marketId: string): MarketThread | undefined {
     const row = this.statements.thread.get(marketId);
-    return row === undefined ? undefined : { threadId: row.thread_id };
+    return row === undefined ? undefined : { threadId: row.thread_id, postingSince: row.posting_since };
+  }
+
+  setPostingSince(marketId: string, since: number | null): void {
+    this.statements.setPostingSince.run(since, marketId);
   }
 
   setThread(marketId: string, threadId: string | null, at: number): void {

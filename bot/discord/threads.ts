@@ -3,6 +3,7 @@ import type { App } from '../commands/command.ts';
 import { noticeLine, packLines } from '../render/conversation.ts';
 import { DISCORD_LIMITS, shorten } from '../render/limits.ts';
 import type { Market } from '../../markets/market.ts';
+import type { ThreadBatch } from '../../markets/notifications/service.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { defuseCrowdPings, textBody } from './payload.ts';
@@ -115,6 +116,14 @@ export class MarketThreads {
   private async post(marketId: string): Promise<void> {
     const batch = this.app.notifications.claimThreadBatch(marketId, this.hooks.now());
     if (batch === undefined) return;
+    try {
+      await this.postBatch(marketId, batch);
+    } finally {
+      this.app.notifications.threadBatchDone(marketId);
+    }
+  }
+
+  private async postBatch(marketId: string, batch: ThreadBatch): Promise<void> {
     // The claim reaches the disk before the lines go, so none is posted twice, even after a power cut.
     await this.app.durable();
     const realm = batch.entries[0]?.realm;

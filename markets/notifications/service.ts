@@ -21,6 +21,11 @@ const DAY_MS = 24 * HOUR_MS;
 /** "Closes soon" and "moved a lot" are judged over these. */
 export const CLOSING_NOTICE_MS = DAY_MS;
 export const MOVE_WINDOW_MS = 6 * HOUR_MS;
+/**
+ * How long a claimed batch of thread lines holds back the market's next: longer than any post takes, rate limits
+ * included, so it runs out only when the process that claimed it died posting (its batch is lost, as any claimed line is).
+ */
+export const POSTING_HOLD_MS = 2 * 60 * 1000;
 
 /** The per-server settings the conversation acts on. */
 export interface ConversationSettings {
@@ -279,8 +284,9 @@ export class NotificationService {
 
   /**
    * Claims a market's waiting thread lines to post. Lines of a market whose thread could not be opened are dropped;
-   * those of a market whose card is not posted yet wait for it, and all of a market's lines wait while some wait to
-   * be tried again (see `retryLater`), so the thread keeps their order.
+   * those of a market whose card is not posted yet wait for it. So the thread keeps their order, all of a market's
+   * lines wait while some wait to be tried again (see `retryLater`), and while another batch of the market is being
+   * posted, by this process or another, until `threadBatchDone` (or, its process gone, for POSTING_HOLD_MS).
    */
   claimThreadBatch(marketId: string, now: number): ThreadBatch | undefined {
     return this.store.bookkeeping(() => {
@@ -288,14 +294,21 @@ export class NotificationService {
       const thread = this.notes.thread(marketId);
       const retrying = entries.some((entry) => entry.attempts > 0 && entry.dueAt > now);
       if (entries.length === 0 || thread === undefined || retrying) return undefined;
+      if (thread.postingSince !== null && now - thread.postingSince < POSTING_HOLD_MS) return undefined;
       const ids = entries.map((entry) => entry.id);
       if (thread.threadId === null) {
         this.notes.mark(ids, 'dropped', now);
         return undefined;
       }
       this.notes.mark(ids, 'sending', now);
+      this.notes.setPostingSince(marketId, now);
       return { threadId: thread.threadId, entries };
     });
+  }
+
+  /** The batch claimed for a market's thread is posted, or given up on: the market's next batch may go. */
+  threadBatchDone(marketId: string): void {
+    this.store.bookkeeping(() => this.notes.setPostingSince(marketId, null));
   }
 
   marketsWithThreadLines(): string[] {

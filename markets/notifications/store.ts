@@ -24,12 +24,15 @@ export type NewOutboxEntry = Omit<OutboxEntry, 'id' | 'attempts'>;
 /** Where a market's thread is: absent until the card was posted; null thread id when it could not be opened. */
 export interface MarketThread {
   threadId: string | null;
+  /** When a process claimed a batch of lines to post in it, until that post is done; null while none is posting. */
+  postingSince: number | null;
 }
 
 /** What notifications, threads and the outbox need from storage. */
 export interface NotificationStore {
   thread(marketId: string): MarketThread | undefined;
   setThread(marketId: string, threadId: string | null, at: number): void;
+  setPostingSince(marketId: string, since: number | null): void;
   /** Whether a market of the realm already failed to get a thread (so moderators were told). */
   threadRefusedBefore(realm: RealmId): boolean;
 
