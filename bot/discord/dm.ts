@@ -1,6 +1,7 @@
-import { type APIDMChannel, type Client, Routes } from 'discord.js';
+import { type APIDMChannel, type APIGuild, type Client, messageLink, Routes } from 'discord.js';
 import type { App } from '../commands/command.ts';
-import { dmMessages } from '../render/conversation.ts';
+import { type DmPlace, dmMessages } from '../render/conversation.ts';
+import type { Market } from '../../markets/market.ts';
 import type { OutboxEntry } from '../../markets/notifications/store.ts';
 import { CoalescingLanes } from './lanes.ts';
 import { defuseCrowdPings, textBody } from './payload.ts';
@@ -21,6 +22,8 @@ export class DirectMessages {
   private readonly lanes: CoalescingLanes;
   /** Discord gives one DM channel per member; opening it again is a wasted request. */
   private readonly channels = new Map<string, string>();
+  /** Servers' names, for those this process's shard does not hold. */
+  private readonly serverNames = new Map<string, string>();
 
   constructor(
     private readonly client: Client,
@@ -60,7 +63,8 @@ export class DirectMessages {
     let told = 0;
     try {
       const channelId = await this.channelOf(entry.userId);
-      for (const message of dmMessages(market, entry.notices, previews, defuseCrowdPings)) {
+      const place = await this.placeOf(market);
+      for (const message of dmMessages(market, entry.notices, previews, defuseCrowdPings, place)) {
         await this.client.rest.post(Routes.channelMessages(channelId), { body: textBody(message.content, previews) });
         told += message.notices;
       }
@@ -68,6 +72,26 @@ export class DirectMessages {
     } catch (error) {
       this.afterFailedSend(entry, told, error);
     }
+  }
+
+  /**
+   * The server a market is in, by name, and a link to its card. The jobs' process sends every server's DMs, and holds
+   * only its own shard's servers: another's name is asked of Discord once. A name Discord will not give is left out.
+   */
+  private async placeOf(market: Market): Promise<DmPlace> {
+    const { guildId, channelId, messageId } = market;
+    if (guildId === null) return {};
+    const cardUrl = channelId !== null && messageId !== null ? messageLink(channelId, messageId, guildId) : undefined;
+    let server = this.client.guilds.cache.get(guildId)?.name ?? this.serverNames.get(guildId);
+    if (server === undefined) {
+      try {
+        server = ((await this.client.rest.get(Routes.guild(guildId))) as APIGuild).name;
+        this.serverNames.set(guildId, server);
+      } catch (error) {
+        this.app.log('could not read a server name for a DM', { guildId, error: String(error) });
+      }
+    }
+    return { ...(server === undefined ? {} : { server }), ...(cardUrl === undefined ? {} : { cardUrl }) };
   }
 
   /**

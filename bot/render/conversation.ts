@@ -69,9 +69,16 @@ export interface DmMessage {
   notices: number;
 }
 
+/** Where a DM's market lives, for a member of many servers: the server's name and the card, where known. */
+export interface DmPlace {
+  server?: string;
+  cardUrl?: string;
+}
+
 /**
- * A DM about one market: the market, its notices in order, and how to stop them. Notices that do not fit one message
- * go on in the next, so none is lost (the settlement, with the payout, often comes last); the last says how to stop.
+ * A DM about one market: the market and where it is, its notices in order, and how to stop them. Notices that do not
+ * fit one message go on in the next, so none is lost (the settlement, with the payout, often comes last); the last
+ * says how to stop.
  */
 export function dmMessages(
   market: Pick<Market, 'slug' | 'question'>,
@@ -79,8 +86,11 @@ export function dmMessages(
   previews: boolean,
   /** What text becomes on its way to Discord (defused), so the packing measures what is sent. */
   sendable: (text: string) => string,
+  place: DmPlace = {},
 ): DmMessage[] {
-  const header = sendable(`**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)`);
+  const server = place.server === undefined ? '' : ` in **${plain(truncate(place.server, 100))}**`;
+  const card = place.cardUrl === undefined ? '' : ` · [the card](${place.cardUrl})`;
+  const header = sendable(`**${plain(truncate(market.question, 200))}** (\`${market.slug}\`)${server}${card}`);
   const off = sendable(`\n-# Turn these off with /notify in the server (or /market unfollow market:${market.slug}).`);
   const packed = packLines([header, ...notices.map((notice) => sendable(dmLine(notice, previews)))], DISCORD_LIMITS.content - off.length);
   return packed.map((message, index) => ({

@@ -126,7 +126,7 @@ describe('without the permission to open threads', () => {
 
 describe('notifications by DM', () => {
   it('tells a holder of the resolution with their payout, spares one who turned it off, copes with closed DMs, and sends nothing twice across a restart', async () => {
-    const { slug } = await openWithThread();
+    const { cardId, slug } = await openWithThread();
     await command('bob', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'Yes'), option.integer('amount', 30)]);
     await command('carol', 'bet', undefined, [option.string('market', slug), option.string('outcome', 'No'), option.integer('amount', 10)]);
     const off = await command('carol', 'notify', undefined, [option.boolean('all', false)]);
@@ -144,6 +144,9 @@ describe('notifications by DM', () => {
     expect(dm).toContain('✅ Resolved **Yes**');
     expect(dm).toContain(`you were paid ${formatCredits(payout.amount)} credits`);
     expect(dm).toContain('/notify');
+    // A member of many servers is told which one, and can jump to the card.
+    const card = bot.fake.message(cardId);
+    expect(dm.split('\n')[0]).toContain(`in **${bot.fake.guild.name}** · [the card](https://discord.com/channels/${bot.fake.guild.id}/${card?.channel_id}/${cardId})`);
     // Alice's DMs are closed: the send was refused (50007) and nothing was logged.
     await bot.fake.waitForRequest((r) => r.status === 403 && r.method === 'POST' && r.path.startsWith('/channels/'));
     expect(bot.logs.filter((line) => line.includes('direct message'))).toEqual([]);
