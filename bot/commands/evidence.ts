@@ -33,20 +33,41 @@ function addEvidence(invocation: Invocation, app: App): Reply {
   return quietWhereAsked(app, invocation.realm, reply);
 }
 
+/** A card's description holds this much of the list, leaving the rest of the card's 6,000 characters to its title. */
+const LIST_TEXT_MAX = 4000;
+
+const olderNote = (older: number) => (older > 0 ? `\n…and ${older} older` : '');
+
+/**
+ * The newest items' lines, whole, as many as fit the card with the line that says how many older ones are left out
+ * (those past LISTED, and those that did not fit).
+ */
+function newestThatFit(lines: readonly string[], total: number): string {
+  let text = '';
+  let shown = 0;
+  for (const line of lines) {
+    const next = shown === 0 ? line : `${text}\n\n${line}`;
+    if (next.length + olderNote(total - shown - 1).length > LIST_TEXT_MAX) break;
+    text = next;
+    shown += 1;
+  }
+  if (shown === 0) return `${truncate(lines[0] ?? '', LIST_TEXT_MAX - olderNote(total - 1).length)}${olderNote(total - 1)}`;
+  return `${text}${olderNote(total - shown)}`;
+}
+
 function listEvidence(invocation: Invocation, app: App): Reply {
   const { market: slug } = parseOptions(z.object({ market: marketOption }), invocation);
   const { market, items } = app.evidence.list(invocation.realm, slug, invocation.actor.isModerator);
   const now = currentPrices(market);
   const { linkPreviews } = app.realms.values(invocation.realm);
   const lines = items.slice(0, LISTED).map((item) => evidenceListLine(item, market, now, linkPreviews));
-  const more = items.length > LISTED ? `\n…and ${items.length - LISTED} older` : '';
   return replyWith({
     ephemeral: true,
     cards: [
       {
         title: truncate(`Evidence — ${market.question}`, 256),
         color: 0x8b5cf6,
-        description: lines.length === 0 ? 'No evidence yet. Add some with /evidence add.' : truncate(`${lines.join('\n\n')}${more}`, 4000),
+        description: lines.length === 0 ? 'No evidence yet. Add some with /evidence add.' : newestThatFit(lines, items.length),
         footer: `${market.slug} · newest first · /evidence add to add`,
       },
     ],

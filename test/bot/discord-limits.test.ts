@@ -166,4 +166,25 @@ describe("fitting payloads to Discord's limits", () => {
     expect(autocompleted).toHaveLength(20);
     parseCallback(InteractionType.ApplicationCommandAutocomplete, { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: fitChoices(autocompleted) } });
   });
+
+  it('lists the newest evidence whole, as much as fits, and says how many older items it leaves out', async () => {
+    const h = (harness = testApp({ CRUX_RATE_LIMIT_PER_MINUTE: '0', CRUX_MAX_OPEN_MARKETS_PER_USER: '0' }));
+    const [id = ''] = openWorstCaseMarkets(h);
+    const cited = 20;
+    for (let i = 1; i <= cited; i++) {
+      await run(h, TRADER, 'evidence', 'add', { market: id, url: longest(`https://example.org/${i}/`, 400), stance: 'for', note: longest(`note ${i}`, 300) });
+    }
+    const { reply } = await run(h, TRADER, 'evidence', 'list', { market: id });
+    assertDiscordTakes(reply);
+    const text = reply.cards[0]?.description ?? '';
+    const shown = [...text.matchAll(/^\*\*#(\d+)\*\*/gm)].map((match) => Number(match[1]));
+    expect(shown.length).toBeLessThan(15);
+    // Newest first, each item whole (its note, escaped, ends it), and every item left out counted.
+    expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => cited - i));
+    const older = `\n…and ${cited - shown.length} older`;
+    expect(text.endsWith(older)).toBe(true);
+    const items = text.slice(0, -older.length).split('\n\n');
+    expect(items).toHaveLength(shown.length);
+    expect(items.every((item, i) => item.includes(`note ${cited - i}`) && item.endsWith('\\*\\_'))).toBe(true);
+  });
 });
