@@ -243,6 +243,28 @@ const dmSends = (...users: string[]): RequestMatch => postsTo(...users.map((user
 const dmStates = () =>
   Object.fromEntries((bot.db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE target = 'dm' GROUP BY state`).all() as { state: string; n: number }[]).map((row) => [row.state, row.n]));
 
+describe('a DM about a server this process does not hold', () => {
+  it("asks Discord for the server's name once, as the jobs' process does for another shard's servers", async () => {
+    const { slug } = await openWithThread();
+    await heldByThree(slug);
+    // Held while each DM channel opens, so the server can leave this client's cache before any DM is written.
+    const held = bot.fake.holdRequests({ method: 'POST', path: /^\/users\/@me\/channels$/ });
+    await resolveYes(slug);
+    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM channel is being opened' });
+    const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
+    if (guild === undefined) throw new Error('the guild is not in the cache');
+    bot.client.guilds.cache.delete(guild.id);
+    try {
+      held.release();
+      await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
+    } finally {
+      bot.client.guilds.cache.set(guild.id, guild);
+    }
+    for (const user of ['alice', 'bob', 'carol']) expect(bot.fake.directMessagesTo(user)[0]?.content.split('\n')[0]).toContain(`in **${guild.name}**`);
+    expect(bot.fake.requests.filter((request) => request.method === 'GET' && request.path === `/guilds/${guild.id}`)).toHaveLength(1);
+  });
+});
+
 describe('a DM pass cut short', () => {
   it('claims each DM just before sending it, so a crash mid-pass loses at most the one in flight', async () => {
     const { slug } = await openWithThread();
