@@ -359,9 +359,12 @@ export class NotificationService {
 
   /** Holders and followers of markets closing within a day. */
   remindClosing(now: number): Result<number> {
-    return this.remind(this.notes.marketsClosingBetween(now, now + CLOSING_NOTICE_MS), 'closing', now, (market) =>
-      this.notes.reminderAt(market.id, 'closing') === undefined ? this.audienceNotices(market, { kind: 'closing', closesAt: market.closesAt }) : [],
-    );
+    return this.remind(this.notes.marketsClosingBetween(now, now + CLOSING_NOTICE_MS), 'closing', now, (market) => {
+      const last = this.notes.reminderAt(market.id, 'closing');
+      // A reminder announced a close within a day of it: a close moved later since then is announced again as it nears.
+      const announced = last !== undefined && market.closesAt <= last + CLOSING_NOTICE_MS;
+      return announced ? [] : this.audienceNotices(market, { kind: 'closing', closesAt: market.closesAt });
+    });
   }
 
   /** Holders and followers of markets that moved by the server's alert threshold within 6 hours; once per 6 hours. */

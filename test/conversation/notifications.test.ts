@@ -125,11 +125,16 @@ describe('who is told what', () => {
     expect(ok(app.notifications.remindClosing(now))).toBe(1);
     expect(ok(app.notifications.remindClosing(now + HOUR))).toBe(0);
     expect(outbox(harness, 'bob')).toEqual([{ kinds: ['moved', 'closing'], dueAt: now }]);
-    ok(app.service.closeDueMarkets(T0 + 30 * DAY));
-    expect(ok(app.notifications.remindStale(T0 + 36 * DAY, 7))).toBe(0);
-    expect(ok(app.notifications.remindStale(T0 + 37 * DAY, 7))).toBe(1);
+    // A close moved two days later is announced again when it nears, once.
+    ok(app.edits.edit({ marketId: 'rome', closesAt: T0 + 32 * DAY, reason: 'more time' }, as('mod', now + HOUR, true)));
+    expect(ok(app.notifications.remindClosing(now + DAY))).toBe(0);
+    expect(ok(app.notifications.remindClosing(T0 + 31 * DAY + HOUR))).toBe(1);
+    expect(ok(app.notifications.remindClosing(T0 + 31 * DAY + 2 * HOUR))).toBe(0);
+    ok(app.service.closeDueMarkets(T0 + 32 * DAY));
     expect(ok(app.notifications.remindStale(T0 + 38 * DAY, 7))).toBe(0);
-    expect(outbox(harness, 'alice')).toEqual([{ kinds: ['stale'], dueAt: T0 + 37 * DAY }]);
+    expect(ok(app.notifications.remindStale(T0 + 39 * DAY, 7))).toBe(1);
+    expect(ok(app.notifications.remindStale(T0 + 40 * DAY, 7))).toBe(0);
+    expect(outbox(harness, 'alice')).toEqual([{ kinds: ['stale'], dueAt: T0 + 39 * DAY }]);
   });
 });
 
