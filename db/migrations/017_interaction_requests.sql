@@ -16,5 +16,5 @@ INSERT INTO interaction_requests (id, result, at, user_id, fingerprint)
 SELECT CAST(id AS INTEGER), result, at, user_id, fingerprint FROM requests
 WHERE id GLOB '[1-9]*' AND id NOT GLOB '*[^0-9]*' AND (length(id) < 19 OR (length(id) = 19 AND id <= '9223372036854775807'));
 
-DELETE FROM requests
-WHERE id GLOB '[1-9]*' AND id NOT GLOB '*[^0-9]*' AND (length(id) < 19 OR (length(id) = 19 AND id <= '9223372036854775807'));
+-- Each moved id's text is its integer's, with no leading zero to lose.
+DELETE FROM requests WHERE id IN (SELECT CAST(id AS TEXT) FROM interaction_requests);
