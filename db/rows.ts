@@ -12,10 +12,8 @@ export class CorruptRowError extends Error {
   override readonly name = 'CorruptRowError';
 }
 
-type Issues = { addIssue(issue: { code: 'custom'; message: string }): void };
-
 /** A JSON text checked against `schema`; undefined, with the issue added, when it is not JSON or does not fit. */
-function parseJsonText<S extends z.ZodType>(schema: S, text: string, ctx: Issues): { value: z.output<S> } | undefined {
+function parseJsonText<S extends z.ZodType>(schema: S, text: string, ctx: z.RefinementCtx): { value: z.output<S> } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
