@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { CruxError } from '../markets/errors.ts';
-import type { Account, LedgerEntry, TradeEntry } from '../markets/ledger.ts';
+import { type Account, type LedgerEntry, marketAccount, type TradeEntry } from '../markets/ledger.ts';
 import type { Market, MarketStatus } from '../markets/market.ts';
 import type { RealmId } from '../markets/realms/realm.ts';
 import type { Millis } from '../markets/money.ts';
@@ -31,7 +31,7 @@ interface ProfitQueryRow {
   profit: number;
 }
 
-const MARKET_COLUMNS = `m.*, a.balance AS pool`;
+const MARKET_COLUMNS = `m.*, a.balance AS pool, a.outstanding`;
 const MARKET_FROM = `markets m JOIN accounts a ON a.id = 'market:' || m.id`;
 
 /**
@@ -133,11 +133,11 @@ export class SqliteStore implements Store {
       debit: db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ?'),
       credit: db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?'),
       offMarket: db.prepare('UPDATE accounts SET off_market_net = off_market_net + ? WHERE id = ?'),
-      // Only what a trade changes: rewriting the whole state would rewrite the market's index entries in every commit.
-      // Run before the trader's position is written: a trader is new to the market while they hold no position in it.
-      tradeMarket: db.prepare(
-        `UPDATE markets SET outstanding = ?, volume = volume + ?,
-           traders = traders + NOT EXISTS (SELECT 1 FROM positions WHERE market_id = markets.id AND user_id = ?)
+      // The market's side of a trade, all on its account (migration 019): one row, where the credits and the book
+      // were two. Run before the trader's position is written: a trader is new to the market while they hold none.
+      tradeBook: db.prepare(
+        `UPDATE accounts SET balance = balance + ?, outstanding = ?, volume = volume + ?,
+           traders = traders + NOT EXISTS (SELECT 1 FROM positions WHERE market_id = ? AND user_id = ?)
          WHERE id = ?`,
       ),
       addShares: db.prepare<[string, string, number, number], { shares: number }>(
@@ -155,12 +155,13 @@ export class SqliteStore implements Store {
       findMarketBySlug: db.prepare(`SELECT ${MARKET_COLUMNS} FROM ${MARKET_FROM} WHERE m.realm = ? AND m.slug = ?`),
       insertMarket: db.prepare(
         `INSERT INTO markets (id, realm, slug, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares,
-           outstanding, subsidy, status, created_by, created_at, closes_at, closed_at, tags)
+           subsidy, status, created_by, created_at, closes_at, closed_at, tags)
          VALUES (@id, @realm, @slug, @guildId, @channelId, @messageId, @question, @criteria, @outcomes, @liquidity, @openingShares,
-           @outstanding, @subsidy, @status, @createdBy, @createdAt, @closesAt, @closedAt, @tags)`,
+           @subsidy, @status, @createdBy, @createdAt, @closesAt, @closedAt, @tags)`,
       ),
+      openBook: db.prepare('UPDATE accounts SET outstanding = ?, volume = 0, traders = 0 WHERE id = ?'),
       saveMarketState: db.prepare(
-        `UPDATE markets SET status = @status, outstanding = @outstanding, closed_at = @closedAt,
+        `UPDATE markets SET status = @status, closed_at = @closedAt,
            resolved_outcome = @resolvedOutcome, resolved_probabilities = @resolvedProbabilities, resolved_by = @resolvedBy, resolution_evidence = @evidence, resolved_at = @resolvedAt
          WHERE id = @id`,
       ),
@@ -178,7 +179,7 @@ export class SqliteStore implements Store {
            AND NOT EXISTS (SELECT 1 FROM market_conditions c WHERE c.market_id = m.id AND c.claim_id IS NOT NULL)
          ORDER BY created_at, id`,
       ),
-      marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM markets WHERE id = ?'),
+      marketStats: db.prepare<[string], { volume: number; traders: number }>('SELECT volume, traders FROM accounts WHERE id = ?'),
       addLink: db.prepare('INSERT INTO market_links (market_id, url, kind, added_by, added_at) VALUES (?, ?, ?, ?, ?)'),
       links: db.prepare<[string], { url: string; kind: string; added_by: string; added_at: number }>(
         'SELECT url, kind, added_by, added_at FROM market_links WHERE market_id = ? ORDER BY id',
@@ -393,8 +394,13 @@ export class SqliteStore implements Store {
   }
 
   appendTrade(entry: TradeEntry, outstandingAfter: readonly Millis[]): Millis {
-    this.appendRow(entry);
-    this.statements.tradeMarket.run(JSON.stringify(outstandingAfter), entry.amount, entry.holder, entry.marketId);
+    const pool = marketAccount(entry.marketId);
+    if ((entry.from === pool) === (entry.to === pool)) throw new Error(`a trade on ${entry.marketId} moves credits between a trader and ${pool}, not ${entry.from} and ${entry.to}`);
+    this.insertRow(entry);
+    // What the market maker takes in: a buy's price, or minus what a sale pays out.
+    const [trader, taken] = entry.to === pool ? [entry.from, entry.amount] : [entry.to, -entry.amount];
+    this.statements.debit.run(taken, trader);
+    this.statements.tradeBook.run(taken, JSON.stringify(outstandingAfter), entry.amount, entry.marketId, entry.holder, pool);
     const position =
       entry.shares >= 0
         ? this.statements.addShares.get(entry.marketId, entry.holder, entry.outcome, entry.shares)
@@ -405,6 +411,13 @@ export class SqliteStore implements Store {
 
   /** The entry's row, and its amount moved from one balance to the other. */
   private appendRow(entry: LedgerEntry): number {
+    const id = this.insertRow(entry);
+    this.statements.debit.run(entry.amount, entry.from);
+    this.statements.credit.run(entry.amount, entry.to);
+    return id;
+  }
+
+  private insertRow(entry: LedgerEntry): number {
     const { lastInsertRowid } = this.statements.appendLedger.run(
       entry.at,
       entry.from,
@@ -418,8 +431,6 @@ export class SqliteStore implements Store {
       entry.pricesAfter === null ? null : JSON.stringify(entry.pricesAfter),
       entry.requestId,
     );
-    this.statements.debit.run(entry.amount, entry.from);
-    this.statements.credit.run(entry.amount, entry.to);
     return Number(lastInsertRowid);
   }
 
@@ -442,12 +453,13 @@ export class SqliteStore implements Store {
   }
 
   insertMarket(market: NewMarket): void {
-    this.createAccount({ id: `market:${market.id}`, kind: 'market', realm: market.realm, userId: null, displayName: market.slug, createdAt: market.createdAt });
+    const pool = marketAccount(market.id);
+    this.createAccount({ id: pool, kind: 'market', realm: market.realm, userId: null, displayName: market.slug, createdAt: market.createdAt });
+    this.statements.openBook.run(JSON.stringify(market.outstanding), pool);
     this.statements.insertMarket.run({
       ...market,
       outcomes: JSON.stringify(market.outcomes),
       openingShares: JSON.stringify(market.openingShares),
-      outstanding: JSON.stringify(market.outstanding),
       tags: JSON.stringify(market.tags),
     });
   }
@@ -456,10 +468,9 @@ export class SqliteStore implements Store {
     this.statements.saveMarketState.run({
       id,
       status: state.status,
-      outstanding: JSON.stringify(state.outstanding),
       closedAt: state.closedAt,
       resolvedOutcome: state.resolution?.outcome ?? null,
-      resolvedProbabilities: percentsToStore(state.resolution, state.outstanding.length),
+      resolvedProbabilities: percentsToStore(state.resolution, state.outcomes.length),
       resolvedBy: state.resolution?.decidedBy ?? null,
       evidence: state.resolution?.evidence ?? null,
       resolvedAt: state.resolution?.at ?? null,
@@ -499,7 +510,7 @@ export class SqliteStore implements Store {
   }
 
   marketStats(id: string): MarketStats {
-    const row = this.statements.marketStats.get(id);
+    const row = this.statements.marketStats.get(marketAccount(id));
     return { volume: row?.volume ?? 0, traders: row?.traders ?? 0 };
   }
 

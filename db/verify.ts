@@ -246,7 +246,7 @@ function compareWithStore(db: Db, summary: LedgerSummary, entries: number, probl
   if (negatives > 0) report(`${negatives} account(s) other than the mint are below zero`);
 
   const marketIds = new Set<string>();
-  for (const raw of prepare(db, `SELECT m.id, m.status, m.outstanding, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all()) {
+  for (const raw of prepare(db, `SELECT m.id, m.status, a.outstanding, a.balance AS pool FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`).all()) {
     let market;
     try {
       market = parseRow(marketBooksRow, 'markets', raw);
@@ -317,13 +317,13 @@ function checkPositions(db: Db, report: Report): void {
 
 /** The tallies kept beside the ledger for bounded reads (a market's volume and traders, an account's off-market net). */
 function checkStoredTallies(db: Db, report: Report): void {
-  const markets = prepare<[], { id: string; volume: number; traders: number; rebuilt_volume: number; rebuilt_traders: number }>(
+  const markets = prepare<[], { id: string; volume: number | null; traders: number | null; rebuilt_volume: number; rebuilt_traders: number }>(
       db,
-      `SELECT m.id, m.volume, m.traders, COALESCE(t.volume, 0) AS rebuilt_volume, COALESCE(t.traders, 0) AS rebuilt_traders
-       FROM markets m LEFT JOIN (
+      `SELECT m.id, a.volume, a.traders, COALESCE(t.volume, 0) AS rebuilt_volume, COALESCE(t.traders, 0) AS rebuilt_traders
+       FROM markets m JOIN accounts a ON a.id = 'market:' || m.id LEFT JOIN (
          SELECT market_id, SUM(amount) AS volume, COUNT(DISTINCT holder) AS traders FROM ledger
          WHERE reason IN ('buy', 'sell') GROUP BY market_id) t ON t.market_id = m.id
-       WHERE m.volume <> COALESCE(t.volume, 0) OR m.traders <> COALESCE(t.traders, 0)`,
+       WHERE a.volume IS NOT COALESCE(t.volume, 0) OR a.traders IS NOT COALESCE(t.traders, 0)`,
     )
     .all();
   for (const row of markets) {

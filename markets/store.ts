@@ -58,9 +58,11 @@ export interface NewAccount {
   createdAt: number;
 }
 
+/** What closing, resolving and reopening change of a market; only trades change its book. */
 export interface MarketState {
   status: MarketStatus;
-  outstanding: Millis[];
+  /** The market's outcomes, for which a resolution's probabilities are stored. */
+  outcomes: readonly string[];
   closedAt: number | null;
   resolution: Resolution | null;
 }

@@ -47,16 +47,16 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
   );
   const setBalance = db.prepare('UPDATE accounts SET balance = ?, off_market_net = ? WHERE id = ?');
   const insertMarket = db.prepare(
-    `INSERT INTO markets (id, realm, slug, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares, outstanding, subsidy,
+    `INSERT INTO markets (id, realm, slug, guild_id, channel_id, message_id, question, criteria, outcomes, liquidity, opening_shares, subsidy,
        status, created_by, created_at, closes_at, closed_at, resolved_outcome, resolved_by, resolution_evidence, resolved_at, tags)
-     VALUES (@id, 'console', @id, NULL, NULL, NULL, @question, 'Decided by the benchmark.', @outcomes, @liquidity, @openingShares, @outstanding, @subsidy,
+     VALUES (@id, 'console', @id, NULL, NULL, NULL, @question, 'Decided by the benchmark.', @outcomes, @liquidity, @openingShares, @subsidy,
        @status, @createdBy, @createdAt, @closesAt, @closedAt, @resolvedOutcome, @resolvedBy, @evidence, @closedAt, '[]')`,
   );
   const insertEntry = db.prepare(
     `INSERT INTO ledger (at, from_account, to_account, amount, reason, market_id, holder, outcome, shares, prices_after, request_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
   );
-  const setTallies = db.prepare('UPDATE markets SET outstanding = ?, volume = ?, traders = ? WHERE id = ?');
+  const setBook = db.prepare('UPDATE accounts SET outstanding = ?, volume = ?, traders = ? WHERE id = ?');
   const insertPosition = db.prepare('INSERT INTO positions (market_id, user_id, outcome, shares) VALUES (?, ?, ?, ?)');
 
   const balances = new Map<string, Millis>();
@@ -97,7 +97,7 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
     const stays = index >= shape.markets - shape.openMarkets;
     insertMarket.run({
       id, question: market.question, outcomes: JSON.stringify(outcomes), liquidity: LIQUIDITY, openingShares: JSON.stringify(q0),
-      outstanding: '[]', subsidy, createdBy: MODERATOR, createdAt, closesAt: stays ? closedAt + 3650 * DAY : closedAt,
+      subsidy, createdBy: MODERATOR, createdAt, closesAt: stays ? closedAt + 3650 * DAY : closedAt,
       status: stays ? 'open' : 'resolved', closedAt: stays ? null : closedAt, resolvedOutcome: stays ? null : winner,
       resolvedBy: stays ? null : MODERATOR, evidence: stays ? null : 'benchmark',
     });
@@ -123,7 +123,7 @@ export function buildLargeDatabase(path: string, shape: LargeDatabaseShape): voi
       held.set(key, (held.get(key) ?? 0) + quote.shares);
     }
     balances.set(pool, market.pool);
-    setTallies.run(JSON.stringify(market.outstanding), volume, traders.size, id);
+    setBook.run(JSON.stringify(market.outstanding), volume, traders.size, pool);
     for (const [key, shares] of held) {
       const [user = '', outcome = ''] = key.split('\u0000');
       insertPosition.run(id, user, Number(outcome), shares);

@@ -25,7 +25,7 @@ function ledgerStats(marketId: string) {
     .get(marketId);
 }
 
-describe('a market card reads its volume and traders from the market row', () => {
+describe("a market card reads its volume and traders from the market's book", () => {
   it('counts every buy and sell, and each trader once whichever outcomes they hold', () => {
     engine = testEngine();
     open('tallies');
@@ -43,9 +43,9 @@ describe('a market card reads its volume and traders from the market row', () =>
     engine = testEngine();
     open('tallies');
     buy('tallies', 'ana', 'Yes', 20);
-    engine.db.prepare(`UPDATE markets SET traders = traders + 1 WHERE id = 'tallies'`).run();
+    engine.db.prepare(`UPDATE accounts SET traders = traders + 1 WHERE id = 'market:tallies'`).run();
     expect(verify(engine.db).problems).toContainEqual(expect.stringMatching(/^market tallies: stored volume \d+ and 2 traders but the ledger gives \d+ and 1$/));
-    engine.db.prepare(`UPDATE markets SET traders = traders - 1 WHERE id = 'tallies'`).run();
+    engine.db.prepare(`UPDATE accounts SET traders = traders - 1 WHERE id = 'market:tallies'`).run();
   });
 
   it('migration 011 fills the tallies and each account\'s off-market net from the ledger', () => {

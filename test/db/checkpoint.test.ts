@@ -75,7 +75,7 @@ describe('start-up verifies the ledger rows after the last checkpoint', () => {
     engine = testEngine();
     trade('first');
     start();
-    engine.db.prepare(`UPDATE markets SET outstanding = json_set(outstanding, '$[0]', json_extract(outstanding, '$[0]') + 7) WHERE id = 'first'`).run();
+    engine.db.prepare(`UPDATE accounts SET outstanding = json_set(outstanding, '$[0]', json_extract(outstanding, '$[0]') + 7) WHERE id = 'market:first'`).run();
     expect(start().problems).toContainEqual(expect.stringMatching(/^market first outcome #0: \d+ shares outstanding but the ledger gives \d+$/));
   });
 

@@ -298,12 +298,12 @@ describe('the ledger', () => {
   it('names a corrupt market row instead of trading on it', () => {
     engine = testEngine();
     ok(engine.service.openMarket({ ...question, id: 'rome' }, engine.member('alice')));
-    engine.db.prepare(`UPDATE markets SET outstanding = 'not json' WHERE id = 'rome'`).run();
+    engine.db.prepare(`UPDATE accounts SET outstanding = '["many"]' WHERE id = 'market:rome'`).run();
     expect(() => engine.service.buy({ marketId: 'rome', outcome: 'Yes', amount: 1000 }, engine.member('bob'))).toThrow(
       /Corrupt row in markets \(id rome\)/,
     );
     expect(verify(engine.db).problems.join('\n')).toMatch(/Corrupt row in markets/);
-    engine.db.prepare(`UPDATE markets SET outstanding = '[0,0]' WHERE id = 'rome'`).run();
+    engine.db.prepare(`UPDATE accounts SET outstanding = '[0,0]' WHERE id = 'market:rome'`).run();
   });
 
   it("parses a market's outcomes once for all its reads, frozen, and still names them corrupt when they are", () => {

@@ -1,9 +1,15 @@
 import Database from 'better-sqlite3';
 import { migrations } from '../../db/migrate.ts';
 
-/** The schema as `sqlite_master` describes it, to compare two databases' schemas. */
+/**
+ * The schema as `sqlite_master` describes it, to compare two databases' schemas; a table's name as SQLite writes it
+ * back after a rename (quoted) counts as the same name.
+ */
 export function schemaOf(db: Database.Database): unknown[] {
-  return db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`).all();
+  return db
+    .prepare<[], { type: string; name: string; sql: string | null }>(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`)
+    .all()
+    .map((row) => ({ ...row, sql: row.sql?.replace(/^CREATE TABLE "(\w+)"/, 'CREATE TABLE $1') ?? null }));
 }
 
 /** An empty database at schema `version`. */
@@ -45,16 +51,38 @@ function columns(db: Database.Database, table: string): string[] {
   return db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((row) => row.name);
 }
 
+/** What migration 019 moved from a market's row to its account's book. */
+const BOOK_COLUMNS = new Set(['outstanding', 'volume', 'traders']);
+
+/** Puts markets' books back on their rows, as the schemas before migration 019 kept them, with the columns in their places. */
+function moveBooksBackToMarkets(db: Database.Database, fresh: Database.Database): void {
+  const created = fresh.prepare<[], { sql: string }>(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'markets'`).get();
+  if (created === undefined || !columns(db, 'accounts').includes('outstanding')) return;
+  const then = columns(fresh, 'markets');
+  db.exec(created.sql.replace(/^CREATE TABLE markets/, 'CREATE TABLE markets_rewound'));
+  db.exec(
+    `INSERT INTO markets_rewound (${then.join(', ')})
+     SELECT ${then.map((column) => (BOOK_COLUMNS.has(column) ? `a.${column}` : `m.${column}`)).join(', ')}
+     FROM markets m JOIN accounts a ON a.id = 'market:' || m.id`,
+  );
+  db.exec('DROP TABLE markets');
+  db.exec('ALTER TABLE markets_rewound RENAME TO markets');
+}
+
+/** Migrations that moved data, which dropping what they added cannot undo: each has what puts it back. */
+const MOVES_UNDONE: ReadonlyMap<number, (db: Database.Database, fresh: Database.Database) => void> = new Map([[19, moveBooksBackToMarkets]]);
+
 /**
  * Takes a database written by today's code back to what schema `version` wrote, so a migration test can write its
  * rows with today's code and migrate them: the tables, indexes and columns later migrations added go (with what they
- * held), indexes they dropped come back, and the version with them. Throws if the result is not exactly the schema
+ * held), what they moved goes back, indexes they dropped come back, and the version with them. Throws if the result is not exactly the schema
  * of a database migrated only to `version` (a later migration changed something this does not undo).
  */
 export function rewindSchema(db: Database.Database, version: number): void {
   const fresh = freshAt(version);
   try {
     db.pragma('foreign_keys = OFF');
+    for (const [movedIn, undo] of [...MOVES_UNDONE].sort(([a], [b]) => b - a)) if (movedIn > version) undo(db, fresh);
     const tablesThen = names(fresh, 'table');
     for (const table of names(db, 'table')) if (!tablesThen.has(table)) db.exec(`DROP TABLE ${table}`);
     const indexesThen = names(fresh, 'index');
