@@ -4,11 +4,11 @@ import { sleep } from '../reliability/trading.ts';
  * The replies benches' load, the same in one process and across shards: 200 members on 20 markets, each pausing a
  * mean 2 s between an answer and their next bet (about 100 bets/s offered) for 12 s, then 4 bursts of all 200 at once.
  */
-export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 4 } as const;
+export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 8 } as const;
 
 /**
- * After the warm-up, before the clock starts: the warm-up's 200 bets leave every card and thread a refresh to make
- * (CRUX_CARD_REFRESH_SECONDS apart), which belongs to the warm-up, not to the load measured after it.
+ * After the warm-up (or a load), before the next clock starts: 200 bets leave every card and thread a refresh to make
+ * (CRUX_CARD_REFRESH_SECONDS apart), which belongs to the bets that caused it, not to the load measured after them.
  */
 export const SETTLE_MS = 3_000;
 

@@ -11,8 +11,8 @@ import { percentile } from './measure.ts';
 import { randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
 
-const READS = 300;
-const WARM_UP = 20;
+const READS = 2_000;
+const WARM_UP = 200;
 
 /** Each run of one command in this process, handler to reply (no Discord): what a member waits for beyond the network. */
 async function latencies(app: ReturnType<typeof createApp>, command: CommandModule, options: (i: number) => Record<string, OptionValue>): Promise<number[]> {

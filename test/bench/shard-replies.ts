@@ -133,6 +133,9 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     const load = steady
       ? { steady: await steadyWithPauses(crux, shards, () => steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS })) }
       : {};
+    // The bursts start from settled cards and threads whether or not a steady load ran first: its last refreshes are
+    // its own, and would slow only the run that had one (with two shards, the run the bursts are compared with).
+    if (steady) await sleep(SETTLE_MS);
     const burstTimes = await bursts(members, randoms, bet, BURSTS);
     return { ...load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
   } finally {

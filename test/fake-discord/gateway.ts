@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { GatewayCloseCodes, GatewayDispatchEvents, GatewayIntentBits, GatewayOpcodes } from 'discord.js';
 import { APPLICATION_FLAGS } from './bot-identity.ts';
 import type { BotIdentity } from './bot-identity.ts';
-import { GatewaySession, sendPayload } from './gateway-session.ts';
+import { acceptStream, GatewaySession, sendPayload } from './gateway-session.ts';
 import type { DispatchData, DispatchEvent } from './gateway-session.ts';
 import type { GuildList } from './guild-list.ts';
 import { portOf } from './port.ts';
@@ -140,6 +140,7 @@ export class FakeGateway {
     if (query.get('encoding') !== 'json' || query.has('compress')) {
       return socket.close(GatewayCloseCodes.DecodeError, 'The fake gateway only speaks uncompressed JSON');
     }
+    acceptStream(socket, request.socket);
     const connection: Connection = { socket, session: null };
     socket.on('message', (raw) => this.#receive(connection, raw));
     socket.on('close', (code) => this.#onClose(connection, code));
