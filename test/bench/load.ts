@@ -1,16 +1,40 @@
+import type { FakeDiscord } from '../fake-discord/index.ts';
 import { sleep } from '../reliability/trading.ts';
 
 /**
  * The replies benches' load, the same in one process and across shards: 200 members on 20 markets, each pausing a
- * mean 2 s between an answer and their next bet (about 100 bets/s offered) for 12 s, then 4 bursts of all 200 at once.
+ * mean 2 s between an answer and their next bet (about 100 bets/s offered) for 12 s, and 8 bursts of all 200 at once.
  */
 export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 8 } as const;
 
 /**
- * After the warm-up (or a load), before the next clock starts: 200 bets leave every card and thread a refresh to make
- * (CRUX_CARD_REFRESH_SECONDS apart), which belongs to the bets that caused it, not to the load measured after them.
+ * The shortest settle: after a warm-up each process still compiles its hot code and the maintenance process copies
+ * the WAL into the file, neither of which Discord sees (3 s was not enough with two shards, 8 s was).
  */
-export const SETTLE_MS = 3_000;
+const SETTLE_MS = 8_000;
+/** How long the bot must send Discord nothing for its cards and threads to count as settled, and the longest wait. */
+const QUIET_MS = 1_000;
+const SETTLE_LIMIT_MS = 30_000;
+
+/**
+ * After the warm-up (or a load), before the next clock starts: bets leave every card and thread a refresh to make
+ * (CRUX_CARD_REFRESH_SECONDS apart), and a market's first bets open its thread, which belongs to the bets that
+ * caused it, not to the load measured after them. How long that takes depends on the shards and the machine, so this
+ * waits at least `SETTLE_MS`, and then until the bot has sent the fake Discord nothing for a second.
+ */
+export async function settled(fake: FakeDiscord): Promise<void> {
+  const deadline = performance.now() + SETTLE_LIMIT_MS;
+  await sleep(SETTLE_MS);
+  let heard = fake.requests.length;
+  let quietSince = performance.now();
+  while (performance.now() < deadline && performance.now() - quietSince < QUIET_MS) {
+    await sleep(100);
+    if (fake.requests.length !== heard) {
+      heard = fake.requests.length;
+      quietSince = performance.now();
+    }
+  }
+}
 
 /** One member's bet, resolving with how long its answer took in ms. */
 export type TimedBet = (member: string, random: () => number) => Promise<number>;

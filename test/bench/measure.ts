@@ -53,6 +53,11 @@ export function measureInterleaved<K extends string>(rounds: number, slices: Rec
   return rates;
 }
 
+/** The middle value (of an odd count; the upper middle of an even one). */
+export function median(values: readonly number[]): number {
+  return values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}
+
 /** The value below which a share `p` of the sorted values lie. */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;

@@ -2,20 +2,16 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildLargeDatabase, type LargeDatabaseShape, MILLION_TRADES, THREE_MILLION_TRADES } from './large-database.ts';
-import { withTempDir } from './measure.ts';
+import { median, withTempDir } from './measure.ts';
 import { type Report, withSuffix } from './report.ts';
 import { benchFullVerify, benchReads } from './at-any-size.ts';
 import { runReplyLatencyBench } from './replies.ts';
 import { runBotProcessBench } from './shard-replies.ts';
 import { measureScoreReads } from './score-reads.ts';
-import { medianTimeToReady, timeToReady } from './startup.ts';
+import { medianTimeToReady, medianTimesToReadyBeside, timeToReady } from './startup.ts';
 
 const EXPORTS = 3;
 const PEAK_RSS = /^peak_rss_kb: (\d+)$/m;
-
-function median(values: readonly number[]): number {
-  return values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-}
 
 /** One `npm run export -- calibration` in a child process: its wall time from spawn to exit, and its peak RSS. */
 async function exportOnce(database: string, out: string): Promise<{ seconds: number; peakRssMb: number }> {
@@ -51,7 +47,10 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     await measureScoreReads(database, MILLION_TRADES.users, report);
     // The first start after the upgrade folds the whole ledger once and keeps a checkpoint; later ones fold the rows since.
     report.figure('startup_first_ms', await timeToReady(database), 0);
-    report.figure('startup_ms', await medianTimeToReady(database), 0);
+    const started = await medianTimesToReadyBeside(database, join(dir, 'empty.sqlite'));
+    report.figure('startup_ms', started.ms, 0);
+    report.figure('startup_empty_beside_ms', started.emptyMs, 0);
+    report.figure('startup_vs_empty', started.ms / started.emptyMs, 2);
     await benchFullVerify(database, report);
     benchReads(database, report);
     // The replies bench again with the bot on this file: its figures named with _1m, beside the fresh file's.

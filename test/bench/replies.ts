@@ -3,8 +3,8 @@ import { RESTEvents } from 'discord.js';
 import { loadConfig } from '../../bot/config.ts';
 import { type GuildSpec, option } from '../fake-discord/index.ts';
 import { startCruxOnFakeDiscord } from '../support/discord.ts';
-import { betThroughDiscord, sleep } from '../reliability/trading.ts';
-import { bursts, REPLIES_LOAD, SETTLE_MS, steadyLoad } from './load.ts';
+import { betThroughDiscord } from '../reliability/trading.ts';
+import { bursts, REPLIES_LOAD, settled, steadyLoad } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
@@ -66,7 +66,7 @@ export async function runReplyLatencyBench(report: Report, database?: string): P
 
       // Warm-up: every member's account exists and the code paths are compiled before anything is timed.
       await bursts(members, randoms, bet, 1);
-      await sleep(SETTLE_MS);
+      await settled(bot.fake);
 
       // One member alone: the path's own cost, without other members' trades in the way.
       const alone: number[] = [];

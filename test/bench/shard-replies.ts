@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { openDatabase } from '../../db/open.ts';
 import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../fake-discord/index.ts';
 import { type CruxProcess, spawnBuiltCrux } from '../support/process.ts';
-import { betThroughDiscord, sleep } from '../reliability/trading.ts';
+import { betThroughDiscord } from '../reliability/trading.ts';
 import { gcPausesDuring, tracedGcPauses } from './gc-pauses.ts';
-import { bursts, REPLIES_LOAD, SETTLE_MS, steadyLoad, type TimedBet } from './load.ts';
+import { bursts, REPLIES_LOAD, settled, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
@@ -16,6 +16,8 @@ const GUILDS = ['Shard Zero', 'Shard One'];
 /** The load's markets, split over the servers. */
 const MARKETS_PER_GUILD = REPLIES_LOAD.markets / GUILDS.length;
 const START = { timeoutMs: 60_000 };
+/** Each shard answers 400 bets before the clock starts (the bursts split evenly over the shards). */
+const WARM_UP_BURSTS_PER_SHARD = 2;
 
 /** The collectors' pauses (ms) during the steady load: in the bot's processes (each shard, or the bot alone), and in this one. */
 interface SteadyPauses {
@@ -127,17 +129,17 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
         });
       });
     const randoms = members.map((_, i) => seededRandom(i + 1));
-    // Warm-up: every member's account exists and each process's code paths are compiled before anything is timed.
-    await bursts(members, randoms, bet, 1);
-    await sleep(SETTLE_MS);
-    const load = steady
-      ? { steady: await steadyWithPauses(crux, shards, () => steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS })) }
-      : {};
-    // The bursts start from settled cards and threads whether or not a steady load ran first: its last refreshes are
-    // its own, and would slow only the run that had one (with two shards, the run the bursts are compared with).
-    if (steady) await sleep(SETTLE_MS);
+    // Warm-up: every member's account exists and each gateway process has answered as many bets as with any other
+    // number of shards, so that each meets the timed load with its code compiled alike.
+    await bursts(members, randoms, bet, WARM_UP_BURSTS_PER_SHARD * shards);
+    await settled(fake);
+    // The bursts come first, so that every run's bursts start from the same state (warmed up, settled) whether or not a
+    // steady load follows: one shard's bursts and two shards' are compared.
     const burstTimes = await bursts(members, randoms, bet, BURSTS);
-    return { ...load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
+    if (!steady) return { bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
+    await settled(fake);
+    const load = await steadyWithPauses(crux, shards, () => steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }));
+    return { steady: load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
   } finally {
     crux.child.kill('SIGTERM');
     await crux.exited;
@@ -147,7 +149,7 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
 
 /**
  * The replies bench's load against `npm start` with two shards (a manager and two processes on one database file):
- * steady, then bursts; and the same bursts with one shard, measured alike, side by side.
+ * bursts, then steady; and the same bursts with one shard, measured alike, side by side.
  */
 export async function runShardedRepliesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {

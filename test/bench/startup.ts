@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { spawnBuiltCrux } from '../support/process.ts';
-import { withTempDir } from './measure.ts';
+import { median, withTempDir } from './measure.ts';
 import type { Report } from './report.ts';
 
 const STARTS = 3;
@@ -24,7 +24,22 @@ export async function timeToReady(database: string): Promise<number> {
 export async function medianTimeToReady(database: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < STARTS; i++) times.push(await timeToReady(database));
-  return times.sort((a, b) => a - b)[Math.floor(STARTS / 2)] ?? Number.NaN;
+  return median(times);
+}
+
+/**
+ * Starts on `database` in turn with starts on an empty one (created by the first), so both medians meet the machine
+ * in the same state: what matters is their ratio, and a machine that slows for a minute would move only one of them
+ * if they were taken minutes apart.
+ */
+export async function medianTimesToReadyBeside(database: string, empty: string): Promise<{ ms: number; emptyMs: number }> {
+  const times: number[] = [];
+  const emptyTimes: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    emptyTimes.push(await timeToReady(empty));
+    times.push(await timeToReady(database));
+  }
+  return { ms: median(times), emptyMs: median(emptyTimes) };
 }
 
 /** Start-up on an empty database; `million.ts` times it on a million trades. */
