@@ -13,6 +13,9 @@ import { isRefusal, isTransient } from './refusal.ts';
  */
 export const DMS_PER_PASS = 100;
 
+/** A server whose name Discord would not give is asked again after this long, not for each DM of the pass. */
+export const SERVER_NAME_RETRY_MS = 10 * 60 * 1000;
+
 /**
  * Sends the DMs the outbox holds once they are due. Each is claimed before it is sent, so none goes twice, even across
  * a crash; a member whose DMs are closed (Discord's 50007) simply gets nothing, and a DM Discord left unanswered
@@ -24,6 +27,8 @@ export class DirectMessages {
   private readonly channels = new Map<string, string>();
   /** Servers' names, for those this process's shard does not hold. */
   private readonly serverNames = new Map<string, string>();
+  /** Servers whose name Discord would not give, and when to ask again. */
+  private readonly namesRefusedUntil = new Map<string, number>();
 
   constructor(
     private readonly client: Client,
@@ -76,18 +81,20 @@ export class DirectMessages {
 
   /**
    * The server a market is in, by name, and a link to its card. The jobs' process sends every server's DMs, and holds
-   * only its own shard's servers: another's name is asked of Discord once. A name Discord will not give is left out.
+   * only its own shard's servers: another's name is asked of Discord once. A name Discord will not give is left out,
+   * and not asked for again for a while.
    */
   private async placeOf(market: Market): Promise<DmPlace> {
     const { guildId, channelId, messageId } = market;
     if (guildId === null) return {};
     const cardUrl = channelId !== null && messageId !== null ? messageLink(channelId, messageId, guildId) : undefined;
     let server = this.client.guilds.cache.get(guildId)?.name ?? this.serverNames.get(guildId);
-    if (server === undefined) {
+    if (server === undefined && (this.namesRefusedUntil.get(guildId) ?? Number.NEGATIVE_INFINITY) <= this.now()) {
       try {
         server = ((await this.client.rest.get(Routes.guild(guildId))) as APIGuild).name;
         this.serverNames.set(guildId, server);
       } catch (error) {
+        this.namesRefusedUntil.set(guildId, this.now() + SERVER_NAME_RETRY_MS);
         this.app.log('could not read a server name for a DM', { guildId, error: String(error) });
       }
     }

@@ -263,6 +263,32 @@ describe('a DM about a server this process does not hold', () => {
     for (const user of ['alice', 'bob', 'carol']) expect(bot.fake.directMessagesTo(user)[0]?.content.split('\n')[0]).toContain(`in **${guild.name}**`);
     expect(bot.fake.requests.filter((request) => request.method === 'GET' && request.path === `/guilds/${guild.id}`)).toHaveLength(1);
   });
+
+  it('sends the DMs without the name when Discord will not give it, asking and logging once for the pass', async () => {
+    const { slug } = await openWithThread();
+    await heldByThree(slug);
+    const held = bot.fake.holdRequests({ method: 'POST', path: /^\/users\/@me\/channels$/ });
+    await resolveYes(slug);
+    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM channel is being opened' });
+    const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
+    if (guild === undefined) throw new Error('the guild is not in the cache');
+    const named = { method: 'GET', path: new RegExp(`^/guilds/${guild.id}$`) } as const;
+    bot.fake.failRequests(named, { status: 403, code: 50001, message: 'Missing Access' });
+    bot.client.guilds.cache.delete(guild.id);
+    try {
+      held.release();
+      await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
+    } finally {
+      bot.client.guilds.cache.set(guild.id, guild);
+    }
+    for (const user of ['alice', 'bob', 'carol']) {
+      const firstLine = bot.fake.directMessagesTo(user)[0]?.content.split('\n')[0] ?? '';
+      expect(firstLine).not.toContain(guild.name);
+      expect(firstLine).toContain('[the card](');
+    }
+    expect(bot.fake.requests.filter((request) => request.method === 'GET' && named.path.test(request.path))).toHaveLength(1);
+    expect(bot.logs.filter((line) => line.includes('could not read a server name for a DM'))).toHaveLength(1);
+  });
 });
 
 describe('a DM pass cut short', () => {
