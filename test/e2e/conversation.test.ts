@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
-import type { APIEmbed } from 'discord.js';
+import type { APIEmbed, Guild } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { deliverConversation } from '../../bot/jobs.ts';
 import { formatCredits } from '../../markets/money.ts';
@@ -243,50 +243,50 @@ const dmSends = (...users: string[]): RequestMatch => postsTo(...users.map((user
 const dmStates = () =>
   Object.fromEntries((bot.db.prepare(`SELECT state, COUNT(*) AS n FROM outbox WHERE target = 'dm' GROUP BY state`).all() as { state: string; n: number }[]).map((row) => [row.state, row.n]));
 
+/**
+ * Resolves `slug`, held by three, and while the first DM channel opens takes the server out of this client's cache,
+ * as for a server of another shard, until every DM is sent. `meanwhile` runs just before the server leaves the cache.
+ */
+async function resolveWithServerUncached(slug: string, meanwhile: (guild: Guild) => void = () => {}): Promise<Guild> {
+  await heldByThree(slug);
+  // Held while each DM channel opens, so the server can leave this client's cache before any DM is written.
+  const held = bot.fake.holdRequests({ method: 'POST', path: /^\/users\/@me\/channels$/ });
+  await resolveYes(slug);
+  await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM channel is being opened' });
+  const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
+  if (guild === undefined) throw new Error('the guild is not in the cache');
+  meanwhile(guild);
+  bot.client.guilds.cache.delete(guild.id);
+  try {
+    held.release();
+    await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
+  } finally {
+    bot.client.guilds.cache.set(guild.id, guild);
+  }
+  return guild;
+}
+
+const guildReads = (guild: Guild) => bot.fake.requests.filter((request) => request.method === 'GET' && request.path === `/guilds/${guild.id}`);
+
 describe('a DM about a server this process does not hold', () => {
   it("asks Discord for the server's name once, as the jobs' process does for another shard's servers", async () => {
     const { slug } = await openWithThread();
-    await heldByThree(slug);
-    // Held while each DM channel opens, so the server can leave this client's cache before any DM is written.
-    const held = bot.fake.holdRequests({ method: 'POST', path: /^\/users\/@me\/channels$/ });
-    await resolveYes(slug);
-    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM channel is being opened' });
-    const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
-    if (guild === undefined) throw new Error('the guild is not in the cache');
-    bot.client.guilds.cache.delete(guild.id);
-    try {
-      held.release();
-      await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
-    } finally {
-      bot.client.guilds.cache.set(guild.id, guild);
-    }
+    const guild = await resolveWithServerUncached(slug);
     for (const user of ['alice', 'bob', 'carol']) expect(bot.fake.directMessagesTo(user)[0]?.content.split('\n')[0]).toContain(`in **${guild.name}**`);
-    expect(bot.fake.requests.filter((request) => request.method === 'GET' && request.path === `/guilds/${guild.id}`)).toHaveLength(1);
+    expect(guildReads(guild)).toHaveLength(1);
   });
 
   it('sends the DMs without the name when Discord will not give it, asking and logging once for the pass', async () => {
     const { slug } = await openWithThread();
-    await heldByThree(slug);
-    const held = bot.fake.holdRequests({ method: 'POST', path: /^\/users\/@me\/channels$/ });
-    await resolveYes(slug);
-    await bot.fake.waitUntil(() => held.waiting === 1, { description: 'the first DM channel is being opened' });
-    const guild = bot.client.guilds.cache.get(bot.fake.guild.id);
-    if (guild === undefined) throw new Error('the guild is not in the cache');
-    const named = { method: 'GET', path: new RegExp(`^/guilds/${guild.id}$`) } as const;
-    bot.fake.failRequests(named, { status: 403, code: 50001, message: 'Missing Access' });
-    bot.client.guilds.cache.delete(guild.id);
-    try {
-      held.release();
-      await bot.fake.waitUntil(() => dmStates().sent === 3, { description: 'every DM is sent' });
-    } finally {
-      bot.client.guilds.cache.set(guild.id, guild);
-    }
+    const guild = await resolveWithServerUncached(slug, (uncached) =>
+      bot.fake.failRequests({ method: 'GET', path: new RegExp(`^/guilds/${uncached.id}$`) }, { status: 403, code: 50001, message: 'Missing Access' }),
+    );
     for (const user of ['alice', 'bob', 'carol']) {
       const firstLine = bot.fake.directMessagesTo(user)[0]?.content.split('\n')[0] ?? '';
       expect(firstLine).not.toContain(guild.name);
       expect(firstLine).toContain('[the card](');
     }
-    expect(bot.fake.requests.filter((request) => request.method === 'GET' && named.path.test(request.path))).toHaveLength(1);
+    expect(guildReads(guild)).toHaveLength(1);
     expect(bot.logs.filter((line) => line.includes('could not read a server name for a DM'))).toHaveLength(1);
   });
 });
