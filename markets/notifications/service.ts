@@ -321,6 +321,9 @@ export class NotificationService {
    * loses at most the one it was sending, and the others stay waiting.
    */
   claimNextDm(now: number): OutboxEntry | undefined {
+    // Most passes (one follows every bet) find nothing due: looking first, outside the write lock, spares the trades of
+    // the other shards a wait for it. What another process claims meanwhile is looked for again inside.
+    if (this.notes.nextDueDm(now) === undefined) return undefined;
     return this.store.atomically(() => {
       for (let due = this.notes.nextDueDm(now); due !== undefined; due = this.notes.nextDueDm(now)) {
         const notices = this.stillTold(due);

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteNotificationStore } from '../../db/notifications-store.ts';
 import { openDatabase, type Db } from '../../db/open.ts';
 import { SqliteStore } from '../../db/sqlite-store.ts';
+import { NotificationService } from '../../markets/notifications/service.ts';
 import { spawnNode } from '../support/process.ts';
 import { folderForEachTest } from '../support/folder.ts';
 
@@ -50,5 +52,15 @@ describe('waiting for another process’s write lock', () => {
     expect(() => remember(store, 'never')).toThrow(expect.objectContaining({ code: 'storage_busy', message: expect.stringMatching(/nothing was changed/) }));
     await holder.exited;
     expect(store.recallRequest('never')).toBeUndefined();
+  });
+
+  it('a DM pass with nothing due does not wait for it', async () => {
+    const notifications = new NotificationService(new SqliteStore(db), new SqliteNotificationStore(db), () => ({ threadMode: true, reasonPoints: 10, alertPoints: 10 }));
+    const holder = holdWriteLock(db.name, 1_000);
+    await holder.waitForOutput('holding');
+    const start = performance.now();
+    expect(notifications.claimNextDm(Date.now())).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(500);
+    await holder.exited;
   });
 });
