@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Client, GatewayIntentBits, Options } from 'discord.js';
+import { Client } from 'discord.js';
 import { openDatabase, type Db } from '../db/open.ts';
 import { createApp } from './app.ts';
 import { runConsole } from './console.ts';
@@ -15,7 +15,7 @@ import {
   refuseToStart,
 } from './startup.ts';
 import { configFromEnvironment, orConfigError } from './environment.ts';
-import { NO_MENTIONS } from './discord/payload.ts';
+import { cruxClientOptions } from './discord/client-options.ts';
 import { errorMessage } from '../markets/errors.ts';
 
 const { values: args } = parseArgs({
@@ -76,14 +76,7 @@ async function manageShards(token: string): Promise<void> {
 
 /** One gateway connection in this process: the whole bot, or (with --shard) the shard its manager started it as. */
 async function serveDiscord(token: string): Promise<void> {
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: config.DISCORD_API_BASE },
-    allowedMentions: NO_MENTIONS,
-    // Crux posts and edits through REST and never reads a message back from discord.js's cache, which would only
-    // grow with every card and reply (up to 200 a channel).
-    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
-  });
+  const client = new Client(cruxClientOptions(config.DISCORD_API_BASE));
   const shard = client.shard;
   if (args.shard && shard === null) refuseToStart('--shard is for the processes npm start runs itself when CRUX_SHARDS is above 1.');
   // Every line a shard logs says which shard it is, since they share one stderr.

@@ -94,6 +94,11 @@ export class FakeDiscord {
     return this.#parts.http.requests;
   }
 
+  /** REST connections opened so far (see FakeHttpServer.connectionsOpened). */
+  get connectionsOpened(): number {
+    return this.#parts.http.connectionsOpened;
+  }
+
   /** Requests no route matched; a test can assert this is empty to catch calls the fake does not know. */
   get unhandledRequests(): RecordedRequest[] {
     return this.#parts.http.requests.filter((request) => request.unhandled);

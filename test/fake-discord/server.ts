@@ -31,6 +31,11 @@ export interface Routing {
 }
 
 const API_PREFIX = '/api/v10';
+/**
+ * How long Discord's front (Cloudflare) keeps an idle HTTP/1.1 connection open, without saying so in a Keep-Alive
+ * header: the client's own keep-alive decides, as with Discord. Node's server would hint 5 s and close after it.
+ */
+export const DISCORD_IDLE_CONNECTION_MS = 400_000;
 
 /** The HTTP side of the fake: decodes requests, checks auth, routes, records, answers like Discord. */
 export class FakeHttpServer {
@@ -39,9 +44,15 @@ export class FakeHttpServer {
   /** Failures and holds tests inject, which apply to API calls before their routes do. */
   readonly faults = new RequestFaults();
   readonly #server: Server;
+  #connections = 0;
 
   private constructor(server: Server) {
     this.#server = server;
+    server.keepAliveTimeout = 0;
+    server.on('connection', (socket) => {
+      this.#connections += 1;
+      socket.setTimeout(DISCORD_IDLE_CONNECTION_MS, () => socket.destroy());
+    });
     this.origin = `http://127.0.0.1:${portOf(server.address())}`;
   }
 
@@ -53,6 +64,11 @@ export class FakeHttpServer {
       server.listen(0, '127.0.0.1', resolve);
     });
     return new FakeHttpServer(server);
+  }
+
+  /** The TCP connections clients have opened so far: each one a handshake (and, with Discord, a TLS one). */
+  get connectionsOpened(): number {
+    return this.#connections;
   }
 
   /** What to give discord.js as `rest.api`; it appends `/v10` itself. */

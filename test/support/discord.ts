@@ -1,14 +1,14 @@
 import { MANIFOLD_SLUG } from '../sources/fixtures.ts';
 import { type Route, startServer, type TestServer } from '../sources/server.ts';
 import { once } from 'node:events';
-import { type APIMessage, Client, Events, GatewayIntentBits } from 'discord.js';
+import { type APIMessage, Client, Events } from 'discord.js';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { GroupCommit } from '../../db/group-commit.ts';
 import type { Db } from '../../db/open.ts';
 import { openDatabaseFile } from '../../bot/startup.ts';
 import { verify } from '../../db/verify.ts';
 import { loadConfig } from '../../bot/config.ts';
-import { NO_MENTIONS } from '../../bot/discord/payload.ts';
+import { cruxClientOptions } from '../../bot/discord/client-options.ts';
 import { installCrux, type CruxPlugin } from '../../bot/plugin.ts';
 import { PermissionFlagsBits } from 'discord.js';
 import { MARKET_MOD_ROLE, option, startFakeDiscord, type FakeDiscord, type FakeInteraction, type GuildSpec } from '../fake-discord/index.ts';
@@ -81,9 +81,7 @@ export async function startCruxOnFakeDiscord(
   const logs: string[] = [];
   const connect = async () => {
     const client = new Client({
-      intents: [GatewayIntentBits.Guilds],
-      rest: { api: fake.apiBase },
-      allowedMentions: NO_MENTIONS,
+      ...cruxClientOptions(fake.apiBase),
       // discord.js waits 5 s before identifying again after a refused RESUME; the fake allows it at once.
       ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) },
     });
