@@ -21,7 +21,7 @@ import { chargeInMillis, formatCredits, type Millis } from './money.ts';
 import { newMarketKey, type RealmId, realmOfGuild } from './realms/realm.ts';
 import { slugFromQuestion, uniqueSlug } from './slug.ts';
 import type { Store } from './store.ts';
-import { type Actor, type Context, type ReplayRecord, type RequestContext, requireModerator, runUseCase } from './use-case.ts';
+import { type Context, type ReplayRecord, type RequestContext, requireModerator, runUseCase } from './use-case.ts';
 import {
   assertWithinLimit,
   type Quote,

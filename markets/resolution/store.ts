@@ -1,4 +1,3 @@
-import type { Millis } from '../money.ts';
 import type { SourceCheck, SourceRef } from '../sources/index.ts';
 import type { OutsideReading } from '../sources/odds.ts';
 import type { FailureReport, LinkStatus, SourceStatus } from './source-status.ts';

@@ -255,7 +255,7 @@ describe('exports', () => {
   });
 
   it('npm run export to stdout for a server with no markets prints nothing and fails', async () => {
-    const { folder, database } = playedFile();
+    const { database } = playedFile();
     const unknown = await runScript('bot/export-cli.ts', ['calibration', '--guild', '12345'], { CRUX_DATABASE: database });
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'crux export: no markets in server 12345; nothing exported (check the id, or leave out --guild for every server).\n' });
     const known = await runScript('bot/export-cli.ts', ['markets', '--guild', OTHER_GUILD], { CRUX_DATABASE: database });

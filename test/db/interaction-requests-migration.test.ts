@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { latestVersion } from '../../db/migrate.ts';
-import { openDatabase } from '../../db/open.ts';
 import { verify } from '../../db/verify.ts';
 import { ok, T0, testEngine } from '../support/engine.ts';
 import { folderForEachTest } from '../support/folder.ts';

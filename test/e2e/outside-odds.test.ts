@@ -6,7 +6,7 @@ import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedRequest } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket } from '../sources/fixtures.ts';
 import { json, type Route, type TestServer } from '../sources/server.ts';
-import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
+import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, openManifoldLinkedMarket } from '../support/discord.ts';
 import { marketKeyOnCard } from '../support/cards.ts';
 
 

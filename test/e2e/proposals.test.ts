@@ -4,17 +4,15 @@ import { expect, it } from 'vitest';
 import { pollSources } from '../../bot/jobs.ts';
 import { option, type RecordedCallback } from '../fake-discord/index.ts';
 import { MANIFOLD_SLUG, manifoldBinaryMarket, manifoldResolvedBinary } from '../sources/fixtures.ts';
-import { json, type Route, type TestServer } from '../sources/server.ts';
+import { json, type Route } from '../sources/server.ts';
 import { cruxBesideManifoldPerTest, type CruxOnFakeDiscord, MANIFOLD_LINK, openManifoldLinkedMarket } from '../support/discord.ts';
 
 const MANIFOLD_PATH = `/v0/slug/${MANIFOLD_SLUG}`;
 
 let bot: CruxOnFakeDiscord;
-let manifold: TestServer;
 const routes: Record<string, Route> = {};
-cruxBesideManifoldPerTest(routes, (started, server) => {
+cruxBesideManifoldPerTest(routes, (started) => {
   bot = started;
-  manifold = server;
 });
 
 function data(callback: RecordedCallback): { content?: string | null; flags?: number | null; embeds?: APIEmbed[] | null } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { baselineScore, brierScore, calibrationEntries, logScore, scoreComparably, scorePath } from '../../markets/scoring/index.ts';
-import { binaryMarket, DAY, yes } from './fixtures.ts';
+import { binaryMarket, yes } from './fixtures.ts';
 
 /** A binary market resolved 70% Yes. */
 const partly = { ...binaryMarket('m', 4, 0), resolvedProbabilities: [0.7, 0.3] };
