@@ -3,15 +3,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startMaintenance } from '../../db/maintenance.ts';
 import { runScript } from '../support/process.ts';
 import { openDatabase } from '../../db/open.ts';
-import { createApp } from '../../bot/app.ts';
-import { loadConfig } from '../../bot/config.ts';
-import { CONSOLE_REALM } from '../../markets/realms/realm.ts';
 import { takeScheduledVerify } from '../../bot/verify-job.ts';
-import { percentile } from './measure.ts';
-import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
-
-const READS = 400;
 
 /** `work`'s result and the longest this thread's event loop was held while it ran, watched at 1 ms resolution. */
 async function longestStall<T>(work: () => Promise<T>): Promise<{ value: T; maxStallMs: number }> {
@@ -78,48 +71,4 @@ export async function benchFullVerify(database: string, report: Report): Promise
   report.figure('verify_full_1m_s', figures.seconds, 2);
   report.figure('verify_max_stall_ms', figures.maxStallMs, 1);
   report.figure('idle_max_stall_ms', figures.idleMaxStallMs, 1);
-}
-
-/**
- * The reads behind each interactive reply on the large database, through the same views the commands call: a card
- * (market, tallies, links, the chart's price points), a member's portfolio, autocomplete on what a member types.
- * Rendering is left out: it costs the same at any ledger size.
- */
-export function benchReads(database: string, report: Report): void {
-  const db = openDatabase(database, { readonly: true });
-  try {
-    // The views the commands read, with every source a card shows (settlement, conditions, odds, conversation).
-    const { views } = createApp(loadConfig({ CRUX_DATABASE: database }), db, () => {});
-    const slugs = db.prepare<[], { slug: string }>('SELECT slug FROM markets ORDER BY id').all().map((row) => row.slug);
-    const members = db.prepare<[], { user_id: string }>("SELECT user_id FROM accounts WHERE kind = 'user'").all().map((row) => row.user_id);
-    const random = seededRandom(16);
-    const time = (read: () => unknown) => {
-      const times: number[] = [];
-      for (let i = 0; i < READS; i++) {
-        const start = performance.now();
-        read();
-        times.push(performance.now() - start);
-      }
-      return times.sort((a, b) => a - b);
-    };
-    const show = time(() => {
-      const view = views.market(CONSOLE_REALM, pick(random, slugs));
-      return views.priceHistory(view.market.id);
-    });
-    const portfolio = time(() => views.portfolio(CONSOLE_REALM, pick(random, members)));
-    // Half what a member types at first (a word of the question), half the start of a slug.
-    const autocomplete = time(() => {
-      const text = random() < 0.5 ? 'market ' + String(randomInt(random, 2_000)) : pick(random, slugs).slice(0, 3 + randomInt(random, 8));
-      return views.search(text, CONSOLE_REALM, random() < 0.5);
-    });
-    report.note(
-      `${READS} reads of each on ${slugs.length} markets and ${members.length} members; p50 show ${percentile(show, 0.5).toFixed(2)} ms, ` +
-        `portfolio ${percentile(portfolio, 0.5).toFixed(2)} ms, autocomplete ${percentile(autocomplete, 0.5).toFixed(2)} ms`,
-    );
-    report.figure('show_p99_ms', percentile(show, 0.99), 2);
-    report.figure('portfolio_p99_ms', percentile(portfolio, 0.99), 2);
-    report.figure('autocomplete_p99_ms', percentile(autocomplete, 0.99), 2);
-  } finally {
-    db.close();
-  }
 }

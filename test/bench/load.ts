@@ -7,28 +7,37 @@ import { sleep } from '../reliability/trading.ts';
  */
 export const REPLIES_LOAD = { members: 200, markets: 20, thinkMs: 2_000, steadySeconds: 12, bursts: 8 } as const;
 
+/** How long to wait at least, and how long the bot must have sent Discord nothing, before a clock starts. */
+export interface Settle {
+  atLeastMs: number;
+  quietMs: number;
+}
+
 /**
- * The shortest settle: after a warm-up each process still compiles its hot code and the maintenance process copies
- * the WAL into the file, neither of which Discord sees (3 s was not enough with two shards, 8 s was).
+ * After a warm-up (or a load): each process still compiles its hot code and the maintenance process copies the WAL
+ * into the file, neither of which Discord sees (3 s was not enough with two shards, 8 s was).
  */
-const SETTLE_MS = 8_000;
-/** How long the bot must send Discord nothing for its cards and threads to count as settled, and the longest wait. */
-const QUIET_MS = 1_000;
+const AFTER_LOAD: Settle = { atLeastMs: 8_000, quietMs: 1_000 };
+/**
+ * After one burst, before another bot's: its cards' second redraws, CRUX_CARD_REFRESH_SECONDS (2 s by default) after
+ * the first, are the last it owes Discord.
+ */
+export const AFTER_BURST: Settle = { atLeastMs: 2_500, quietMs: 300 };
 const SETTLE_LIMIT_MS = 30_000;
 
 /**
- * After the warm-up (or a load), before the next clock starts: bets leave every card and thread a refresh to make
- * (CRUX_CARD_REFRESH_SECONDS apart), and a market's first bets open its thread, which belongs to the bets that
- * caused it, not to the load measured after them. How long that takes depends on the shards and the machine, so this
- * waits at least `SETTLE_MS`, and then until the bot has sent the fake Discord nothing for a second.
+ * Before the next clock starts: bets leave every card and thread a refresh to make (CRUX_CARD_REFRESH_SECONDS apart),
+ * and a market's first bets open its thread, which belongs to the bets that caused it, not to the load measured after
+ * them. How long that takes depends on the shards and the machine, so this waits at least `atLeastMs`, and then until
+ * the bot has sent the fake Discord nothing for `quietMs` (30 s at most).
  */
-export async function settled(fake: FakeDiscord): Promise<void> {
+export async function settled(fake: FakeDiscord, { atLeastMs, quietMs }: Settle = AFTER_LOAD): Promise<void> {
   const deadline = performance.now() + SETTLE_LIMIT_MS;
-  await sleep(SETTLE_MS);
+  await sleep(atLeastMs);
   let heard = fake.requests.length;
   let quietSince = performance.now();
-  while (performance.now() < deadline && performance.now() - quietSince < QUIET_MS) {
-    await sleep(100);
+  while (performance.now() < deadline && performance.now() - quietSince < quietMs) {
+    await sleep(50);
     if (fake.requests.length !== heard) {
       heard = fake.requests.length;
       quietSince = performance.now();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { buildLargeDatabase, type LargeDatabaseShape, MILLION_TRADES, THREE_MILLION_TRADES } from './large-database.ts';
 import { median, withTempDir } from './measure.ts';
 import { type Report, withSuffix } from './report.ts';
-import { benchFullVerify, benchReads } from './at-any-size.ts';
+import { benchFullVerify } from './at-any-size.ts';
 import { runReplyLatencyBench } from './replies.ts';
 import { runBotProcessBench } from './shard-replies.ts';
-import { measureScoreReads } from './score-reads.ts';
+import { benchReplyReads, benchReplyReadsBeside } from './reply-reads.ts';
 import { medianTimeToReady, medianTimesToReadyBeside, timeToReady } from './startup.ts';
 
 const EXPORTS = 3;
@@ -33,7 +33,8 @@ async function exportOnce(database: string, out: string): Promise<{ seconds: num
  * A server's worth of history, built fresh each run: 1,000,000 trades by 10,000 members on 2,000 resolved markets.
  * On it, the calibration export (every member's scores and calibration table, as CSV), the console's start-up (the
  * first folds the whole ledger into a checkpoint, later ones only the rows since), the scheduled full rebuild and the
- * longest stall it causes, the score boards and /calibration, the reads behind each interactive reply, and the replies bench with the bot on this file.
+ * longest stall it causes, the reads behind each interactive reply, and the replies bench with the bot on this file;
+ * with `BENCH_LARGE=1`, then three times that history beside it (`runThreeMillionTradesBench`).
  */
 export async function runMillionTradesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
@@ -44,7 +45,7 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     report.note(`calibration export, ${EXPORTS} runs, each a new process from spawn to exit: ${runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}`);
     report.figure('export_1m_s', median(runs.map((run) => run.seconds)), 2);
     report.figure('export_peak_rss_mb', median(runs.map((run) => run.peakRssMb)), 0);
-    await measureScoreReads(database, MILLION_TRADES.users, report);
+    await benchReplyReads(database, report);
     // The first start after the upgrade folds the whole ledger once and keeps a checkpoint; later ones fold the rows since.
     report.figure('startup_first_ms', await timeToReady(database), 0);
     const started = await medianTimesToReadyBeside(database, join(dir, 'empty.sqlite'));
@@ -52,11 +53,12 @@ export async function runMillionTradesBench(report: Report): Promise<void> {
     report.figure('startup_empty_beside_ms', started.emptyMs, 0);
     report.figure('startup_vs_empty', started.ms / started.emptyMs, 2);
     await benchFullVerify(database, report);
-    benchReads(database, report);
     // The replies bench again with the bot on this file: its figures named with _1m, beside the fresh file's.
     await runReplyLatencyBench(withSuffix(report, '_1m'), database);
     // Last, as it trades on the file: the bot as its own process, so its memory is its own.
     await runBotProcessBench(database, report);
+    if (process.env.BENCH_LARGE === '1') await runThreeMillionTradesBench(database, dir, report);
+    else report.note('three million trades: skipped (set BENCH_LARGE=1)');
   });
 }
 
@@ -70,21 +72,15 @@ function build(database: string, shape: LargeDatabaseShape, report: Report): voi
 }
 
 /**
- * `BENCH_LARGE=1` only: the same reads on three million trades (30,000 members, 6,000 markets), figures named with
- * `_3m`, to set beside the million-trade ones. Building it takes about three times as long as the million.
+ * Three million trades (30,000 members, 6,000 markets), built beside the million-trade file `million`: start-up on it,
+ * and the reads behind each reply on both files in turn, figures named with `_3m` and as ratios of the million's.
+ * Building it takes about three times as long as the million.
  */
-export async function runThreeMillionTradesBench(report: Report): Promise<void> {
-  if (process.env.BENCH_LARGE !== '1') {
-    report.note('three million trades: skipped (set BENCH_LARGE=1)');
-    return;
-  }
-  await withTempDir(async (dir) => {
-    const database = join(dir, 'three-million.sqlite');
-    build(database, THREE_MILLION_TRADES, report);
-    const large = withSuffix(report, '_3m');
-    await measureScoreReads(database, THREE_MILLION_TRADES.users, large);
-    large.figure('startup_first_ms', await timeToReady(database), 0);
-    large.figure('startup_ms', await medianTimeToReady(database), 0);
-    benchReads(database, large);
-  });
+async function runThreeMillionTradesBench(million: string, dir: string, report: Report): Promise<void> {
+  const database = join(dir, 'three-million.sqlite');
+  build(database, THREE_MILLION_TRADES, report);
+  const large = withSuffix(report, '_3m');
+  large.figure('startup_first_ms', await timeToReady(database), 0);
+  large.figure('startup_ms', await medianTimeToReady(database), 0);
+  await benchReplyReadsBeside(database, million, report);
 }

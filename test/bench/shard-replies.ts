@@ -5,7 +5,7 @@ import { type FakeDiscord, type GuildSpec, option, startFakeDiscord } from '../f
 import { type CruxProcess, spawnBuiltCrux } from '../support/process.ts';
 import { betThroughDiscord } from '../reliability/trading.ts';
 import { gcPausesDuring, tracedGcPauses } from './gc-pauses.ts';
-import { bursts, REPLIES_LOAD, settled, steadyLoad, type TimedBet } from './load.ts';
+import { AFTER_BURST, bursts, REPLIES_LOAD, settled, steadyLoad, type TimedBet } from './load.ts';
 import { percentile, withTempDir } from './measure.ts';
 import { pick, randomInt, seededRandom } from './random.ts';
 import type { Report } from './report.ts';
@@ -26,14 +26,24 @@ interface SteadyPauses {
   bench: number[];
 }
 
-interface Run {
-  /** Only where asked: one shard's steady figure is the replies bench's own `reply_p99_ms`. */
-  steady?: { times: number[]; seconds: number; pauses: SteadyPauses };
-  bursts: number[];
+/** A steady load's answers, how long it ran, and the collections meanwhile. */
+interface SteadyRun {
+  times: number[];
+  seconds: number;
+  pauses: SteadyPauses;
+}
+
+/** `npm start` with some shards on its own fake Discord, warmed up: what a timed load runs against. */
+interface Serving {
+  shards: number;
+  fake: FakeDiscord;
+  crux: CruxProcess;
+  members: string[];
+  randoms: (() => number)[];
+  bet: TimedBet;
   /** From spawning `npm start` to every shard connected. */
   startSeconds: number;
-  /** The resident memory of the process `npm start` started, after the load (with one shard: the bot itself). */
-  rssMb: number;
+  close(): Promise<void>;
 }
 
 /** A process's resident memory in MB, from Linux's /proc. */
@@ -54,7 +64,7 @@ function gatewayPids(crux: CruxProcess, shards: number): Set<number> {
 }
 
 /** The steady load, with every collection that paused a gateway process (from `--trace-gc`) or this one meanwhile. */
-async function steadyWithPauses(crux: CruxProcess, shards: number, run: () => ReturnType<typeof steadyLoad>): Promise<NonNullable<Run['steady']>> {
+async function steadyWithPauses(crux: CruxProcess, shards: number, run: () => ReturnType<typeof steadyLoad>): Promise<SteadyRun> {
   const tracedFrom = crux.stdout.length;
   const { value, pauses: bench } = await gcPausesDuring(run);
   const pids = gatewayPids(crux, shards);
@@ -73,8 +83,10 @@ async function connected(crux: CruxProcess, fake: FakeDiscord, shards: number): 
  * `npm start` as a child process with `shards` shards, the fake Discord in this process, the members split over the
  * two servers (each betting on its own server's markets, whose cards every bet asks to redraw), as production runs
  * it: WAL, group commit, the maintenance process. A reply is timed from the dispatch to the fake accepting its callback.
+ * Every member's account exists and each gateway process has answered as many bets as with any other number of
+ * shards, so that each meets the timed load with its code compiled alike; not yet settled.
  */
-async function runWithShards(shards: number, dir: string, { steady, database = join(dir, `crux-${shards}.sqlite`) }: { steady: boolean; database?: string }): Promise<Run> {
+async function startServing(shards: number, database: string): Promise<Serving> {
   const members = Array.from({ length: MEMBERS }, (_, i) => `member-${i}`);
   const guildOf = (i: number) => GUILDS[i % GUILDS.length] ?? '';
   const fake = await startFakeDiscord({
@@ -90,6 +102,14 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
     CRUX_SHARDS: String(shards),
     CRUX_RATE_LIMIT_PER_MINUTE: '0',
   }, ['--trace-gc']);
+  let closing: Promise<void> | undefined;
+  // Once, however often it is called: a bench lets one go early and closes everything at the end.
+  const close = () =>
+    (closing ??= (async () => {
+      crux.child.kill('SIGTERM');
+      await crux.exited;
+      await fake.close();
+    })());
   try {
     const spawnedAt = performance.now();
     await connected(crux, fake, shards);
@@ -129,43 +149,84 @@ async function runWithShards(shards: number, dir: string, { steady, database = j
         });
       });
     const randoms = members.map((_, i) => seededRandom(i + 1));
-    // Warm-up: every member's account exists and each gateway process has answered as many bets as with any other
-    // number of shards, so that each meets the timed load with its code compiled alike.
     await bursts(members, randoms, bet, WARM_UP_BURSTS_PER_SHARD * shards);
-    await settled(fake);
-    // The bursts come first, so that every run's bursts start from the same state (warmed up, settled) whether or not a
-    // steady load follows: one shard's bursts and two shards' are compared.
-    const burstTimes = await bursts(members, randoms, bet, BURSTS);
-    if (!steady) return { bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
-    await settled(fake);
-    const load = await steadyWithPauses(crux, shards, () => steadyLoad(members, randoms, bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }));
-    return { steady: load, bursts: burstTimes, startSeconds, rssMb: residentMb(crux.child.pid) };
-  } finally {
-    crux.child.kill('SIGTERM');
-    await crux.exited;
-    await fake.close();
+    return { shards, fake, crux, members, randoms, bet, startSeconds, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
+/** The steady load on `serving`, settled first. */
+async function steadyOn(serving: Serving): Promise<SteadyRun> {
+  await settled(serving.fake);
+  return steadyWithPauses(serving.crux, serving.shards, () =>
+    steadyLoad(serving.members, serving.randoms, serving.bet, { thinkMs: THINK_MS, seconds: STEADY_SECONDS }),
+  );
+}
+
 /**
- * The replies bench's load against `npm start` with two shards (a manager and two processes on one database file):
- * bursts, then steady; and the same bursts with one shard, measured alike, side by side.
+ * `BURSTS` bursts on each of `servings` (all running, all settled), taken in turn: one burst on each, the next round in
+ * the other order. Measured one after the other, a slow minute of a shared machine fell on one of them and decided
+ * which was faster; in turn, it falls on both. Each timed burst follows an untimed one of its own, as in a busy hour:
+ * a burst that came straight after the other's found its processes' caches cold, which cost two processes more than
+ * one (43 ms against 19 on average). After each burst its bot is let finish the card redraws its bets asked for, so
+ * that they do not land in the next burst.
+ */
+async function burstsInTurn(servings: readonly Serving[]): Promise<{ times: number[]; lasts: number[] }[]> {
+  const times = servings.map((): number[] => []);
+  const lasts = servings.map((): number[] => []);
+  for (let round = 0; round < BURSTS; round++) {
+    const order = servings.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const serving = servings[i];
+      if (serving === undefined) continue;
+      const burst = () => bursts(serving.members, serving.randoms, serving.bet, 1);
+      await burst();
+      await settled(serving.fake, AFTER_BURST);
+      const timed = await burst();
+      times[i]?.push(...timed);
+      lasts[i]?.push(timed.at(-1) ?? Number.NaN);
+      await settled(serving.fake, AFTER_BURST);
+    }
+  }
+  return times.map((burst, i) => ({ times: burst.sort((a, b) => a - b), lasts: lasts[i] ?? [] }));
+}
+
+/**
+ * The replies bench's load against `npm start` with two shards (a manager and two processes on one database file) and
+ * with one, both running: their bursts in turn, then the steady load with two shards.
  */
 export async function runShardedRepliesBench(report: Report): Promise<void> {
   await withTempDir(async (dir) => {
-    const one = await runWithShards(1, dir, { steady: false });
-    const two = await runWithShards(2, dir, { steady: true });
-    const steady = two.steady?.times ?? [];
-    report.note(
-      `npm start as a child, members split over 2 servers, replies timed at the fake Discord: with 2 shards ${steady.length} bets steady ` +
-        `in ${two.steady?.seconds.toFixed(1) ?? '?'} s; bursts ${BURSTS} × ${MEMBERS} with 1 shard and with 2; ` +
-        `start-up to connected ${one.startSeconds.toFixed(1)} s with 1 shard, ${two.startSeconds.toFixed(1)} s with 2`,
-    );
-    report.figure('reply_p50_ms_2_shards', percentile(steady, 0.5), 1);
-    report.figure('reply_p99_ms_2_shards', percentile(steady, 0.99), 1);
-    report.figure('reply_burst_p99_ms_1_shard', percentile(one.bursts, 0.99), 1);
-    report.figure('reply_burst_p99_ms_2_shards', percentile(two.bursts, 0.99), 1);
-    reportPauses(report, two.steady, 2, '_2_shards');
+    const one = await startServing(1, join(dir, 'crux-1.sqlite'));
+    try {
+      const two = await startServing(2, join(dir, 'crux-2.sqlite'));
+      try {
+        await Promise.all([settled(one.fake), settled(two.fake)]);
+        const [oneBursts, twoBursts] = await burstsInTurn([one, two]);
+        if (oneBursts === undefined || twoBursts === undefined) throw new Error('a bench of two took bursts of fewer');
+        await one.close();
+        const steady = await steadyOn(two);
+        report.note(
+          `npm start as a child, members split over 2 servers, replies timed at the fake Discord: with 2 shards ${steady.times.length} bets steady ` +
+            `in ${steady.seconds.toFixed(1)} s; bursts ${BURSTS} × ${MEMBERS} with 1 shard and with 2, in turn; ` +
+            `start-up to connected ${one.startSeconds.toFixed(1)} s with 1 shard, ${two.startSeconds.toFixed(1)} s with 2`,
+        );
+        report.figure('reply_p50_ms_2_shards', percentile(steady.times, 0.5), 1);
+        report.figure('reply_p99_ms_2_shards', percentile(steady.times, 0.99), 1);
+        const lasts = (run: { lasts: number[] }) => run.lasts.map((ms) => ms.toFixed(0)).join(', ');
+        report.note(`each burst's last answer (ms), in the order taken: 1 shard ${lasts(oneBursts)}; 2 shards ${lasts(twoBursts)}`);
+        report.figure('reply_burst_p99_ms_1_shard', percentile(oneBursts.times, 0.99), 1);
+        report.figure('reply_burst_p99_ms_2_shards', percentile(twoBursts.times, 0.99), 1);
+        reportPauses(report, steady, 2, '_2_shards');
+      } finally {
+        await two.close();
+      }
+    } finally {
+      await one.close();
+    }
   });
 }
 
@@ -173,8 +234,7 @@ export async function runShardedRepliesBench(report: Report): Promise<void> {
  * How the collectors stopped the processes a reply crosses during the steady load: each pause holds up every bet in
  * flight in its process, so their lengths set a floor under the slowest replies.
  */
-function reportPauses(report: Report, steady: Run['steady'], processes: number, suffix: string): void {
-  if (steady === undefined) return;
+function reportPauses(report: Report, steady: SteadyRun, processes: number, suffix: string): void {
   const bot = [...steady.pauses.bot].sort((a, b) => a - b);
   const bench = [...steady.pauses.bench].sort((a, b) => a - b);
   const total = (pauses: number[]) => pauses.reduce((sum, ms) => sum + ms, 0);
@@ -190,13 +250,18 @@ function reportPauses(report: Report, steady: Run['steady'], processes: number, 
 
 /**
  * `npm start` (one shard, one process: the bot alone, apart from the fake Discord and this bench) on `database` under
- * the replies bench's steady load and bursts: its memory afterwards, and its steady replies.
+ * the replies bench's bursts and steady load: its memory afterwards, and its steady replies.
  */
 export async function runBotProcessBench(database: string, report: Report): Promise<void> {
-  await withTempDir(async (dir) => {
-    const run = await runWithShards(1, dir, { steady: true, database });
-    report.figure('reply_p99_ms_1_shard', percentile(run.steady?.times ?? [], 0.99), 1);
-    reportPauses(report, run.steady, 1, '_1_shard');
-    report.figure('bot_rss_mb', run.rssMb, 0);
-  });
+  const serving = await startServing(1, database);
+  try {
+    await settled(serving.fake);
+    await bursts(serving.members, serving.randoms, serving.bet, BURSTS);
+    const steady = await steadyOn(serving);
+    report.figure('reply_p99_ms_1_shard', percentile(steady.times, 0.99), 1);
+    reportPauses(report, steady, 1, '_1_shard');
+    report.figure('bot_rss_mb', residentMb(serving.crux.child.pid), 0);
+  } finally {
+    await serving.close();
+  }
 }
